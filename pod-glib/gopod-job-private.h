@@ -1,0 +1,60 @@
+/* gopod-job-private.h: how owners (pods, runners) drive a job
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#pragma once
+
+#include "gopod-job.h"
+
+G_BEGIN_DECLS
+
+/*
+ * An owner drives a job through its life:
+ *
+ *   gopod_job_claim ()      NEW -> QUEUED; the owner is told of the end
+ *   gopod_job_start ()      QUEUED -> RUNNING, arms the job's timeout
+ *   gopod_job_execute ()    thread jobs: runs `run` here, then ends the job
+ *   gopod_job_begin_on ()   main-context jobs: `begin` on a context; the job
+ *                           ends when gopod_job_complete() is called
+ *   gopod_job_discard ()    QUEUED -> CANCELLED without running
+ *
+ * Every end (success, failure, timeout, cancel, discard) goes through one
+ * place, which runs `finish` once, then calls the owner's GopodJobEndFunc
+ * once, then wakes the job's waiters. No job lock is held while any of those
+ * run, so each may call back into the library.
+ */
+
+/**
+ * GopodJobEndFunc:
+ * @job: the job that ended
+ * @was_started: whether gopod_job_start() had succeeded on it
+ * @owner_data: the data given to gopod_job_claim()
+ *
+ * Called once, in the thread that ended the job, after `finish`.
+ */
+typedef void (*GopodJobEndFunc) (GopodJob *job,
+                                 gboolean  was_started,
+                                 gpointer  owner_data);
+
+gboolean      gopod_job_claim      (GopodJob        *job,
+                                    GopodJobEndFunc  end_func,
+                                    gpointer         owner_data);
+gboolean      gopod_job_start      (GopodJob        *job);
+void          gopod_job_execute    (GopodJob        *job);
+void          gopod_job_begin_on   (GopodJob        *job,
+                                    GMainContext    *context);
+gboolean      gopod_job_discard    (GopodJob        *job,
+                                    const GError    *error);
+gboolean      gopod_job_is_ended   (GopodJob        *job);
+gint64        gopod_job_get_seq    (GopodJob        *job);
+void          gopod_job_set_seq    (GopodJob        *job,
+                                    gint64           seq);
+
+/* Sets @error from a callback that returned FALSE: the callback's own error,
+ * or GOPOD_ERROR_FAILED naming @what when it set none. */
+void          gopod_propagate_failure (GError      **error,
+                                       GError       *callback_error,
+                                       const char   *what);
+
+G_END_DECLS

@@ -1,0 +1,39 @@
+/* gopod-notify-private.h: property notifications on an object's main context
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#pragma once
+
+#include <glib-object.h>
+
+G_BEGIN_DECLS
+
+/*
+ * GopodNotify delivers "notify" for properties that change on any thread, on
+ * the main context that was thread-default when the object was created
+ * (rule 5 of the design). Changes are coalesced: a property changed many
+ * times before the context runs is notified once. Nothing is queued for an
+ * object without notify handlers, so objects nobody watches cost nothing.
+ *
+ * Embed one in the instance; call gopod_notify_init() from instance_init and
+ * gopod_notify_clear() from dispose.
+ */
+typedef struct
+{
+  GMainContext  *context;
+  GSource       *source;  /* created on first use, atomically */
+  GObject       *object;
+  GParamSpec   **pspecs;  /* indexed by property id; static, owned by the class */
+  guint          n_pspecs;
+} GopodNotify;
+
+void  gopod_notify_init   (GopodNotify  *notify,
+                           GObject      *object,
+                           GParamSpec  **pspecs,
+                           guint         n_pspecs);
+void  gopod_notify_queue  (GopodNotify  *notify,
+                           guint         prop_id);
+void  gopod_notify_clear  (GopodNotify  *notify);
+
+G_END_DECLS

@@ -1,0 +1,23 @@
+/* gopod-runner.h
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#pragma once
+
+#if !defined (GOPOD_INSIDE) && !defined (GOPOD_COMPILATION)
+# error "Only <pod-glib.h> can be included directly."
+#endif
+
+#include <gio/gio.h>
+
+#include "gopod-version-macros.h"
+
+G_BEGIN_DECLS
+
+#define GOPOD_TYPE_RUNNER (gopod_runner_get_type ())
+
+GOPOD_AVAILABLE_IN_ALL
+G_DECLARE_FINAL_TYPE (GopodRunner, gopod_runner, GOPOD, RUNNER, GObject)
+
+G_END_DECLS
