@@ -12,7 +12,7 @@ G_BEGIN_DECLS
 /*
  * GopodNotify delivers "notify" for properties that change on any thread, on
  * the main context that was thread-default when the object was created
- * (rule 5 of the design). Changes are coalesced: a property changed many
+ * (rule 5 of the design), at most 32 properties. Changes are coalesced: a property changed many
  * times before the context runs is notified once. Nothing is queued for an
  * object without notify handlers, so objects nobody watches cost nothing.
  *
@@ -28,12 +28,21 @@ typedef struct
   guint          n_pspecs;
 } GopodNotify;
 
-void  gopod_notify_init   (GopodNotify  *notify,
-                           GObject      *object,
-                           GParamSpec  **pspecs,
-                           guint         n_pspecs);
-void  gopod_notify_queue  (GopodNotify  *notify,
-                           guint         prop_id);
-void  gopod_notify_clear  (GopodNotify  *notify);
+void  gopod_notify_init           (GopodNotify  *notify,
+                                   GObject      *object,
+                                   GParamSpec  **pspecs,
+                                   guint         n_pspecs);
+void  gopod_notify_queue          (GopodNotify  *notify,
+                                   guint         prop_id);
+void  gopod_notify_clear          (GopodNotify  *notify);
+
+/* For state that can outlive its object (a pod's internals run on after the
+ * last user reference is gone): gopod_notify_prepare() while the object is
+ * alive, then gopod_notify_queue_deferred() from anywhere, any time. It
+ * always goes through the context and costs one atomic read when the
+ * property is already pending. */
+void  gopod_notify_prepare        (GopodNotify  *notify);
+void  gopod_notify_queue_deferred (GopodNotify  *notify,
+                                   guint         prop_id);
 
 G_END_DECLS

@@ -1,0 +1,1124 @@
+/* gopod-job.c: a unit of work for a pod or a runner
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include "gopod-enum-types.h"
+#include "gopod-error.h"
+#include "gopod-job-private.h"
+#include "gopod-notify-private.h"
+#include "gopod-timer-private.h"
+#include "gopod-waiters-private.h"
+
+/**
+ * GopodJob:
+ *
+ * A unit of work that a [class@Gopod.Pod] or a [class@Gopod.Runner] runs:
+ * go-pod's `PodJob`.
+ *
+ * A *thread job* implements [vfunc@Gopod.Job.run], which a worker thread
+ * calls; [ctor@Gopod.Job.new_func] makes one from a function. A
+ * *main-context job* implements [vfunc@Gopod.Job.begin] instead: its owner
+ * calls it on the owner's main context, the job starts asynchronous work and
+ * returns at once, and the work ends with [method@Gopod.Job.complete]. This is
+ * how JavaScript, which cannot run on a worker thread, gives a pod work while
+ * the pod still bounds how many run at once.
+ *
+ * Every job that is accepted ends exactly once, in one of the final states of
+ * [enum@Gopod.JobState], and [vfunc@Gopod.Job.finish] runs exactly once at
+ * that end, whether the job ran, failed, timed out, was cancelled while queued
+ * or was discarded by a shutdown. [method@Gopod.Job.wait] and
+ * [method@Gopod.Job.wait_async] return after `finish` has run.
+ *
+ * Property notifications are delivered on the main context that was the
+ * thread-default one when the job was created, whichever thread changed them.
+ *
+ * Since: 1.0
+ */
+
+/* Why a running job was stopped early; the first reason wins. */
+typedef enum
+{
+  STOP_NONE,
+  STOP_CANCELLED,
+  STOP_TIMED_OUT,
+} StopReason;
+
+typedef struct
+{
+  GMutex           lock;  /* guards every field below but `state` and `ended` reads */
+  int              state;  /* GopodJobState, written under lock, read atomically */
+  int              ended;  /* set once finish and the owner's end func have run */
+  guint            started : 1;
+  guint            stop_reason : 2;
+  int              priority;
+  guint            timeout_ms;
+  guint            n_blocking_waiters;
+  double           progress;
+  gint64           seq;
+  char            *title;
+  GError          *error;
+  GCancellable    *cancellable;  /* made on first need: queued jobs do not pay for one */
+  GSource         *timeout_source;
+  GopodJobEndFunc  end_func;
+  gpointer         owner_data;
+  GopodJobFunc     func;
+  gpointer         func_data;
+  GDestroyNotify   func_destroy;
+  GopodWaitQueue   waiters;
+  GopodNotify      notify;
+} GopodJobPrivate;
+
+G_DEFINE_TYPE_WITH_PRIVATE (GopodJob, gopod_job, G_TYPE_OBJECT)
+
+enum {
+  PROP_0,
+  PROP_STATE,
+  PROP_TITLE,
+  PROP_PROGRESS,
+  PROP_PRIORITY,
+  PROP_TIMEOUT_MS,
+  PROP_ERROR,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+/* Blocking waiters of every job share one condition: waits are rare, and a
+ * job with no blocking waiter never touches it. */
+static GMutex blocking_wait_lock;
+static GCond blocking_wait_cond;
+
+#define JOB_PRIV(job) ((GopodJobPrivate *) gopod_job_get_instance_private (job))
+
+static gboolean
+state_is_final (GopodJobState state)
+{
+  return state >= GOPOD_JOB_STATE_SUCCEEDED;
+}
+
+static GCancellable *
+ensure_cancellable_locked (GopodJobPrivate *priv)
+{
+  if (priv->cancellable == NULL)
+    priv->cancellable = g_cancellable_new ();
+  return priv->cancellable;
+}
+
+static void
+wake_blocking_waiters (void)
+{
+  g_mutex_lock (&blocking_wait_lock);
+  g_cond_broadcast (&blocking_wait_cond);
+  g_mutex_unlock (&blocking_wait_lock);
+}
+
+static GError *
+stop_reason_error (StopReason reason)
+{
+  if (reason == STOP_TIMED_OUT)
+    return g_error_new_literal (GOPOD_ERROR, GOPOD_ERROR_TIMEOUT, "Job timed out");
+  return g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED, "Job was cancelled");
+}
+
+/* The one place where a job ends. @outcome is what the work reported; a
+ * timeout or a cancel that came first overrides a failure, and a timeout
+ * overrides even a success. With @unstarted_only, a job that has started
+ * is left alone: it can then only end through its own work. Takes @error.
+ * Returns FALSE if the job was not ended here. */
+static gboolean
+job_end_full (GopodJob      *job,
+              GopodJobState  outcome,
+              GError        *error,
+              gboolean       unstarted_only)
+{
+  GopodJobPrivate *priv = JOB_PRIV (job);
+  GopodJobEndFunc end_func;
+  gpointer owner_data;
+  GSource *timeout_source;
+  gboolean was_started, wake_blocking;
+  GQueue tasks = G_QUEUE_INIT;
+  GTask *task;
+
+  g_mutex_lock (&priv->lock);
+  if (state_is_final (priv->state) || (unstarted_only && priv->started))
+    {
+      g_mutex_unlock (&priv->lock);
+      g_clear_error (&error);
+      return FALSE;
+    }
+
+  if (priv->stop_reason == STOP_TIMED_OUT ||
+      (priv->stop_reason == STOP_CANCELLED && outcome != GOPOD_JOB_STATE_SUCCEEDED))
+    {
+      g_clear_error (&error);
+      error = stop_reason_error (priv->stop_reason);
+      outcome = priv->stop_reason == STOP_TIMED_OUT ? GOPOD_JOB_STATE_FAILED
+                                                    : GOPOD_JOB_STATE_CANCELLED;
+    }
+  else if (outcome == GOPOD_JOB_STATE_FAILED &&
+           g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    outcome = GOPOD_JOB_STATE_CANCELLED;
+
+  g_object_ref (job);
+  g_atomic_int_set (&priv->state, outcome);
+  priv->error = error;
+  timeout_source = g_steal_pointer (&priv->timeout_source);
+  end_func = priv->end_func;
+  owner_data = priv->owner_data;
+  was_started = priv->started;
+  g_mutex_unlock (&priv->lock);
+
+  gopod_timer_cancel (&timeout_source);
+  gopod_notify_queue (&priv->notify, PROP_STATE);
+  if (error != NULL)
+    gopod_notify_queue (&priv->notify, PROP_ERROR);
+
+  GOPOD_JOB_GET_CLASS (job)->finish (job);
+  if (end_func != NULL)
+    end_func (job, was_started, owner_data);
+
+  g_mutex_lock (&priv->lock);
+  g_atomic_int_set (&priv->ended, TRUE);
+  wake_blocking = priv->n_blocking_waiters > 0;
+  gopod_wait_queue_steal_all (&priv->waiters, &tasks);
+  g_mutex_unlock (&priv->lock);
+
+  if (wake_blocking)
+    wake_blocking_waiters ();
+  while ((task = g_queue_pop_head (&tasks)) != NULL)
+    {
+      if (error != NULL)
+        g_task_return_error (task, g_error_copy (error));
+      else
+        g_task_return_boolean (task, TRUE);
+      g_object_unref (task);
+    }
+
+  g_object_unref (job);
+  return TRUE;
+}
+
+static gboolean
+job_end (GopodJob      *job,
+         GopodJobState  outcome,
+         GError        *error)
+{
+  return job_end_full (job, outcome, error, FALSE);
+}
+
+static gboolean
+gopod_job_real_run (GopodJob      *job,
+                    GCancellable  *cancellable,
+                    GError       **error)
+{
+  GopodJobPrivate *priv = JOB_PRIV (job);
+
+  if (priv->func == NULL)
+    {
+      g_set_error (error, GOPOD_ERROR, GOPOD_ERROR_FAILED,
+                   "%s does not implement GopodJob.run", G_OBJECT_TYPE_NAME (job));
+      return FALSE;
+    }
+
+  return priv->func (job, cancellable, priv->func_data, error);
+}
+
+static void
+gopod_job_real_finish (GopodJob *job)
+{
+}
+
+static void
+gopod_job_dispose (GObject *object)
+{
+  GopodJobPrivate *priv = JOB_PRIV (GOPOD_JOB (object));
+
+  gopod_notify_clear (&priv->notify);
+
+  G_OBJECT_CLASS (gopod_job_parent_class)->dispose (object);
+}
+
+static void
+gopod_job_finalize (GObject *object)
+{
+  GopodJobPrivate *priv = JOB_PRIV (GOPOD_JOB (object));
+
+  g_assert (priv->timeout_source == NULL);
+  g_assert (gopod_wait_queue_is_empty (&priv->waiters));
+
+  if (priv->func_destroy != NULL)
+    priv->func_destroy (priv->func_data);
+  g_free (priv->title);
+  g_clear_error (&priv->error);
+  g_clear_object (&priv->cancellable);
+  g_mutex_clear (&priv->lock);
+
+  G_OBJECT_CLASS (gopod_job_parent_class)->finalize (object);
+}
+
+static void
+gopod_job_get_property (GObject    *object,
+                        guint       prop_id,
+                        GValue     *value,
+                        GParamSpec *pspec)
+{
+  GopodJob *job = GOPOD_JOB (object);
+  GopodJobPrivate *priv = JOB_PRIV (job);
+
+  switch (prop_id)
+    {
+    case PROP_STATE:
+      g_value_set_enum (value, gopod_job_get_state (job));
+      break;
+    case PROP_TITLE:
+      g_mutex_lock (&priv->lock);
+      g_value_set_string (value, priv->title);
+      g_mutex_unlock (&priv->lock);
+      break;
+    case PROP_PROGRESS:
+      g_value_set_double (value, gopod_job_get_progress (job));
+      break;
+    case PROP_PRIORITY:
+      g_value_set_int (value, gopod_job_get_priority (job));
+      break;
+    case PROP_TIMEOUT_MS:
+      g_value_set_uint (value, gopod_job_get_timeout_ms (job));
+      break;
+    case PROP_ERROR:
+      g_value_set_boxed (value, gopod_job_get_error (job));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+gopod_job_set_property (GObject      *object,
+                        guint         prop_id,
+                        const GValue *value,
+                        GParamSpec   *pspec)
+{
+  GopodJob *job = GOPOD_JOB (object);
+
+  switch (prop_id)
+    {
+    case PROP_TITLE:
+      gopod_job_set_title (job, g_value_get_string (value));
+      break;
+    case PROP_PROGRESS:
+      gopod_job_set_progress (job, g_value_get_double (value));
+      break;
+    case PROP_PRIORITY:
+      gopod_job_set_priority (job, g_value_get_int (value));
+      break;
+    case PROP_TIMEOUT_MS:
+      gopod_job_set_timeout_ms (job, g_value_get_uint (value));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+gopod_job_class_init (GopodJobClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = gopod_job_dispose;
+  object_class->finalize = gopod_job_finalize;
+  object_class->get_property = gopod_job_get_property;
+  object_class->set_property = gopod_job_set_property;
+
+  klass->run = gopod_job_real_run;
+  klass->finish = gopod_job_real_finish;
+
+  /**
+   * GopodJob:state:
+   *
+   * Where the job is in its life.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_STATE] =
+    g_param_spec_enum ("state", NULL, NULL,
+                       GOPOD_TYPE_JOB_STATE, GOPOD_JOB_STATE_NEW,
+                       G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * GopodJob:title:
+   *
+   * A human-readable name, for progress displays and logs.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_TITLE] =
+    g_param_spec_string ("title", NULL, NULL, NULL,
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * GopodJob:progress:
+   *
+   * How far the job has come, from 0 to 1. It may be set from any thread;
+   * the notification arrives on the job's main context.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_PROGRESS] =
+    g_param_spec_double ("progress", NULL, NULL, 0.0, 1.0, 0.0,
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * GopodJob:priority:
+   *
+   * Lower values run first, as with %G_PRIORITY_DEFAULT and its neighbours;
+   * jobs of equal priority run in the order they were added. It is read
+   * when the job is added: changing it later does not move a queued job.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_PRIORITY] =
+    g_param_spec_int ("priority", NULL, NULL, G_MININT, G_MAXINT, 0,
+                      G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * GopodJob:timeout-ms:
+   *
+   * How long the job may run, in milliseconds, counted from when it starts
+   * running; 0 means no limit. When it passes, the job's cancellable is
+   * cancelled and the job ends %GOPOD_JOB_STATE_FAILED with
+   * %GOPOD_ERROR_TIMEOUT, whatever it returns afterwards.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_TIMEOUT_MS] =
+    g_param_spec_uint ("timeout-ms", NULL, NULL, 0, G_MAXUINT, 0,
+                       G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * GopodJob:error:
+   *
+   * Why the job failed or was cancelled; %NULL until then.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_ERROR] =
+    g_param_spec_boxed ("error", NULL, NULL, G_TYPE_ERROR,
+                        G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+static void
+gopod_job_init (GopodJob *job)
+{
+  GopodJobPrivate *priv = JOB_PRIV (job);
+
+  g_mutex_init (&priv->lock);
+  gopod_wait_queue_init (&priv->waiters, &priv->lock);
+  gopod_notify_init (&priv->notify, G_OBJECT (job), properties, N_PROPS);
+}
+
+/**
+ * gopod_job_new_func:
+ * @func: (scope notified) (closure user_data) (destroy destroy): the work,
+ *   called in a worker thread
+ * @user_data: data for @func
+ * @destroy: (nullable): frees @user_data when the job is finalized
+ *
+ * Makes a thread job whose work is @func.
+ *
+ * Returns: (transfer full): a new job
+ *
+ * Since: 1.0
+ */
+GopodJob *
+gopod_job_new_func (GopodJobFunc   func,
+                    gpointer       user_data,
+                    GDestroyNotify destroy)
+{
+  GopodJob *job;
+  GopodJobPrivate *priv;
+
+  g_return_val_if_fail (func != NULL, NULL);
+
+  job = g_object_new (GOPOD_TYPE_JOB, NULL);
+  priv = JOB_PRIV (job);
+  priv->func = func;
+  priv->func_data = user_data;
+  priv->func_destroy = destroy;
+
+  return job;
+}
+
+/**
+ * gopod_job_get_state:
+ * @job: a job
+ *
+ * Returns: where @job is in its life
+ *
+ * Since: 1.0
+ */
+GopodJobState
+gopod_job_get_state (GopodJob *job)
+{
+  g_return_val_if_fail (GOPOD_IS_JOB (job), GOPOD_JOB_STATE_NEW);
+
+  return g_atomic_int_get (&JOB_PRIV (job)->state);
+}
+
+/**
+ * gopod_job_get_error:
+ * @job: a job
+ *
+ * Returns: (nullable) (transfer none): why @job failed or was cancelled, or
+ *   %NULL if it has not (yet)
+ *
+ * Since: 1.0
+ */
+const GError *
+gopod_job_get_error (GopodJob *job)
+{
+  GopodJobPrivate *priv;
+  const GError *error;
+
+  g_return_val_if_fail (GOPOD_IS_JOB (job), NULL);
+
+  /* Set once, when the job ends, and never changed after. */
+  priv = JOB_PRIV (job);
+  g_mutex_lock (&priv->lock);
+  error = priv->error;
+  g_mutex_unlock (&priv->lock);
+
+  return error;
+}
+
+/**
+ * gopod_job_get_cancellable:
+ * @job: a job
+ *
+ * The cancellable that [method@Gopod.Job.cancel] and the job's timeout
+ * cancel; it is the one passed to [vfunc@Gopod.Job.run] and
+ * [vfunc@Gopod.Job.begin], so async work started in `begin` can use it.
+ *
+ * Returns: (transfer none): the job's cancellable
+ *
+ * Since: 1.0
+ */
+GCancellable *
+gopod_job_get_cancellable (GopodJob *job)
+{
+  GopodJobPrivate *priv;
+  GCancellable *cancellable;
+
+  g_return_val_if_fail (GOPOD_IS_JOB (job), NULL);
+
+  priv = JOB_PRIV (job);
+  g_mutex_lock (&priv->lock);
+  cancellable = ensure_cancellable_locked (priv);
+  g_mutex_unlock (&priv->lock);
+
+  return cancellable;
+}
+
+/**
+ * gopod_job_get_title:
+ * @job: a job
+ *
+ * Returns: (nullable): the job's title
+ *
+ * Since: 1.0
+ */
+const char *
+gopod_job_get_title (GopodJob *job)
+{
+  g_return_val_if_fail (GOPOD_IS_JOB (job), NULL);
+
+  return JOB_PRIV (job)->title;
+}
+
+/**
+ * gopod_job_set_title:
+ * @job: a job
+ * @title: (nullable): a human-readable name
+ *
+ * Sets [property@Gopod.Job:title]. Set it before the job is shared between
+ * threads: the returned string of [method@Gopod.Job.get_title] is not
+ * protected against a concurrent change.
+ *
+ * Since: 1.0
+ */
+void
+gopod_job_set_title (GopodJob   *job,
+                     const char *title)
+{
+  GopodJobPrivate *priv;
+  gboolean changed;
+
+  g_return_if_fail (GOPOD_IS_JOB (job));
+
+  priv = JOB_PRIV (job);
+  g_mutex_lock (&priv->lock);
+  changed = g_strcmp0 (priv->title, title) != 0;
+  if (changed)
+    {
+      g_free (priv->title);
+      priv->title = g_strdup (title);
+    }
+  g_mutex_unlock (&priv->lock);
+
+  if (changed)
+    gopod_notify_queue (&priv->notify, PROP_TITLE);
+}
+
+/**
+ * gopod_job_get_progress:
+ * @job: a job
+ *
+ * Returns: the job's progress, from 0 to 1
+ *
+ * Since: 1.0
+ */
+double
+gopod_job_get_progress (GopodJob *job)
+{
+  GopodJobPrivate *priv;
+  double progress;
+
+  g_return_val_if_fail (GOPOD_IS_JOB (job), 0.0);
+
+  priv = JOB_PRIV (job);
+  g_mutex_lock (&priv->lock);
+  progress = priv->progress;
+  g_mutex_unlock (&priv->lock);
+
+  return progress;
+}
+
+/**
+ * gopod_job_set_progress:
+ * @job: a job
+ * @progress: how far the job has come, from 0 to 1
+ *
+ * Sets [property@Gopod.Job:progress]. Safe from any thread, typically from
+ * the job's own work; handlers of `notify::progress` run on the job's main
+ * context, and many updates between two iterations of it are notified once.
+ *
+ * Since: 1.0
+ */
+void
+gopod_job_set_progress (GopodJob *job,
+                        double    progress)
+{
+  GopodJobPrivate *priv;
+  gboolean changed;
+
+  g_return_if_fail (GOPOD_IS_JOB (job));
+  g_return_if_fail (progress >= 0.0 && progress <= 1.0);
+
+  priv = JOB_PRIV (job);
+  g_mutex_lock (&priv->lock);
+  changed = priv->progress != progress;
+  priv->progress = progress;
+  g_mutex_unlock (&priv->lock);
+
+  if (changed)
+    gopod_notify_queue (&priv->notify, PROP_PROGRESS);
+}
+
+/**
+ * gopod_job_get_priority:
+ * @job: a job
+ *
+ * Returns: the job's priority; lower runs first
+ *
+ * Since: 1.0
+ */
+int
+gopod_job_get_priority (GopodJob *job)
+{
+  GopodJobPrivate *priv;
+  int priority;
+
+  g_return_val_if_fail (GOPOD_IS_JOB (job), 0);
+
+  priv = JOB_PRIV (job);
+  g_mutex_lock (&priv->lock);
+  priority = priv->priority;
+  g_mutex_unlock (&priv->lock);
+
+  return priority;
+}
+
+/**
+ * gopod_job_set_priority:
+ * @job: a job
+ * @priority: lower runs first; 0 (%G_PRIORITY_DEFAULT) by default
+ *
+ * Sets [property@Gopod.Job:priority]. It counts when the job is added.
+ *
+ * Since: 1.0
+ */
+void
+gopod_job_set_priority (GopodJob *job,
+                        int       priority)
+{
+  GopodJobPrivate *priv;
+  gboolean changed;
+
+  g_return_if_fail (GOPOD_IS_JOB (job));
+
+  priv = JOB_PRIV (job);
+  g_mutex_lock (&priv->lock);
+  changed = priv->priority != priority;
+  priv->priority = priority;
+  g_mutex_unlock (&priv->lock);
+
+  if (changed)
+    gopod_notify_queue (&priv->notify, PROP_PRIORITY);
+}
+
+/**
+ * gopod_job_get_timeout_ms:
+ * @job: a job
+ *
+ * Returns: the job's run-time limit in milliseconds, 0 for none
+ *
+ * Since: 1.0
+ */
+guint
+gopod_job_get_timeout_ms (GopodJob *job)
+{
+  GopodJobPrivate *priv;
+  guint timeout_ms;
+
+  g_return_val_if_fail (GOPOD_IS_JOB (job), 0);
+
+  priv = JOB_PRIV (job);
+  g_mutex_lock (&priv->lock);
+  timeout_ms = priv->timeout_ms;
+  g_mutex_unlock (&priv->lock);
+
+  return timeout_ms;
+}
+
+/**
+ * gopod_job_set_timeout_ms:
+ * @job: a job
+ * @timeout_ms: the run-time limit in milliseconds, 0 for none
+ *
+ * Sets [property@Gopod.Job:timeout-ms]. It counts when the job starts
+ * running; changing it later does not move a running job's deadline.
+ *
+ * Since: 1.0
+ */
+void
+gopod_job_set_timeout_ms (GopodJob *job,
+                          guint     timeout_ms)
+{
+  GopodJobPrivate *priv;
+  gboolean changed;
+
+  g_return_if_fail (GOPOD_IS_JOB (job));
+
+  priv = JOB_PRIV (job);
+  g_mutex_lock (&priv->lock);
+  changed = priv->timeout_ms != timeout_ms;
+  priv->timeout_ms = timeout_ms;
+  g_mutex_unlock (&priv->lock);
+
+  if (changed)
+    gopod_notify_queue (&priv->notify, PROP_TIMEOUT_MS);
+}
+
+/**
+ * gopod_job_is_main_context:
+ * @job: a job
+ *
+ * Whether @job is a main-context job, one whose class overrides
+ * [vfunc@Gopod.Job.begin].
+ *
+ * Returns: %TRUE for a main-context job, %FALSE for a thread job
+ *
+ * Since: 1.0
+ */
+gboolean
+gopod_job_is_main_context (GopodJob *job)
+{
+  g_return_val_if_fail (GOPOD_IS_JOB (job), FALSE);
+
+  return GOPOD_JOB_GET_CLASS (job)->begin != NULL;
+}
+
+/**
+ * gopod_job_complete:
+ * @job: a running main-context job
+ * @error: (nullable): why the work failed, or %NULL on success
+ *
+ * Ends a main-context job's work, from any thread. Call it exactly once for
+ * each [vfunc@Gopod.Job.begin]; the job frees its worker slot and ends.
+ *
+ * Since: 1.0
+ */
+void
+gopod_job_complete (GopodJob     *job,
+                    const GError *error)
+{
+  g_return_if_fail (GOPOD_IS_JOB (job));
+  g_return_if_fail (gopod_job_is_main_context (job));
+
+  if (gopod_job_get_state (job) != GOPOD_JOB_STATE_RUNNING)
+    {
+      g_critical ("gopod_job_complete: job %p is not running (state %d); "
+                  "complete() must be called once, after begin()",
+                  job, gopod_job_get_state (job));
+      return;
+    }
+
+  if (!job_end (job,
+                error != NULL ? GOPOD_JOB_STATE_FAILED : GOPOD_JOB_STATE_SUCCEEDED,
+                error != NULL ? g_error_copy (error) : NULL))
+    g_critical ("gopod_job_complete: job %p was completed twice", job);
+}
+
+/**
+ * gopod_job_cancel:
+ * @job: a job
+ *
+ * Cancels @job. A job that has not started never runs: it ends
+ * %GOPOD_JOB_STATE_CANCELLED at once, and its `finish` runs now. A running
+ * job has its cancellable cancelled; it ends when its work returns (or, for a
+ * main-context job, completes), %GOPOD_JOB_STATE_CANCELLED unless the work
+ * succeeded anyway. Cancelling a job that ended does nothing.
+ *
+ * Since: 1.0
+ */
+void
+gopod_job_cancel (GopodJob *job)
+{
+  GopodJobPrivate *priv;
+  GCancellable *cancellable = NULL;
+  GopodJobState state;
+
+  g_return_if_fail (GOPOD_IS_JOB (job));
+
+  priv = JOB_PRIV (job);
+  g_mutex_lock (&priv->lock);
+  state = priv->state;
+  if (state == GOPOD_JOB_STATE_RUNNING && priv->stop_reason == STOP_NONE)
+    {
+      priv->stop_reason = STOP_CANCELLED;
+      cancellable = g_object_ref (ensure_cancellable_locked (priv));
+    }
+  g_mutex_unlock (&priv->lock);
+
+  if (state == GOPOD_JOB_STATE_NEW || state == GOPOD_JOB_STATE_QUEUED)
+    {
+      g_autoptr(GError) error = stop_reason_error (STOP_CANCELLED);
+
+      gopod_job_discard (job, error);
+    }
+  else if (cancellable != NULL)
+    {
+      g_cancellable_cancel (cancellable);
+      g_object_unref (cancellable);
+    }
+}
+
+static void
+blocking_wait_cancelled (GCancellable *cancellable,
+                         gpointer      data)
+{
+  wake_blocking_waiters ();
+}
+
+static gboolean
+job_result (GopodJob  *job,
+            GError   **error)
+{
+  const GError *job_error = gopod_job_get_error (job);
+
+  if (job_error != NULL)
+    {
+      g_propagate_error (error, g_error_copy (job_error));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/**
+ * gopod_job_wait:
+ * @job: a job that has been given to a pod or runner
+ * @cancellable: (nullable): stops the wait (not the job)
+ * @error: return location for the job's error
+ *
+ * Blocks until @job has ended and its `finish` has run. Needs no main loop.
+ *
+ * Returns: %TRUE if the job succeeded; otherwise %FALSE with the job's
+ *   error, or %G_IO_ERROR_CANCELLED if @cancellable was cancelled first
+ *
+ * Since: 1.0
+ */
+gboolean
+gopod_job_wait (GopodJob      *job,
+                GCancellable  *cancellable,
+                GError       **error)
+{
+  GopodJobPrivate *priv;
+  gulong handler = 0;
+
+  g_return_val_if_fail (GOPOD_IS_JOB (job), FALSE);
+  g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+  g_return_val_if_fail (gopod_job_get_state (job) != GOPOD_JOB_STATE_NEW, FALSE);
+
+  priv = JOB_PRIV (job);
+  g_mutex_lock (&priv->lock);
+  priv->n_blocking_waiters++;
+  g_mutex_unlock (&priv->lock);
+
+  if (cancellable != NULL)
+    handler = g_cancellable_connect (cancellable, G_CALLBACK (blocking_wait_cancelled), NULL, NULL);
+
+  g_mutex_lock (&blocking_wait_lock);
+  while (!g_atomic_int_get (&priv->ended) && !g_cancellable_is_cancelled (cancellable))
+    g_cond_wait (&blocking_wait_cond, &blocking_wait_lock);
+  g_mutex_unlock (&blocking_wait_lock);
+
+  g_cancellable_disconnect (cancellable, handler);
+
+  g_mutex_lock (&priv->lock);
+  priv->n_blocking_waiters--;
+  g_mutex_unlock (&priv->lock);
+
+  if (!g_atomic_int_get (&priv->ended))
+    return !g_cancellable_set_error_if_cancelled (cancellable, error);
+
+  return job_result (job, error);
+}
+
+/**
+ * gopod_job_wait_async:
+ * @job: a job that has been given to a pod or runner
+ * @cancellable: (nullable): stops the wait (not the job)
+ * @callback: (scope async) (closure user_data): called on the caller's
+ *   thread-default main context once the job has ended
+ * @user_data: data for @callback
+ *
+ * Waits for @job to end without blocking. Finish with
+ * [method@Gopod.Job.wait_finish].
+ *
+ * Since: 1.0
+ */
+void
+gopod_job_wait_async (GopodJob            *job,
+                      GCancellable        *cancellable,
+                      GAsyncReadyCallback  callback,
+                      gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  GopodJobPrivate *priv;
+  gboolean ended;
+
+  g_return_if_fail (GOPOD_IS_JOB (job));
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  task = g_task_new (job, cancellable, callback, user_data);
+  g_task_set_source_tag (task, gopod_job_wait_async);
+
+  priv = JOB_PRIV (job);
+  g_mutex_lock (&priv->lock);
+  ended = priv->ended;
+  if (!ended)
+    gopod_wait_queue_push (&priv->waiters, task);
+  g_mutex_unlock (&priv->lock);
+
+  if (ended)
+    {
+      GError *error = NULL;
+
+      if (job_result (job, &error))
+        g_task_return_boolean (task, TRUE);
+      else
+        g_task_return_error (task, error);
+    }
+}
+
+/**
+ * gopod_job_wait_finish:
+ * @job: a job
+ * @result: the result given to the callback
+ * @error: return location for the job's error
+ *
+ * Finishes [method@Gopod.Job.wait_async].
+ *
+ * Returns: %TRUE if the job succeeded, else %FALSE with its error
+ *
+ * Since: 1.0
+ */
+gboolean
+gopod_job_wait_finish (GopodJob      *job,
+                       GAsyncResult  *result,
+                       GError       **error)
+{
+  g_return_val_if_fail (GOPOD_IS_JOB (job), FALSE);
+  g_return_val_if_fail (g_task_is_valid (result, job), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/* Owner API (gopod-job-private.h) */
+
+gboolean
+gopod_job_claim (GopodJob        *job,
+                 GopodJobEndFunc  end_func,
+                 gpointer         owner_data)
+{
+  GopodJobPrivate *priv = JOB_PRIV (job);
+  GopodJobState state;
+
+  g_mutex_lock (&priv->lock);
+  state = priv->state;
+  if (state == GOPOD_JOB_STATE_NEW)
+    {
+      g_atomic_int_set (&priv->state, GOPOD_JOB_STATE_QUEUED);
+      priv->end_func = end_func;
+      priv->owner_data = owner_data;
+    }
+  g_mutex_unlock (&priv->lock);
+
+  if (state != GOPOD_JOB_STATE_NEW)
+    {
+      g_critical ("Job %p (%s) was already added (state %d): a job can be added once",
+                  job, G_OBJECT_TYPE_NAME (job), state);
+      return FALSE;
+    }
+
+  gopod_notify_queue (&priv->notify, PROP_STATE);
+  return TRUE;
+}
+
+static gboolean
+job_timed_out (gpointer data)
+{
+  GopodJob *job = data;
+  GopodJobPrivate *priv = JOB_PRIV (job);
+  GCancellable *cancellable = NULL;
+
+  g_mutex_lock (&priv->lock);
+  if (priv->state == GOPOD_JOB_STATE_RUNNING && priv->stop_reason == STOP_NONE)
+    {
+      priv->stop_reason = STOP_TIMED_OUT;
+      cancellable = g_object_ref (ensure_cancellable_locked (priv));
+    }
+  g_mutex_unlock (&priv->lock);
+
+  if (cancellable != NULL)
+    {
+      g_cancellable_cancel (cancellable);
+      g_object_unref (cancellable);
+    }
+
+  return G_SOURCE_REMOVE;
+}
+
+gboolean
+gopod_job_start (GopodJob *job)
+{
+  GopodJobPrivate *priv = JOB_PRIV (job);
+
+  g_mutex_lock (&priv->lock);
+  if (priv->state != GOPOD_JOB_STATE_QUEUED)
+    {
+      g_mutex_unlock (&priv->lock);
+      return FALSE;
+    }
+  g_atomic_int_set (&priv->state, GOPOD_JOB_STATE_RUNNING);
+  priv->started = TRUE;
+  ensure_cancellable_locked (priv);
+  if (priv->timeout_ms > 0)
+    priv->timeout_source = gopod_timer_add (priv->timeout_ms, job_timed_out,
+                                            g_object_ref (job), g_object_unref);
+  g_mutex_unlock (&priv->lock);
+
+  gopod_notify_queue (&priv->notify, PROP_STATE);
+  return TRUE;
+}
+
+void
+gopod_job_execute (GopodJob *job)
+{
+  GopodJobPrivate *priv = JOB_PRIV (job);
+  GError *run_error = NULL;
+  GError *error = NULL;
+  gboolean ok;
+
+  g_assert (priv->started);
+
+  ok = GOPOD_JOB_GET_CLASS (job)->run (job, priv->cancellable, &run_error);
+  if (!ok)
+    gopod_propagate_failure (&error, run_error, G_OBJECT_TYPE_NAME (job));
+  else
+    g_clear_error (&run_error);
+
+  job_end (job, ok ? GOPOD_JOB_STATE_SUCCEEDED : GOPOD_JOB_STATE_FAILED, error);
+}
+
+static gboolean
+begin_in_context (gpointer data)
+{
+  GopodJob *job = data;
+  GopodJobPrivate *priv = JOB_PRIV (job);
+
+  GOPOD_JOB_GET_CLASS (job)->begin (job, priv->cancellable);
+
+  return G_SOURCE_REMOVE;
+}
+
+void
+gopod_job_begin_on (GopodJob     *job,
+                    GMainContext *context)
+{
+  g_assert (JOB_PRIV (job)->started);
+
+  g_main_context_invoke_full (context, G_PRIORITY_DEFAULT, begin_in_context,
+                              g_object_ref (job), g_object_unref);
+}
+
+gboolean
+gopod_job_discard (GopodJob     *job,
+                   const GError *error)
+{
+  return job_end_full (job, GOPOD_JOB_STATE_CANCELLED, g_error_copy (error), TRUE);
+}
+
+gboolean
+gopod_job_is_ended (GopodJob *job)
+{
+  return state_is_final (gopod_job_get_state (job));
+}
+
+gint64
+gopod_job_get_seq (GopodJob *job)
+{
+  return JOB_PRIV (job)->seq;
+}
+
+void
+gopod_job_set_seq (GopodJob *job,
+                   gint64    seq)
+{
+  JOB_PRIV (job)->seq = seq;
+}
+
+void
+gopod_propagate_failure (GError     **error,
+                         GError      *callback_error,
+                         const char  *what)
+{
+  if (callback_error != NULL)
+    g_propagate_error (error, callback_error);
+  else
+    g_set_error (error, GOPOD_ERROR, GOPOD_ERROR_FAILED,
+                 "%s failed without setting an error", what);
+}

@@ -1,0 +1,185 @@
+/* gopod-notify.c: property notifications on an object's main context
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include "gopod-notify-private.h"
+
+/* The source owns everything its dispatch touches, so it may run while the
+ * object is being finalized on another thread: it only reaches the object
+ * through a weak reference. */
+typedef struct
+{
+  GSource      source;
+  GWeakRef     object;
+  guint        pending;  /* atomic; bit n: property id n changed */
+  GParamSpec **pspecs;
+  guint        n_pspecs;
+} NotifySource;
+
+static gsize notify_signal_once;
+static guint notify_signal_id;
+
+static gboolean
+notify_source_dispatch (GSource     *source,
+                        GSourceFunc  callback,
+                        gpointer     user_data)
+{
+  NotifySource *self = (NotifySource *) source;
+  g_autoptr(GObject) object = NULL;
+  guint pending;
+
+  /* Disarm before taking the bits: a bit set after the exchange re-arms. */
+  g_source_set_ready_time (source, -1);
+  pending = (guint) g_atomic_int_exchange ((int *) &self->pending, 0);
+
+  object = g_weak_ref_get (&self->object);
+  if (object == NULL)
+    return G_SOURCE_CONTINUE;
+
+  g_object_freeze_notify (object);
+  for (guint id = 1; id < self->n_pspecs; id++)
+    if (pending & (1u << id))
+      g_object_notify_by_pspec (object, self->pspecs[id]);
+  g_object_thaw_notify (object);
+
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+notify_source_finalize (GSource *source)
+{
+  NotifySource *self = (NotifySource *) source;
+
+  g_weak_ref_clear (&self->object);
+}
+
+static GSourceFuncs notify_source_funcs = {
+  .dispatch = notify_source_dispatch,
+  .finalize = notify_source_finalize,
+};
+
+static GSource *
+notify_source_new (GopodNotify *notify)
+{
+  NotifySource *self;
+
+  self = (NotifySource *) g_source_new (&notify_source_funcs, sizeof *self);
+  g_weak_ref_init (&self->object, notify->object);
+  self->pspecs = notify->pspecs;
+  self->n_pspecs = notify->n_pspecs;
+  g_source_set_static_name ((GSource *) self, "[pod-glib] notify");
+  g_source_set_priority ((GSource *) self, G_PRIORITY_DEFAULT);
+  g_source_set_ready_time ((GSource *) self, -1);
+
+  return (GSource *) self;
+}
+
+/* Sources are made on first use: most jobs are never watched. */
+static GSource *
+ensure_source (GopodNotify *notify)
+{
+  GSource *source = g_atomic_pointer_get (&notify->source);
+
+  if (source == NULL)
+    {
+      GSource *fresh = notify_source_new (notify);
+
+      if (g_atomic_pointer_compare_and_exchange (&notify->source, NULL, fresh))
+        {
+          g_source_attach (fresh, notify->context);
+          source = fresh;
+        }
+      else
+        {
+          g_source_unref (fresh);
+          source = g_atomic_pointer_get (&notify->source);
+        }
+    }
+
+  return source;
+}
+
+void
+gopod_notify_init (GopodNotify  *notify,
+                   GObject      *object,
+                   GParamSpec  **pspecs,
+                   guint         n_pspecs)
+{
+  g_assert (n_pspecs <= 32);
+
+  if (g_once_init_enter (&notify_signal_once))
+    {
+      notify_signal_id = g_signal_lookup ("notify", G_TYPE_OBJECT);
+      g_once_init_leave (&notify_signal_once, 1);
+    }
+
+  notify->context = g_main_context_ref_thread_default ();
+  notify->source = NULL;
+  notify->object = object;
+  notify->pspecs = pspecs;
+  notify->n_pspecs = n_pspecs;
+}
+
+/* Only the first change of a burst writes to shared memory and wakes the
+ * context; the rest stop at the atomic read. */
+static void
+source_mark_pending (NotifySource *source,
+                     guint         prop_id)
+{
+  guint bit = 1u << prop_id;
+
+  if ((g_atomic_int_get (&source->pending) & bit) != 0)
+    return;
+  if (g_atomic_int_or (&source->pending, bit) == 0)
+    g_source_set_ready_time ((GSource *) source, 0);
+}
+
+void
+gopod_notify_queue (GopodNotify *notify,
+                    guint        prop_id)
+{
+  GParamSpec *pspec = notify->pspecs[prop_id];
+
+  if (!g_signal_has_handler_pending (notify->object, notify_signal_id,
+                                     g_param_spec_get_name_quark (pspec), TRUE))
+    return;
+
+  /* Already on the object's context: no reason to defer. */
+  if (g_main_context_is_owner (notify->context))
+    {
+      g_object_notify_by_pspec (notify->object, pspec);
+      return;
+    }
+
+  source_mark_pending ((NotifySource *) ensure_source (notify), prop_id);
+}
+
+void
+gopod_notify_prepare (GopodNotify *notify)
+{
+  ensure_source (notify);
+}
+
+void
+gopod_notify_queue_deferred (GopodNotify *notify,
+                             guint        prop_id)
+{
+  GSource *source = g_atomic_pointer_get (&notify->source);
+
+  g_assert (source != NULL);
+  source_mark_pending ((NotifySource *) source, prop_id);
+}
+
+void
+gopod_notify_clear (GopodNotify *notify)
+{
+  GSource *source = g_atomic_pointer_exchange (&notify->source, NULL);
+
+  if (source != NULL)
+    {
+      g_source_destroy (source);
+      g_source_unref (source);
+    }
+  g_clear_pointer (&notify->context, g_main_context_unref);
+}

@@ -1,0 +1,113 @@
+/* test-utils.c: helpers shared by the C test suites
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include "test-utils.h"
+
+static gboolean
+deadline_passed (gpointer data)
+{
+  *(gboolean *) data = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+void
+test_iterate_until (GMainContext *context,
+                    gboolean     *flag,
+                    guint         timeout_ms)
+{
+  gboolean timed_out = FALSE;
+  GSource *deadline = g_timeout_source_new (timeout_ms);
+
+  g_source_set_callback (deadline, deadline_passed, &timed_out, NULL);
+  g_source_attach (deadline, context);
+
+  while (!*flag && !timed_out)
+    g_main_context_iteration (context, TRUE);
+
+  g_source_destroy (deadline);
+  g_source_unref (deadline);
+
+  if (!*flag)
+    g_error ("Timed out after %u ms waiting for a condition", timeout_ms);
+}
+
+void
+test_store_result (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  *(GAsyncResult **) user_data = g_object_ref (result);
+}
+
+void
+test_wait_for_result (GMainContext  *context,
+                      GAsyncResult **result,
+                      guint          timeout_ms)
+{
+  gboolean timed_out = FALSE;
+  GSource *deadline = g_timeout_source_new (timeout_ms);
+
+  g_source_set_callback (deadline, deadline_passed, &timed_out, NULL);
+  g_source_attach (deadline, context);
+
+  while (*result == NULL && !timed_out)
+    g_main_context_iteration (context, TRUE);
+
+  g_source_destroy (deadline);
+  g_source_unref (deadline);
+
+  if (*result == NULL)
+    g_error ("Timed out after %u ms waiting for an async result", timeout_ms);
+}
+
+void
+test_gate_init (TestGate *gate)
+{
+  g_mutex_init (&gate->lock);
+  g_cond_init (&gate->cond);
+  gate->open = FALSE;
+  gate->waiting = 0;
+}
+
+void
+test_gate_clear (TestGate *gate)
+{
+  g_mutex_clear (&gate->lock);
+  g_cond_clear (&gate->cond);
+}
+
+void
+test_gate_pass (TestGate *gate)
+{
+  g_mutex_lock (&gate->lock);
+  gate->waiting++;
+  g_cond_broadcast (&gate->cond);
+  while (!gate->open)
+    g_cond_wait (&gate->cond, &gate->lock);
+  gate->waiting--;
+  g_mutex_unlock (&gate->lock);
+}
+
+void
+test_gate_open (TestGate *gate)
+{
+  g_mutex_lock (&gate->lock);
+  gate->open = TRUE;
+  g_cond_broadcast (&gate->cond);
+  g_mutex_unlock (&gate->lock);
+}
+
+void
+test_gate_wait_for_waiters (TestGate *gate,
+                            guint     n)
+{
+  gint64 deadline = g_get_monotonic_time () + 10 * G_TIME_SPAN_SECOND;
+
+  g_mutex_lock (&gate->lock);
+  while (gate->waiting < n)
+    if (!g_cond_wait_until (&gate->cond, &gate->lock, deadline))
+      g_error ("Timed out waiting for %u threads at a gate (%u there)", n, gate->waiting);
+  g_mutex_unlock (&gate->lock);
+}

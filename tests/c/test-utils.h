@@ -1,0 +1,46 @@
+/* test-utils.h: helpers shared by the C test suites
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#pragma once
+
+#include <pod-glib.h>
+
+G_BEGIN_DECLS
+
+/* Iterates @context (NULL: the default one) until *@flag is TRUE, failing the
+ * test after @timeout_ms, so a missing callback fails instead of hanging. */
+void      test_iterate_until          (GMainContext  *context,
+                                       gboolean      *flag,
+                                       guint          timeout_ms);
+
+/* A GAsyncReadyCallback that stores a new reference to the result in
+ * *(GAsyncResult **) user_data. */
+void      test_store_result           (GObject       *source,
+                                       GAsyncResult  *result,
+                                       gpointer       user_data);
+
+/* Iterates @context until *@result is set (see test_store_result()). */
+void      test_wait_for_result        (GMainContext  *context,
+                                       GAsyncResult **result,
+                                       guint          timeout_ms);
+
+/* A gate that threads block on until it is opened. */
+typedef struct
+{
+  GMutex   lock;
+  GCond    cond;
+  gboolean open;
+  guint    waiting;
+} TestGate;
+
+void      test_gate_init              (TestGate      *gate);
+void      test_gate_clear             (TestGate      *gate);
+void      test_gate_pass              (TestGate      *gate);
+void      test_gate_open              (TestGate      *gate);
+/* Blocks until @n threads wait at the gate; fails the test after 10 s. */
+void      test_gate_wait_for_waiters  (TestGate      *gate,
+                                       guint          n);
+
+G_END_DECLS
