@@ -141,8 +141,8 @@ gopod_notify_queue (GopodNotify *notify,
 {
   GParamSpec *pspec = notify->pspecs[prop_id];
 
-  if (!g_signal_has_handler_pending (notify->object, notify_signal_id,
-                                     g_param_spec_get_name_quark (pspec), TRUE))
+  /* Detail 0 matches handlers of any detail, and undetailed ones. */
+  if (!g_signal_has_handler_pending (notify->object, notify_signal_id, 0, TRUE))
     return;
 
   /* Already on the object's context: no reason to defer. */

@@ -111,3 +111,36 @@ test_gate_wait_for_waiters (TestGate *gate,
       g_error ("Timed out waiting for %u threads at a gate (%u there)", n, gate->waiting);
   g_mutex_unlock (&gate->lock);
 }
+
+typedef struct
+{
+  GMutex lock;
+  GCond  cond;
+} CancelWait;
+
+static void
+cancel_wait_wake (GCancellable *cancellable,
+                  CancelWait   *wait)
+{
+  g_mutex_lock (&wait->lock);
+  g_cond_broadcast (&wait->cond);
+  g_mutex_unlock (&wait->lock);
+}
+
+void
+test_block_until_cancelled (GCancellable *cancellable)
+{
+  CancelWait wait;
+  gulong id;
+
+  g_mutex_init (&wait.lock);
+  g_cond_init (&wait.cond);
+  id = g_cancellable_connect (cancellable, G_CALLBACK (cancel_wait_wake), &wait, NULL);
+  g_mutex_lock (&wait.lock);
+  while (!g_cancellable_is_cancelled (cancellable))
+    g_cond_wait (&wait.cond, &wait.lock);
+  g_mutex_unlock (&wait.lock);
+  g_cancellable_disconnect (cancellable, id);
+  g_mutex_clear (&wait.lock);
+  g_cond_clear (&wait.cond);
+}

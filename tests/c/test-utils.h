@@ -26,6 +26,10 @@ void      test_wait_for_result        (GMainContext  *context,
                                        GAsyncResult **result,
                                        guint          timeout_ms);
 
+/* Blocks until @cancellable is cancelled, without polling: a cooperative
+ * job's way of waiting for its end. */
+void      test_block_until_cancelled  (GCancellable  *cancellable);
+
 /* A gate that threads block on until it is opened. */
 typedef struct
 {
