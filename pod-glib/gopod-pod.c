@@ -774,6 +774,11 @@ worker_main (gpointer data,
       else
         dispatch_job_locked (core, item, &ready);
 
+      /* Busy workers may have taken the wake markers meant for idle ones;
+       * whoever empties a closing pod's queue sends them again. */
+      if (core->n_queued == 0 && (core->closing || core->orphaned))
+        wake_idle_workers_locked (core);
+
       if (!g_queue_is_empty (&ready))
         {
           g_mutex_unlock (&core->lock);
