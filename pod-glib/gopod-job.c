@@ -1079,10 +1079,18 @@ void
 gopod_job_begin_on (GopodJob     *job,
                     GMainContext *context)
 {
+  GSource *source;
+
   g_assert (JOB_PRIV (job)->started);
 
-  g_main_context_invoke_full (context, G_PRIORITY_DEFAULT, begin_in_context,
-                              g_object_ref (job), g_object_unref);
+  /* Always through a source: g_main_context_invoke() would run `begin`
+   * right here if this thread could acquire the (global default) context. */
+  source = g_idle_source_new ();
+  g_source_set_priority (source, G_PRIORITY_DEFAULT);
+  g_source_set_static_name (source, "[pod-glib] job begin");
+  g_source_set_callback (source, begin_in_context, g_object_ref (job), g_object_unref);
+  g_source_attach (source, context);
+  g_source_unref (source);
 }
 
 gboolean
