@@ -782,6 +782,22 @@ gopod_job_complete (GopodJob     *job,
 }
 
 /**
+ * gopod_job_complete_ok:
+ * @job: a running main-context job
+ *
+ * Ends a main-context job's work with success: the same as
+ * [method@Gopod.Job.complete] with a %NULL error, for bindings that cannot
+ * pass a null `GError` (PyGObject before 3.44).
+ *
+ * Since: 1.0
+ */
+void
+gopod_job_complete_ok (GopodJob *job)
+{
+  gopod_job_complete (job, NULL);
+}
+
+/**
  * gopod_job_cancel:
  * @job: a job
  *

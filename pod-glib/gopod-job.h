@@ -131,6 +131,8 @@ GOPOD_AVAILABLE_IN_ALL
 void           gopod_job_complete         (GopodJob             *job,
                                            const GError         *error);
 GOPOD_AVAILABLE_IN_ALL
+void           gopod_job_complete_ok      (GopodJob             *job);
+GOPOD_AVAILABLE_IN_ALL
 void           gopod_job_cancel           (GopodJob             *job);
 GOPOD_AVAILABLE_IN_ALL
 gboolean       gopod_job_wait             (GopodJob             *job,

@@ -21,7 +21,7 @@ G_BEGIN_DECLS
  */
 typedef struct
 {
-  GMainContext  *context;
+  GMainContext  *context;  /* NULL: the global default context */
   GSource       *source;  /* created on first use, atomically */
   GObject       *object;
   GParamSpec   **pspecs;  /* indexed by property id; static, owned by the class */
@@ -35,6 +35,22 @@ void  gopod_notify_init           (GopodNotify  *notify,
 void  gopod_notify_queue          (GopodNotify  *notify,
                                    guint         prop_id);
 void  gopod_notify_clear          (GopodNotify  *notify);
+
+/* For objects that make their GopodNotify only once someone watches (jobs):
+ * capture the context at creation (NULL: the global default; otherwise a
+ * reference the notify takes over), check for handlers cheaply... */
+GMainContext *gopod_notify_capture_context   (void);
+void          gopod_notify_init_with_context (GopodNotify   *notify,
+                                              GObject       *object,
+                                              GParamSpec   **pspecs,
+                                              guint          n_pspecs,
+                                              GMainContext  *context);
+/* ...and split gopod_notify_queue() in its two halves: whether any notify
+ * handler is connected (GLib's global signal lock), and the delivery. */
+gboolean      gopod_notify_is_watched        (GObject       *object,
+                                              GParamSpec    *pspec);
+void          gopod_notify_queue_watched     (GopodNotify   *notify,
+                                              guint          prop_id);
 
 /* For state that can outlive its object (a pod's internals run on after the
  * last user reference is gone): gopod_notify_prepare() while the object is

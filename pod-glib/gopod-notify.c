@@ -75,6 +75,23 @@ notify_source_new (GopodNotify *notify)
   return (GSource *) self;
 }
 
+/* NULL stands for the global default context, which is never freed: most
+ * objects are made there, and taking a reference to it from every thread
+ * would make its reference count a contended cache line. */
+static GMainContext *
+notify_context (GopodNotify *notify)
+{
+  return notify->context != NULL ? notify->context : g_main_context_default ();
+}
+
+static GMainContext *
+capture_thread_default (void)
+{
+  GMainContext *context = g_main_context_get_thread_default ();
+
+  return context != NULL ? g_main_context_ref (context) : NULL;
+}
+
 /* Sources are made on first use: most jobs are never watched. */
 static GSource *
 ensure_source (GopodNotify *notify)
@@ -87,7 +104,7 @@ ensure_source (GopodNotify *notify)
 
       if (g_atomic_pointer_compare_and_exchange (&notify->source, NULL, fresh))
         {
-          g_source_attach (fresh, notify->context);
+          g_source_attach (fresh, notify_context (notify));
           source = fresh;
         }
       else
@@ -100,21 +117,36 @@ ensure_source (GopodNotify *notify)
   return source;
 }
 
+static void
+ensure_signal_id (void)
+{
+  if (g_once_init_enter (&notify_signal_once))
+    {
+      notify_signal_id = g_signal_lookup ("notify", G_TYPE_OBJECT);
+      g_once_init_leave (&notify_signal_once, 1);
+    }
+}
+
 void
 gopod_notify_init (GopodNotify  *notify,
                    GObject      *object,
                    GParamSpec  **pspecs,
                    guint         n_pspecs)
 {
+  gopod_notify_init_with_context (notify, object, pspecs, n_pspecs, capture_thread_default ());
+}
+
+void
+gopod_notify_init_with_context (GopodNotify   *notify,
+                                GObject       *object,
+                                GParamSpec   **pspecs,
+                                guint          n_pspecs,
+                                GMainContext  *context)
+{
   g_assert (n_pspecs <= 32);
 
-  if (g_once_init_enter (&notify_signal_once))
-    {
-      notify_signal_id = g_signal_lookup ("notify", G_TYPE_OBJECT);
-      g_once_init_leave (&notify_signal_once, 1);
-    }
-
-  notify->context = g_main_context_ref_thread_default ();
+  ensure_signal_id ();
+  notify->context = context;
   notify->source = NULL;
   notify->object = object;
   notify->pspecs = pspecs;
@@ -135,18 +167,40 @@ source_mark_pending (NotifySource *source,
     g_source_set_ready_time ((GSource *) source, 0);
 }
 
+GMainContext *
+gopod_notify_capture_context (void)
+{
+  return capture_thread_default ();
+}
+
+gboolean
+gopod_notify_is_watched (GObject    *object,
+                         GParamSpec *pspec)
+{
+  ensure_signal_id ();
+  /* GLib matches the detail exactly: ask for `notify::name` handlers and
+   * for plain `notify` ones. */
+  return g_signal_has_handler_pending (object, notify_signal_id,
+                                       g_param_spec_get_name_quark (pspec), TRUE) ||
+         g_signal_has_handler_pending (object, notify_signal_id, 0, TRUE);
+}
+
 void
 gopod_notify_queue (GopodNotify *notify,
                     guint        prop_id)
 {
+  if (gopod_notify_is_watched (notify->object, notify->pspecs[prop_id]))
+    gopod_notify_queue_watched (notify, prop_id);
+}
+
+void
+gopod_notify_queue_watched (GopodNotify *notify,
+                            guint        prop_id)
+{
   GParamSpec *pspec = notify->pspecs[prop_id];
 
-  /* Detail 0 matches handlers of any detail, and undetailed ones. */
-  if (!g_signal_has_handler_pending (notify->object, notify_signal_id, 0, TRUE))
-    return;
-
   /* Already on the object's context: no reason to defer. */
-  if (g_main_context_is_owner (notify->context))
+  if (g_main_context_is_owner (notify_context (notify)))
     {
       g_object_notify_by_pspec (notify->object, pspec);
       return;

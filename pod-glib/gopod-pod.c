@@ -253,25 +253,18 @@ may_dispatch_locked (PodCore *core)
   return core->n_running + core->n_running_main < core->max_workers;
 }
 
-/* Whether a producer should start a worker for work it just queued: only
- * when no worker is waiting for it and the bound allows one more. */
-static gboolean
-want_worker_locked (PodCore *core)
-{
-  return core->n_queued > 0 &&
-         core->n_idle == 0 &&
-         core->n_workers < core->max_workers &&
-         core->n_workers + core->n_running_main < core->max_workers &&
-         may_dispatch_locked (core);
-}
-
-/* Reserves workers under the lock; spawn_workers() starts them after. */
+/* Reserves workers under the lock for queued work: as many as there are
+ * queued jobs no idle worker will take, within the bound. The reserved
+ * workers count as busy at once; spawn_workers() starts them after the
+ * lock is released. */
 static guint
 reserve_workers_locked (PodCore *core)
 {
   guint n = 0;
 
-  while (want_worker_locked (core) && n < core->n_queued)
+  while (core->n_queued > core->n_idle + n &&
+         core->n_workers + core->n_running_main < core->max_workers &&
+         may_dispatch_locked (core))
     {
       core->n_workers++;
       n++;
@@ -1414,9 +1407,12 @@ run_job_ended (GObject      *object,
   RunData *data = g_task_get_task_data (task);
   GError *error = NULL;
 
-  /* Not holding any lock: the handler may be running now, and disconnecting
-   * waits for it. */
-  g_cancellable_disconnect (data->cancellable, data->cancel_handler);
+  /* This may run inside the cancel handler itself (cancelling a queued job
+   * ends it at once), where g_cancellable_disconnect() would wait for ever;
+   * the handler holds its own reference to the job, so a plain disconnect
+   * is safe here and from any thread. */
+  if (data->cancel_handler != 0)
+    g_signal_handler_disconnect (data->cancellable, data->cancel_handler);
 
   if (gopod_job_wait_finish (GOPOD_JOB (object), result, &error))
     g_task_return_boolean (task, TRUE);
@@ -1471,7 +1467,7 @@ gopod_pod_run_async (GopodPod            *pod,
     {
       data->cancellable = g_object_ref (cancellable);
       data->cancel_handler = g_cancellable_connect (cancellable, G_CALLBACK (run_cancelled),
-                                                    job, NULL);
+                                                    g_object_ref (job), g_object_unref);
     }
 
   gopod_job_wait_async (job, NULL, run_job_ended, task);
@@ -1559,7 +1555,7 @@ gopod_pod_submit (GopodPod        *pod,
   core->submitted++;
   core_notify (core, PROP_QUEUED);
   core_notify (core, PROP_SUBMITTED);
-  spawn = core->n_idle == 0 ? reserve_workers_locked (core) : 0;
+  spawn = core->n_workers < core->max_workers ? reserve_workers_locked (core) : 0;
   g_mutex_unlock (&core->lock);
 
   if (G_UNLIKELY (spawn > 0))

@@ -1,18 +1,1594 @@
-/* gopod-resource-pool.c
+/* gopod-resource-pool.c: a pool of shared resources (connections, buffers)
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 
 #include "gopod-resource-pool.h"
 
-G_DEFINE_TYPE (GopodResourcePool, gopod_resource_pool, G_TYPE_OBJECT)
+#include "gopod-error.h"
+#include "gopod-job-private.h"
+#include "gopod-notify-private.h"
+#include "gopod-timer-private.h"
+#include "gopod-waiters-private.h"
+
+/**
+ * GopodResourcePool:
+ *
+ * A pool of resources shared by many threads: database connections, network
+ * clients, large buffers. It is the `pool` of *Go in Action* (seed 001) with
+ * what puddle and pgxpool users rely on added: a bound on the total number of
+ * resources, waiting with a timeout and a cancellable, destroying a broken
+ * resource, and closing resources left idle too long.
+ *
+ * [method@Gopod.ResourcePool.acquire] hands out an idle resource, or makes a
+ * new one with the factory (or the `create` virtual method of a subclass).
+ * Once [property@Gopod.ResourcePool:max-size] resources exist, it waits for
+ * one to come back; waiters are served in the order they arrived.
+ * [method@Gopod.ResourcePool.release] gives a resource back: it is kept idle
+ * if fewer than [property@Gopod.ResourcePool:size] are idle, and closed
+ * otherwise. [method@Gopod.ResourcePool.destroy] closes a broken resource
+ * instead of keeping it.
+ *
+ * ```c
+ * g_autoptr(GopodResourcePool) pool = gopod_resource_pool_new (open_connection, NULL, NULL, 2);
+ * g_autoptr(GObject) conn = gopod_resource_pool_acquire (pool, NULL, &error);
+ *
+ * if (conn != NULL)
+ *   {
+ *     run_query (conn);
+ *     gopod_resource_pool_release (pool, conn);
+ *   }
+ * gopod_resource_pool_close (pool);
+ * ```
+ *
+ * The pool keeps its own reference to every resource it handed out; a
+ * resource still out keeps the pool alive. Factories and `close` run with no
+ * pool lock held, so they may call back into the pool.
+ *
+ * Since: 1.0
+ */
+
+/* One resource the pool owns, idle or in use. */
+typedef struct
+{
+  GObject *resource;    /* owned */
+  gint64   idle_since;  /* monotonic µs, while idle */
+  gboolean in_use;
+  GList    idle_link;   /* in priv->idle while idle */
+} Entry;
+
+typedef struct
+{
+  /* Set at construction, read-only afterwards. */
+  GopodResourceFactory  factory;
+  gpointer              factory_data;
+  GDestroyNotify        factory_destroy;
+
+  GopodNotify           notify;
+
+  /* Everything below is guarded by lock. */
+  GMutex                lock;
+  GHashTable           *entries;   /* GObject * → Entry *, idle or in use */
+  GQueue                idle;      /* of Entry, most recently released first */
+  guint                 in_use;
+  guint                 creating;  /* slots reserved for a factory call in flight */
+  GopodWaitQueue        waiters;   /* of wait tasks, see Wait */
+  GSource              *expiry;    /* timer for the oldest idle resource */
+
+  guint                 size;
+  guint                 max_size;
+  guint                 acquire_timeout_ms;
+  guint                 max_idle_time_ms;
+  gboolean              closed;
+  guint64               created;
+  guint64               acquired;
+  guint64               waited;
+} GopodResourcePoolPrivate;
+
+G_DEFINE_TYPE_WITH_PRIVATE (GopodResourcePool, gopod_resource_pool, G_TYPE_OBJECT)
+
+#define POOL_PRIV(pool) ((GopodResourcePoolPrivate *) gopod_resource_pool_get_instance_private (pool))
+
+enum {
+  PROP_0,
+  PROP_SIZE,
+  PROP_MAX_SIZE,
+  PROP_ACQUIRE_TIMEOUT_MS,
+  PROP_MAX_IDLE_TIME_MS,
+  PROP_IDLE,
+  PROP_IN_USE,
+  PROP_CLOSED,
+  PROP_CREATED,
+  PROP_ACQUIRED,
+  PROP_WAITED,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+/* GLib is not built for ThreadSanitizer, so it cannot see GMutex (a futex):
+ * tell it about this lock, or every access it guards looks like a race. */
+#if defined (__SANITIZE_THREAD__)
+void __tsan_acquire (void *addr);
+void __tsan_release (void *addr);
+# define lock_acquire(priv) G_STMT_START { g_mutex_lock (&(priv)->lock); __tsan_acquire (&(priv)->lock); } G_STMT_END
+# define lock_release(priv) G_STMT_START { __tsan_release (&(priv)->lock); g_mutex_unlock (&(priv)->lock); } G_STMT_END
+#else
+# define lock_acquire(priv) g_mutex_lock (&(priv)->lock)
+# define lock_release(priv) g_mutex_unlock (&(priv)->lock)
+#endif
+
+/* What a waiter is granted: a resource (a reference), or this, the right to
+ * make one in a slot already reserved for it. */
+static const char slot_grant[] = "slot";
+#define SLOT_GRANT ((gpointer) slot_grant)
+
+/* Work decided under the lock and done once it is released, where user code
+ * (close, task callbacks, notify handlers) may run and re-enter the pool. */
+typedef struct
+{
+  guint64  before[N_PROPS];
+  GQueue   to_close;   /* of GObject *, references the pool owned */
+  GQueue   grants;     /* of GTask * and its grant, in pairs */
+  GQueue   refused;    /* of GTask *: waiters the pool closed on */
+  guint    unrefs;     /* pool references held by resources no longer in use */
+} Outbox;
+
+/* --- state, under the lock --- */
+
+static void
+snapshot_locked (GopodResourcePoolPrivate *priv,
+                 guint64                   values[N_PROPS])
+{
+  values[PROP_SIZE] = priv->size;
+  values[PROP_MAX_SIZE] = priv->max_size;
+  values[PROP_ACQUIRE_TIMEOUT_MS] = priv->acquire_timeout_ms;
+  values[PROP_MAX_IDLE_TIME_MS] = priv->max_idle_time_ms;
+  values[PROP_IDLE] = priv->idle.length;
+  values[PROP_IN_USE] = priv->in_use;
+  values[PROP_CLOSED] = priv->closed;
+  values[PROP_CREATED] = priv->created;
+  values[PROP_ACQUIRED] = priv->acquired;
+  values[PROP_WAITED] = priv->waited;
+}
+
+/* One property's value, read under the lock. */
+static guint64
+get_state (GopodResourcePool *pool,
+           guint              prop_id)
+{
+  GopodResourcePoolPrivate *priv = POOL_PRIV (pool);
+  guint64 values[N_PROPS];
+
+  lock_acquire (priv);
+  snapshot_locked (priv, values);
+  lock_release (priv);
+
+  return values[prop_id];
+}
+
+static void
+pool_lock (GopodResourcePool *self,
+           Outbox            *out)
+{
+  GopodResourcePoolPrivate *priv = POOL_PRIV (self);
+
+  lock_acquire (priv);
+  snapshot_locked (priv, out->before);
+  g_queue_init (&out->to_close);
+  g_queue_init (&out->grants);
+  g_queue_init (&out->refused);
+  out->unrefs = 0;
+}
+
+static void
+close_resource (GopodResourcePool *self,
+                GObject           *resource)
+{
+  GOPOD_RESOURCE_POOL_GET_CLASS (self)->close (self, resource);
+  g_object_unref (resource);
+}
+
+/* Releases the lock, then acts: answers waiters, closes resources, notifies
+ * the properties that changed, and last drops the references that resources
+ * held on the pool, which may finalize it. */
+static void
+pool_unlock (GopodResourcePool *self,
+             Outbox            *out)
+{
+  GopodResourcePoolPrivate *priv = POOL_PRIV (self);
+  guint64 after[N_PROPS];
+  GObject *resource;
+  GTask *task;
+
+  snapshot_locked (priv, after);
+  lock_release (priv);
+
+  while ((task = g_queue_pop_head (&out->grants)) != NULL)
+    {
+      gpointer grant = g_queue_pop_head (&out->grants);
+
+      g_task_return_pointer (task, grant, grant == SLOT_GRANT ? NULL : g_object_unref);
+      g_object_unref (task);
+    }
+
+  while ((task = g_queue_pop_head (&out->refused)) != NULL)
+    {
+      g_task_return_new_error (task, GOPOD_ERROR, GOPOD_ERROR_CLOSED,
+                               "The resource pool was closed");
+      g_object_unref (task);
+    }
+
+  while ((resource = g_queue_pop_head (&out->to_close)) != NULL)
+    close_resource (self, resource);
+
+  for (guint id = 1; id < N_PROPS; id++)
+    if (out->before[id] != after[id])
+      gopod_notify_queue (&priv->notify, id);
+
+  for (; out->unrefs > 0; out->unrefs--)
+    g_object_unref (self);
+}
+
+static gboolean
+has_room_locked (GopodResourcePoolPrivate *priv)
+{
+  return priv->max_size == 0 ||
+         priv->idle.length + priv->in_use + priv->creating < priv->max_size;
+}
+
+/* Hands an idle entry out; the caller's reference is returned. Each resource
+ * out holds a reference on the pool, so releasing it late is safe. */
+static GObject *
+hand_out_locked (GopodResourcePool *self,
+                 Entry             *entry)
+{
+  GopodResourcePoolPrivate *priv = POOL_PRIV (self);
+
+  g_queue_unlink (&priv->idle, &entry->idle_link);
+  entry->in_use = TRUE;
+  priv->in_use++;
+  priv->acquired++;
+  g_object_ref (self);
+
+  return g_object_ref (entry->resource);
+}
+
+/* Removes an entry and moves its resource to the close list. */
+static void
+drop_entry_locked (GopodResourcePool *self,
+                   Entry             *entry,
+                   Outbox            *out)
+{
+  GopodResourcePoolPrivate *priv = POOL_PRIV (self);
+  GObject *resource = g_steal_pointer (&entry->resource);
+
+  g_hash_table_remove (priv->entries, resource);
+  g_queue_push_tail (&out->to_close, resource);
+}
+
+/* Gives whatever became available (an idle resource, room for a new one) to
+ * the oldest waiters first. */
+static void
+serve_waiters_locked (GopodResourcePool *self,
+                      Outbox            *out)
+{
+  GopodResourcePoolPrivate *priv = POOL_PRIV (self);
+
+  while (!priv->closed && !gopod_wait_queue_is_empty (&priv->waiters))
+    {
+      gpointer grant;
+
+      if (priv->idle.head != NULL)
+        grant = hand_out_locked (self, priv->idle.head->data);
+      else if (has_room_locked (priv))
+        {
+          priv->creating++;
+          grant = SLOT_GRANT;
+        }
+      else
+        break;
+
+      g_queue_push_tail (&out->grants, gopod_wait_queue_pop (&priv->waiters));
+      g_queue_push_tail (&out->grants, grant);
+    }
+}
+
+/* --- idle expiry --- */
+
+static gboolean expiry_fired (gpointer data);
+
+static void
+weak_ref_free (gpointer data)
+{
+  g_weak_ref_clear (data);
+  g_free (data);
+}
+
+/* One timer at a time, for the oldest idle resource only: the idle queue is
+ * ordered by release time, so when it fires the next one is re-armed. */
+static void
+arm_expiry_locked (GopodResourcePool *self)
+{
+  GopodResourcePoolPrivate *priv = POOL_PRIV (self);
+  GWeakRef *weak;
+  Entry *oldest;
+  gint64 due, now;
+
+  if (priv->max_idle_time_ms == 0 || priv->closed ||
+      priv->expiry != NULL || priv->idle.tail == NULL)
+    return;
+
+  oldest = priv->idle.tail->data;
+  due = oldest->idle_since + (gint64) priv->max_idle_time_ms * 1000;
+  now = g_get_monotonic_time ();
+
+  /* A weak reference: an idle pool that the application dropped must not be
+   * kept alive (and finalized in the timer thread) by its own timer. */
+  weak = g_new0 (GWeakRef, 1);
+  g_weak_ref_init (weak, self);
+  priv->expiry = gopod_timer_add (due > now ? (guint) ((due - now + 999) / 1000) : 0,
+                                  expiry_fired, weak, weak_ref_free);
+}
+
+static void
+expire_locked (GopodResourcePool *self,
+               Outbox            *out)
+{
+  GopodResourcePoolPrivate *priv = POOL_PRIV (self);
+  gint64 max_idle = (gint64) priv->max_idle_time_ms * 1000;
+  gint64 now = g_get_monotonic_time ();
+
+  if (max_idle == 0)
+    return;
+
+  while (priv->idle.tail != NULL)
+    {
+      Entry *oldest = priv->idle.tail->data;
+
+      if (oldest->idle_since + max_idle > now)
+        break;
+      g_queue_unlink (&priv->idle, &oldest->idle_link);
+      drop_entry_locked (self, oldest, out);
+    }
+}
+
+/* Runs in the library's timer thread, so the close of expired resources
+ * happens there too. */
+static gboolean
+expiry_fired (gpointer data)
+{
+  g_autoptr(GopodResourcePool) self = g_weak_ref_get (data);
+  GopodResourcePoolPrivate *priv;
+  Outbox out;
+
+  if (self == NULL)
+    return G_SOURCE_REMOVE;
+
+  priv = POOL_PRIV (self);
+  pool_lock (self, &out);
+  /* Setting max-idle-time-ms may have replaced this timer meanwhile. */
+  if (priv->expiry == g_main_current_source ())
+    g_clear_pointer (&priv->expiry, g_source_unref);
+  expire_locked (self, &out);
+  arm_expiry_locked (self);
+  pool_unlock (self, &out);
+
+  return G_SOURCE_REMOVE;
+}
+
+/* --- giving resources back --- */
+
+static void
+give_back_locked (GopodResourcePool *self,
+                  Entry             *entry,
+                  gboolean           keep,
+                  Outbox            *out)
+{
+  GopodResourcePoolPrivate *priv = POOL_PRIV (self);
+
+  entry->in_use = FALSE;
+  priv->in_use--;
+  out->unrefs++;
+
+  if (keep && !priv->closed && priv->idle.length < priv->size)
+    {
+      entry->idle_since = g_get_monotonic_time ();
+      g_queue_push_head_link (&priv->idle, &entry->idle_link);
+      arm_expiry_locked (self);
+    }
+  else
+    drop_entry_locked (self, entry, out);
+
+  serve_waiters_locked (self, out);
+}
+
+static void
+give_back (GopodResourcePool *self,
+           GObject           *resource,
+           gboolean           keep,
+           const char        *caller)
+{
+  GopodResourcePoolPrivate *priv = POOL_PRIV (self);
+  gboolean handed_out;
+  Entry *entry;
+  Outbox out;
+
+  pool_lock (self, &out);
+  entry = g_hash_table_lookup (priv->entries, resource);
+  handed_out = entry != NULL && entry->in_use;
+  if (handed_out)
+    give_back_locked (self, entry, keep, &out);
+  pool_unlock (self, &out);
+
+  /* Outside the lock: a critical may run a log handler. */
+  if (!handed_out)
+    g_critical ("%s: %s %p was not handed out by this pool, or was already given back",
+                caller, G_OBJECT_TYPE_NAME (resource), resource);
+}
+
+/* --- making resources --- */
+
+typedef enum
+{
+  TAKE_RESOURCE,  /* an idle resource was handed out */
+  TAKE_SLOT,      /* room was reserved: run the factory */
+  TAKE_WAIT,      /* at max-size: queue a waiter */
+  TAKE_CLOSED,
+} Take;
+
+static Take
+take_locked (GopodResourcePool  *self,
+             GObject           **resource)
+{
+  GopodResourcePoolPrivate *priv = POOL_PRIV (self);
+
+  if (priv->closed)
+    return TAKE_CLOSED;
+
+  /* Newcomers queue behind the waiters: served in arrival order. */
+  if (!gopod_wait_queue_is_empty (&priv->waiters))
+    return TAKE_WAIT;
+
+  if (priv->idle.head != NULL)
+    {
+      *resource = hand_out_locked (self, priv->idle.head->data);
+      return TAKE_RESOURCE;
+    }
+
+  if (has_room_locked (priv))
+    {
+      priv->creating++;
+      return TAKE_SLOT;
+    }
+
+  return TAKE_WAIT;
+}
+
+static void
+set_closed_error (GError **error)
+{
+  g_set_error_literal (error, GOPOD_ERROR, GOPOD_ERROR_CLOSED,
+                       "The resource pool is closed");
+}
+
+/* Takes in a new resource (the factory's reference) as handed out. */
+static GObject *
+add_in_use_locked (GopodResourcePool *self,
+                   GObject           *resource)
+{
+  GopodResourcePoolPrivate *priv = POOL_PRIV (self);
+  Entry *entry = g_new0 (Entry, 1);
+
+  entry->resource = resource;
+  entry->idle_link.data = entry;
+  entry->in_use = TRUE;
+  g_hash_table_insert (priv->entries, resource, entry);
+  priv->created++;
+  priv->in_use++;
+  priv->acquired++;
+  g_object_ref (self);
+
+  return g_object_ref (resource);
+}
+
+/* Runs the factory in a slot reserved by take_locked() or a grant, with no
+ * lock held, then accounts for the outcome. A failure frees the slot for the
+ * next waiter; a resource made after close is closed again. */
+static GObject *
+pool_create (GopodResourcePool  *self,
+             GCancellable       *cancellable,
+             GError            **error)
+{
+  GopodResourcePoolPrivate *priv = POOL_PRIV (self);
+  GError *create_error = NULL;
+  GObject *resource;
+  GObject *result = NULL;
+  gboolean duplicate = FALSE;
+  gboolean after_close = FALSE;
+  Outbox out;
+
+  resource = GOPOD_RESOURCE_POOL_GET_CLASS (self)->create (self, cancellable, &create_error);
+  if (resource != NULL)
+    g_clear_error (&create_error);
+
+  pool_lock (self, &out);
+  priv->creating--;
+  if (resource == NULL)
+    serve_waiters_locked (self, &out);
+  else if (g_hash_table_contains (priv->entries, resource))
+    {
+      duplicate = TRUE;
+      serve_waiters_locked (self, &out);
+    }
+  else if (priv->closed)
+    {
+      priv->created++;
+      after_close = TRUE;
+      g_queue_push_tail (&out.to_close, g_steal_pointer (&resource));
+    }
+  else
+    result = add_in_use_locked (self, g_steal_pointer (&resource));
+  pool_unlock (self, &out);
+
+  if (result != NULL)
+    return result;
+
+  if (duplicate)
+    {
+      g_critical ("The factory of %s returned %s %p, which the pool already holds",
+                  G_OBJECT_TYPE_NAME (self), G_OBJECT_TYPE_NAME (resource), resource);
+      g_object_unref (resource);
+      g_set_error_literal (error, GOPOD_ERROR, GOPOD_ERROR_FAILED,
+                           "The resource factory returned a resource already in the pool");
+    }
+  else if (after_close)
+    set_closed_error (error);
+  else
+    gopod_propagate_failure (error, create_error, "The resource factory");
+
+  return NULL;
+}
+
+/* --- waiting --- */
+
+/* One acquire waiting for a release. Its wait task sits in priv->waiters; the
+ * task's own cancellable is cancelled by the caller's cancellable or by the
+ * acquire timeout, which is how the wait queue drops it. */
+typedef struct
+{
+  GopodResourcePool *pool;
+  GCancellable      *cancellable;       /* the caller's, or NULL */
+  GCancellable      *wait_cancellable;
+  gulong             cancelled_id;
+  GSource           *timeout;
+  gint               timed_out;         /* atomic */
+  guint              timeout_ms;
+  GTask             *outer;             /* acquire_async: the caller's task */
+
+  /* acquire: the outcome */
+  gboolean           done;
+  gpointer           grant;
+  GError            *error;
+} Wait;
+
+static void
+forward_cancel (GCancellable *cancellable,
+                gpointer      data)
+{
+  g_cancellable_cancel (data);
+}
+
+static gboolean
+wait_timed_out (gpointer data)
+{
+  Wait *wait = data;
+
+  g_atomic_int_set (&wait->timed_out, TRUE);
+  g_cancellable_cancel (wait->wait_cancellable);
+
+  return G_SOURCE_REMOVE;
+}
+
+static void wait_done (GObject      *object,
+                       GAsyncResult *result,
+                       gpointer      data);
+
+/* Queues the waiter. The wait task, its timeout and its cancel source live on
+ * the thread-default main context: the caller's for acquire_async, a private
+ * one that acquire iterates. */
+static void
+wait_start_locked (GopodResourcePool *self,
+                   Wait              *wait,
+                   GCancellable      *cancellable)
+{
+  GopodResourcePoolPrivate *priv = POOL_PRIV (self);
+  g_autoptr(GTask) task = NULL;
+
+  wait->pool = self;
+  wait->cancellable = cancellable != NULL ? g_object_ref (cancellable) : NULL;
+  wait->wait_cancellable = g_cancellable_new ();
+  wait->timeout_ms = priv->acquire_timeout_ms;
+  /* Takes no lock of ours, so it is safe here even when it runs at once. */
+  if (cancellable != NULL)
+    wait->cancelled_id = g_cancellable_connect (cancellable, G_CALLBACK (forward_cancel),
+                                                wait->wait_cancellable, NULL);
+
+  task = g_task_new (self, wait->wait_cancellable, wait_done, wait);
+  g_task_set_source_tag (task, wait_start_locked);
+  /* A resource handed over is the waiter's even if cancelled a moment later. */
+  g_task_set_check_cancellable (task, FALSE);
+
+  if (wait->timeout_ms > 0)
+    {
+      wait->timeout = g_timeout_source_new (wait->timeout_ms);
+      g_source_set_static_name (wait->timeout, "[pod-glib] acquire timeout");
+      g_source_set_callback (wait->timeout, wait_timed_out, wait, NULL);
+      g_source_attach (wait->timeout, g_task_get_context (task));
+    }
+
+  priv->waited++;
+  gopod_wait_queue_push (&priv->waiters, task);
+}
+
+static void
+wait_free (Wait *wait)
+{
+  if (wait->timeout != NULL)
+    {
+      g_source_destroy (wait->timeout);
+      g_clear_pointer (&wait->timeout, g_source_unref);
+    }
+  if (wait->cancelled_id != 0)
+    g_cancellable_disconnect (wait->cancellable, wait->cancelled_id);
+  g_clear_object (&wait->cancellable);
+  g_clear_object (&wait->wait_cancellable);
+}
+
+static void
+complete_async (GTask    *task,
+                GObject  *resource,
+                GError   *error)
+{
+  if (resource != NULL)
+    g_task_return_pointer (task, resource, g_object_unref);
+  else
+    g_task_return_error (task, error);
+}
+
+/* Runs on the waiter's context once the pool answered it, it was cancelled or
+ * it timed out. */
+static void
+wait_done (GObject      *object,
+           GAsyncResult *result,
+           gpointer      data)
+{
+  Wait *wait = data;
+  GError *error = NULL;
+  gpointer grant = g_task_propagate_pointer (G_TASK (result), &error);
+  GTask *outer;
+
+  if (error != NULL && g_atomic_int_get (&wait->timed_out) &&
+      g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) &&
+      !g_cancellable_is_cancelled (wait->cancellable))
+    {
+      g_clear_error (&error);
+      g_set_error (&error, GOPOD_ERROR, GOPOD_ERROR_TIMEOUT,
+                   "No resource became available within %u ms", wait->timeout_ms);
+    }
+
+  if (wait->outer == NULL)
+    {
+      /* acquire() iterates its context until this is set. */
+      wait->grant = grant;
+      wait->error = error;
+      wait->done = TRUE;
+      return;
+    }
+
+  outer = g_steal_pointer (&wait->outer);
+  wait_free (wait);
+  g_free (wait);
+
+  if (grant == SLOT_GRANT)
+    {
+      GObject *resource = pool_create (GOPOD_RESOURCE_POOL (object),
+                                       g_task_get_cancellable (outer), &error);
+
+      complete_async (outer, resource, error);
+    }
+  else
+    complete_async (outer, grant, error);
+  g_object_unref (outer);
+}
+
+/* acquire() waits on a per-thread private context, so it works with no main
+ * loop running and never dispatches the application's sources. */
+static GMainContext *
+get_wait_context (void)
+{
+  static GPrivate wait_context = G_PRIVATE_INIT ((GDestroyNotify) g_main_context_unref);
+  GMainContext *context = g_private_get (&wait_context);
+
+  if (context == NULL)
+    {
+      context = g_main_context_new ();
+      g_private_set (&wait_context, context);
+    }
+
+  return context;
+}
+
+/* --- GObject --- */
+
+static GObject *
+gopod_resource_pool_real_create (GopodResourcePool  *self,
+                                 GCancellable       *cancellable,
+                                 GError            **error)
+{
+  GopodResourcePoolPrivate *priv = POOL_PRIV (self);
+
+  if (priv->factory == NULL)
+    {
+      g_set_error (error, GOPOD_ERROR, GOPOD_ERROR_FAILED,
+                   "%s has no resource factory: give one to gopod_resource_pool_new() "
+                   "or override create", G_OBJECT_TYPE_NAME (self));
+      return NULL;
+    }
+
+  return priv->factory (cancellable, priv->factory_data, error);
+}
+
+static void
+gopod_resource_pool_real_close (GopodResourcePool *self,
+                                GObject           *resource)
+{
+}
+
+static void
+gopod_resource_pool_dispose (GObject *object)
+{
+  GopodResourcePool *self = GOPOD_RESOURCE_POOL (object);
+
+  /* Nothing is in use or waiting here: both hold a reference. */
+  gopod_resource_pool_close (self);
+  gopod_notify_clear (&POOL_PRIV (self)->notify);
+
+  G_OBJECT_CLASS (gopod_resource_pool_parent_class)->dispose (object);
+}
+
+static void
+gopod_resource_pool_finalize (GObject *object)
+{
+  GopodResourcePoolPrivate *priv = POOL_PRIV (GOPOD_RESOURCE_POOL (object));
+
+  g_assert (g_hash_table_size (priv->entries) == 0);
+  g_hash_table_unref (priv->entries);
+  if (priv->factory_destroy != NULL)
+    priv->factory_destroy (priv->factory_data);
+  g_mutex_clear (&priv->lock);
+
+  G_OBJECT_CLASS (gopod_resource_pool_parent_class)->finalize (object);
+}
+
+static void
+gopod_resource_pool_get_property (GObject    *object,
+                                  guint       prop_id,
+                                  GValue     *value,
+                                  GParamSpec *pspec)
+{
+  GopodResourcePool *self = GOPOD_RESOURCE_POOL (object);
+
+  switch (prop_id)
+    {
+    case PROP_SIZE:
+    case PROP_MAX_SIZE:
+    case PROP_ACQUIRE_TIMEOUT_MS:
+    case PROP_MAX_IDLE_TIME_MS:
+    case PROP_IDLE:
+    case PROP_IN_USE:
+      g_value_set_uint (value, (guint) get_state (self, prop_id));
+      break;
+
+    case PROP_CLOSED:
+      g_value_set_boolean (value, (gboolean) get_state (self, prop_id));
+      break;
+
+    case PROP_CREATED:
+    case PROP_ACQUIRED:
+    case PROP_WAITED:
+      g_value_set_uint64 (value, get_state (self, prop_id));
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+gopod_resource_pool_set_property (GObject      *object,
+                                  guint         prop_id,
+                                  const GValue *value,
+                                  GParamSpec   *pspec)
+{
+  GopodResourcePool *self = GOPOD_RESOURCE_POOL (object);
+
+  switch (prop_id)
+    {
+    case PROP_SIZE:
+      gopod_resource_pool_set_size (self, g_value_get_uint (value));
+      break;
+
+    case PROP_MAX_SIZE:
+      gopod_resource_pool_set_max_size (self, g_value_get_uint (value));
+      break;
+
+    case PROP_ACQUIRE_TIMEOUT_MS:
+      gopod_resource_pool_set_acquire_timeout_ms (self, g_value_get_uint (value));
+      break;
+
+    case PROP_MAX_IDLE_TIME_MS:
+      gopod_resource_pool_set_max_idle_time_ms (self, g_value_get_uint (value));
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+#define DEFAULT_SIZE 4
 
 static void
 gopod_resource_pool_class_init (GopodResourcePoolClass *klass)
 {
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GParamFlags rw = G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS;
+  GParamFlags ro = G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS;
+
+  object_class->dispose = gopod_resource_pool_dispose;
+  object_class->finalize = gopod_resource_pool_finalize;
+  object_class->get_property = gopod_resource_pool_get_property;
+  object_class->set_property = gopod_resource_pool_set_property;
+
+  klass->create = gopod_resource_pool_real_create;
+  klass->close = gopod_resource_pool_real_close;
+
+  /**
+   * GopodResourcePool:size:
+   *
+   * How many idle resources the pool keeps (the seed's `size`); a resource
+   * released while this many are idle is closed. Lowering it closes the
+   * oldest idle resources beyond it.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_SIZE] =
+    g_param_spec_uint ("size", NULL, NULL, 1, G_MAXUINT, DEFAULT_SIZE, rw);
+
+  /**
+   * GopodResourcePool:max-size:
+   *
+   * The most resources that may exist at once, idle, in use or being made;
+   * 0 means no limit. Once reached, acquiring waits for a release.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_MAX_SIZE] =
+    g_param_spec_uint ("max-size", NULL, NULL, 0, G_MAXUINT, 0, rw);
+
+  /**
+   * GopodResourcePool:acquire-timeout-ms:
+   *
+   * How long an acquire waits at [property@Gopod.ResourcePool:max-size]
+   * before failing with %GOPOD_ERROR_TIMEOUT; 0 means as long as it takes.
+   * A change applies to acquires that start waiting afterwards.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_ACQUIRE_TIMEOUT_MS] =
+    g_param_spec_uint ("acquire-timeout-ms", NULL, NULL, 0, G_MAXUINT, 0, rw);
+
+  /**
+   * GopodResourcePool:max-idle-time-ms:
+   *
+   * An idle resource unused for longer than this is closed, by a timer in a
+   * library thread (so `close` runs there for them); 0 keeps idle resources
+   * forever.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_MAX_IDLE_TIME_MS] =
+    g_param_spec_uint ("max-idle-time-ms", NULL, NULL, 0, G_MAXUINT, 0, rw);
+
+  /**
+   * GopodResourcePool:idle:
+   *
+   * How many resources are idle in the pool now.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_IDLE] =
+    g_param_spec_uint ("idle", NULL, NULL, 0, G_MAXUINT, 0, ro);
+
+  /**
+   * GopodResourcePool:in-use:
+   *
+   * How many resources are handed out now.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_IN_USE] =
+    g_param_spec_uint ("in-use", NULL, NULL, 0, G_MAXUINT, 0, ro);
+
+  /**
+   * GopodResourcePool:closed:
+   *
+   * Whether [method@Gopod.ResourcePool.close] was called.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_CLOSED] =
+    g_param_spec_boolean ("closed", NULL, NULL, FALSE, ro);
+
+  /**
+   * GopodResourcePool:created:
+   *
+   * How many resources the factory made successfully.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_CREATED] =
+    g_param_spec_uint64 ("created", NULL, NULL, 0, G_MAXUINT64, 0, ro);
+
+  /**
+   * GopodResourcePool:acquired:
+   *
+   * How many acquires returned a resource.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_ACQUIRED] =
+    g_param_spec_uint64 ("acquired", NULL, NULL, 0, G_MAXUINT64, 0, ro);
+
+  /**
+   * GopodResourcePool:waited:
+   *
+   * How many acquires had to wait because
+   * [property@Gopod.ResourcePool:max-size] resources existed.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_WAITED] =
+    g_param_spec_uint64 ("waited", NULL, NULL, 0, G_MAXUINT64, 0, ro);
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 
 static void
 gopod_resource_pool_init (GopodResourcePool *self)
 {
+  GopodResourcePoolPrivate *priv = POOL_PRIV (self);
+
+  g_mutex_init (&priv->lock);
+  priv->entries = g_hash_table_new_full (NULL, NULL, NULL, g_free);
+  g_queue_init (&priv->idle);
+  gopod_wait_queue_init (&priv->waiters, &priv->lock);
+  priv->size = DEFAULT_SIZE;
+  gopod_notify_init (&priv->notify, G_OBJECT (self), properties, N_PROPS);
+}
+
+/* --- public API --- */
+
+/**
+ * gopod_resource_pool_new:
+ * @factory: (scope notified) (closure user_data) (destroy destroy): makes a
+ *   new resource when none is idle
+ * @user_data: data for @factory
+ * @destroy: (nullable): frees @user_data when the pool is finalized
+ * @size: how many idle resources to keep; at least 1
+ *
+ * Creates a pool that makes its resources with @factory (the seed's
+ * `New(factory, size)`).
+ *
+ * Returns: (transfer full): a new pool
+ *
+ * Since: 1.0
+ */
+GopodResourcePool *
+gopod_resource_pool_new (GopodResourceFactory factory,
+                         gpointer             user_data,
+                         GDestroyNotify       destroy,
+                         guint                size)
+{
+  GopodResourcePool *self;
+  GopodResourcePoolPrivate *priv;
+
+  g_return_val_if_fail (factory != NULL, NULL);
+  g_return_val_if_fail (size > 0, NULL);
+
+  self = g_object_new (GOPOD_TYPE_RESOURCE_POOL, "size", size, NULL);
+  priv = POOL_PRIV (self);
+  priv->factory = factory;
+  priv->factory_data = user_data;
+  priv->factory_destroy = destroy;
+
+  return self;
+}
+
+/**
+ * gopod_resource_pool_acquire:
+ * @pool: a pool
+ * @cancellable: (nullable): cancels the wait, and is given to the factory
+ * @error: return location for an error
+ *
+ * Takes a resource from the pool: an idle one, else a new one made by the
+ * factory in this thread. Once [property@Gopod.ResourcePool:max-size]
+ * resources exist, waits (with no main loop needed) for one to be released,
+ * behind any earlier waiters.
+ *
+ * Give the resource back with [method@Gopod.ResourcePool.release] or
+ * [method@Gopod.ResourcePool.destroy]. The pool keeps its own reference too.
+ *
+ * Returns: (transfer full): the resource, or %NULL with @error set:
+ *   %GOPOD_ERROR_CLOSED once the pool is closed, %GOPOD_ERROR_TIMEOUT after
+ *   [property@Gopod.ResourcePool:acquire-timeout-ms], %G_IO_ERROR_CANCELLED,
+ *   or the factory's error
+ *
+ * Since: 1.0
+ */
+GObject *
+gopod_resource_pool_acquire (GopodResourcePool  *pool,
+                             GCancellable       *cancellable,
+                             GError            **error)
+{
+  GObject *resource = NULL;
+  GMainContext *context = NULL;
+  Wait wait = { 0, };
+  Outbox out;
+  Take take;
+
+  g_return_val_if_fail (GOPOD_IS_RESOURCE_POOL (pool), NULL);
+  g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (g_cancellable_set_error_if_cancelled (cancellable, error))
+    return NULL;
+
+  pool_lock (pool, &out);
+  take = take_locked (pool, &resource);
+  if (take == TAKE_WAIT)
+    {
+      context = get_wait_context ();
+      g_main_context_push_thread_default (context);
+      wait_start_locked (pool, &wait, cancellable);
+    }
+  pool_unlock (pool, &out);
+
+  if (take == TAKE_WAIT)
+    {
+      while (!wait.done)
+        g_main_context_iteration (context, TRUE);
+      g_main_context_pop_thread_default (context);
+      wait_free (&wait);
+
+      if (wait.error != NULL)
+        {
+          g_propagate_error (error, wait.error);
+          return NULL;
+        }
+      if (wait.grant != SLOT_GRANT)
+        return wait.grant;
+      take = TAKE_SLOT;
+    }
+
+  switch (take)
+    {
+    case TAKE_RESOURCE:
+      return resource;
+
+    case TAKE_SLOT:
+      return pool_create (pool, cancellable, error);
+
+    case TAKE_CLOSED:
+      set_closed_error (error);
+      return NULL;
+
+    case TAKE_WAIT:
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+static gboolean
+create_for_task (gpointer data)
+{
+  GTask *task = data;
+  GError *error = NULL;
+  GObject *resource;
+
+  resource = pool_create (g_task_get_source_object (task),
+                          g_task_get_cancellable (task), &error);
+  complete_async (task, resource, error);
+
+  return G_SOURCE_REMOVE;
+}
+
+/**
+ * gopod_resource_pool_acquire_async:
+ * @pool: a pool
+ * @cancellable: (nullable): cancels the wait, and is given to the factory
+ * @callback: (scope async) (closure user_data): called with the resource
+ * @user_data: data for @callback
+ *
+ * Takes a resource from the pool like [method@Gopod.ResourcePool.acquire],
+ * without blocking. The factory, when one is needed, runs on the caller's
+ * thread-default main context, so a factory written in JavaScript works.
+ * @callback runs on that context too; get the resource there with
+ * [method@Gopod.ResourcePool.acquire_finish].
+ *
+ * Since: 1.0
+ */
+void
+gopod_resource_pool_acquire_async (GopodResourcePool   *pool,
+                                   GCancellable        *cancellable,
+                                   GAsyncReadyCallback  callback,
+                                   gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  GObject *resource = NULL;
+  Outbox out;
+  Take take;
+
+  g_return_if_fail (GOPOD_IS_RESOURCE_POOL (pool));
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  task = g_task_new (pool, cancellable, callback, user_data);
+  g_task_set_source_tag (task, gopod_resource_pool_acquire_async);
+  g_task_set_check_cancellable (task, FALSE);
+  if (g_task_return_error_if_cancelled (task))
+    return;
+
+  pool_lock (pool, &out);
+  take = take_locked (pool, &resource);
+  if (take == TAKE_WAIT)
+    {
+      Wait *wait = g_new0 (Wait, 1);
+
+      wait->outer = g_object_ref (task);
+      wait_start_locked (pool, wait, cancellable);
+    }
+  pool_unlock (pool, &out);
+
+  switch (take)
+    {
+    case TAKE_RESOURCE:
+      complete_async (task, resource, NULL);
+      break;
+
+    case TAKE_SLOT:
+      {
+        /* An idle source rather than now: the call must not block. */
+        g_autoptr(GSource) source = g_idle_source_new ();
+
+        g_source_set_static_name (source, "[pod-glib] create resource");
+        g_task_attach_source (task, source, create_for_task);
+        break;
+      }
+
+    case TAKE_CLOSED:
+      g_task_return_new_error (task, GOPOD_ERROR, GOPOD_ERROR_CLOSED,
+                               "The resource pool is closed");
+      break;
+
+    case TAKE_WAIT:
+    default:
+      break;
+    }
+}
+
+/**
+ * gopod_resource_pool_acquire_finish:
+ * @pool: a pool
+ * @result: the result given to the callback
+ * @error: return location for an error
+ *
+ * Finishes [method@Gopod.ResourcePool.acquire_async]. Call it: the resource
+ * counts as in use until released.
+ *
+ * Returns: (transfer full): the resource, or %NULL with @error set, as for
+ *   [method@Gopod.ResourcePool.acquire]
+ *
+ * Since: 1.0
+ */
+GObject *
+gopod_resource_pool_acquire_finish (GopodResourcePool  *pool,
+                                    GAsyncResult       *result,
+                                    GError            **error)
+{
+  g_return_val_if_fail (GOPOD_IS_RESOURCE_POOL (pool), NULL);
+  g_return_val_if_fail (g_task_is_valid (result, pool), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == gopod_resource_pool_acquire_async, NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/**
+ * gopod_resource_pool_release:
+ * @pool: a pool
+ * @resource: a resource acquired from @pool
+ *
+ * Gives a resource back (the seed's `Release`). It goes to the oldest waiter
+ * if there is one, else it is kept idle, unless
+ * [property@Gopod.ResourcePool:size] resources are already idle or the pool
+ * is closed: then it is closed.
+ *
+ * Releasing a resource @pool did not hand out, or releasing it twice, is a
+ * programmer error: a critical, and nothing changes.
+ *
+ * Since: 1.0
+ */
+void
+gopod_resource_pool_release (GopodResourcePool *pool,
+                             GObject           *resource)
+{
+  g_return_if_fail (GOPOD_IS_RESOURCE_POOL (pool));
+  g_return_if_fail (G_IS_OBJECT (resource));
+
+  give_back (pool, resource, TRUE, G_STRFUNC);
+}
+
+/**
+ * gopod_resource_pool_destroy:
+ * @pool: a pool
+ * @resource: a resource acquired from @pool
+ *
+ * Gives back a broken resource: it is closed instead of kept, and its place
+ * goes to the oldest waiter, which gets a new one from the factory.
+ *
+ * Destroying a resource @pool did not hand out, or one already given back,
+ * is a programmer error: a critical, and nothing changes.
+ *
+ * Since: 1.0
+ */
+void
+gopod_resource_pool_destroy (GopodResourcePool *pool,
+                             GObject           *resource)
+{
+  g_return_if_fail (GOPOD_IS_RESOURCE_POOL (pool));
+  g_return_if_fail (G_IS_OBJECT (resource));
+
+  give_back (pool, resource, FALSE, G_STRFUNC);
+}
+
+/**
+ * gopod_resource_pool_close:
+ * @pool: a pool
+ *
+ * Closes the pool (the seed's `Close`): closes every idle resource, fails
+ * every waiter and every later acquire with %GOPOD_ERROR_CLOSED, and closes
+ * the resources still in use when they are released. Calling it again does
+ * nothing.
+ *
+ * Since: 1.0
+ */
+void
+gopod_resource_pool_close (GopodResourcePool *pool)
+{
+  GopodResourcePoolPrivate *priv;
+  Outbox out;
+
+  g_return_if_fail (GOPOD_IS_RESOURCE_POOL (pool));
+
+  priv = POOL_PRIV (pool);
+  pool_lock (pool, &out);
+  if (!priv->closed)
+    {
+      priv->closed = TRUE;
+      gopod_timer_cancel (&priv->expiry);
+      while (priv->idle.tail != NULL)
+        {
+          Entry *entry = priv->idle.tail->data;
+
+          g_queue_unlink (&priv->idle, &entry->idle_link);
+          drop_entry_locked (pool, entry, &out);
+        }
+      gopod_wait_queue_steal_all (&priv->waiters, &out.refused);
+    }
+  pool_unlock (pool, &out);
+}
+
+/* --- properties --- */
+
+/**
+ * gopod_resource_pool_get_size:
+ * @pool: a pool
+ *
+ * Gets [property@Gopod.ResourcePool:size].
+ *
+ * Returns: how many idle resources the pool keeps
+ *
+ * Since: 1.0
+ */
+guint
+gopod_resource_pool_get_size (GopodResourcePool *pool)
+{
+  g_return_val_if_fail (GOPOD_IS_RESOURCE_POOL (pool), 0);
+
+  return (guint) get_state (pool, PROP_SIZE);
+}
+
+/**
+ * gopod_resource_pool_set_size:
+ * @pool: a pool
+ * @size: how many idle resources to keep; at least 1
+ *
+ * Sets [property@Gopod.ResourcePool:size]. The oldest idle resources beyond
+ * the new size are closed.
+ *
+ * Since: 1.0
+ */
+void
+gopod_resource_pool_set_size (GopodResourcePool *pool,
+                              guint              size)
+{
+  GopodResourcePoolPrivate *priv;
+  Outbox out;
+
+  g_return_if_fail (GOPOD_IS_RESOURCE_POOL (pool));
+  g_return_if_fail (size > 0);
+
+  priv = POOL_PRIV (pool);
+  pool_lock (pool, &out);
+  priv->size = size;
+  while (priv->idle.length > size)
+    {
+      Entry *oldest = priv->idle.tail->data;
+
+      g_queue_unlink (&priv->idle, &oldest->idle_link);
+      drop_entry_locked (pool, oldest, &out);
+    }
+  serve_waiters_locked (pool, &out);
+  pool_unlock (pool, &out);
+}
+
+/**
+ * gopod_resource_pool_get_max_size:
+ * @pool: a pool
+ *
+ * Gets [property@Gopod.ResourcePool:max-size].
+ *
+ * Returns: the most resources that may exist at once, or 0 for no limit
+ *
+ * Since: 1.0
+ */
+guint
+gopod_resource_pool_get_max_size (GopodResourcePool *pool)
+{
+  g_return_val_if_fail (GOPOD_IS_RESOURCE_POOL (pool), 0);
+
+  return (guint) get_state (pool, PROP_MAX_SIZE);
+}
+
+/**
+ * gopod_resource_pool_set_max_size:
+ * @pool: a pool
+ * @max_size: the most resources that may exist at once, or 0 for no limit
+ *
+ * Sets [property@Gopod.ResourcePool:max-size]. Raising it lets waiters make
+ * new resources at once; lowering it closes nothing, but no resource is made
+ * until the total falls below it.
+ *
+ * Since: 1.0
+ */
+void
+gopod_resource_pool_set_max_size (GopodResourcePool *pool,
+                                  guint              max_size)
+{
+  GopodResourcePoolPrivate *priv;
+  Outbox out;
+
+  g_return_if_fail (GOPOD_IS_RESOURCE_POOL (pool));
+
+  priv = POOL_PRIV (pool);
+  pool_lock (pool, &out);
+  priv->max_size = max_size;
+  serve_waiters_locked (pool, &out);
+  pool_unlock (pool, &out);
+}
+
+/**
+ * gopod_resource_pool_get_acquire_timeout_ms:
+ * @pool: a pool
+ *
+ * Gets [property@Gopod.ResourcePool:acquire-timeout-ms].
+ *
+ * Returns: how long an acquire waits, in milliseconds, or 0 for no limit
+ *
+ * Since: 1.0
+ */
+guint
+gopod_resource_pool_get_acquire_timeout_ms (GopodResourcePool *pool)
+{
+  g_return_val_if_fail (GOPOD_IS_RESOURCE_POOL (pool), 0);
+
+  return (guint) get_state (pool, PROP_ACQUIRE_TIMEOUT_MS);
+}
+
+/**
+ * gopod_resource_pool_set_acquire_timeout_ms:
+ * @pool: a pool
+ * @timeout_ms: how long an acquire may wait, in milliseconds; 0: no limit
+ *
+ * Sets [property@Gopod.ResourcePool:acquire-timeout-ms].
+ *
+ * Since: 1.0
+ */
+void
+gopod_resource_pool_set_acquire_timeout_ms (GopodResourcePool *pool,
+                                            guint              timeout_ms)
+{
+  Outbox out;
+
+  g_return_if_fail (GOPOD_IS_RESOURCE_POOL (pool));
+
+  pool_lock (pool, &out);
+  POOL_PRIV (pool)->acquire_timeout_ms = timeout_ms;
+  pool_unlock (pool, &out);
+}
+
+/**
+ * gopod_resource_pool_get_max_idle_time_ms:
+ * @pool: a pool
+ *
+ * Gets [property@Gopod.ResourcePool:max-idle-time-ms].
+ *
+ * Returns: how long a resource may stay idle, in milliseconds, or 0 for ever
+ *
+ * Since: 1.0
+ */
+guint
+gopod_resource_pool_get_max_idle_time_ms (GopodResourcePool *pool)
+{
+  g_return_val_if_fail (GOPOD_IS_RESOURCE_POOL (pool), 0);
+
+  return (guint) get_state (pool, PROP_MAX_IDLE_TIME_MS);
+}
+
+/**
+ * gopod_resource_pool_set_max_idle_time_ms:
+ * @pool: a pool
+ * @max_idle_time_ms: how long a resource may stay idle, in milliseconds;
+ *   0: for ever
+ *
+ * Sets [property@Gopod.ResourcePool:max-idle-time-ms]. Idle resources
+ * already older than the new limit are closed soon after, by the timer.
+ *
+ * Since: 1.0
+ */
+void
+gopod_resource_pool_set_max_idle_time_ms (GopodResourcePool *pool,
+                                          guint              max_idle_time_ms)
+{
+  GopodResourcePoolPrivate *priv;
+  Outbox out;
+
+  g_return_if_fail (GOPOD_IS_RESOURCE_POOL (pool));
+
+  priv = POOL_PRIV (pool);
+  pool_lock (pool, &out);
+  if (priv->max_idle_time_ms != max_idle_time_ms)
+    {
+      priv->max_idle_time_ms = max_idle_time_ms;
+      gopod_timer_cancel (&priv->expiry);
+      arm_expiry_locked (pool);
+    }
+  pool_unlock (pool, &out);
+}
+
+/**
+ * gopod_resource_pool_get_idle:
+ * @pool: a pool
+ *
+ * Gets [property@Gopod.ResourcePool:idle].
+ *
+ * Returns: how many resources are idle now
+ *
+ * Since: 1.0
+ */
+guint
+gopod_resource_pool_get_idle (GopodResourcePool *pool)
+{
+  g_return_val_if_fail (GOPOD_IS_RESOURCE_POOL (pool), 0);
+
+  return (guint) get_state (pool, PROP_IDLE);
+}
+
+/**
+ * gopod_resource_pool_get_in_use:
+ * @pool: a pool
+ *
+ * Gets [property@Gopod.ResourcePool:in-use].
+ *
+ * Returns: how many resources are handed out now
+ *
+ * Since: 1.0
+ */
+guint
+gopod_resource_pool_get_in_use (GopodResourcePool *pool)
+{
+  g_return_val_if_fail (GOPOD_IS_RESOURCE_POOL (pool), 0);
+
+  return (guint) get_state (pool, PROP_IN_USE);
+}
+
+/**
+ * gopod_resource_pool_get_closed:
+ * @pool: a pool
+ *
+ * Gets [property@Gopod.ResourcePool:closed].
+ *
+ * Returns: whether the pool is closed
+ *
+ * Since: 1.0
+ */
+gboolean
+gopod_resource_pool_get_closed (GopodResourcePool *pool)
+{
+  g_return_val_if_fail (GOPOD_IS_RESOURCE_POOL (pool), FALSE);
+
+  return (gboolean) get_state (pool, PROP_CLOSED);
+}
+
+/**
+ * gopod_resource_pool_get_created:
+ * @pool: a pool
+ *
+ * Gets [property@Gopod.ResourcePool:created].
+ *
+ * Returns: how many resources the factory made
+ *
+ * Since: 1.0
+ */
+guint64
+gopod_resource_pool_get_created (GopodResourcePool *pool)
+{
+  g_return_val_if_fail (GOPOD_IS_RESOURCE_POOL (pool), 0);
+
+  return get_state (pool, PROP_CREATED);
+}
+
+/**
+ * gopod_resource_pool_get_acquired:
+ * @pool: a pool
+ *
+ * Gets [property@Gopod.ResourcePool:acquired].
+ *
+ * Returns: how many acquires returned a resource
+ *
+ * Since: 1.0
+ */
+guint64
+gopod_resource_pool_get_acquired (GopodResourcePool *pool)
+{
+  g_return_val_if_fail (GOPOD_IS_RESOURCE_POOL (pool), 0);
+
+  return get_state (pool, PROP_ACQUIRED);
+}
+
+/**
+ * gopod_resource_pool_get_waited:
+ * @pool: a pool
+ *
+ * Gets [property@Gopod.ResourcePool:waited].
+ *
+ * Returns: how many acquires had to wait
+ *
+ * Since: 1.0
+ */
+guint64
+gopod_resource_pool_get_waited (GopodResourcePool *pool)
+{
+  g_return_val_if_fail (GOPOD_IS_RESOURCE_POOL (pool), 0);
+
+  return get_state (pool, PROP_WAITED);
 }

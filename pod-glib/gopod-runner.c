@@ -1,19 +1,1380 @@
-/* gopod-runner.c
+/* gopod-runner.c: tasks in order under a timeout, stopped by an interrupt
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 
-#include "gopod-runner.h"
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <unistd.h>
 
-struct _GopodRunner { GObject parent_instance; };
+#include <glib-unix.h>
+
+#include "gopod-error.h"
+#include "gopod-job-private.h"
+#include "gopod-notify-private.h"
+#include "gopod-runner.h"
+#include "gopod-timer-private.h"
+
+/**
+ * GopodRunner:
+ *
+ * Runs tasks one after another, in the order they were added, under an
+ * optional deadline, and stops early on an interrupt: the `runner` pattern
+ * of *Go in Action*.
+ *
+ * Tasks are functions ([method@Gopod.Runner.add]) or jobs
+ * ([method@Gopod.Runner.add_job]); their ids count from 0. They run in one
+ * worker thread that the runner starts, except main-context jobs (those
+ * implementing [vfunc@Gopod.Job.begin]), which begin on the main context
+ * that was the thread-default one when the runner was created: that is how
+ * a JavaScript program gives a runner work.
+ *
+ * [method@Gopod.Runner.start] returns %TRUE when every task succeeded.
+ * Otherwise it returns %FALSE with the first reason the run stopped:
+ *
+ * - %GOPOD_ERROR_TIMEOUT when [property@Gopod.Runner:timeout-ms] passed,
+ *   counted from the call to `start`;
+ * - %GOPOD_ERROR_INTERRUPTED after [method@Gopod.Runner.interrupt] or, with
+ *   [property@Gopod.Runner:handle-signals], a SIGINT or SIGTERM;
+ * - %G_IO_ERROR_CANCELLED when the cancellable given to `start` was
+ *   cancelled;
+ * - the error of the first task that failed; later tasks do not run.
+ *
+ * On a timeout, an interrupt or a cancel, the task in flight has its
+ * cancellable cancelled, and `start` returns at once even if that task
+ * ignores it. The task goes on in the background; the runner keeps itself,
+ * the task's data and the cancellable alive until the task returns, then
+ * frees them. Tasks that had not started never run: their destroy notifies
+ * are called and their jobs end %GOPOD_JOB_STATE_CANCELLED before `start`
+ * returns (or, for [method@Gopod.Runner.start_async], before its callback).
+ *
+ * A runner runs once. Starting it while it runs fails with
+ * %G_IO_ERROR_PENDING; starting it again after it ended fails with
+ * %GOPOD_ERROR_CLOSED. Tasks may be added until the run ends, also from a
+ * running task.
+ *
+ * ## Signals
+ *
+ * While a runner with [property@Gopod.Runner:handle-signals] is started,
+ * the runner catches SIGINT and SIGTERM. The first one interrupts every
+ * runner started at that moment; the signal dispositions the process had
+ * before are restored in the signal handler itself, so a second Ctrl-C gets
+ * whatever the process did before (by default, it ends the process). The
+ * previous dispositions are also restored when the last started runner
+ * ends. This works without any main loop running.
+ *
+ * The runner replaces whatever handler was installed when it started and
+ * restores it afterwards, so it coexists with GLib's
+ * `g_unix_signal_add()`, with Python's own SIGINT handling and with
+ * PyGObject's (which, while `GLib.MainLoop.run()` runs, turns SIGINT into
+ * quitting the loop). A handler installed *after* the runner started
+ * replaces the runner's until it is removed: in Python, start the runner
+ * from inside the running loop (for instance from `GLib.idle_add()`) when
+ * Ctrl-C must interrupt it rather than quit the loop. As with Go's
+ * `signal.Notify()`, a signal the process ignored is caught while the runner
+ * runs, and ignored again afterwards.
+ *
+ * Since: 1.0
+ */
+
+typedef enum
+{
+  RUNNER_IDLE,
+  RUNNER_RUNNING,
+  RUNNER_ENDED,
+} RunnerState;
+
+typedef struct
+{
+  GopodTaskFunc   func;
+  gpointer        data;
+  GDestroyNotify  destroy;
+  GopodJob       *job;  /* instead of func */
+} Task;
+
+struct _GopodRunner
+{
+  GObject       parent_instance;
+
+  GMainContext *context;  /* where main-context jobs begin */
+  GopodNotify   notify;
+
+  /* Everything below is guarded by lock; cond wakes the waiter of start()
+   * when the run ends, and the worker when a main-context job ends. */
+  GMutex        lock;
+  GCond         cond;
+  RunnerState   state;
+  guint         timeout_ms;
+  guint         handle_signals : 1;
+  guint         waiter_iterates : 1;  /* start() runs `context` while it waits */
+  guint         current_ended : 1;
+  guint         n_main_context_jobs;
+  guint         next_id;
+  guint         completed;  /* also read atomically */
+  GQueue        pending;  /* Task *, not yet started */
+  GopodJob     *current_job;  /* the job in flight, if the task is a job */
+  GError       *error;  /* why the run ended; NULL on success */
+  GCancellable *run_cancellable;  /* handed to function tasks */
+  GSource      *timeout_source;
+  GTask        *task;  /* the start_async() call */
+  GCancellable *caller_cancellable;
+  gulong        caller_cancel_id;
+};
+
 G_DEFINE_FINAL_TYPE (GopodRunner, gopod_runner, G_TYPE_OBJECT)
+
+enum {
+  PROP_0,
+  PROP_TIMEOUT_MS,
+  PROP_HANDLE_SIGNALS,
+  PROP_COMPLETED,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+static void runner_end (GopodRunner *self,
+                        GError      *error);
+
+/* Tasks */
+
+static void
+task_free (Task *task)
+{
+  if (task->destroy != NULL)
+    task->destroy (task->data);
+  g_clear_object (&task->job);
+  g_free (task);
+}
+
+/* Ends, without running them, tasks that never got their turn. */
+static void
+discard_tasks (GQueue *tasks)
+{
+  g_autoptr(GError) error = NULL;
+  Task *task;
+
+  error = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                               "The runner stopped before this job ran");
+  while ((task = g_queue_pop_head (tasks)) != NULL)
+    {
+      if (task->job != NULL)
+        gopod_job_discard (task->job, error);
+      task_free (task);
+    }
+}
+
+/* Signals
+ *
+ * One process-wide handler serves every started runner that handles
+ * signals. It is installed when the first such runner starts and replaced
+ * by the previous dispositions either in the handler itself, at the first
+ * signal, or when the last such runner ends. The handler only restores the
+ * old dispositions and writes to a pipe, both async-signal-safe; a source on
+ * the library's timer thread reads the pipe and interrupts the runners, so no
+ * application main loop is needed.
+ */
+
+static const int handled_signals[] = { SIGINT, SIGTERM };
+#define N_HANDLED_SIGNALS G_N_ELEMENTS (handled_signals)
+
+static GMutex signal_lock;  /* guards the three below */
+static GList *signal_runners;  /* GopodRunner *, each holding a reference */
+static gboolean signal_installed;
+static struct sigaction signal_saved[N_HANDLED_SIGNALS];
+
+static int signal_fired;  /* the signal caught and not yet dispatched, or 0 */
+static int signal_pipe[2] = { -1, -1 };
+
+static void on_signal (int signum);
+
+/* Puts back what was there before, except where someone replaced the
+ * runner's handler meanwhile: theirs stays. Async-signal-safe. */
+static void
+restore_saved_actions (void)
+{
+  for (guint i = 0; i < N_HANDLED_SIGNALS; i++)
+    {
+      struct sigaction current;
+
+      if (sigaction (handled_signals[i], NULL, &current) == 0 &&
+          current.sa_handler == on_signal)
+        sigaction (handled_signals[i], &signal_saved[i], NULL);
+    }
+}
+
+static void
+on_signal (int signum)
+{
+  int saved_errno = errno;
+  char byte = 1;
+
+  restore_saved_actions ();
+  g_atomic_int_set (&signal_fired, signum);
+  while (write (signal_pipe[1], &byte, 1) < 0 && errno == EINTR)
+    ;
+  errno = saved_errno;
+}
+
+/* Called with signal_lock held: if a signal was caught, the runners it
+ * interrupts, and its number in @signum. */
+static GList *
+take_fired_locked (int *signum)
+{
+  GList *runners;
+
+  *signum = g_atomic_int_exchange (&signal_fired, 0);
+  if (*signum == 0)
+    return NULL;
+
+  /* The handler already put the old dispositions back. */
+  signal_installed = FALSE;
+  runners = g_steal_pointer (&signal_runners);
+
+  return runners;
+}
+
+static void
+interrupt_runners (GList *runners,
+                   int    signum)
+{
+  for (GList *l = runners; l != NULL; l = l->next)
+    {
+      GopodRunner *runner = l->data;
+
+      runner_end (runner, g_error_new (GOPOD_ERROR, GOPOD_ERROR_INTERRUPTED,
+                                       "Interrupted by %s",
+                                       signum == SIGTERM ? "SIGTERM" : "SIGINT"));
+    }
+  g_list_free_full (runners, g_object_unref);
+}
+
+static gboolean
+on_signal_wakeup (int           fd,
+                  GIOCondition  condition,
+                  gpointer      data)
+{
+  char buffer[16];
+  GList *runners;
+  int signum;
+
+  while (read (fd, buffer, sizeof buffer) > 0)
+    ;
+
+  g_mutex_lock (&signal_lock);
+  runners = take_fired_locked (&signum);
+  g_mutex_unlock (&signal_lock);
+
+  interrupt_runners (runners, signum);
+
+  return G_SOURCE_CONTINUE;
+}
+
+/* The pipe and its watch live as long as the process, like GLib's own. */
+static gboolean
+ensure_signal_pipe (void)
+{
+  static gsize done;
+
+  if (g_once_init_enter (&done))
+    {
+      GError *error = NULL;
+      GSource *source;
+
+      if (g_unix_open_pipe (signal_pipe, FD_CLOEXEC, &error) &&
+          g_unix_set_fd_nonblocking (signal_pipe[0], TRUE, &error) &&
+          g_unix_set_fd_nonblocking (signal_pipe[1], TRUE, &error))
+        {
+          source = g_unix_fd_source_new (signal_pipe[0], G_IO_IN);
+          g_source_set_static_name (source, "[pod-glib] runner signals");
+          g_source_set_callback (source, G_SOURCE_FUNC (on_signal_wakeup), NULL, NULL);
+          g_source_attach (source, gopod_timer_get_context ());
+          g_source_unref (source);
+        }
+      else
+        {
+          g_warning ("GopodRunner cannot watch signals: %s", error->message);
+          g_clear_error (&error);
+        }
+      g_once_init_leave (&done, 1);
+    }
+
+  return signal_pipe[1] >= 0;
+}
+
+static void
+install_handler_locked (void)
+{
+  struct sigaction action = { 0 };
+
+  action.sa_handler = on_signal;
+  /* Both blocked while either is handled: the second of two signals that
+   * arrive together finds the old dispositions already back. */
+  sigemptyset (&action.sa_mask);
+  for (guint i = 0; i < N_HANDLED_SIGNALS; i++)
+    sigaddset (&action.sa_mask, handled_signals[i]);
+  action.sa_flags = SA_RESTART;
+
+  for (guint i = 0; i < N_HANDLED_SIGNALS; i++)
+    sigaction (handled_signals[i], &action, &signal_saved[i]);
+  signal_installed = TRUE;
+}
+
+static void
+signals_register (GopodRunner *self)
+{
+  GList *fired;
+  int signum;
+
+  if (!ensure_signal_pipe ())
+    return;
+
+  g_mutex_lock (&signal_lock);
+  /* A signal caught but not dispatched yet belongs to the runners that were
+   * started before this one. */
+  fired = take_fired_locked (&signum);
+  if (!signal_installed)
+    install_handler_locked ();
+  signal_runners = g_list_prepend (signal_runners, g_object_ref (self));
+  g_mutex_unlock (&signal_lock);
+
+  interrupt_runners (fired, signum);
+}
+
+static void
+signals_unregister (GopodRunner *self)
+{
+  GList *link;
+
+  g_mutex_lock (&signal_lock);
+  link = g_list_find (signal_runners, self);
+  if (link != NULL)
+    signal_runners = g_list_delete_link (signal_runners, link);
+  if (signal_runners == NULL && signal_installed &&
+      g_atomic_int_get (&signal_fired) == 0)
+    {
+      restore_saved_actions ();
+      signal_installed = FALSE;
+    }
+  g_mutex_unlock (&signal_lock);
+
+  if (link != NULL)
+    g_object_unref (self);
+}
+
+/* Ending a run
+ *
+ * A run ends once, at the first of: the worker ran out of tasks, a task
+ * failed, the deadline, an interrupt, the caller's cancellable. end_locked()
+ * records it under the lock; end_act() then stops the rest outside it. The
+ * waiter (start(), or the start_async() completion on the caller's context)
+ * collects the result and discards the tasks that never ran, so that their
+ * finish and destroy notifies run in the caller's thread, not in the timer
+ * thread. */
+
+typedef struct
+{
+  gboolean      ended;
+  gboolean      stopped;  /* ended early: cancel what is in flight */
+  gboolean      wake_context;
+  GSource      *timeout_source;
+  GopodJob     *current_job;
+  GCancellable *run_cancellable;
+  GTask        *task;
+} EndActions;
+
+static void
+end_locked (GopodRunner *self,
+            GError      *error,
+            EndActions  *act)
+{
+  if (self->state != RUNNER_RUNNING)
+    {
+      g_clear_error (&error);
+      return;
+    }
+
+  self->state = RUNNER_ENDED;
+  self->error = error;
+  act->ended = TRUE;
+  act->stopped = error != NULL;
+  act->wake_context = self->waiter_iterates;
+  act->timeout_source = g_steal_pointer (&self->timeout_source);
+  if (self->current_job != NULL)
+    act->current_job = g_object_ref (self->current_job);
+  act->run_cancellable = g_object_ref (self->run_cancellable);
+  act->task = g_steal_pointer (&self->task);
+  g_cond_broadcast (&self->cond);
+}
+
+static gboolean complete_async (gpointer data);
+
+static gboolean
+cancel_job_in_context (gpointer data)
+{
+  gopod_job_cancel (data);
+  return G_SOURCE_REMOVE;
+}
+
+/* Takes @job. A main-context job is cancelled on the runner's context: its
+ * cancellable's handlers may be JavaScript, which must not run in the timer
+ * thread that saw the deadline. */
+static void
+cancel_job (GopodRunner *self,
+            GopodJob    *job)
+{
+  if (gopod_job_is_main_context (job))
+    {
+      GSource *idle = g_idle_source_new ();
+
+      g_source_set_static_name (idle, "[pod-glib] runner cancels a job");
+      g_source_set_priority (idle, G_PRIORITY_DEFAULT);
+      g_source_set_callback (idle, cancel_job_in_context, job, g_object_unref);
+      g_source_attach (idle, self->context);
+      g_source_unref (idle);
+    }
+  else
+    {
+      gopod_job_cancel (job);
+      g_object_unref (job);
+    }
+}
+
+static void
+end_act (GopodRunner *self,
+         EndActions  *act)
+{
+  if (!act->ended)
+    return;
+
+  signals_unregister (self);
+  gopod_timer_cancel (&act->timeout_source);
+
+  if (act->stopped)
+    {
+      g_cancellable_cancel (act->run_cancellable);
+      if (act->current_job != NULL)
+        cancel_job (self, g_steal_pointer (&act->current_job));
+    }
+  g_clear_object (&act->current_job);
+  g_clear_object (&act->run_cancellable);
+
+  if (act->wake_context)
+    g_main_context_wakeup (self->context);
+
+  /* Always from an idle, never nested in whatever ended the run (which may
+   * be the caller's own call to interrupt()). */
+  if (act->task != NULL)
+    {
+      GSource *idle = g_idle_source_new ();
+
+      g_source_set_static_name (idle, "[pod-glib] runner completion");
+      g_source_set_priority (idle, G_PRIORITY_DEFAULT);
+      g_source_set_callback (idle, complete_async, act->task, g_object_unref);
+      g_source_attach (idle, g_task_get_context (act->task));
+      g_source_unref (idle);
+    }
+}
+
+/* Takes @error. */
+static void
+runner_end (GopodRunner *self,
+            GError      *error)
+{
+  EndActions act = { 0 };
+
+  g_mutex_lock (&self->lock);
+  end_locked (self, error, &act);
+  g_mutex_unlock (&self->lock);
+
+  end_act (self, &act);
+}
+
+/* In the waiter, after the end: the result, and the tasks that never ran
+ * are ended. */
+static GError *
+collect_result (GopodRunner *self)
+{
+  GQueue pending;
+  GCancellable *cancellable, *run_cancellable;
+  GopodJob *current_job = NULL;
+  gulong cancel_id;
+  GError *error;
+
+  g_mutex_lock (&self->lock);
+  g_assert (self->state == RUNNER_ENDED);
+  pending = self->pending;
+  g_queue_init (&self->pending);
+  cancellable = g_steal_pointer (&self->caller_cancellable);
+  cancel_id = self->caller_cancel_id;
+  self->caller_cancel_id = 0;
+  error = self->error != NULL ? g_error_copy (self->error) : NULL;
+  run_cancellable = g_object_ref (self->run_cancellable);
+  if (error != NULL && self->current_job != NULL &&
+      !gopod_job_is_main_context (self->current_job))
+    current_job = g_object_ref (self->current_job);
+  g_mutex_unlock (&self->lock);
+
+  /* end_act() may still be running in the thread that ended the run; the
+   * task in flight must see its cancellable cancelled, and the handler must
+   * be gone, by the time start() returns. Both are idempotent. */
+  if (error != NULL)
+    {
+      g_cancellable_cancel (run_cancellable);
+      if (current_job != NULL)
+        gopod_job_cancel (current_job);
+    }
+  g_clear_object (&current_job);
+  g_object_unref (run_cancellable);
+  signals_unregister (self);
+
+  /* Never inside the cancellable's handler: the waiter runs after it. */
+  if (cancellable != NULL)
+    {
+      g_cancellable_disconnect (cancellable, cancel_id);
+      g_object_unref (cancellable);
+    }
+
+  discard_tasks (&pending);
+
+  return error;
+}
+
+static gboolean
+complete_async (gpointer data)
+{
+  GTask *task = data;
+  GError *error = collect_result (g_task_get_source_object (task));
+
+  if (error != NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_boolean (task, TRUE);
+
+  return G_SOURCE_REMOVE;
+}
+
+/* The worker */
+
+static gboolean
+run_job (GopodRunner  *self,
+         GopodJob     *job,
+         GError      **error)
+{
+  const GError *job_error;
+
+  if (gopod_job_start (job))
+    {
+      if (gopod_job_is_main_context (job))
+        {
+          gopod_job_begin_on (job, self->context);
+
+          /* The job is kept (and this thread waits) until it completes, even
+           * after the run ended: its cancellable was cancelled then. */
+          g_mutex_lock (&self->lock);
+          while (!self->current_ended)
+            g_cond_wait (&self->cond, &self->lock);
+          g_mutex_unlock (&self->lock);
+        }
+      else
+        gopod_job_execute (job);
+    }
+
+  if (gopod_job_get_state (job) == GOPOD_JOB_STATE_SUCCEEDED)
+    return TRUE;
+
+  /* Also a job cancelled by its owner while it waited its turn. */
+  job_error = gopod_job_get_error (job);
+  if (job_error != NULL)
+    g_propagate_error (error, g_error_copy (job_error));
+  else
+    gopod_propagate_failure (error, NULL, G_OBJECT_TYPE_NAME (job));
+
+  return FALSE;
+}
+
+static gboolean
+run_task (GopodRunner  *self,
+          Task         *task,
+          guint         id,
+          GError      **error)
+{
+  GError *task_error = NULL;
+
+  if (task->job != NULL)
+    return run_job (self, task->job, error);
+
+  if (task->func (self, id, self->run_cancellable, task->data, &task_error))
+    {
+      g_clear_error (&task_error);
+      return TRUE;
+    }
+
+  gopod_propagate_failure (error, task_error, "Runner task");
+  return FALSE;
+}
+
+/* Pops the next task, or ends the run when there is none. */
+static Task *
+next_task (GopodRunner *self,
+           guint       *id)
+{
+  EndActions act = { 0 };
+  Task *task = NULL;
+
+  g_mutex_lock (&self->lock);
+  if (self->state == RUNNER_RUNNING)
+    {
+      task = g_queue_pop_head (&self->pending);
+      if (task == NULL)
+        end_locked (self, NULL, &act);
+      else
+        {
+          *id = self->next_id++;
+          if (task->job != NULL)
+            {
+              self->current_job = g_object_ref (task->job);
+              self->current_ended = FALSE;
+            }
+        }
+    }
+  g_mutex_unlock (&self->lock);
+
+  end_act (self, &act);
+
+  return task;
+}
+
+static void
+task_done (GopodRunner *self,
+           gboolean     succeeded)
+{
+  gboolean counted = FALSE;
+
+  g_mutex_lock (&self->lock);
+  g_clear_object (&self->current_job);
+  /* A task that returns after the run ended is not counted: the count is
+   * final once start() returned. */
+  if (succeeded && self->state == RUNNER_RUNNING)
+    {
+      g_atomic_int_inc (&self->completed);
+      counted = TRUE;
+    }
+  g_mutex_unlock (&self->lock);
+
+  if (counted)
+    gopod_notify_queue (&self->notify, PROP_COMPLETED);
+}
+
+static gpointer
+runner_worker (gpointer data)
+{
+  GopodRunner *self = data;
+  GMainContext *worker_context = g_main_context_new ();
+  Task *task;
+  guint id = 0;
+
+  /* With a context of its own, this thread never acquires the runner's
+   * context to run a main-context job's `begin` here. */
+  g_main_context_push_thread_default (worker_context);
+
+  while ((task = next_task (self, &id)) != NULL)
+    {
+      GError *error = NULL;
+      gboolean ok = run_task (self, task, id, &error);
+
+      task_done (self, ok);
+      task_free (task);
+      if (!ok)
+        runner_end (self, error);
+    }
+
+  g_main_context_pop_thread_default (worker_context);
+  g_main_context_unref (worker_context);
+  g_object_unref (self);
+
+  return NULL;
+}
+
+/* Called once for every job the runner claimed, when it ends. */
+static void
+job_ended (GopodJob *job,
+           gboolean  was_started,
+           gpointer  owner_data)
+{
+  GopodRunner *self = owner_data;
+
+  g_mutex_lock (&self->lock);
+  if (job == self->current_job)
+    {
+      self->current_ended = TRUE;
+      g_cond_broadcast (&self->cond);
+    }
+  g_mutex_unlock (&self->lock);
+}
+
+/* Starting */
+
+static gboolean
+on_timeout (gpointer data)
+{
+  GopodRunner *self = data;
+
+  runner_end (self, g_error_new (GOPOD_ERROR, GOPOD_ERROR_TIMEOUT,
+                                 "Runner timed out after %u ms",
+                                 gopod_runner_get_timeout_ms (self)));
+
+  return G_SOURCE_REMOVE;
+}
+
+static void
+on_caller_cancelled (GCancellable *cancellable,
+                     gpointer      data)
+{
+  runner_end (GOPOD_RUNNER (data),
+              g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                                   "Runner was cancelled"));
+}
+
+static gboolean
+begin_run (GopodRunner   *self,
+           GCancellable  *cancellable,
+           GTask         *task,
+           GError       **error)
+{
+  GThread *thread;
+  GError *thread_error = NULL;
+  gboolean handle_signals, still_running;
+  gulong cancel_id;
+
+  if (g_cancellable_set_error_if_cancelled (cancellable, error))
+    return FALSE;
+
+  g_mutex_lock (&self->lock);
+  if (self->state != RUNNER_IDLE)
+    {
+      gboolean running = self->state == RUNNER_RUNNING;
+
+      g_mutex_unlock (&self->lock);
+      if (running)
+        g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_PENDING,
+                             "The runner is already running");
+      else
+        g_set_error_literal (error, GOPOD_ERROR, GOPOD_ERROR_CLOSED,
+                             "The runner has already run; a runner runs once");
+      return FALSE;
+    }
+  self->state = RUNNER_RUNNING;
+  self->run_cancellable = g_cancellable_new ();
+  self->task = task != NULL ? g_object_ref (task) : NULL;
+  /* The deadline counts from here, not from gopod_runner_new(). */
+  if (self->timeout_ms > 0)
+    self->timeout_source = gopod_timer_add (self->timeout_ms, on_timeout,
+                                            g_object_ref (self), g_object_unref);
+  handle_signals = self->handle_signals;
+  g_mutex_unlock (&self->lock);
+
+  if (handle_signals)
+    {
+      signals_register (self);
+
+      /* interrupt() may have ended the run before the registration. */
+      g_mutex_lock (&self->lock);
+      still_running = self->state == RUNNER_RUNNING;
+      g_mutex_unlock (&self->lock);
+      if (!still_running)
+        signals_unregister (self);
+    }
+
+  thread = g_thread_try_new ("gopod-runner", runner_worker, g_object_ref (self),
+                             &thread_error);
+  if (thread != NULL)
+    g_thread_unref (thread);
+  else
+    {
+      g_object_unref (self);
+      runner_end (self, thread_error);
+    }
+
+  if (cancellable != NULL)
+    {
+      /* Runs on_caller_cancelled() at once if already cancelled. */
+      cancel_id = g_cancellable_connect (cancellable, G_CALLBACK (on_caller_cancelled),
+                                         self, NULL);
+      g_mutex_lock (&self->lock);
+      self->caller_cancellable = g_object_ref (cancellable);
+      self->caller_cancel_id = cancel_id;
+      g_mutex_unlock (&self->lock);
+    }
+
+  return TRUE;
+}
+
+/* Blocks until the run ended. If tasks must begin on the runner's context
+ * and that is this thread's own context, runs it meanwhile, as
+ * g_main_loop_run() would: nobody else could. */
+static void
+wait_for_end (GopodRunner *self)
+{
+  g_autoptr(GMainContext) caller_context = g_main_context_ref_thread_default ();
+  gboolean iterate = FALSE, block_signals;
+  sigset_t handled, saved_mask;
+
+  g_mutex_lock (&self->lock);
+  block_signals = self->handle_signals;
+  /* While this thread waits, SIGINT and SIGTERM go to one of the library's
+   * threads. Any thread could run the handler, but a sanitizer that defers
+   * signals to the next intercepted call (ThreadSanitizer) would never run
+   * it in a thread asleep in GLib's futex-based GCond. */
+  if (block_signals)
+    {
+      sigemptyset (&handled);
+      for (guint i = 0; i < N_HANDLED_SIGNALS; i++)
+        sigaddset (&handled, handled_signals[i]);
+      pthread_sigmask (SIG_BLOCK, &handled, &saved_mask);
+    }
+  if (self->n_main_context_jobs > 0 && caller_context == self->context)
+    {
+      g_mutex_unlock (&self->lock);
+      iterate = g_main_context_acquire (self->context);
+      g_mutex_lock (&self->lock);
+    }
+  self->waiter_iterates = iterate;
+
+  while (self->state == RUNNER_RUNNING)
+    {
+      if (iterate)
+        {
+          g_mutex_unlock (&self->lock);
+          g_main_context_iteration (self->context, TRUE);
+          g_mutex_lock (&self->lock);
+        }
+      else
+        g_cond_wait (&self->cond, &self->lock);
+    }
+  self->waiter_iterates = FALSE;
+  g_mutex_unlock (&self->lock);
+
+  if (iterate)
+    g_main_context_release (self->context);
+  if (block_signals)
+    pthread_sigmask (SIG_SETMASK, &saved_mask, NULL);
+}
+
+/* GObject */
+
+static void
+gopod_runner_dispose (GObject *object)
+{
+  GopodRunner *self = GOPOD_RUNNER (object);
+  GQueue pending;
+
+  /* Only an idle runner can get here with tasks: a running one is held by
+   * its worker, and an ended one was emptied by its waiter. */
+  g_mutex_lock (&self->lock);
+  pending = self->pending;
+  g_queue_init (&self->pending);
+  g_mutex_unlock (&self->lock);
+  discard_tasks (&pending);
+
+  gopod_notify_clear (&self->notify);
+
+  G_OBJECT_CLASS (gopod_runner_parent_class)->dispose (object);
+}
+
+static void
+gopod_runner_finalize (GObject *object)
+{
+  GopodRunner *self = GOPOD_RUNNER (object);
+
+  g_assert (self->timeout_source == NULL);
+  g_assert (self->task == NULL);
+  g_assert (self->current_job == NULL);
+
+  g_clear_error (&self->error);
+  g_clear_object (&self->run_cancellable);
+  g_clear_object (&self->caller_cancellable);
+  g_main_context_unref (self->context);
+  g_mutex_clear (&self->lock);
+  g_cond_clear (&self->cond);
+
+  G_OBJECT_CLASS (gopod_runner_parent_class)->finalize (object);
+}
+
+static void
+gopod_runner_get_property (GObject    *object,
+                           guint       prop_id,
+                           GValue     *value,
+                           GParamSpec *pspec)
+{
+  GopodRunner *self = GOPOD_RUNNER (object);
+
+  switch (prop_id)
+    {
+    case PROP_TIMEOUT_MS:
+      g_value_set_uint (value, gopod_runner_get_timeout_ms (self));
+      break;
+    case PROP_HANDLE_SIGNALS:
+      g_value_set_boolean (value, gopod_runner_get_handle_signals (self));
+      break;
+    case PROP_COMPLETED:
+      g_value_set_uint (value, gopod_runner_get_completed (self));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+gopod_runner_set_property (GObject      *object,
+                           guint         prop_id,
+                           const GValue *value,
+                           GParamSpec   *pspec)
+{
+  GopodRunner *self = GOPOD_RUNNER (object);
+
+  switch (prop_id)
+    {
+    case PROP_TIMEOUT_MS:
+      gopod_runner_set_timeout_ms (self, g_value_get_uint (value));
+      break;
+    case PROP_HANDLE_SIGNALS:
+      gopod_runner_set_handle_signals (self, g_value_get_boolean (value));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
 
 static void
 gopod_runner_class_init (GopodRunnerClass *klass)
 {
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = gopod_runner_dispose;
+  object_class->finalize = gopod_runner_finalize;
+  object_class->get_property = gopod_runner_get_property;
+  object_class->set_property = gopod_runner_set_property;
+
+  /**
+   * GopodRunner:timeout-ms:
+   *
+   * How long a run may take, in milliseconds, counted from the call to
+   * [method@Gopod.Runner.start]; 0 means no deadline. It is read when the
+   * run starts.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_TIMEOUT_MS] =
+    g_param_spec_uint ("timeout-ms", NULL, NULL,
+                       0, G_MAXUINT, 0,
+                       G_PARAM_READWRITE | G_PARAM_CONSTRUCT |
+                       G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * GopodRunner:handle-signals:
+   *
+   * Whether the first SIGINT or SIGTERM that arrives while the runner is
+   * started interrupts it (%GOPOD_ERROR_INTERRUPTED). It is read when the
+   * run starts.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_HANDLE_SIGNALS] =
+    g_param_spec_boolean ("handle-signals", NULL, NULL,
+                          TRUE,
+                          G_PARAM_READWRITE | G_PARAM_CONSTRUCT |
+                          G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * GopodRunner:completed:
+   *
+   * How many tasks succeeded while the runner ran. A task that returns
+   * after the run stopped is not counted, so the count is final once
+   * [method@Gopod.Runner.start] returned. Notified on the runner's main
+   * context.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_COMPLETED] =
+    g_param_spec_uint ("completed", NULL, NULL,
+                       0, G_MAXUINT, 0,
+                       G_PARAM_READABLE |
+                       G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 
 static void
 gopod_runner_init (GopodRunner *self)
 {
+  g_mutex_init (&self->lock);
+  g_cond_init (&self->cond);
+  g_queue_init (&self->pending);
+  self->handle_signals = TRUE;
+  self->context = g_main_context_ref_thread_default ();
+  gopod_notify_init (&self->notify, G_OBJECT (self), properties, N_PROPS);
+}
+
+/* Public API */
+
+/**
+ * gopod_runner_new:
+ * @timeout_ms: how long a run may take, in milliseconds; 0 for no deadline
+ *
+ * Creates a runner. Its main context, where main-context jobs begin and
+ * notifications are delivered, is the thread-default one now.
+ *
+ * Returns: (transfer full): a new runner
+ *
+ * Since: 1.0
+ */
+GopodRunner *
+gopod_runner_new (guint timeout_ms)
+{
+  return g_object_new (GOPOD_TYPE_RUNNER, "timeout-ms", timeout_ms, NULL);
+}
+
+/* Appends @task, unless the run ended. Takes @task. */
+static gboolean
+push_task (GopodRunner *self,
+           Task        *task)
+{
+  gboolean accepted;
+
+  g_mutex_lock (&self->lock);
+  accepted = self->state != RUNNER_ENDED;
+  if (accepted)
+    {
+      g_queue_push_tail (&self->pending, task);
+      if (task->job != NULL && gopod_job_is_main_context (task->job))
+        self->n_main_context_jobs++;
+    }
+  g_mutex_unlock (&self->lock);
+
+  if (!accepted)
+    g_critical ("GopodRunner %p has already run: a task added now would never run", self);
+
+  return accepted;
+}
+
+/**
+ * gopod_runner_add:
+ * @runner: a runner
+ * @task: (scope notified) (closure user_data) (destroy destroy): the task
+ * @user_data: data for @task
+ * @destroy: (nullable): frees @user_data once the task ran, or will never run
+ *
+ * Appends a task. Tasks run one after another in the order they were
+ * added, in the runner's worker thread, each with its position as id. A
+ * task may be added while the runner runs, also by a task; adding one after
+ * the run ended is a programmer error.
+ *
+ * Since: 1.0
+ */
+void
+gopod_runner_add (GopodRunner    *runner,
+                  GopodTaskFunc   task,
+                  gpointer        user_data,
+                  GDestroyNotify  destroy)
+{
+  Task *entry;
+
+  g_return_if_fail (GOPOD_IS_RUNNER (runner));
+  g_return_if_fail (task != NULL);
+
+  entry = g_new0 (Task, 1);
+  entry->func = task;
+  entry->data = user_data;
+  entry->destroy = destroy;
+  /* A refused task is freed at once: nothing is kept that will not run. */
+  if (!push_task (runner, entry))
+    task_free (entry);
+}
+
+/**
+ * gopod_runner_add_job:
+ * @runner: a runner
+ * @job: a new job, not yet given to a pod or a runner
+ *
+ * Appends a job as a task, in the same order as [method@Gopod.Runner.add].
+ * A thread job runs in the runner's worker thread; a main-context job
+ * begins on the runner's main context and the runner moves on when it
+ * completes. A job that fails stops the runner with the job's error. A job
+ * that never gets its turn ends %GOPOD_JOB_STATE_CANCELLED, its `finish`
+ * called once. The runner keeps a reference to @job until it ended.
+ *
+ * Since: 1.0
+ */
+void
+gopod_runner_add_job (GopodRunner *runner,
+                      GopodJob    *job)
+{
+  Task *entry;
+
+  g_return_if_fail (GOPOD_IS_RUNNER (runner));
+  g_return_if_fail (GOPOD_IS_JOB (job));
+
+  if (!gopod_job_claim (job, job_ended, runner))
+    return;
+
+  entry = g_new0 (Task, 1);
+  entry->job = g_object_ref (job);
+  if (!push_task (runner, entry))
+    {
+      g_autoptr(GError) error = g_error_new_literal (GOPOD_ERROR, GOPOD_ERROR_CLOSED,
+                                                      "The runner has already run");
+
+      gopod_job_discard (job, error);
+      task_free (entry);
+    }
+}
+
+/**
+ * gopod_runner_start:
+ * @runner: a runner that has not run yet
+ * @cancellable: (nullable): stops the run, like an interrupt, with
+ *   %G_IO_ERROR_CANCELLED
+ * @error: return location for why the run stopped
+ *
+ * Runs the tasks and blocks until they all succeeded or the run stopped;
+ * see [class@Gopod.Runner] for the reasons it may stop. The deadline counts
+ * from this call. Returns within a few milliseconds of the deadline or the
+ * interrupt, even when the task in flight ignores its cancellable.
+ *
+ * No main loop needs to run, with one exception: if @runner has
+ * main-context jobs and its main context is the calling thread's
+ * thread-default one, that context is iterated while this call blocks, as
+ * it must be for those jobs to run.
+ *
+ * Returns: %TRUE if every task succeeded, else %FALSE with @error set
+ *
+ * Since: 1.0
+ */
+gboolean
+gopod_runner_start (GopodRunner   *runner,
+                    GCancellable  *cancellable,
+                    GError       **error)
+{
+  GError *run_error;
+
+  g_return_val_if_fail (GOPOD_IS_RUNNER (runner), FALSE);
+  g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (!begin_run (runner, cancellable, NULL, error))
+    return FALSE;
+
+  wait_for_end (runner);
+
+  run_error = collect_result (runner);
+  if (run_error != NULL)
+    {
+      g_propagate_error (error, run_error);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+/**
+ * gopod_runner_start_async:
+ * @runner: a runner that has not run yet
+ * @cancellable: (nullable): stops the run with %G_IO_ERROR_CANCELLED
+ * @callback: (scope async): called when the run ended
+ * @user_data: data for @callback
+ *
+ * Like [method@Gopod.Runner.start], without blocking: @callback is called
+ * on the thread-default main context of the caller once the run ended and
+ * the tasks that never ran were discarded. Get the result with
+ * [method@Gopod.Runner.start_finish].
+ *
+ * Since: 1.0
+ */
+void
+gopod_runner_start_async (GopodRunner         *runner,
+                          GCancellable        *cancellable,
+                          GAsyncReadyCallback  callback,
+                          gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  GError *error = NULL;
+
+  g_return_if_fail (GOPOD_IS_RUNNER (runner));
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  task = g_task_new (runner, cancellable, callback, user_data);
+  g_task_set_source_tag (task, gopod_runner_start_async);
+  g_task_set_name (task, "[pod-glib] gopod_runner_start_async");
+  /* The runner's own first reason (a timeout before the cancel) wins. */
+  g_task_set_check_cancellable (task, FALSE);
+
+  if (!begin_run (runner, cancellable, task, &error))
+    g_task_return_error (task, error);
+}
+
+/**
+ * gopod_runner_start_finish:
+ * @runner: a runner
+ * @result: the result given to the callback of
+ *   [method@Gopod.Runner.start_async]
+ * @error: return location for why the run stopped
+ *
+ * Finishes [method@Gopod.Runner.start_async].
+ *
+ * Returns: %TRUE if every task succeeded, else %FALSE with @error set
+ *
+ * Since: 1.0
+ */
+gboolean
+gopod_runner_start_finish (GopodRunner   *runner,
+                           GAsyncResult  *result,
+                           GError       **error)
+{
+  g_return_val_if_fail (GOPOD_IS_RUNNER (runner), FALSE);
+  g_return_val_if_fail (g_task_is_valid (result, runner), FALSE);
+  g_return_val_if_fail (g_async_result_is_tagged (result, gopod_runner_start_async), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/**
+ * gopod_runner_interrupt:
+ * @runner: a runner
+ *
+ * Stops a running runner with %GOPOD_ERROR_INTERRUPTED, as SIGINT would;
+ * safe from any thread, also from a task. Does nothing if the runner is
+ * not running.
+ *
+ * Since: 1.0
+ */
+void
+gopod_runner_interrupt (GopodRunner *runner)
+{
+  g_return_if_fail (GOPOD_IS_RUNNER (runner));
+
+  runner_end (runner, g_error_new_literal (GOPOD_ERROR, GOPOD_ERROR_INTERRUPTED,
+                                           "Runner was interrupted"));
+}
+
+/**
+ * gopod_runner_get_timeout_ms:
+ * @runner: a runner
+ *
+ * Gets [property@Gopod.Runner:timeout-ms].
+ *
+ * Returns: the deadline of a run in milliseconds, or 0 for none
+ *
+ * Since: 1.0
+ */
+guint
+gopod_runner_get_timeout_ms (GopodRunner *runner)
+{
+  guint timeout_ms;
+
+  g_return_val_if_fail (GOPOD_IS_RUNNER (runner), 0);
+
+  g_mutex_lock (&runner->lock);
+  timeout_ms = runner->timeout_ms;
+  g_mutex_unlock (&runner->lock);
+
+  return timeout_ms;
+}
+
+/**
+ * gopod_runner_set_timeout_ms:
+ * @runner: a runner
+ * @timeout_ms: the deadline of a run in milliseconds, or 0 for none
+ *
+ * Sets [property@Gopod.Runner:timeout-ms]; it applies to a run started
+ * afterwards.
+ *
+ * Since: 1.0
+ */
+void
+gopod_runner_set_timeout_ms (GopodRunner *runner,
+                             guint        timeout_ms)
+{
+  gboolean changed;
+
+  g_return_if_fail (GOPOD_IS_RUNNER (runner));
+
+  g_mutex_lock (&runner->lock);
+  changed = runner->timeout_ms != timeout_ms;
+  runner->timeout_ms = timeout_ms;
+  g_mutex_unlock (&runner->lock);
+
+  if (changed)
+    g_object_notify_by_pspec (G_OBJECT (runner), properties[PROP_TIMEOUT_MS]);
+}
+
+/**
+ * gopod_runner_get_handle_signals:
+ * @runner: a runner
+ *
+ * Gets [property@Gopod.Runner:handle-signals].
+ *
+ * Returns: whether SIGINT and SIGTERM interrupt the runner
+ *
+ * Since: 1.0
+ */
+gboolean
+gopod_runner_get_handle_signals (GopodRunner *runner)
+{
+  gboolean handle_signals;
+
+  g_return_val_if_fail (GOPOD_IS_RUNNER (runner), FALSE);
+
+  g_mutex_lock (&runner->lock);
+  handle_signals = runner->handle_signals;
+  g_mutex_unlock (&runner->lock);
+
+  return handle_signals;
+}
+
+/**
+ * gopod_runner_set_handle_signals:
+ * @runner: a runner
+ * @handle_signals: whether SIGINT and SIGTERM interrupt the runner
+ *
+ * Sets [property@Gopod.Runner:handle-signals]; it applies to a run started
+ * afterwards.
+ *
+ * Since: 1.0
+ */
+void
+gopod_runner_set_handle_signals (GopodRunner *runner,
+                                 gboolean     handle_signals)
+{
+  gboolean changed;
+
+  g_return_if_fail (GOPOD_IS_RUNNER (runner));
+
+  handle_signals = !!handle_signals;
+  g_mutex_lock (&runner->lock);
+  changed = runner->handle_signals != (guint) handle_signals;
+  runner->handle_signals = handle_signals;
+  g_mutex_unlock (&runner->lock);
+
+  if (changed)
+    g_object_notify_by_pspec (G_OBJECT (runner), properties[PROP_HANDLE_SIGNALS]);
+}
+
+/**
+ * gopod_runner_get_completed:
+ * @runner: a runner
+ *
+ * Gets [property@Gopod.Runner:completed]. Safe from any thread.
+ *
+ * Returns: how many tasks succeeded while the runner ran
+ *
+ * Since: 1.0
+ */
+guint
+gopod_runner_get_completed (GopodRunner *runner)
+{
+  g_return_val_if_fail (GOPOD_IS_RUNNER (runner), 0);
+
+  return (guint) g_atomic_int_get (&runner->completed);
 }

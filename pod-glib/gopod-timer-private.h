@@ -27,3 +27,10 @@ GSource  *gopod_timer_add     (guint           ms,
 void      gopod_timer_cancel  (GSource       **source);
 
 G_END_DECLS
+
+/* --- added for GopodRunner (gopod-runner.c): its SIGINT/SIGTERM watch is a
+ * source on the timer thread's context, so signals interrupt a runner even
+ * when no application main loop runs. --- */
+G_BEGIN_DECLS
+GMainContext *gopod_timer_get_context (void);
+G_END_DECLS

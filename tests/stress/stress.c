@@ -1,0 +1,1479 @@
+/* stress.c: mixed operations on every pod-glib class from many threads,
+ * with fault injection and a watchdog
+ *
+ * Each round makes one pod, one resource pool and one throttler, and lets
+ * --threads producer threads throw a seeded random mix of operations at
+ * them: submit, add (blocking and not), run_async, main-context jobs,
+ * cancel, per-job timeouts, resize up and down, pause and start, wait,
+ * shutdown in both modes while the others still add, acquire, release,
+ * destroy and close, throttle and done, and whole runners. Faults are
+ * injected all along: factories and jobs that fail, jobs that time out or
+ * ignore their cancellable, and callbacks that re-enter the library
+ * (submitting from `finish`, releasing from `close`, shutting down from a
+ * completion callback). At the end of each round every accepted job,
+ * resource and throttled call is accounted for.
+ *
+ * Usage: stress [--seed N] [--ops N] [--threads N] [--round-ops N]
+ *               [--watchdog-s N] [--classes pod,pool,throttler,runner]
+ * The seed is printed first; a failure prints the command that replays it.
+ * A seed fixes each thread's sequence of operations; the interleaving of
+ * the threads is the OS's, so a failing seed makes the failure likely, not
+ * certain: run it a few times (see doc/reliability.md).
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include <pod-glib.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* ------------------------------------------------------------------ */
+/* Options, statistics and failure reporting                           */
+
+static guint64 opt_seed;
+static guint64 opt_ops = 1000000;
+static guint opt_threads = 4;
+static guint opt_round_ops = 20000;
+static guint opt_watchdog_s = 60;
+static gboolean use_pod = TRUE, use_pool = TRUE, use_throttler = TRUE, use_runner = TRUE;
+static char *argv0;
+
+#define ADD(var, n) __atomic_add_fetch (&(var), (n), __ATOMIC_SEQ_CST)
+#define INC(var) ADD (var, 1)
+#define GET(var) __atomic_load_n (&(var), __ATOMIC_SEQ_CST)
+
+/* Global tallies, printed at the end; "faults" are the injected ones. */
+static struct
+{
+  guint64 ops;
+  guint64 rounds;
+  guint64 jobs_accepted, jobs_rejected, light_accepted, light_rejected;
+  guint64 run_async_calls, main_jobs;
+  guint64 cancels, resizes, pauses, waits, shutdowns_drain, shutdowns_discard;
+  guint64 acquires, acquire_errors, releases, destroys, pool_closes;
+  guint64 throttles, throttle_resizes;
+  guint64 runners, runner_tasks;
+  /* injected faults */
+  guint64 f_job_fail, f_job_false, f_job_timeout, f_job_ignore_cancel;
+  guint64 f_factory_error, f_factory_null;
+  guint64 f_done_error, f_task_fail;
+  guint64 f_submit_from_finish, f_release_from_close, f_shutdown_from_callback;
+  guint64 f_interrupts;
+} stats;
+
+static G_NORETURN void
+die (const char *where, const char *fmt, ...) G_GNUC_PRINTF (2, 3);
+
+static void
+print_replay (void)
+{
+  fprintf (stderr, "stress: replay with: %s --seed %" G_GUINT64_FORMAT
+           " --ops %" G_GUINT64_FORMAT " --threads %u --round-ops %u\n",
+           argv0, opt_seed, opt_ops, opt_threads, opt_round_ops);
+}
+
+static void
+die (const char *where, const char *fmt, ...)
+{
+  va_list args;
+
+  fprintf (stderr, "stress: FAILED at %s: ", where);
+  va_start (args, fmt);
+  vfprintf (stderr, fmt, args);
+  va_end (args);
+  fprintf (stderr, "\n");
+  print_replay ();
+  abort ();
+}
+
+#define CHECK(cond, ...) \
+  G_STMT_START { if (G_UNLIKELY (!(cond))) die (G_STRLOC, "(" #cond ") " __VA_ARGS__); } G_STMT_END
+
+/* Bounded concurrency gauge: how many now, and the most ever. */
+typedef struct
+{
+  int now;
+  int peak;
+} Gauge;
+
+static int
+gauge_enter (Gauge *g)
+{
+  int now = INC (g->now);
+  int peak = GET (g->peak);
+
+  while (now > peak &&
+         !__atomic_compare_exchange_n (&g->peak, &peak, now, FALSE,
+                                       __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST))
+    ;
+  return now;
+}
+
+static void
+gauge_leave (Gauge *g)
+{
+  ADD (g->now, -1);
+}
+
+/* ------------------------------------------------------------------ */
+/* Watchdog: aborts with every thread's backtrace when progress stops  */
+
+static GMutex watchdog_lock;
+static GCond watchdog_cond;
+static gboolean watchdog_stop;
+
+static void
+dump_threads (void)
+{
+  char pid[32];
+  char *argv[] = { "gdb", "-p", pid, "-batch", "-nx",
+                   "-ex", "set pagination off",
+                   "-ex", "thread apply all bt", NULL };
+
+  g_snprintf (pid, sizeof pid, "%d", (int) getpid ());
+  fflush (stdout);
+  /* gdb stops this process while it reads the stacks; spawn it rather than
+   * fork ourselves, which would copy locked mutexes. */
+  if (!g_spawn_sync (NULL, argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_CHILD_INHERITS_STDIN,
+                     NULL, NULL, NULL, NULL, NULL, NULL))
+    fprintf (stderr, "stress: gdb not available, no backtraces\n");
+}
+
+static gpointer
+watchdog_main (gpointer data)
+{
+  guint64 last = GET (stats.ops);
+  gint64 last_change = g_get_monotonic_time ();
+
+  g_mutex_lock (&watchdog_lock);
+  while (!watchdog_stop)
+    {
+      gint64 now = g_get_monotonic_time ();
+      guint64 ops = GET (stats.ops);
+
+      if (ops != last)
+        {
+          last = ops;
+          last_change = now;
+        }
+      else if (now - last_change > (gint64) opt_watchdog_s * G_USEC_PER_SEC)
+        {
+          fprintf (stderr, "stress: WATCHDOG: no progress for %u s at %" G_GUINT64_FORMAT
+                   " operations, round %" G_GUINT64_FORMAT "; backtraces follow\n",
+                   opt_watchdog_s, ops, GET (stats.rounds));
+          dump_threads ();
+          print_replay ();
+          abort ();
+        }
+      /* A timed wait for the stop signal, not a poll of the work. */
+      g_cond_wait_until (&watchdog_cond, &watchdog_lock, now + G_USEC_PER_SEC);
+    }
+  g_mutex_unlock (&watchdog_lock);
+  return NULL;
+}
+
+/* ------------------------------------------------------------------ */
+/* The round: the shared objects and what was done to them             */
+
+#define MAX_WORKERS_CAP 6
+#define POOL_MAX_SIZE 4
+#define THROTTLE_CAP 5
+
+typedef struct _Round Round;
+
+struct _Round
+{
+  guint index;
+  GMainContext *context;        /* the main thread's; the pod's context */
+
+  GopodPod *pod;
+  GopodResourcePool *pool;
+  GopodThrottler *throttler;
+
+  /* shutdown / close in the middle of the round, by one thread */
+  guint closer_thread;
+  guint close_at;
+  int pod_closed;               /* someone asked for a shutdown */
+
+  /* pod accounting */
+  guint64 light_accepted, light_ran, light_discarded, light_destroyed;
+  guint64 jobs_accepted;
+  GMutex jobs_lock;
+  GPtrArray *jobs;              /* every job handed to the pod, accepted or not */
+  Gauge running;
+  guint64 async_calls, async_callbacks;
+
+  /* resource pool accounting */
+  GMutex res_lock;
+  GPtrArray *resources;         /* every resource the factory made */
+  guint64 created, acquired;
+  Gauge held;
+
+  /* throttler accounting */
+  Gauge in_flight;
+  guint64 throttled, done, done_errors;
+
+  /* producers still running */
+  int producers;
+};
+
+static GQuark
+stress_error_quark (void)
+{
+  return g_quark_from_static_string ("stress-fault");
+}
+#define STRESS_ERROR (stress_error_quark ())
+
+/* Per-thread state of a producer. */
+typedef struct
+{
+  Round *round;
+  guint id;
+  GRand *rand;
+  GMainContext *context;        /* run_async callbacks come here */
+  int pending;                  /* async calls not called back yet */
+  GPtrArray *recent;            /* jobs this thread may cancel */
+} Producer;
+
+static GPrivate current_producer;
+
+static gboolean
+chance (GRand *rand, int percent)
+{
+  return g_rand_int_range (rand, 0, 1000) < percent * 10;
+}
+
+static void
+tick (void)
+{
+  INC (stats.ops);
+}
+
+/* ------------------------------------------------------------------ */
+/* Light jobs                                                          */
+
+typedef struct
+{
+  Round *round;
+  int runs;
+  GopodThrottler *throttler;    /* non-NULL: call done when run or dropped */
+  gboolean fail;
+} Light;
+
+static void
+light_run (gpointer data)
+{
+  Light *l = data;
+  int n = INC (l->runs);
+
+  CHECK (n == 1, "light job ran %d times", n);
+  CHECK (gauge_enter (&l->round->running) <= MAX_WORKERS_CAP, "pod ran more than its bound");
+  INC (l->round->light_ran);
+  gauge_leave (&l->round->running);
+  if (l->throttler != NULL)
+    {
+      g_autoptr(GError) error = NULL;
+
+      if (l->fail)
+        error = g_error_new_literal (STRESS_ERROR, 1, "fault: done with an error");
+      gopod_throttler_done (l->throttler, error);
+      g_clear_object (&l->throttler);
+    }
+}
+
+static void
+light_destroy (gpointer data)
+{
+  Light *l = data;
+
+  INC (l->round->light_destroyed);
+  if (GET (l->runs) == 0)
+    INC (l->round->light_discarded);
+  /* A dropped job still owes its throttler a done: nothing is lost. */
+  if (l->throttler != NULL)
+    {
+      gopod_throttler_done (l->throttler, NULL);
+      g_object_unref (l->throttler);
+    }
+  /* Poisoned before the free, so a second destroy is caught by ASan/valgrind
+   * as a use after free and by this check otherwise. */
+  CHECK (l->runs != -1000, "light job destroyed twice");
+  l->runs = -1000;
+  g_free (l);
+}
+
+/* TRUE when the pod took the job. */
+static gboolean
+submit_light (Round *round, GopodThrottler *throttler, gboolean fail)
+{
+  Light *l = g_new0 (Light, 1);
+  g_autoptr(GError) error = NULL;
+
+  l->round = round;
+  l->throttler = throttler != NULL ? g_object_ref (throttler) : NULL;
+  l->fail = fail;
+  if (gopod_pod_submit (round->pod, light_run, l, light_destroy, &error))
+    {
+      INC (round->light_accepted);
+      INC (stats.light_accepted);
+      return TRUE;
+    }
+  CHECK (g_error_matches (error, GOPOD_ERROR, GOPOD_ERROR_CLOSED) ||
+         g_error_matches (error, GOPOD_ERROR, GOPOD_ERROR_QUEUE_FULL),
+         "submit failed with %s", error->message);
+  INC (stats.light_rejected);
+  return FALSE;
+}
+
+/* ------------------------------------------------------------------ */
+/* Object jobs                                                         */
+
+typedef enum
+{
+  BEHAVE_SUCCEED,
+  BEHAVE_FAIL,          /* returns FALSE with an error */
+  BEHAVE_FALSE,         /* returns FALSE without an error */
+  BEHAVE_BLOCK,         /* blocks until cancelled (always has a timeout) */
+  BEHAVE_IGNORE,        /* ignores its cancellable for a while, then succeeds */
+} Behaviour;
+
+typedef struct
+{
+  GopodJob parent_instance;
+  Round *round;
+  Behaviour behaviour;
+  gboolean submit_from_finish;
+  int runs;
+  int begins;
+  int finishes;
+} StressJob;
+
+typedef struct
+{
+  GopodJobClass parent_class;
+} StressJobClass;
+
+static GType stress_job_get_type (void);
+G_DEFINE_TYPE (StressJob, stress_job, GOPOD_TYPE_JOB)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (StressJob, g_object_unref)
+#define STRESS_JOB(o) ((StressJob *) (o))
+
+static void
+on_cancelled (GCancellable *cancellable,
+              gpointer      data)
+{
+  GMutex *lock = ((gpointer *) data)[0];
+  GCond *cond = ((gpointer *) data)[1];
+
+  g_mutex_lock (lock);
+  g_cond_broadcast (cond);
+  g_mutex_unlock (lock);
+}
+
+static void
+block_until_cancelled (GCancellable *cancellable)
+{
+  GMutex lock;
+  GCond cond;
+  gpointer data[2] = { &lock, &cond };
+  gulong id;
+
+  g_mutex_init (&lock);
+  g_cond_init (&cond);
+  g_mutex_lock (&lock);
+  id = g_cancellable_connect (cancellable, G_CALLBACK (on_cancelled), data, NULL);
+  while (!g_cancellable_is_cancelled (cancellable))
+    g_cond_wait (&cond, &lock);
+  g_mutex_unlock (&lock);
+  g_cancellable_disconnect (cancellable, id);
+  g_mutex_clear (&lock);
+  g_cond_clear (&cond);
+}
+
+static gboolean
+behave (Behaviour behaviour, GCancellable *cancellable, GError **error)
+{
+  switch (behaviour)
+    {
+    case BEHAVE_SUCCEED:
+      return TRUE;
+    case BEHAVE_FAIL:
+      g_set_error_literal (error, STRESS_ERROR, 2, "fault: job failed");
+      return FALSE;
+    case BEHAVE_FALSE:
+      return FALSE;
+    case BEHAVE_BLOCK:
+      block_until_cancelled (cancellable);
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_CANCELLED, "cancelled");
+      return FALSE;
+    case BEHAVE_IGNORE:
+      g_usleep (200);
+      return TRUE;
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+static gboolean
+stress_job_run (GopodJob *job, GCancellable *cancellable, GError **error)
+{
+  StressJob *self = STRESS_JOB (job);
+  int n = INC (self->runs);
+  gboolean ok;
+
+  CHECK (n == 1, "job ran %d times", n);
+  CHECK (gauge_enter (&self->round->running) <= MAX_WORKERS_CAP, "pod ran more than its bound");
+  ok = behave (self->behaviour, cancellable, error);
+  gauge_leave (&self->round->running);
+  return ok;
+}
+
+static void
+stress_job_finish (GopodJob *job)
+{
+  StressJob *self = STRESS_JOB (job);
+  int n = INC (self->finishes);
+
+  CHECK (n == 1, "finish ran %d times", n);
+  /* Re-entry: submit to the pod from finish, whatever thread this is. */
+  if (self->submit_from_finish && self->round->pod != NULL)
+    {
+      INC (stats.f_submit_from_finish);
+      submit_light (self->round, NULL, FALSE);
+    }
+}
+
+static void
+stress_job_class_init (StressJobClass *klass)
+{
+  GOPOD_JOB_CLASS (klass)->run = stress_job_run;
+  GOPOD_JOB_CLASS (klass)->finish = stress_job_finish;
+}
+
+static void
+stress_job_init (StressJob *self)
+{
+}
+
+/* A main-context job: begin on the pod's context, complete from an idle. */
+typedef struct
+{
+  StressJob parent_instance;
+} StressMainJob;
+
+typedef struct
+{
+  StressJobClass parent_class;
+} StressMainJobClass;
+
+static GType stress_main_job_get_type (void);
+G_DEFINE_TYPE (StressMainJob, stress_main_job, stress_job_get_type ())
+
+static gboolean
+complete_main_job (gpointer data)
+{
+  StressJob *self = data;
+  g_autoptr(GError) error = NULL;
+
+  if (self->behaviour == BEHAVE_FAIL)
+    error = g_error_new_literal (STRESS_ERROR, 3, "fault: main-context job failed");
+  gopod_job_complete (GOPOD_JOB (self), error);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+stress_main_job_begin (GopodJob *job, GCancellable *cancellable)
+{
+  StressJob *self = STRESS_JOB (job);
+  int n = INC (self->begins);
+  GSource *source;
+
+  CHECK (n == 1, "begin ran %d times", n);
+  source = g_idle_source_new ();
+  g_source_set_callback (source, complete_main_job, g_object_ref (job), g_object_unref);
+  g_source_attach (source, g_main_context_get_thread_default ());
+  g_source_unref (source);
+}
+
+static void
+stress_main_job_class_init (StressMainJobClass *klass)
+{
+  GOPOD_JOB_CLASS (klass)->begin = stress_main_job_begin;
+}
+
+static void
+stress_main_job_init (StressMainJob *self)
+{
+}
+
+static StressJob *
+new_job (Producer *p, gboolean main_context)
+{
+  GRand *r = p->rand;
+  StressJob *job = g_object_new (main_context ? stress_main_job_get_type ()
+                                              : stress_job_get_type (), NULL);
+  int pick = g_rand_int_range (r, 0, 100);
+
+  job->round = p->round;
+  if (main_context)
+    job->behaviour = pick < 20 ? BEHAVE_FAIL : BEHAVE_SUCCEED;
+  else if (pick < 60)
+    job->behaviour = BEHAVE_SUCCEED;
+  else if (pick < 70)
+    job->behaviour = BEHAVE_FAIL;
+  else if (pick < 75)
+    job->behaviour = BEHAVE_FALSE;
+  else if (pick < 85)
+    job->behaviour = BEHAVE_BLOCK;
+  else
+    job->behaviour = BEHAVE_IGNORE;
+
+  switch (job->behaviour)
+    {
+    case BEHAVE_FAIL: INC (stats.f_job_fail); break;
+    case BEHAVE_FALSE: INC (stats.f_job_false); break;
+    case BEHAVE_IGNORE: INC (stats.f_job_ignore_cancel); break;
+    default: break;
+    }
+  /* A blocking job always has a deadline; others sometimes. */
+  if (job->behaviour == BEHAVE_BLOCK || (!main_context && chance (r, 5)))
+    {
+      gopod_job_set_timeout_ms (GOPOD_JOB (job), 1 + g_rand_int_range (r, 0, 3));
+      INC (stats.f_job_timeout);
+    }
+  gopod_job_set_priority (GOPOD_JOB (job), g_rand_int_range (r, -2, 3));
+  job->submit_from_finish = chance (r, 5);
+
+  g_mutex_lock (&p->round->jobs_lock);
+  g_ptr_array_add (p->round->jobs, g_object_ref (job));
+  g_mutex_unlock (&p->round->jobs_lock);
+  return job;
+}
+
+static void
+job_accepted (Producer *p, StressJob *job)
+{
+  INC (p->round->jobs_accepted);
+  INC (stats.jobs_accepted);
+  g_ptr_array_add (p->recent, g_object_ref (job));
+  if (p->recent->len > 32)
+    g_ptr_array_remove_index_fast (p->recent, g_rand_int_range (p->rand, 0, p->recent->len));
+}
+
+static void
+job_rejected (StressJob *job, const GError *error)
+{
+  CHECK (g_error_matches (error, GOPOD_ERROR, GOPOD_ERROR_CLOSED) ||
+         g_error_matches (error, GOPOD_ERROR, GOPOD_ERROR_QUEUE_FULL),
+         "add failed with %s", error->message);
+  INC (stats.jobs_rejected);
+}
+
+/* ------------------------------------------------------------------ */
+/* Pod operations                                                      */
+
+static void
+op_add_job (Producer *p, gboolean blocking, gboolean main_context)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(StressJob) job = new_job (p, main_context);
+  gboolean ok;
+
+  if (main_context)
+    INC (stats.main_jobs);
+  if (blocking)
+    ok = gopod_pod_add_job (p->round->pod, GOPOD_JOB (job), NULL, &error);
+  else
+    ok = gopod_pod_try_add_job (p->round->pod, GOPOD_JOB (job), &error);
+  if (ok)
+    job_accepted (p, job);
+  else
+    job_rejected (job, error);
+}
+
+typedef struct
+{
+  Producer *producer;
+  StressJob *job;
+  gboolean shutdown_from_callback;
+} AsyncCall;
+
+static void
+shutdown_done (GObject *source, GAsyncResult *result, gpointer data)
+{
+  Producer *p = data;
+  g_autoptr(GError) error = NULL;
+
+  if (!gopod_pod_shutdown_finish (GOPOD_POD (source), result, &error))
+    die (G_STRLOC, "shutdown_async failed: %s", error->message);
+  p->pending--;
+}
+
+static void
+run_async_done (GObject *source, GAsyncResult *result, gpointer data)
+{
+  AsyncCall *call = data;
+  Producer *p = call->producer;
+  g_autoptr(GError) error = NULL;
+  gboolean ok = gopod_pod_run_finish (GOPOD_POD (source), result, &error);
+  GopodJobState state = gopod_job_get_state (GOPOD_JOB (call->job));
+
+  INC (p->round->async_callbacks);
+  CHECK (g_main_context_is_owner (p->context), "run_async callback on the wrong context");
+  if (ok)
+    CHECK (state == GOPOD_JOB_STATE_SUCCEEDED, "run_async TRUE for a job in state %d", state);
+  else if (state == GOPOD_JOB_STATE_NEW)
+    job_rejected (call->job, error);
+  else
+    CHECK (state == GOPOD_JOB_STATE_FAILED || state == GOPOD_JOB_STATE_CANCELLED,
+           "run_async FALSE for a job in state %d", state);
+  if (state != GOPOD_JOB_STATE_NEW)
+    {
+      INC (p->round->jobs_accepted);
+      INC (stats.jobs_accepted);
+    }
+
+  /* Re-entry: shut the pod down from a job's completion callback. */
+  if (call->shutdown_from_callback)
+    {
+      INC (stats.f_shutdown_from_callback);
+      INC (p->round->pod_closed);
+      p->pending++;
+      gopod_pod_shutdown_async (GOPOD_POD (source), GOPOD_SHUTDOWN_DISCARD, NULL,
+                                shutdown_done, p);
+    }
+  g_object_unref (call->job);
+  g_free (call);
+  p->pending--;
+}
+
+static void
+op_run_async (Producer *p)
+{
+  AsyncCall *call = g_new0 (AsyncCall, 1);
+
+  call->producer = p;
+  call->job = new_job (p, FALSE);
+  call->shutdown_from_callback = chance (p->rand, 1) && chance (p->rand, 10);
+  p->pending++;
+  INC (p->round->async_calls);
+  INC (stats.run_async_calls);
+  gopod_pod_run_async (p->round->pod, GOPOD_JOB (call->job), NULL, run_async_done, call);
+}
+
+static void
+op_cancel (Producer *p)
+{
+  GopodJob *job;
+
+  if (p->recent->len == 0)
+    return;
+  job = g_ptr_array_index (p->recent, g_rand_int_range (p->rand, 0, p->recent->len));
+  gopod_job_cancel (job);
+  INC (stats.cancels);
+}
+
+static void
+op_resize (Producer *p)
+{
+  GopodPod *pod = p->round->pod;
+
+  if (chance (p->rand, 80))
+    gopod_pod_set_max_workers (pod, 1 + g_rand_int_range (p->rand, 0, MAX_WORKERS_CAP));
+  else
+    gopod_pod_set_max_queued (pod, chance (p->rand, 50) ? 0 : 64 + g_rand_int_range (p->rand, 0, 512));
+  INC (stats.resizes);
+}
+
+static void
+op_pause_window (Producer *p)
+{
+  /* Only non-blocking adds while paused: a blocking add into a full,
+   * paused pod would wait for this very thread to start it again. */
+  gopod_pod_pause (p->round->pod);
+  for (int i = g_rand_int_range (p->rand, 0, 4); i > 0; i--)
+    {
+      tick ();
+      if (chance (p->rand, 50))
+        submit_light (p->round, NULL, FALSE);
+      else
+        op_add_job (p, FALSE, FALSE);
+    }
+  gopod_pod_start (p->round->pod);
+  INC (stats.pauses);
+}
+
+static void
+op_wait (Producer *p)
+{
+  g_autoptr(GError) error = NULL;
+
+  CHECK (gopod_pod_wait (p->round->pod, NULL, &error), "pod wait failed: %s", error->message);
+  INC (stats.waits);
+}
+
+static void
+op_shutdown (Producer *p, gboolean blocking)
+{
+  GopodShutdownMode mode = chance (p->rand, 50) ? GOPOD_SHUTDOWN_DRAIN : GOPOD_SHUTDOWN_DISCARD;
+  g_autoptr(GError) error = NULL;
+
+  INC (p->round->pod_closed);
+  if (mode == GOPOD_SHUTDOWN_DRAIN)
+    INC (stats.shutdowns_drain);
+  else
+    INC (stats.shutdowns_discard);
+  if (blocking)
+    CHECK (gopod_pod_shutdown (p->round->pod, mode, NULL, &error),
+           "shutdown failed: %s", error->message);
+  else
+    {
+      p->pending++;
+      gopod_pod_shutdown_async (p->round->pod, mode, NULL, shutdown_done, p);
+    }
+}
+
+static void
+check_pod_bounds (Round *round)
+{
+  CHECK (gopod_pod_get_running (round->pod) <= MAX_WORKERS_CAP, "running above the bound");
+  CHECK (gopod_pod_get_workers (round->pod) <= MAX_WORKERS_CAP, "workers above the bound");
+}
+
+/* ------------------------------------------------------------------ */
+/* Resource pool                                                       */
+
+typedef struct
+{
+  GObject parent_instance;
+  int closes;
+  int held;
+} StressResource;
+
+typedef struct
+{
+  GObjectClass parent_class;
+} StressResourceClass;
+
+static GType stress_resource_get_type (void);
+G_DEFINE_TYPE (StressResource, stress_resource, G_TYPE_OBJECT)
+
+static void stress_resource_class_init (StressResourceClass *k) { }
+static void stress_resource_init (StressResource *self) { }
+
+typedef struct
+{
+  GopodResourcePool parent_instance;
+  Round *round;
+} StressPool;
+
+typedef struct
+{
+  GopodResourcePoolClass parent_class;
+} StressPoolClass;
+
+static GType stress_pool_get_type (void);
+G_DEFINE_TYPE (StressPool, stress_pool, GOPOD_TYPE_RESOURCE_POOL)
+
+/* The resource this thread holds and wants released from inside close. */
+static GPrivate release_from_close;
+
+static GObject *
+stress_pool_create (GopodResourcePool *pool, GCancellable *cancellable, GError **error)
+{
+  StressPool *self = (StressPool *) pool;
+  Producer *p = g_private_get (&current_producer);
+  int pick = p != NULL ? g_rand_int_range (p->rand, 0, 100) : 50;
+  StressResource *res;
+
+  if (pick < 10)
+    {
+      INC (stats.f_factory_error);
+      g_set_error_literal (error, STRESS_ERROR, 4, "fault: factory failed");
+      return NULL;
+    }
+  if (pick < 12)
+    {
+      INC (stats.f_factory_null);
+      return NULL;              /* no error set: the pool must make one */
+    }
+  res = g_object_new (stress_resource_get_type (), NULL);
+  g_mutex_lock (&self->round->res_lock);
+  g_ptr_array_add (self->round->resources, g_object_ref (res));
+  g_mutex_unlock (&self->round->res_lock);
+  INC (self->round->created);
+  return G_OBJECT (res);
+}
+
+static void
+stress_pool_close (GopodResourcePool *pool, GObject *resource)
+{
+  StressResource *res = (StressResource *) resource;
+  GObject *other;
+  int n = INC (res->closes);
+
+  CHECK (n == 1, "resource closed %d times", n);
+  CHECK (GET (res->held) == 0, "a held resource was closed");
+  /* Re-entry: release another resource from inside close. */
+  other = g_private_get (&release_from_close);
+  if (other != NULL)
+    {
+      g_private_set (&release_from_close, NULL);
+      INC (stats.f_release_from_close);
+      CHECK (__atomic_exchange_n (&((StressResource *) other)->held, 0, __ATOMIC_SEQ_CST) == 1,
+             "released a resource not held");
+      gauge_leave (&((StressPool *) pool)->round->held);
+      gopod_resource_pool_release (pool, other);
+    }
+  GOPOD_RESOURCE_POOL_CLASS (stress_pool_parent_class)->close (pool, resource);
+}
+
+static void
+stress_pool_class_init (StressPoolClass *klass)
+{
+  GOPOD_RESOURCE_POOL_CLASS (klass)->create = stress_pool_create;
+  GOPOD_RESOURCE_POOL_CLASS (klass)->close = stress_pool_close;
+}
+
+static void stress_pool_init (StressPool *self) { }
+
+static StressResource *
+acquire (Producer *p)
+{
+  g_autoptr(GError) error = NULL;
+  StressResource *res;
+
+  INC (stats.acquires);
+  res = (StressResource *) gopod_resource_pool_acquire (p->round->pool, NULL, &error);
+  if (res == NULL)
+    {
+      CHECK (error != NULL, "acquire returned NULL without an error");
+      CHECK (error->domain == STRESS_ERROR || error->domain == GOPOD_ERROR,
+             "unexpected acquire error %s", error->message);
+      INC (stats.acquire_errors);
+      return NULL;
+    }
+  INC (p->round->acquired);
+  CHECK (__atomic_exchange_n (&res->held, 1, __ATOMIC_SEQ_CST) == 0,
+         "a resource was handed to two holders");
+  CHECK (GET (res->closes) == 0, "a closed resource was handed out");
+  CHECK (gauge_enter (&p->round->held) <= POOL_MAX_SIZE, "pool exceeded max-size");
+  return res;
+}
+
+static void
+give_back (Producer *p, StressResource *res, gboolean destroy)
+{
+  CHECK (__atomic_exchange_n (&res->held, 0, __ATOMIC_SEQ_CST) == 1, "released a resource not held");
+  gauge_leave (&p->round->held);
+  if (destroy)
+    {
+      INC (stats.destroys);
+      gopod_resource_pool_destroy (p->round->pool, G_OBJECT (res));
+    }
+  else
+    {
+      INC (stats.releases);
+      gopod_resource_pool_release (p->round->pool, G_OBJECT (res));
+    }
+}
+
+static void
+op_resource (Producer *p)
+{
+  StressResource *a = acquire (p);
+  StressResource *b;
+
+  if (a == NULL)
+    return;
+  if (!chance (p->rand, 10))
+    {
+      give_back (p, a, chance (p->rand, 20));
+      return;
+    }
+  /* Nested: hold a, take b, then destroy a so that its close releases b. */
+  tick ();
+  b = acquire (p);
+  if (b != NULL)
+    g_private_set (&release_from_close, b);
+  give_back (p, a, TRUE);
+  if (g_private_get (&release_from_close) != NULL)
+    {
+      /* close did not run in this thread (it must, for destroy). */
+      die (G_STRLOC, "destroy did not close the resource in the calling thread");
+    }
+}
+
+/* ------------------------------------------------------------------ */
+/* Throttler                                                           */
+
+static void
+op_throttle (Producer *p)
+{
+  GopodThrottler *t = p->round->throttler;
+  gboolean fail = chance (p->rand, 10);
+
+  gopod_throttler_throttle (t);
+  INC (p->round->throttled);
+  INC (stats.throttles);
+  CHECK (gauge_enter (&p->round->in_flight) <= THROTTLE_CAP, "throttler exceeded its bound");
+  if (chance (p->rand, 5))
+    {
+      gopod_throttler_set_max_workers (t, 1 + g_rand_int_range (p->rand, 0, THROTTLE_CAP));
+      INC (stats.throttle_resizes);
+    }
+  gauge_leave (&p->round->in_flight);
+  if (fail)
+    {
+      INC (p->round->done_errors);
+      INC (stats.f_done_error);
+    }
+  INC (p->round->done);
+  /* Some dones come from the pod: from a light job, or from its destroy
+   * notify when the pod drops it. */
+  if (use_pod && chance (p->rand, 30))
+    {
+      if (fail)
+        {
+          /* Failures are only reported from this thread, so that the count
+           * of errors is known whether the light job runs or not. */
+          g_autoptr(GError) error = g_error_new_literal (STRESS_ERROR, 1, "fault: done with an error");
+          gopod_throttler_done (t, error);
+        }
+      else
+        submit_light (p->round, t, FALSE);
+    }
+  else
+    {
+      g_autoptr(GError) error = NULL;
+
+      if (fail)
+        error = g_error_new_literal (STRESS_ERROR, 1, "fault: done with an error");
+      gopod_throttler_done (t, error);
+    }
+}
+
+/* ------------------------------------------------------------------ */
+/* Runner                                                              */
+
+static guint64 task_datas_made, task_datas_freed;
+static GMutex task_lock;
+static GCond task_cond;
+
+typedef struct
+{
+  Behaviour behaviour;
+  guint expected_id;
+  int runs;
+  GArray *order;
+} TaskData;
+
+static void
+task_data_free (gpointer data)
+{
+  TaskData *t = data;
+
+  g_array_unref (t->order);
+  g_free (t);
+  g_mutex_lock (&task_lock);
+  task_datas_freed++;
+  g_cond_broadcast (&task_cond);
+  g_mutex_unlock (&task_lock);
+}
+
+static gboolean
+runner_task (GopodRunner *runner, guint id, GCancellable *cancellable,
+             gpointer data, GError **error)
+{
+  TaskData *t = data;
+
+  CHECK (INC (t->runs) == 1, "runner task ran twice");
+  CHECK (id == t->expected_id, "runner task id %u, expected %u", id, t->expected_id);
+  /* Locked: after a timeout, the caller reads the order while a task that
+   * ignores its cancellable may still be starting. */
+  g_mutex_lock (&task_lock);
+  g_array_append_val (t->order, id);
+  g_mutex_unlock (&task_lock);
+  if (t->behaviour == BEHAVE_FAIL)
+    INC (stats.f_task_fail);
+  return behave (t->behaviour, cancellable, error);
+}
+
+static void
+interrupt_light (gpointer data)
+{
+  INC (stats.f_interrupts);
+  gopod_runner_interrupt (data);
+}
+
+static void
+op_runner (Producer *p)
+{
+  GRand *r = p->rand;
+  guint timeout = chance (r, 50) ? 0 : 1 + g_rand_int_range (r, 0, 3);
+  g_autoptr(GopodRunner) runner = gopod_runner_new (timeout);
+  g_autoptr(GArray) order = g_array_new (FALSE, FALSE, sizeof (guint));
+  g_autoptr(GError) error = NULL;
+  guint n = 1 + g_rand_int_range (r, 0, 4);
+  gboolean ok;
+
+  gopod_runner_set_handle_signals (runner, FALSE);
+  for (guint i = 0; i < n; i++)
+    {
+      TaskData *t = g_new0 (TaskData, 1);
+      int pick = g_rand_int_range (r, 0, 100);
+
+      t->expected_id = i;
+      t->order = g_array_ref (order);
+      t->behaviour = pick < 70 ? BEHAVE_SUCCEED : pick < 80 ? BEHAVE_FAIL
+                   : pick < 90 || timeout == 0 ? BEHAVE_IGNORE : BEHAVE_BLOCK;
+      g_mutex_lock (&task_lock);
+      task_datas_made++;
+      g_mutex_unlock (&task_lock);
+      gopod_runner_add (runner, runner_task, t, task_data_free);
+      INC (stats.runner_tasks);
+    }
+  /* An interrupt from another thread, through the pod. */
+  if (use_pod && chance (r, 10))
+    gopod_pod_submit (p->round->pod, interrupt_light, g_object_ref (runner),
+                      g_object_unref, NULL);
+  ok = gopod_runner_start (runner, NULL, &error);
+  INC (stats.runners);
+  g_mutex_lock (&task_lock);
+  if (ok)
+    {
+      CHECK (gopod_runner_get_completed (runner) == n, "runner completed %u of %u",
+             gopod_runner_get_completed (runner), n);
+      CHECK (order->len == n, "runner ran %u of %u tasks", order->len, n);
+    }
+  else
+    CHECK (error != NULL && (error->domain == GOPOD_ERROR || error->domain == STRESS_ERROR),
+           "runner failed with an unexpected error");
+  /* Ran in order, each once: a prefix 0, 1, 2... */
+  for (guint i = 0; i < order->len; i++)
+    CHECK (g_array_index (order, guint, i) == i, "runner order broken");
+  g_mutex_unlock (&task_lock);
+}
+
+/* ------------------------------------------------------------------ */
+/* Producers                                                           */
+
+static void
+producer_step (Producer *p, guint i)
+{
+  Round *round = p->round;
+  int pick;
+
+  if (p->id == round->closer_thread && i == round->close_at)
+    {
+      if (use_pod)
+        op_shutdown (p, chance (p->rand, 70));
+      if (use_pool)
+        {
+          gopod_resource_pool_close (round->pool);
+          INC (stats.pool_closes);
+        }
+      return;
+    }
+
+  pick = g_rand_int_range (p->rand, 0, 1000);
+  if (use_pod)
+    {
+      if (pick < 350) { submit_light (round, NULL, FALSE); return; }
+      if (pick < 450) { op_add_job (p, chance (p->rand, 50), FALSE); return; }
+      if (pick < 480) { op_run_async (p); return; }
+      if (pick < 500) { op_add_job (p, FALSE, TRUE); return; }
+      if (pick < 560) { op_cancel (p); return; }
+      if (pick < 580) { op_resize (p); return; }
+      if (pick < 595) { op_pause_window (p); return; }
+      if (pick < 600) { op_wait (p); return; }
+      if (pick < 620) { check_pod_bounds (round); return; }
+    }
+  if (use_pool && pick >= 620 && pick < 780) { op_resource (p); return; }
+  if (use_throttler && pick >= 780 && pick < 990) { op_throttle (p); return; }
+  if (use_runner && pick >= 990 && chance (p->rand, 10)) { op_runner (p); return; }
+  if (use_pod)
+    submit_light (round, NULL, FALSE);
+}
+
+static gpointer
+producer_main (gpointer data)
+{
+  Producer *p = data;
+  guint n = opt_round_ops / opt_threads;
+
+  g_main_context_push_thread_default (p->context);
+  g_private_set (&current_producer, p);
+  for (guint i = 0; i < n; i++)
+    {
+      producer_step (p, i);
+      tick ();
+      while (g_main_context_iteration (p->context, FALSE))
+        ;
+    }
+  /* Every async call is called back, exactly once: wait for the rest. */
+  while (p->pending > 0)
+    g_main_context_iteration (p->context, TRUE);
+  g_private_set (&current_producer, NULL);
+  g_main_context_pop_thread_default (p->context);
+
+  if (ADD (p->round->producers, -1) == 0)
+    g_main_context_wakeup (p->round->context);
+  return NULL;
+}
+
+/* ------------------------------------------------------------------ */
+/* A round and its audit                                               */
+
+static void
+round_shutdown_done (GObject *source, GAsyncResult *result, gpointer data)
+{
+  g_autoptr(GError) error = NULL;
+
+  CHECK (gopod_pod_shutdown_finish (GOPOD_POD (source), result, &error),
+         "final shutdown failed: %s", error ? error->message : "");
+  *(gboolean *) data = TRUE;
+}
+
+static void
+audit_pod (Round *round)
+{
+  guint64 succeeded = 0, failed = 0, cancelled = 0, accepted = 0;
+
+  for (guint i = 0; i < round->jobs->len; i++)
+    {
+      StressJob *job = g_ptr_array_index (round->jobs, i);
+      GopodJobState state = gopod_job_get_state (GOPOD_JOB (job));
+      const GError *error = gopod_job_get_error (GOPOD_JOB (job));
+
+      if (state == GOPOD_JOB_STATE_NEW)
+        {
+          /* refused by the pod: never run, never finished */
+          CHECK (job->runs == 0 && job->finishes == 0, "a refused job ran or finished");
+          continue;
+        }
+      accepted++;
+      CHECK (job->finishes == 1, "job in state %d finished %d times", state, job->finishes);
+      CHECK (job->runs <= 1 && job->begins <= 1, "job ran twice");
+      switch (state)
+        {
+        case GOPOD_JOB_STATE_SUCCEEDED:
+          succeeded++;
+          CHECK (job->runs + job->begins == 1, "a job succeeded without running");
+          CHECK (job->behaviour == BEHAVE_SUCCEED || job->behaviour == BEHAVE_IGNORE,
+                 "a failing job (%d) succeeded", job->behaviour);
+          break;
+        case GOPOD_JOB_STATE_FAILED:
+          failed++;
+          CHECK (error != NULL, "failed job without an error");
+          if (job->behaviour == BEHAVE_FALSE && job->runs == 1 &&
+              !g_error_matches (error, GOPOD_ERROR, GOPOD_ERROR_TIMEOUT))
+            CHECK (g_error_matches (error, GOPOD_ERROR, GOPOD_ERROR_FAILED),
+                   "FALSE without an error gave %s", error->message);
+          if (job->behaviour == BEHAVE_BLOCK)
+            CHECK (g_error_matches (error, GOPOD_ERROR, GOPOD_ERROR_TIMEOUT),
+                   "a blocked job failed with %s, not a timeout", error->message);
+          break;
+        case GOPOD_JOB_STATE_CANCELLED:
+          cancelled++;
+          CHECK (error != NULL, "cancelled job without an error");
+          break;
+        default:
+          die (G_STRLOC, "job left in state %d after shutdown", state);
+        }
+    }
+
+  CHECK (accepted == round->jobs_accepted, "%" G_GUINT64_FORMAT " jobs accepted, the audit found %"
+         G_GUINT64_FORMAT, round->jobs_accepted, accepted);
+  CHECK (round->async_callbacks == round->async_calls, "run_async: %" G_GUINT64_FORMAT
+         " calls, %" G_GUINT64_FORMAT " callbacks", round->async_calls, round->async_callbacks);
+  CHECK (round->light_ran + round->light_discarded == round->light_accepted,
+         "light jobs: %" G_GUINT64_FORMAT " accepted, %" G_GUINT64_FORMAT " ran, %"
+         G_GUINT64_FORMAT " discarded", round->light_accepted, round->light_ran, round->light_discarded);
+
+  /* The pod's own counters add up, and agree with ours. */
+  CHECK (gopod_pod_get_submitted (round->pod) == round->light_accepted + accepted,
+         "submitted %" G_GUINT64_FORMAT " != %" G_GUINT64_FORMAT,
+         gopod_pod_get_submitted (round->pod), round->light_accepted + accepted);
+  CHECK (gopod_pod_get_succeeded (round->pod) == round->light_ran + succeeded,
+         "succeeded %" G_GUINT64_FORMAT " != %" G_GUINT64_FORMAT,
+         gopod_pod_get_succeeded (round->pod), round->light_ran + succeeded);
+  CHECK (gopod_pod_get_failed (round->pod) == failed, "failed counter %" G_GUINT64_FORMAT
+         " != %" G_GUINT64_FORMAT, gopod_pod_get_failed (round->pod), failed);
+  CHECK (gopod_pod_get_cancelled (round->pod) == round->light_discarded + cancelled,
+         "cancelled counter %" G_GUINT64_FORMAT " != %" G_GUINT64_FORMAT,
+         gopod_pod_get_cancelled (round->pod), round->light_discarded + cancelled);
+  CHECK (gopod_pod_get_running (round->pod) == 0 && gopod_pod_get_queued (round->pod) == 0 &&
+         gopod_pod_get_workers (round->pod) == 0, "pod not empty after shutdown");
+  CHECK (round->running.peak <= MAX_WORKERS_CAP, "pod ran %d at once", round->running.peak);
+}
+
+static void
+audit_pool (Round *round)
+{
+  CHECK (round->held.now == 0, "resources still held");
+  gopod_resource_pool_close (round->pool);
+  gopod_resource_pool_close (round->pool);     /* idempotent */
+  CHECK (gopod_resource_pool_get_closed (round->pool), "pool not closed");
+  CHECK (gopod_resource_pool_get_in_use (round->pool) == 0, "in-use after close");
+  CHECK (gopod_resource_pool_get_idle (round->pool) == 0, "idle after close");
+  CHECK (gopod_resource_pool_get_created (round->pool) == round->created,
+         "created %" G_GUINT64_FORMAT " != %" G_GUINT64_FORMAT,
+         gopod_resource_pool_get_created (round->pool), round->created);
+  CHECK (gopod_resource_pool_get_acquired (round->pool) == round->acquired,
+         "acquired %" G_GUINT64_FORMAT " != %" G_GUINT64_FORMAT,
+         gopod_resource_pool_get_acquired (round->pool), round->acquired);
+  for (guint i = 0; i < round->resources->len; i++)
+    {
+      StressResource *res = g_ptr_array_index (round->resources, i);
+
+      CHECK (res->closes == 1, "resource closed %d times (leaked if 0)", res->closes);
+      CHECK (G_OBJECT (res)->ref_count == 1, "resource still referenced %u times after close",
+             G_OBJECT (res)->ref_count - 1);
+    }
+  CHECK (round->held.peak <= POOL_MAX_SIZE, "pool handed out %d at once", round->held.peak);
+}
+
+static void
+audit_throttler (Round *round)
+{
+  guint errors = gopod_throttler_wait (round->throttler);
+  g_autoptr(GPtrArray) all = NULL;
+
+  CHECK (errors == round->done_errors, "throttler counted %u errors, %" G_GUINT64_FORMAT " reported",
+         errors, round->done_errors);
+  CHECK (gopod_throttler_get_error_count (round->throttler) == round->done_errors, "error count");
+  all = gopod_throttler_get_errors (round->throttler);
+  CHECK (all->len == round->done_errors, "get_errors has %u", all->len);
+  CHECK (round->in_flight.peak <= THROTTLE_CAP, "throttler let %d in", round->in_flight.peak);
+}
+
+static void
+run_round (guint index, GRand *rand, GMainContext *context)
+{
+  Round round = { 0 };
+  Producer *producers = g_new0 (Producer, opt_threads);
+  GThread **threads = g_new0 (GThread *, opt_threads);
+  gboolean shut = FALSE;
+
+  round.index = index;
+  round.context = context;
+  round.jobs = g_ptr_array_new_with_free_func (g_object_unref);
+  round.resources = g_ptr_array_new_with_free_func (g_object_unref);
+  g_mutex_init (&round.jobs_lock);
+  g_mutex_init (&round.res_lock);
+  round.closer_thread = g_rand_int_range (rand, 0, opt_threads);
+  round.close_at = g_rand_int_range (rand, 0, opt_round_ops / opt_threads);
+  round.producers = opt_threads;
+
+  /* Made on this thread, whose context is the pod's: main-context jobs
+   * begin here while this thread waits for the round below. */
+  round.pod = gopod_pod_new (1 + g_rand_int_range (rand, 0, MAX_WORKERS_CAP));
+  gopod_pod_set_idle_timeout_ms (round.pod, g_rand_int_range (rand, 0, 3));
+  if (chance (rand, 30))
+    gopod_pod_set_max_queued (round.pod, 64);
+  gopod_pod_start (round.pod);
+  if (use_pool)
+    {
+      round.pool = g_object_new (stress_pool_get_type (), "size", 2, "max-size", POOL_MAX_SIZE,
+                                 "acquire-timeout-ms", 20,
+                                 "max-idle-time-ms", g_rand_int_range (rand, 0, 3), NULL);
+      ((StressPool *) round.pool)->round = &round;
+    }
+  if (use_throttler)
+    round.throttler = gopod_throttler_new (1 + g_rand_int_range (rand, 0, THROTTLE_CAP), 0);
+
+  for (guint t = 0; t < opt_threads; t++)
+    {
+      Producer *p = &producers[t];
+
+      p->round = &round;
+      p->id = t;
+      p->rand = g_rand_new_with_seed_array ((guint32[]) { (guint32) opt_seed,
+                                                          (guint32) (opt_seed >> 32), index, t }, 4);
+      p->context = g_main_context_new ();
+      p->recent = g_ptr_array_new_with_free_func (g_object_unref);
+      threads[t] = g_thread_new ("stress-producer", producer_main, p);
+    }
+
+  while (GET (round.producers) > 0)
+    g_main_context_iteration (context, TRUE);
+
+  /* Whatever the producers did, the pod is shut down now; in a random mode,
+   * asynchronously so that main-context jobs go on beginning here. */
+  gopod_pod_shutdown_async (round.pod, chance (rand, 50) ? GOPOD_SHUTDOWN_DRAIN : GOPOD_SHUTDOWN_DISCARD,
+                            NULL, round_shutdown_done, &shut);
+  while (!shut)
+    g_main_context_iteration (context, TRUE);
+  /* Idles that complete main-context jobs (none should be left running). */
+  while (g_main_context_iteration (context, FALSE))
+    ;
+
+  for (guint t = 0; t < opt_threads; t++)
+    {
+      g_thread_join (threads[t]);
+      g_rand_free (producers[t].rand);
+      g_ptr_array_unref (producers[t].recent);
+      g_main_context_unref (producers[t].context);
+    }
+
+  audit_pod (&round);
+  if (use_throttler)
+    audit_throttler (&round);
+  if (use_pool)
+    audit_pool (&round);
+
+  g_clear_object (&round.pod);
+  g_clear_object (&round.pool);
+  g_clear_object (&round.throttler);
+  g_ptr_array_unref (round.jobs);
+  g_ptr_array_unref (round.resources);
+  g_mutex_clear (&round.jobs_lock);
+  g_mutex_clear (&round.res_lock);
+  g_free (producers);
+  g_free (threads);
+  INC (stats.rounds);
+}
+
+/* ------------------------------------------------------------------ */
+
+static void
+parse_classes (const char *list)
+{
+  g_auto(GStrv) names = g_strsplit (list, ",", -1);
+
+  use_pod = use_pool = use_throttler = use_runner = FALSE;
+  for (guint i = 0; names[i] != NULL; i++)
+    {
+      if (g_str_equal (names[i], "pod")) use_pod = TRUE;
+      else if (g_str_equal (names[i], "pool")) use_pool = TRUE;
+      else if (g_str_equal (names[i], "throttler")) use_throttler = TRUE;
+      else if (g_str_equal (names[i], "runner")) use_runner = TRUE;
+      else
+        {
+          fprintf (stderr, "stress: unknown class %s\n", names[i]);
+          exit (2);
+        }
+    }
+  /* Every round needs a pod: it is the heart of the audit. */
+  use_pod = TRUE;
+}
+
+static void
+print_stats (double seconds)
+{
+  guint64 faults = stats.f_job_fail + stats.f_job_false + stats.f_job_timeout +
+                   stats.f_job_ignore_cancel + stats.f_factory_error + stats.f_factory_null +
+                   stats.f_done_error + stats.f_task_fail + stats.f_submit_from_finish +
+                   stats.f_release_from_close + stats.f_shutdown_from_callback + stats.f_interrupts;
+
+  printf ("stress: %" G_GUINT64_FORMAT " operations in %" G_GUINT64_FORMAT " rounds from %u threads, %.1f s\n",
+          stats.ops, stats.rounds, opt_threads, seconds);
+  printf ("stress: pod: %" G_GUINT64_FORMAT " light jobs and %" G_GUINT64_FORMAT " object jobs accepted "
+          "(%" G_GUINT64_FORMAT " and %" G_GUINT64_FORMAT " refused), %" G_GUINT64_FORMAT " run_async, %"
+          G_GUINT64_FORMAT " main-context jobs, %" G_GUINT64_FORMAT " cancels, %" G_GUINT64_FORMAT " resizes, %"
+          G_GUINT64_FORMAT " pause windows, %" G_GUINT64_FORMAT " waits, %" G_GUINT64_FORMAT " drain and %"
+          G_GUINT64_FORMAT " discard shutdowns mid-round\n",
+          stats.light_accepted, stats.jobs_accepted, stats.light_rejected, stats.jobs_rejected,
+          stats.run_async_calls, stats.main_jobs, stats.cancels, stats.resizes, stats.pauses,
+          stats.waits, stats.shutdowns_drain, stats.shutdowns_discard);
+  printf ("stress: resource pool: %" G_GUINT64_FORMAT " acquires (%" G_GUINT64_FORMAT " errors), %"
+          G_GUINT64_FORMAT " releases, %" G_GUINT64_FORMAT " destroys, %" G_GUINT64_FORMAT " closes mid-round\n",
+          stats.acquires, stats.acquire_errors, stats.releases, stats.destroys, stats.pool_closes);
+  printf ("stress: throttler: %" G_GUINT64_FORMAT " throttle/done, %" G_GUINT64_FORMAT " resizes; runner: %"
+          G_GUINT64_FORMAT " runners, %" G_GUINT64_FORMAT " tasks\n",
+          stats.throttles, stats.throttle_resizes, stats.runners, stats.runner_tasks);
+  printf ("stress: faults injected: %" G_GUINT64_FORMAT " (jobs failing %" G_GUINT64_FORMAT
+          ", returning FALSE without error %" G_GUINT64_FORMAT ", with a timeout %" G_GUINT64_FORMAT
+          ", ignoring their cancellable %" G_GUINT64_FORMAT "; factory errors %" G_GUINT64_FORMAT
+          ", factory NULL %" G_GUINT64_FORMAT "; done with error %" G_GUINT64_FORMAT "; failing tasks %"
+          G_GUINT64_FORMAT "; re-entry: submit from finish %" G_GUINT64_FORMAT ", release from close %"
+          G_GUINT64_FORMAT ", shutdown from a completion callback %" G_GUINT64_FORMAT
+          ", interrupts from a pod job %" G_GUINT64_FORMAT ")\n",
+          faults, stats.f_job_fail, stats.f_job_false, stats.f_job_timeout, stats.f_job_ignore_cancel,
+          stats.f_factory_error, stats.f_factory_null, stats.f_done_error, stats.f_task_fail,
+          stats.f_submit_from_finish, stats.f_release_from_close, stats.f_shutdown_from_callback,
+          stats.f_interrupts);
+}
+
+int
+main (int argc, char *argv[])
+{
+  g_autofree char *seed_str = NULL, *ops_str = NULL, *classes = NULL;
+  int threads = 4, round_ops = 20000, watchdog = 60;
+  GOptionEntry entries[] = {
+    { "seed", 0, 0, G_OPTION_ARG_STRING, &seed_str, "Seed (default: random)", "N" },
+    { "ops", 0, 0, G_OPTION_ARG_STRING, &ops_str, "Operations in all (default 1000000)", "N" },
+    { "threads", 0, 0, G_OPTION_ARG_INT, &threads, "Producer threads (default 4)", "N" },
+    { "round-ops", 0, 0, G_OPTION_ARG_INT, &round_ops, "Operations per round (default 20000)", "N" },
+    { "watchdog-s", 0, 0, G_OPTION_ARG_INT, &watchdog, "Abort after N s without progress (default 60)", "N" },
+    { "classes", 0, 0, G_OPTION_ARG_STRING, &classes, "pod,pool,throttler,runner (default: all)", "LIST" },
+    { NULL }
+  };
+  g_autoptr(GOptionContext) octx = g_option_context_new ("- pod-glib stress test");
+  g_autoptr(GError) error = NULL;
+  GMainContext *context;
+  GThread *watchdog_thread;
+  GRand *rand;
+  gint64 start;
+  guint index = 0;
+
+  argv0 = argv[0];
+  g_option_context_add_main_entries (octx, entries, NULL);
+  if (!g_option_context_parse (octx, &argc, &argv, &error))
+    {
+      fprintf (stderr, "stress: %s\n", error->message);
+      return 2;
+    }
+  opt_seed = seed_str != NULL ? g_ascii_strtoull (seed_str, NULL, 10)
+                              : ((guint64) g_random_int () << 32) | g_random_int ();
+  if (ops_str != NULL)
+    opt_ops = g_ascii_strtoull (ops_str, NULL, 10);
+  if (threads < 1 || round_ops < threads || watchdog < 1)
+    {
+      fprintf (stderr, "stress: bad --threads, --round-ops or --watchdog-s\n");
+      return 2;
+    }
+  opt_threads = threads;
+  opt_round_ops = round_ops;
+  opt_watchdog_s = watchdog;
+  if (classes != NULL)
+    parse_classes (classes);
+
+  printf ("stress: seed %" G_GUINT64_FORMAT ", %" G_GUINT64_FORMAT " operations, %u threads"
+          " (replay: --seed %" G_GUINT64_FORMAT ")\n", opt_seed, opt_ops, opt_threads, opt_seed);
+  fflush (stdout);
+
+  context = g_main_context_new ();
+  g_main_context_push_thread_default (context);
+  rand = g_rand_new_with_seed_array ((guint32[]) { (guint32) opt_seed, (guint32) (opt_seed >> 32) }, 2);
+  watchdog_thread = g_thread_new ("stress-watchdog", watchdog_main, NULL);
+  start = g_get_monotonic_time ();
+
+  while (GET (stats.ops) < opt_ops)
+    run_round (index++, rand, context);
+
+  /* Runner tasks still in flight (ignoring their cancellable) are freed
+   * when they return: every one is freed, none twice. */
+  g_mutex_lock (&task_lock);
+  while (task_datas_freed < task_datas_made)
+    g_cond_wait (&task_cond, &task_lock);
+  CHECK (task_datas_freed == task_datas_made, "runner task data freed %" G_GUINT64_FORMAT
+         " times for %" G_GUINT64_FORMAT, task_datas_freed, task_datas_made);
+  g_mutex_unlock (&task_lock);
+
+  print_stats ((g_get_monotonic_time () - start) / (double) G_USEC_PER_SEC);
+
+  g_mutex_lock (&watchdog_lock);
+  watchdog_stop = TRUE;
+  g_cond_signal (&watchdog_cond);
+  g_mutex_unlock (&watchdog_lock);
+  g_thread_join (watchdog_thread);
+  g_rand_free (rand);
+  g_main_context_pop_thread_default (context);
+  g_main_context_unref (context);
+  printf ("stress: OK\n");
+  return 0;
+}
