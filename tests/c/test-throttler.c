@@ -3,7 +3,7 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 
-#include <pod-glib.h>
+#include "test-utils.h"
 
 /*
  * The jobs of a loop run in a thread pool. Each job counts itself running,
