@@ -20,6 +20,12 @@ from gi.repository import Gio, GLib, Gopod  # noqa: E402
 PATHS = ['/one', '/two', '/broken', '/four', '/five', '/six', '/seven']
 
 
+
+def say(line):
+    """One write per line: print() from several threads can interleave."""
+    sys.stdout.write(line + '\n')
+    sys.stdout.flush()
+
 def serve(service, connection, source):
     stream = Gio.DataInputStream.new(connection.get_input_stream())
     stream.set_close_base_stream(False)
@@ -84,7 +90,7 @@ def fetch(throttler, url):
     try:
         with opener.open(url) as response:
             response.read()
-        print('fetched', url[url.rindex('/'):], flush=True)
+        say('fetched ' + url[url.rindex('/'):])
     except urllib.error.HTTPError as e:
         error = GLib.Error.new_literal(Gio.io_error_quark(),
                                        'GET %s: %d %s' % (url, e.code, e.reason),
@@ -104,13 +110,13 @@ def fetch(throttler, url):
 def main():
     port, loop, server = start_server()
     base = 'http://127.0.0.1:%d' % port
-    print('serving %d URLs on %s/' % (len(PATHS), base), flush=True)
+    say('serving %d URLs on %s/' % (len(PATHS), base))
 
     # Get 2 URLs at a time.
     throttler = Gopod.Throttler.new(2, len(PATHS))
     threads = []
     for path in PATHS:
-        print('fetching', path, flush=True)
+        say('fetching ' + path)
         thread = threading.Thread(target=fetch, args=(throttler, base + path))
         thread.start()
         threads.append(thread)
