@@ -8,6 +8,7 @@ idle (the seed's pooledResources). --max-size N also bounds how many exist.
     pool.py [--query-ms MS] [--max-size N]
 """
 
+import sys
 import argparse
 import itertools
 import random
@@ -24,7 +25,9 @@ POOLED_RESOURCES = 2  # idle connections kept
 
 def log(message):
     """Go's log.Println: a timestamp, then the message."""
-    print(time.strftime('%Y/%m/%d %H:%M:%S'), message, flush=True)
+    # One write per line: print() from several threads can interleave.
+    sys.stdout.write(time.strftime('%Y/%m/%d %H:%M:%S ') + message + '\n')
+    sys.stdout.flush()
 
 
 class DbConnection(GObject.Object):

@@ -25,7 +25,9 @@ from gi.repository import GLib, GObject, Gopod  # noqa: E402
 
 def log(message):
     """log.Println: a timestamp, then the message."""
-    print(time.strftime('%Y/%m/%d %H:%M:%S'), message, flush=True)
+    # One write per line: print() from several threads can interleave.
+    sys.stdout.write(time.strftime('%Y/%m/%d %H:%M:%S ') + message + '\n')
+    sys.stdout.flush()
 
 
 def main():
