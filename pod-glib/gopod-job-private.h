@@ -47,9 +47,13 @@ void          gopod_job_begin_on   (GopodJob        *job,
 gboolean      gopod_job_discard    (GopodJob        *job,
                                     const GError    *error);
 gboolean      gopod_job_is_ended   (GopodJob        *job);
-gint64        gopod_job_get_seq    (GopodJob        *job);
+/* The owner's queue order, compared wrapping ((gint32) (a - b)). */
+guint32       gopod_job_get_seq    (GopodJob        *job);
 void          gopod_job_set_seq    (GopodJob        *job,
-                                    gint64           seq);
+                                    guint32          seq);
+/* Unchecked, lock-free reads for an owner's hot path. */
+int           gopod_job_peek_priority     (GopodJob *job);
+gboolean      gopod_job_peek_main_context (GopodJob *job);
 
 /* Sets @error from a callback that returned FALSE: the callback's own error,
  * or GOPOD_ERROR_FAILED naming @what when it set none. */

@@ -44,29 +44,40 @@ typedef enum
   STOP_TIMED_OUT,
 } StopReason;
 
+/* What most jobs never use: made on first need, under the job's lock, and
+ * kept until finalize. Keeping it out of the instance keeps a queued job
+ * small (a pod may hold a million of them). */
 typedef struct
 {
-  GMutex           lock;  /* guards every field below but `state` and `ended` reads */
-  int              state;  /* GopodJobState, written under lock, read atomically */
-  int              ended;  /* set once finish and the owner's end func have run */
-  guint            started : 1;
-  guint            stop_reason : 2;
-  int              priority;
-  guint            timeout_ms;
-  guint            n_blocking_waiters;
-  double           progress;
-  gint64           seq;
   char            *title;
   GError          *error;
-  GCancellable    *cancellable;  /* made on first need: queued jobs do not pay for one */
   GSource         *timeout_source;
+  double           progress;
+  guint            timeout_ms;
+  guint            n_blocking_waiters;
+  GopodWaitQueue   waiters;
+  GopodNotify      notify;  /* set up once a notify handler is seen */
+  gboolean         notify_ready;
+} JobExtra;
+
+typedef struct
+{
+  GMutex           lock;  /* guards every field below but atomic reads */
+  int              state;  /* GopodJobState, written under lock, read atomically */
+  int              ended;  /* set once finish and the owner's end func have run */
+  int              priority;  /* written under lock, read atomically */
+  guint32          seq;  /* the owner's queue order; compared wrapping */
+  guint            started : 1;
+  guint            stop_reason : 2;
+  guint            cancellable_shared : 1;  /* handed out: never recycled */
+  GCancellable    *cancellable;  /* made on first need: queued jobs do not pay for one */
   GopodJobEndFunc  end_func;
   gpointer         owner_data;
   GopodJobFunc     func;
   gpointer         func_data;
   GDestroyNotify   func_destroy;
-  GopodWaitQueue   waiters;
-  GopodNotify      notify;
+  GMainContext    *context;  /* thread-default at creation, owned; NULL: the global one */
+  JobExtra        *extra;  /* NULL until needed; written once, under lock, atomically */
 } GopodJobPrivate;
 
 G_DEFINE_TYPE_WITH_PRIVATE (GopodJob, gopod_job, G_TYPE_OBJECT)
@@ -91,6 +102,91 @@ static GCond blocking_wait_cond;
 
 #define JOB_PRIV(job) ((GopodJobPrivate *) gopod_job_get_instance_private (job))
 
+/* A thread job's cancellable is a GObject of its own, whose life costs more
+ * than the rest of a small job. When nobody but the job ever saw it (it was
+ * only passed to `run`), it is uncancelled, has no handler and no other
+ * reference, it is as good as new: the worker thread keeps one for its
+ * next job. */
+static GPrivate spare_cancellable = G_PRIVATE_INIT (g_object_unref);
+static guint cancelled_signal_id;
+
+static JobExtra *
+ensure_extra_locked (GopodJobPrivate *priv)
+{
+  if (priv->extra == NULL)
+    {
+      JobExtra *extra = g_new0 (JobExtra, 1);
+
+      gopod_wait_queue_init (&extra->waiters, &priv->lock);
+      g_atomic_pointer_set (&priv->extra, extra);
+    }
+  return priv->extra;
+}
+
+static JobExtra *
+peek_extra (GopodJobPrivate *priv)
+{
+  return g_atomic_pointer_get (&priv->extra);
+}
+
+/* Notifications go through a GopodNotify made only once someone listens;
+ * a job nobody watches pays for the check alone. */
+static void
+job_notify (GopodJob *job,
+            guint     prop_id)
+{
+  GopodJobPrivate *priv = JOB_PRIV (job);
+  JobExtra *extra;
+
+  if (!gopod_notify_is_watched (G_OBJECT (job), properties[prop_id]))
+    return;
+
+  g_mutex_lock (&priv->lock);
+  extra = ensure_extra_locked (priv);
+  if (!extra->notify_ready)
+    {
+      gopod_notify_init_with_context (&extra->notify, G_OBJECT (job), properties, N_PROPS,
+                                      priv->context != NULL ? g_main_context_ref (priv->context) : NULL);
+      extra->notify_ready = TRUE;
+    }
+  g_mutex_unlock (&priv->lock);
+
+  gopod_notify_queue_watched (&extra->notify, prop_id);
+}
+
+static GCancellable *
+cancellable_new (void)
+{
+  GCancellable *cancellable = g_private_get (&spare_cancellable);
+
+  if (cancellable == NULL)
+    return g_cancellable_new ();
+  g_private_set (&spare_cancellable, NULL);
+  return cancellable;
+}
+
+/* Called once a thread job has ended, in the worker that ran it. */
+static void
+recycle_cancellable (GopodJobPrivate *priv)
+{
+  GCancellable *cancellable = NULL;
+
+  g_mutex_lock (&priv->lock);
+  if (!priv->cancellable_shared)
+    cancellable = g_steal_pointer (&priv->cancellable);
+  g_mutex_unlock (&priv->lock);
+
+  if (cancellable == NULL)
+    return;
+  if (g_private_get (&spare_cancellable) == NULL &&
+      g_atomic_int_get ((int *) &G_OBJECT (cancellable)->ref_count) == 1 &&
+      !g_cancellable_is_cancelled (cancellable) &&
+      !g_signal_has_handler_pending (cancellable, cancelled_signal_id, 0, TRUE))
+    g_private_set (&spare_cancellable, cancellable);
+  else
+    g_object_unref (cancellable);
+}
+
 static gboolean
 state_is_final (GopodJobState state)
 {
@@ -101,7 +197,7 @@ static GCancellable *
 ensure_cancellable_locked (GopodJobPrivate *priv)
 {
   if (priv->cancellable == NULL)
-    priv->cancellable = g_cancellable_new ();
+    priv->cancellable = cancellable_new ();
   return priv->cancellable;
 }
 
@@ -162,17 +258,18 @@ job_end_full (GopodJob      *job,
 
   g_object_ref (job);
   g_atomic_int_set (&priv->state, outcome);
-  priv->error = error;
-  timeout_source = g_steal_pointer (&priv->timeout_source);
+  if (error != NULL)
+    ensure_extra_locked (priv)->error = error;
+  timeout_source = priv->extra != NULL ? g_steal_pointer (&priv->extra->timeout_source) : NULL;
   end_func = priv->end_func;
   owner_data = priv->owner_data;
   was_started = priv->started;
   g_mutex_unlock (&priv->lock);
 
   gopod_timer_cancel (&timeout_source);
-  gopod_notify_queue (&priv->notify, PROP_STATE);
+  job_notify (job, PROP_STATE);
   if (error != NULL)
-    gopod_notify_queue (&priv->notify, PROP_ERROR);
+    job_notify (job, PROP_ERROR);
 
   GOPOD_JOB_GET_CLASS (job)->finish (job);
   if (end_func != NULL)
@@ -180,8 +277,13 @@ job_end_full (GopodJob      *job,
 
   g_mutex_lock (&priv->lock);
   g_atomic_int_set (&priv->ended, TRUE);
-  wake_blocking = priv->n_blocking_waiters > 0;
-  gopod_wait_queue_steal_all (&priv->waiters, &tasks);
+  if (priv->extra != NULL)
+    {
+      wake_blocking = priv->extra->n_blocking_waiters > 0;
+      gopod_wait_queue_steal_all (&priv->extra->waiters, &tasks);
+    }
+  else
+    wake_blocking = FALSE;
   g_mutex_unlock (&priv->lock);
 
   if (wake_blocking)
@@ -234,7 +336,8 @@ gopod_job_dispose (GObject *object)
 {
   GopodJobPrivate *priv = JOB_PRIV (GOPOD_JOB (object));
 
-  gopod_notify_clear (&priv->notify);
+  if (priv->extra != NULL && priv->extra->notify_ready)
+    gopod_notify_clear (&priv->extra->notify);
 
   G_OBJECT_CLASS (gopod_job_parent_class)->dispose (object);
 }
@@ -244,14 +347,20 @@ gopod_job_finalize (GObject *object)
 {
   GopodJobPrivate *priv = JOB_PRIV (GOPOD_JOB (object));
 
-  g_assert (priv->timeout_source == NULL);
-  g_assert (gopod_wait_queue_is_empty (&priv->waiters));
+  JobExtra *extra = priv->extra;
 
+  if (extra != NULL)
+    {
+      g_assert (extra->timeout_source == NULL);
+      g_assert (gopod_wait_queue_is_empty (&extra->waiters));
+      g_free (extra->title);
+      g_clear_error (&extra->error);
+      g_free (extra);
+    }
   if (priv->func_destroy != NULL)
     priv->func_destroy (priv->func_data);
-  g_free (priv->title);
-  g_clear_error (&priv->error);
   g_clear_object (&priv->cancellable);
+  g_clear_pointer (&priv->context, g_main_context_unref);
   g_mutex_clear (&priv->lock);
 
   G_OBJECT_CLASS (gopod_job_parent_class)->finalize (object);
@@ -273,7 +382,7 @@ gopod_job_get_property (GObject    *object,
       break;
     case PROP_TITLE:
       g_mutex_lock (&priv->lock);
-      g_value_set_string (value, priv->title);
+      g_value_set_string (value, priv->extra != NULL ? priv->extra->title : NULL);
       g_mutex_unlock (&priv->lock);
       break;
     case PROP_PROGRESS:
@@ -407,6 +516,10 @@ gopod_job_class_init (GopodJobClass *klass)
                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  /* Signals exist once their class does; this class reference is kept. */
+  g_type_class_ref (G_TYPE_CANCELLABLE);
+  cancelled_signal_id = g_signal_lookup ("cancelled", G_TYPE_CANCELLABLE);
 }
 
 static void
@@ -415,8 +528,7 @@ gopod_job_init (GopodJob *job)
   GopodJobPrivate *priv = JOB_PRIV (job);
 
   g_mutex_init (&priv->lock);
-  gopod_wait_queue_init (&priv->waiters, &priv->lock);
-  gopod_notify_init (&priv->notify, G_OBJECT (job), properties, N_PROPS);
+  priv->context = gopod_notify_capture_context ();
 }
 
 /**
@@ -487,7 +599,7 @@ gopod_job_get_error (GopodJob *job)
   /* Set once, when the job ends, and never changed after. */
   priv = JOB_PRIV (job);
   g_mutex_lock (&priv->lock);
-  error = priv->error;
+  error = priv->extra != NULL ? priv->extra->error : NULL;
   g_mutex_unlock (&priv->lock);
 
   return error;
@@ -516,6 +628,7 @@ gopod_job_get_cancellable (GopodJob *job)
   priv = JOB_PRIV (job);
   g_mutex_lock (&priv->lock);
   cancellable = ensure_cancellable_locked (priv);
+  priv->cancellable_shared = TRUE;
   g_mutex_unlock (&priv->lock);
 
   return cancellable;
@@ -532,9 +645,12 @@ gopod_job_get_cancellable (GopodJob *job)
 const char *
 gopod_job_get_title (GopodJob *job)
 {
+  JobExtra *extra;
+
   g_return_val_if_fail (GOPOD_IS_JOB (job), NULL);
 
-  return JOB_PRIV (job)->title;
+  extra = peek_extra (JOB_PRIV (job));
+  return extra != NULL ? extra->title : NULL;
 }
 
 /**
@@ -559,16 +675,18 @@ gopod_job_set_title (GopodJob   *job,
 
   priv = JOB_PRIV (job);
   g_mutex_lock (&priv->lock);
-  changed = g_strcmp0 (priv->title, title) != 0;
+  changed = g_strcmp0 (priv->extra != NULL ? priv->extra->title : NULL, title) != 0;
   if (changed)
     {
-      g_free (priv->title);
-      priv->title = g_strdup (title);
+      JobExtra *extra = ensure_extra_locked (priv);
+
+      g_free (extra->title);
+      extra->title = g_strdup (title);
     }
   g_mutex_unlock (&priv->lock);
 
   if (changed)
-    gopod_notify_queue (&priv->notify, PROP_TITLE);
+    job_notify (job, PROP_TITLE);
 }
 
 /**
@@ -589,7 +707,7 @@ gopod_job_get_progress (GopodJob *job)
 
   priv = JOB_PRIV (job);
   g_mutex_lock (&priv->lock);
-  progress = priv->progress;
+  progress = priv->extra != NULL ? priv->extra->progress : 0.0;
   g_mutex_unlock (&priv->lock);
 
   return progress;
@@ -618,12 +736,13 @@ gopod_job_set_progress (GopodJob *job,
 
   priv = JOB_PRIV (job);
   g_mutex_lock (&priv->lock);
-  changed = priv->progress != progress;
-  priv->progress = progress;
+  changed = (priv->extra != NULL ? priv->extra->progress : 0.0) != progress;
+  if (changed)
+    ensure_extra_locked (priv)->progress = progress;
   g_mutex_unlock (&priv->lock);
 
   if (changed)
-    gopod_notify_queue (&priv->notify, PROP_PROGRESS);
+    job_notify (job, PROP_PROGRESS);
 }
 
 /**
@@ -643,9 +762,7 @@ gopod_job_get_priority (GopodJob *job)
   g_return_val_if_fail (GOPOD_IS_JOB (job), 0);
 
   priv = JOB_PRIV (job);
-  g_mutex_lock (&priv->lock);
-  priority = priv->priority;
-  g_mutex_unlock (&priv->lock);
+  priority = g_atomic_int_get (&priv->priority);
 
   return priority;
 }
@@ -671,11 +788,11 @@ gopod_job_set_priority (GopodJob *job,
   priv = JOB_PRIV (job);
   g_mutex_lock (&priv->lock);
   changed = priv->priority != priority;
-  priv->priority = priority;
+  g_atomic_int_set (&priv->priority, priority);
   g_mutex_unlock (&priv->lock);
 
   if (changed)
-    gopod_notify_queue (&priv->notify, PROP_PRIORITY);
+    job_notify (job, PROP_PRIORITY);
 }
 
 /**
@@ -696,7 +813,7 @@ gopod_job_get_timeout_ms (GopodJob *job)
 
   priv = JOB_PRIV (job);
   g_mutex_lock (&priv->lock);
-  timeout_ms = priv->timeout_ms;
+  timeout_ms = priv->extra != NULL ? priv->extra->timeout_ms : 0;
   g_mutex_unlock (&priv->lock);
 
   return timeout_ms;
@@ -723,12 +840,13 @@ gopod_job_set_timeout_ms (GopodJob *job,
 
   priv = JOB_PRIV (job);
   g_mutex_lock (&priv->lock);
-  changed = priv->timeout_ms != timeout_ms;
-  priv->timeout_ms = timeout_ms;
+  changed = (priv->extra != NULL ? priv->extra->timeout_ms : 0) != timeout_ms;
+  if (changed)
+    ensure_extra_locked (priv)->timeout_ms = timeout_ms;
   g_mutex_unlock (&priv->lock);
 
   if (changed)
-    gopod_notify_queue (&priv->notify, PROP_TIMEOUT_MS);
+    job_notify (job, PROP_TIMEOUT_MS);
 }
 
 /**
@@ -890,7 +1008,7 @@ gopod_job_wait (GopodJob      *job,
 
   priv = JOB_PRIV (job);
   g_mutex_lock (&priv->lock);
-  priv->n_blocking_waiters++;
+  ensure_extra_locked (priv)->n_blocking_waiters++;
   g_mutex_unlock (&priv->lock);
 
   if (cancellable != NULL)
@@ -904,7 +1022,7 @@ gopod_job_wait (GopodJob      *job,
   g_cancellable_disconnect (cancellable, handler);
 
   g_mutex_lock (&priv->lock);
-  priv->n_blocking_waiters--;
+  priv->extra->n_blocking_waiters--;
   g_mutex_unlock (&priv->lock);
 
   if (!g_atomic_int_get (&priv->ended))
@@ -946,7 +1064,7 @@ gopod_job_wait_async (GopodJob            *job,
   g_mutex_lock (&priv->lock);
   ended = priv->ended;
   if (!ended)
-    gopod_wait_queue_push (&priv->waiters, task);
+    gopod_wait_queue_push (&ensure_extra_locked (priv)->waiters, task);
   g_mutex_unlock (&priv->lock);
 
   if (ended)
@@ -1010,7 +1128,7 @@ gopod_job_claim (GopodJob        *job,
       return FALSE;
     }
 
-  gopod_notify_queue (&priv->notify, PROP_STATE);
+  job_notify (job, PROP_STATE);
   return TRUE;
 }
 
@@ -1052,12 +1170,12 @@ gopod_job_start (GopodJob *job)
   g_atomic_int_set (&priv->state, GOPOD_JOB_STATE_RUNNING);
   priv->started = TRUE;
   ensure_cancellable_locked (priv);
-  if (priv->timeout_ms > 0)
-    priv->timeout_source = gopod_timer_add (priv->timeout_ms, job_timed_out,
-                                            g_object_ref (job), g_object_unref);
+  if (priv->extra != NULL && priv->extra->timeout_ms > 0)
+    priv->extra->timeout_source = gopod_timer_add (priv->extra->timeout_ms, job_timed_out,
+                                                   g_object_ref (job), g_object_unref);
   g_mutex_unlock (&priv->lock);
 
-  gopod_notify_queue (&priv->notify, PROP_STATE);
+  job_notify (job, PROP_STATE);
   return TRUE;
 }
 
@@ -1078,6 +1196,7 @@ gopod_job_execute (GopodJob *job)
     g_clear_error (&run_error);
 
   job_end (job, ok ? GOPOD_JOB_STATE_SUCCEEDED : GOPOD_JOB_STATE_FAILED, error);
+  recycle_cancellable (priv);
 }
 
 static gboolean
@@ -1098,6 +1217,11 @@ gopod_job_begin_on (GopodJob     *job,
   GSource *source;
 
   g_assert (JOB_PRIV (job)->started);
+
+  /* `begin` may keep the cancellable for async work. */
+  g_mutex_lock (&JOB_PRIV (job)->lock);
+  JOB_PRIV (job)->cancellable_shared = TRUE;
+  g_mutex_unlock (&JOB_PRIV (job)->lock);
 
   /* Always through a source: g_main_context_invoke() would run `begin`
    * right here if this thread could acquire the (global default) context. */
@@ -1122,7 +1246,7 @@ gopod_job_is_ended (GopodJob *job)
   return state_is_final (gopod_job_get_state (job));
 }
 
-gint64
+guint32
 gopod_job_get_seq (GopodJob *job)
 {
   return JOB_PRIV (job)->seq;
@@ -1130,9 +1254,21 @@ gopod_job_get_seq (GopodJob *job)
 
 void
 gopod_job_set_seq (GopodJob *job,
-                   gint64    seq)
+                   guint32   seq)
 {
   JOB_PRIV (job)->seq = seq;
+}
+
+int
+gopod_job_peek_priority (GopodJob *job)
+{
+  return g_atomic_int_get (&JOB_PRIV (job)->priority);
+}
+
+gboolean
+gopod_job_peek_main_context (GopodJob *job)
+{
+  return ((GopodJobClass *) G_OBJECT_GET_CLASS (job))->begin != NULL;
 }
 
 void

@@ -195,39 +195,41 @@ core_unref (PodCore *core)
   g_free (core);
 }
 
+/* Where an item sorts: its priority, and the sequence number of its first
+ * job, of which only the low 32 bits count: compared wrapping, they order
+ * correctly while fewer than 2^31 jobs lie between two queued items. */
+static void
+item_position (gconstpointer  item,
+               int           *priority,
+               guint32       *seq)
+{
+  if (item_is_chunk ((gpointer) item))
+    {
+      const Chunk *chunk = item_get_chunk ((gpointer) item);
+
+      *priority = 0;
+      *seq = (guint32) (chunk->seq + chunk->head);
+    }
+  else
+    {
+      *priority = gopod_job_peek_priority ((GopodJob *) item);
+      *seq = gopod_job_get_seq ((GopodJob *) item);
+    }
+}
+
 static gint
 queue_order (gconstpointer a,
              gconstpointer b,
              gpointer      user_data)
 {
-  int pa = 0, pb = 0;
-  gint64 sa, sb;
+  int pa, pb;
+  guint32 sa, sb;
 
-  if (item_is_chunk ((gpointer) a))
-    {
-      const Chunk *chunk = item_get_chunk ((gpointer) a);
-      sa = chunk->seq + chunk->head;
-    }
-  else
-    {
-      pa = gopod_job_get_priority ((GopodJob *) a);
-      sa = gopod_job_get_seq ((GopodJob *) a);
-    }
-
-  if (item_is_chunk ((gpointer) b))
-    {
-      const Chunk *chunk = item_get_chunk ((gpointer) b);
-      sb = chunk->seq + chunk->head;
-    }
-  else
-    {
-      pb = gopod_job_get_priority ((GopodJob *) b);
-      sb = gopod_job_get_seq ((GopodJob *) b);
-    }
-
+  item_position (a, &pa, &sa);
+  item_position (b, &pb, &sb);
   if (pa != pb)
     return pa < pb ? -1 : 1;
-  return (sa > sb) - (sa < sb);
+  return (gint32) (sa - sb) < 0 ? -1 : sa != sb;
 }
 
 /* Notifications */
@@ -599,7 +601,7 @@ job_ended (GopodJob *job,
         }
     }
   else if (g_hash_table_remove (core->running_jobs, job) &&
-           gopod_job_is_main_context (job))
+           gopod_job_peek_main_context (job))
     {
       core->n_running_main--;
       core_notify (core, PROP_RUNNING);
@@ -623,7 +625,7 @@ dispatch_job_locked (PodCore   *core,
                      GopodJob  *job,
                      GQueue    *ready)
 {
-  gboolean main_context = gopod_job_is_main_context (job);
+  gboolean main_context = gopod_job_peek_main_context (job);
   gboolean started;
 
   if (!wait_for_start_slot_locked (core))

@@ -194,7 +194,8 @@ def http_get(port, cancellable):
         connection.close(None)
     head, _, body = response.partition(b'\r\n\r\n')
     if not head.startswith(b'HTTP/1.0 200 '):
-        raise GLib.Error('not an HTTP 200 answer')
+        raise GLib.Error.new_literal(Gio.io_error_quark(), 'not an HTTP 200 answer',
+                                     Gio.IOErrorEnum.INVALID_DATA)
     return body.decode()
 
 

@@ -8,10 +8,10 @@ idle (the seed's pooledResources). --max-size N also bounds how many exist.
     pool.py [--query-ms MS] [--max-size N]
 """
 
-import sys
 import argparse
 import itertools
 import random
+import sys
 import threading
 import time
 

@@ -198,7 +198,8 @@ struct _Round
   int pod_closed;               /* someone asked for a shutdown */
 
   /* pod accounting */
-  guint64 light_accepted, light_ran, light_discarded, light_destroyed;
+  guint64 light_accepted, light_refused, light_ran, light_discarded, light_destroyed;
+                                /* light_discarded: destroyed unrun, refused ones too */
   guint64 jobs_accepted;
   GMutex jobs_lock;
   GPtrArray *jobs;              /* every job handed to the pod, accepted or not */
@@ -259,6 +260,7 @@ typedef struct
   Round *round;
   int runs;
   GopodThrottler *throttler;    /* non-NULL: call done when run or dropped */
+  GopodRunner *runner;          /* non-NULL: interrupt it when run */
   gboolean fail;
 } Light;
 
@@ -281,6 +283,11 @@ light_run (gpointer data)
       gopod_throttler_done (l->throttler, error);
       g_clear_object (&l->throttler);
     }
+  if (l->runner != NULL)
+    {
+      INC (stats.f_interrupts);
+      gopod_runner_interrupt (l->runner);
+    }
 }
 
 static void
@@ -297,6 +304,7 @@ light_destroy (gpointer data)
       gopod_throttler_done (l->throttler, NULL);
       g_object_unref (l->throttler);
     }
+  g_clear_object (&l->runner);
   /* Poisoned before the free, so a second destroy is caught by ASan/valgrind
    * as a use after free and by this check otherwise. */
   CHECK (l->runs != -1000, "light job destroyed twice");
@@ -306,12 +314,13 @@ light_destroy (gpointer data)
 
 /* TRUE when the pod took the job. */
 static gboolean
-submit_light (Round *round, GopodThrottler *throttler, gboolean fail)
+submit_light_full (Round *round, GopodThrottler *throttler, gboolean fail, GopodRunner *runner)
 {
   Light *l = g_new0 (Light, 1);
   g_autoptr(GError) error = NULL;
 
   l->round = round;
+  l->runner = runner != NULL ? g_object_ref (runner) : NULL;
   l->throttler = throttler != NULL ? g_object_ref (throttler) : NULL;
   l->fail = fail;
   if (gopod_pod_submit (round->pod, light_run, l, light_destroy, &error))
@@ -323,8 +332,15 @@ submit_light (Round *round, GopodThrottler *throttler, gboolean fail)
   CHECK (g_error_matches (error, GOPOD_ERROR, GOPOD_ERROR_CLOSED) ||
          g_error_matches (error, GOPOD_ERROR, GOPOD_ERROR_QUEUE_FULL),
          "submit failed with %s", error->message);
+  INC (round->light_refused);
   INC (stats.light_rejected);
   return FALSE;
+}
+
+static gboolean
+submit_light (Round *round, GopodThrottler *throttler, gboolean fail)
+{
+  return submit_light_full (round, throttler, fail, NULL);
 }
 
 /* ------------------------------------------------------------------ */
@@ -606,8 +622,10 @@ shutdown_done (GObject *source, GAsyncResult *result, gpointer data)
   Producer *p = data;
   g_autoptr(GError) error = NULL;
 
+  /* A second shutdown is refused with CLOSED (the first one waits). */
   if (!gopod_pod_shutdown_finish (GOPOD_POD (source), result, &error))
-    die (G_STRLOC, "shutdown_async failed: %s", error->message);
+    CHECK (g_error_matches (error, GOPOD_ERROR, GOPOD_ERROR_CLOSED),
+           "shutdown_async failed: %s", error->message);
   p->pending--;
 }
 
@@ -726,7 +744,8 @@ op_shutdown (Producer *p, gboolean blocking)
   else
     INC (stats.shutdowns_discard);
   if (blocking)
-    CHECK (gopod_pod_shutdown (p->round->pod, mode, NULL, &error),
+    CHECK (gopod_pod_shutdown (p->round->pod, mode, NULL, &error) ||
+           g_error_matches (error, GOPOD_ERROR, GOPOD_ERROR_CLOSED),
            "shutdown failed: %s", error->message);
   else
     {
@@ -826,6 +845,7 @@ stress_pool_close (GopodResourcePool *pool, GObject *resource)
              "released a resource not held");
       gauge_leave (&((StressPool *) pool)->round->held);
       gopod_resource_pool_release (pool, other);
+      g_object_unref (other);   /* acquire's reference; release takes none */
     }
   GOPOD_RESOURCE_POOL_CLASS (stress_pool_parent_class)->close (pool, resource);
 }
@@ -878,6 +898,7 @@ give_back (Producer *p, StressResource *res, gboolean destroy)
       INC (stats.releases);
       gopod_resource_pool_release (p->round->pool, G_OBJECT (res));
     }
+  g_object_unref (res);         /* acquire's reference; release takes none */
 }
 
 static void
@@ -1002,13 +1023,6 @@ runner_task (GopodRunner *runner, guint id, GCancellable *cancellable,
 }
 
 static void
-interrupt_light (gpointer data)
-{
-  INC (stats.f_interrupts);
-  gopod_runner_interrupt (data);
-}
-
-static void
 op_runner (Producer *p)
 {
   GRand *r = p->rand;
@@ -1037,8 +1051,7 @@ op_runner (Producer *p)
     }
   /* An interrupt from another thread, through the pod. */
   if (use_pod && chance (r, 10))
-    gopod_pod_submit (p->round->pod, interrupt_light, g_object_ref (runner),
-                      g_object_unref, NULL);
+    submit_light_full (p->round, NULL, FALSE, runner);
   ok = gopod_runner_start (runner, NULL, &error);
   INC (stats.runners);
   g_mutex_lock (&task_lock);
@@ -1132,7 +1145,10 @@ round_shutdown_done (GObject *source, GAsyncResult *result, gpointer data)
 {
   g_autoptr(GError) error = NULL;
 
-  CHECK (gopod_pod_shutdown_finish (GOPOD_POD (source), result, &error),
+  /* CLOSED: a producer shut it down already, and that shutdown returned
+   * (the producers waited for their callbacks) before this one began. */
+  CHECK (gopod_pod_shutdown_finish (GOPOD_POD (source), result, &error) ||
+         g_error_matches (error, GOPOD_ERROR, GOPOD_ERROR_CLOSED),
          "final shutdown failed: %s", error ? error->message : "");
   *(gboolean *) data = TRUE;
 }
@@ -1189,6 +1205,11 @@ audit_pod (Round *round)
          G_GUINT64_FORMAT, round->jobs_accepted, accepted);
   CHECK (round->async_callbacks == round->async_calls, "run_async: %" G_GUINT64_FORMAT
          " calls, %" G_GUINT64_FORMAT " callbacks", round->async_calls, round->async_callbacks);
+  /* Every light job handed over was destroyed once: run, or dropped. */
+  round->light_discarded -= round->light_refused;
+  CHECK (round->light_destroyed == round->light_accepted + round->light_refused,
+         "light jobs: %" G_GUINT64_FORMAT " handed over, %" G_GUINT64_FORMAT " destroyed",
+         round->light_accepted + round->light_refused, round->light_destroyed);
   CHECK (round->light_ran + round->light_discarded == round->light_accepted,
          "light jobs: %" G_GUINT64_FORMAT " accepted, %" G_GUINT64_FORMAT " ran, %"
          G_GUINT64_FORMAT " discarded", round->light_accepted, round->light_ran, round->light_discarded);
@@ -1265,7 +1286,9 @@ run_round (guint index, GRand *rand, GMainContext *context)
   g_mutex_init (&round.jobs_lock);
   g_mutex_init (&round.res_lock);
   round.closer_thread = g_rand_int_range (rand, 0, opt_threads);
-  round.close_at = g_rand_int_range (rand, 0, opt_round_ops / opt_threads);
+  /* Late in the round, so that most operations meet an open pod. */
+  round.close_at = (opt_round_ops / opt_threads) * 3 / 4 +
+                   g_rand_int_range (rand, 0, opt_round_ops / opt_threads / 4);
   round.producers = opt_threads;
 
   /* Made on this thread, whose context is the pod's: main-context jobs
