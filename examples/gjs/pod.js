@@ -6,7 +6,9 @@
 // ends it. The pod still bounds how many are in flight, as go-pod bounds
 // its goroutines.
 //
-//   gjs pod.js [--jobs 100] [--workers 10] [--delay-ms 1000]
+//   gjs pod.js [--jobs 100] [--workers 10] [--sleep-ms 1000]
+//
+// (--delay-ms is the same as --sleep-ms, the option of the C and Python ports.)
 
 imports.gi.versions.Gopod = '1.0';
 const {GLib, GObject, Gopod} = imports.gi;
@@ -19,7 +21,7 @@ function option(name, fallback) {
 
 const nJobs = option('jobs', 100);
 const workers = option('workers', 10);
-const delayMs = option('delay-ms', 1000);
+const delayMs = option('sleep-ms', option('delay-ms', 1000));
 
 let active = 0;
 let peak = 0;
