@@ -212,9 +212,13 @@ struct _Round
   guint64 created, acquired;
   Gauge held;
 
-  /* throttler accounting */
+  /* throttler accounting: jobs are "launched" to the done thread before
+   * throttle(), as in throttler's own examples, and the done thread ends
+   * them in order; in_flight counts those throttle() let through. */
   Gauge in_flight;
   guint64 throttled, done, done_errors;
+  GAsyncQueue *done_queue;
+  GThread *done_thread;
 
   /* producers still running */
   int producers;
@@ -259,9 +263,7 @@ typedef struct
 {
   Round *round;
   int runs;
-  GopodThrottler *throttler;    /* non-NULL: call done when run or dropped */
   GopodRunner *runner;          /* non-NULL: interrupt it when run */
-  gboolean fail;
 } Light;
 
 static void
@@ -274,15 +276,6 @@ light_run (gpointer data)
   CHECK (gauge_enter (&l->round->running) <= MAX_WORKERS_CAP, "pod ran more than its bound");
   INC (l->round->light_ran);
   gauge_leave (&l->round->running);
-  if (l->throttler != NULL)
-    {
-      g_autoptr(GError) error = NULL;
-
-      if (l->fail)
-        error = g_error_new_literal (STRESS_ERROR, 1, "fault: done with an error");
-      gopod_throttler_done (l->throttler, error);
-      g_clear_object (&l->throttler);
-    }
   if (l->runner != NULL)
     {
       INC (stats.f_interrupts);
@@ -298,12 +291,6 @@ light_destroy (gpointer data)
   INC (l->round->light_destroyed);
   if (GET (l->runs) == 0)
     INC (l->round->light_discarded);
-  /* A dropped job still owes its throttler a done: nothing is lost. */
-  if (l->throttler != NULL)
-    {
-      gopod_throttler_done (l->throttler, NULL);
-      g_object_unref (l->throttler);
-    }
   g_clear_object (&l->runner);
   /* Poisoned before the free, so a second destroy is caught by ASan/valgrind
    * as a use after free and by this check otherwise. */
@@ -314,15 +301,13 @@ light_destroy (gpointer data)
 
 /* TRUE when the pod took the job. */
 static gboolean
-submit_light_full (Round *round, GopodThrottler *throttler, gboolean fail, GopodRunner *runner)
+submit_light_full (Round *round, GopodRunner *runner)
 {
   Light *l = g_new0 (Light, 1);
   g_autoptr(GError) error = NULL;
 
   l->round = round;
   l->runner = runner != NULL ? g_object_ref (runner) : NULL;
-  l->throttler = throttler != NULL ? g_object_ref (throttler) : NULL;
-  l->fail = fail;
   if (gopod_pod_submit (round->pod, light_run, l, light_destroy, &error))
     {
       INC (round->light_accepted);
@@ -338,9 +323,9 @@ submit_light_full (Round *round, GopodThrottler *throttler, gboolean fail, Gopod
 }
 
 static gboolean
-submit_light (Round *round, GopodThrottler *throttler, gboolean fail)
+submit_light (Round *round)
 {
-  return submit_light_full (round, throttler, fail, NULL);
+  return submit_light_full (round, NULL);
 }
 
 /* ------------------------------------------------------------------ */
@@ -457,7 +442,7 @@ stress_job_finish (GopodJob *job)
   if (self->submit_from_finish && self->round->pod != NULL)
     {
       INC (stats.f_submit_from_finish);
-      submit_light (self->round, NULL, FALSE);
+      submit_light (self->round);
     }
 }
 
@@ -715,7 +700,7 @@ op_pause_window (Producer *p)
     {
       tick ();
       if (chance (p->rand, 50))
-        submit_light (p->round, NULL, FALSE);
+        submit_light (p->round);
       else
         op_add_job (p, FALSE, FALSE);
     }
@@ -930,49 +915,54 @@ op_resource (Producer *p)
 /* ------------------------------------------------------------------ */
 /* Throttler                                                           */
 
+/* A throttled job: the done thread reports it, with an error or not. */
+#define THROTTLE_JOB_OK     GINT_TO_POINTER (1)
+#define THROTTLE_JOB_FAILED GINT_TO_POINTER (2)
+#define THROTTLE_JOB_STOP   GINT_TO_POINTER (3)
+
+static gpointer
+throttle_done_thread (gpointer data)
+{
+  Round *round = data;
+  gpointer job;
+
+  while ((job = g_async_queue_pop (round->done_queue)) != THROTTLE_JOB_STOP)
+    {
+      g_autoptr(GError) error = NULL;
+
+      if (job == THROTTLE_JOB_FAILED)
+        error = g_error_new_literal (STRESS_ERROR, 1, "fault: done with an error");
+      gauge_leave (&round->in_flight);
+      gopod_throttler_done (round->throttler, error);
+    }
+  return NULL;
+}
+
 static void
 op_throttle (Producer *p)
 {
   GopodThrottler *t = p->round->throttler;
   gboolean fail = chance (p->rand, 10);
 
-  gopod_throttler_throttle (t);
-  INC (p->round->throttled);
-  INC (stats.throttles);
-  CHECK (gauge_enter (&p->round->in_flight) <= THROTTLE_CAP, "throttler exceeded its bound");
-  if (chance (p->rand, 5))
-    {
-      gopod_throttler_set_max_workers (t, 1 + g_rand_int_range (p->rand, 0, THROTTLE_CAP));
-      INC (stats.throttle_resizes);
-    }
-  gauge_leave (&p->round->in_flight);
+  /* Launch, then throttle: throttle() counts the job just launched and
+   * returns once fewer than max_workers are in flight. */
   if (fail)
     {
       INC (p->round->done_errors);
       INC (stats.f_done_error);
     }
   INC (p->round->done);
-  /* Some dones come from the pod: from a light job, or from its destroy
-   * notify when the pod drops it. */
-  if (use_pod && chance (p->rand, 30))
+  INC (p->round->throttled);
+  INC (stats.throttles);
+  /* Entered before the push, so the done thread never leaves first. */
+  CHECK (gauge_enter (&p->round->in_flight) <= THROTTLE_CAP + (int) opt_threads,
+         "throttler exceeded its bound");
+  g_async_queue_push (p->round->done_queue, fail ? THROTTLE_JOB_FAILED : THROTTLE_JOB_OK);
+  gopod_throttler_throttle (t);
+  if (chance (p->rand, 5))
     {
-      if (fail)
-        {
-          /* Failures are only reported from this thread, so that the count
-           * of errors is known whether the light job runs or not. */
-          g_autoptr(GError) error = g_error_new_literal (STRESS_ERROR, 1, "fault: done with an error");
-          gopod_throttler_done (t, error);
-        }
-      else
-        submit_light (p->round, t, FALSE);
-    }
-  else
-    {
-      g_autoptr(GError) error = NULL;
-
-      if (fail)
-        error = g_error_new_literal (STRESS_ERROR, 1, "fault: done with an error");
-      gopod_throttler_done (t, error);
+      gopod_throttler_set_max_workers (t, 1 + g_rand_int_range (p->rand, 0, THROTTLE_CAP));
+      INC (stats.throttle_resizes);
     }
 }
 
@@ -1051,7 +1041,7 @@ op_runner (Producer *p)
     }
   /* An interrupt from another thread, through the pod. */
   if (use_pod && chance (r, 10))
-    submit_light_full (p->round, NULL, FALSE, runner);
+    submit_light_full (p->round, runner);
   ok = gopod_runner_start (runner, NULL, &error);
   INC (stats.runners);
   g_mutex_lock (&task_lock);
@@ -1094,7 +1084,7 @@ producer_step (Producer *p, guint i)
   pick = g_rand_int_range (p->rand, 0, 1000);
   if (use_pod)
     {
-      if (pick < 350) { submit_light (round, NULL, FALSE); return; }
+      if (pick < 350) { submit_light (round); return; }
       if (pick < 450) { op_add_job (p, chance (p->rand, 50), FALSE); return; }
       if (pick < 480) { op_run_async (p); return; }
       if (pick < 500) { op_add_job (p, FALSE, TRUE); return; }
@@ -1108,7 +1098,7 @@ producer_step (Producer *p, guint i)
   if (use_throttler && pick >= 780 && pick < 990) { op_throttle (p); return; }
   if (use_runner && pick >= 990 && chance (p->rand, 10)) { op_runner (p); return; }
   if (use_pod)
-    submit_light (round, NULL, FALSE);
+    submit_light (round);
 }
 
 static gpointer
@@ -1260,15 +1250,21 @@ audit_pool (Round *round)
 static void
 audit_throttler (Round *round)
 {
-  guint errors = gopod_throttler_wait (round->throttler);
   g_autoptr(GPtrArray) all = NULL;
+  guint errors;
+
+  g_async_queue_push (round->done_queue, THROTTLE_JOB_STOP);
+  g_thread_join (round->done_thread);
+  g_async_queue_unref (round->done_queue);
+  errors = gopod_throttler_wait (round->throttler);
 
   CHECK (errors == round->done_errors, "throttler counted %u errors, %" G_GUINT64_FORMAT " reported",
          errors, round->done_errors);
   CHECK (gopod_throttler_get_error_count (round->throttler) == round->done_errors, "error count");
   all = gopod_throttler_get_errors (round->throttler);
   CHECK (all->len == round->done_errors, "get_errors has %u", all->len);
-  CHECK (round->in_flight.peak <= THROTTLE_CAP, "throttler let %d in", round->in_flight.peak);
+  CHECK (round->in_flight.peak <= THROTTLE_CAP + (int) opt_threads, "throttler let %d in",
+         round->in_flight.peak);
 }
 
 static void
@@ -1306,7 +1302,11 @@ run_round (guint index, GRand *rand, GMainContext *context)
       ((StressPool *) round.pool)->round = &round;
     }
   if (use_throttler)
-    round.throttler = gopod_throttler_new (1 + g_rand_int_range (rand, 0, THROTTLE_CAP), 0);
+    {
+      round.throttler = gopod_throttler_new (1 + g_rand_int_range (rand, 0, THROTTLE_CAP), 0);
+      round.done_queue = g_async_queue_new ();
+      round.done_thread = g_thread_new ("throttle-done", throttle_done_thread, &round);
+    }
 
   for (guint t = 0; t < opt_threads; t++)
     {
