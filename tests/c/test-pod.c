@@ -898,6 +898,7 @@ typedef struct
   GopodPod *pod;
   guint     seed;
   guint     added;
+  int       light_runs;  /* written by the pod's workers */
   guint     refused;
   GPtrArray *jobs;
 } Producer;
@@ -927,7 +928,7 @@ produce_and_cancel (gpointer data)
           g_object_unref (job);
         }
       if (i % 3 == 0)
-        gopod_pod_submit (p->pod, count_call, &p->added, NULL, NULL);
+        gopod_pod_submit (p->pod, count_call, &p->light_runs, NULL, NULL);
     }
   g_rand_free (rand);
   return NULL;
@@ -960,7 +961,7 @@ test_pod_race_producers_cancel (void)
   gopod_pod_start (pod);
   for (int i = 0; i < 4; i++)
     {
-      producers[i] = (Producer) { pod, g_test_rand_int (), 0, 0,
+      producers[i] = (Producer) { .pod = pod, .seed = g_test_rand_int (), .jobs =
                                   g_ptr_array_new_with_free_func (g_object_unref) };
       threads[i] = g_thread_new ("producer", produce_and_cancel, &producers[i]);
     }
@@ -994,7 +995,7 @@ test_pod_race_shutdown_against_add (void)
       gopod_pod_start (pod);
       for (int i = 0; i < 4; i++)
         {
-          producers[i] = (Producer) { pod, g_test_rand_int (), 0, 0,
+          producers[i] = (Producer) { .pod = pod, .seed = g_test_rand_int (), .jobs =
                                       g_ptr_array_new_with_free_func (g_object_unref) };
           threads[i] = g_thread_new ("producer", produce_and_cancel, &producers[i]);
         }
