@@ -972,6 +972,7 @@ test_pod_race_producers_cancel (void)
   for (int i = 0; i < 4; i++)
     {
       assert_each_ended_once (producers[i].jobs);
+      g_assert_cmpint (producers[i].light_runs, ==, 667);
       jobs_added += producers[i].jobs->len;
       g_ptr_array_unref (producers[i].jobs);
     }
