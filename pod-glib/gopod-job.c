@@ -56,9 +56,18 @@ typedef struct
   guint            timeout_ms;
   guint            n_blocking_waiters;
   GopodWaitQueue   waiters;
+  GMainContext    *context;  /* thread-default at creation if not the global one; owned */
   GopodNotify      notify;  /* set up once a notify handler is seen */
   gboolean         notify_ready;
 } JobExtra;
+
+/* The work of a job made by gopod_job_new_func(). */
+typedef struct
+{
+  GopodJobFunc     func;
+  gpointer         data;
+  GDestroyNotify   destroy;
+} JobFunc;
 
 typedef struct
 {
@@ -67,16 +76,15 @@ typedef struct
   int              ended;  /* set once finish and the owner's end func have run */
   int              priority;  /* written under lock, read atomically */
   guint32          seq;  /* the owner's queue order; compared wrapping */
-  guint            started : 1;
-  guint            stop_reason : 2;
-  guint            cancellable_shared : 1;  /* handed out: never recycled */
+  /* Bytes, not bit-fields: each is its own memory location, so the owner
+   * may read `started` on its thread while a canceller writes stop_reason. */
+  guint8           started;
+  guint8           stop_reason;  /* StopReason */
+  guint8           cancellable_shared;  /* handed out: never recycled */
   GCancellable    *cancellable;  /* made on first need: queued jobs do not pay for one */
   GopodJobEndFunc  end_func;
   gpointer         owner_data;
-  GopodJobFunc     func;
-  gpointer         func_data;
-  GDestroyNotify   func_destroy;
-  GMainContext    *context;  /* thread-default at creation, owned; NULL: the global one */
+  JobFunc         *func;  /* NULL but for gopod_job_new_func() */
   JobExtra        *extra;  /* NULL until needed; written once, under lock, atomically */
 } GopodJobPrivate;
 
@@ -146,7 +154,7 @@ job_notify (GopodJob *job,
   if (!extra->notify_ready)
     {
       gopod_notify_init_with_context (&extra->notify, G_OBJECT (job), properties, N_PROPS,
-                                      priv->context != NULL ? g_main_context_ref (priv->context) : NULL);
+                                      extra->context != NULL ? g_main_context_ref (extra->context) : NULL);
       extra->notify_ready = TRUE;
     }
   g_mutex_unlock (&priv->lock);
@@ -181,7 +189,8 @@ recycle_cancellable (GopodJobPrivate *priv)
   if (g_private_get (&spare_cancellable) == NULL &&
       g_atomic_int_get ((int *) &G_OBJECT (cancellable)->ref_count) == 1 &&
       !g_cancellable_is_cancelled (cancellable) &&
-      !g_signal_has_handler_pending (cancellable, cancelled_signal_id, 0, TRUE))
+      g_signal_handler_find (cancellable, G_SIGNAL_MATCH_ID, cancelled_signal_id, 0,
+                             NULL, NULL, NULL) == 0)
     g_private_set (&spare_cancellable, cancellable);
   else
     g_object_unref (cancellable);
@@ -316,14 +325,14 @@ gopod_job_real_run (GopodJob      *job,
 {
   GopodJobPrivate *priv = JOB_PRIV (job);
 
-  if (priv->func == NULL)
+  if (priv->func == NULL || priv->func->func == NULL)
     {
       g_set_error (error, GOPOD_ERROR, GOPOD_ERROR_FAILED,
                    "%s does not implement GopodJob.run", G_OBJECT_TYPE_NAME (job));
       return FALSE;
     }
 
-  return priv->func (job, cancellable, priv->func_data, error);
+  return priv->func->func (job, cancellable, priv->func->data, error);
 }
 
 static void
@@ -355,12 +364,13 @@ gopod_job_finalize (GObject *object)
       g_assert (gopod_wait_queue_is_empty (&extra->waiters));
       g_free (extra->title);
       g_clear_error (&extra->error);
+      g_clear_pointer (&extra->context, g_main_context_unref);
       g_free (extra);
     }
-  if (priv->func_destroy != NULL)
-    priv->func_destroy (priv->func_data);
+  if (priv->func != NULL && priv->func->destroy != NULL)
+    priv->func->destroy (priv->func->data);
+  g_free (priv->func);
   g_clear_object (&priv->cancellable);
-  g_clear_pointer (&priv->context, g_main_context_unref);
   g_mutex_clear (&priv->lock);
 
   G_OBJECT_CLASS (gopod_job_parent_class)->finalize (object);
@@ -526,9 +536,14 @@ static void
 gopod_job_init (GopodJob *job)
 {
   GopodJobPrivate *priv = JOB_PRIV (job);
+  GMainContext *context = gopod_notify_capture_context ();
 
   g_mutex_init (&priv->lock);
-  priv->context = gopod_notify_capture_context ();
+  /* Most jobs are made on the global default context, which needs no
+   * field of its own; a pushed thread-default one is kept aside (nobody
+   * else sees the job yet: no lock needed). */
+  if (context != NULL)
+    ensure_extra_locked (priv)->context = context;
 }
 
 /**
@@ -556,9 +571,8 @@ gopod_job_new_func (GopodJobFunc   func,
 
   job = g_object_new (GOPOD_TYPE_JOB, NULL);
   priv = JOB_PRIV (job);
-  priv->func = func;
-  priv->func_data = user_data;
-  priv->func_destroy = destroy;
+  priv->func = g_new (JobFunc, 1);
+  *priv->func = (JobFunc) { func, user_data, destroy };
 
   return job;
 }
