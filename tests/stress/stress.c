@@ -383,8 +383,10 @@ block_until_cancelled (GCancellable *cancellable)
 
   g_mutex_init (&lock);
   g_cond_init (&cond);
-  g_mutex_lock (&lock);
+  /* Connect before locking: on an already cancelled cancellable the handler
+   * runs at once, in here, and takes the lock. */
   id = g_cancellable_connect (cancellable, G_CALLBACK (on_cancelled), data, NULL);
+  g_mutex_lock (&lock);
   while (!g_cancellable_is_cancelled (cancellable))
     g_cond_wait (&cond, &lock);
   g_mutex_unlock (&lock);
