@@ -57,6 +57,7 @@ typedef struct
   guint            n_blocking_waiters;
   GopodWaitQueue   waiters;
   GMainContext    *context;  /* thread-default at creation if not the global one; owned */
+  GMainContext    *begin_context;  /* where a main-context job's `begin` ran; owned */
   GopodNotify      notify;  /* set up once a notify handler is seen */
   gboolean         notify_ready;
 } JobExtra;
@@ -365,6 +366,7 @@ gopod_job_finalize (GObject *object)
       g_free (extra->title);
       g_clear_error (&extra->error);
       g_clear_pointer (&extra->context, g_main_context_unref);
+      g_clear_pointer (&extra->begin_context, g_main_context_unref);
       g_free (extra);
     }
   if (priv->func != NULL && priv->func->destroy != NULL)
@@ -929,6 +931,47 @@ gopod_job_complete_ok (GopodJob *job)
   gopod_job_complete (job, NULL);
 }
 
+static gboolean
+cancel_in_context (gpointer cancellable)
+{
+  g_cancellable_cancel (cancellable);
+  return G_SOURCE_REMOVE;
+}
+
+/* Cancels a running job's cancellable where its work listens: a
+ * main-context job's on the context its `begin` ran on, since a JavaScript
+ * "cancelled" handler must not run on another thread; a thread job's here.
+ * Takes @cancellable. */
+static void
+cancel_work (GopodJob     *job,
+             GCancellable *cancellable)
+{
+  GopodJobPrivate *priv = JOB_PRIV (job);
+  GMainContext *context = NULL;
+
+  g_mutex_lock (&priv->lock);
+  if (priv->extra != NULL && priv->extra->begin_context != NULL)
+    context = g_main_context_ref (priv->extra->begin_context);
+  g_mutex_unlock (&priv->lock);
+
+  if (context == NULL || g_main_context_is_owner (context))
+    {
+      g_cancellable_cancel (cancellable);
+      g_object_unref (cancellable);
+    }
+  else
+    {
+      GSource *source = g_idle_source_new ();
+
+      g_source_set_priority (source, G_PRIORITY_DEFAULT);
+      g_source_set_static_name (source, "[pod-glib] job cancel");
+      g_source_set_callback (source, cancel_in_context, cancellable, g_object_unref);
+      g_source_attach (source, context);
+      g_source_unref (source);
+    }
+  g_clear_pointer (&context, g_main_context_unref);
+}
+
 /**
  * gopod_job_cancel:
  * @job: a job
@@ -967,10 +1010,7 @@ gopod_job_cancel (GopodJob *job)
       gopod_job_discard (job, error);
     }
   else if (cancellable != NULL)
-    {
-      g_cancellable_cancel (cancellable);
-      g_object_unref (cancellable);
-    }
+    cancel_work (job, cancellable);
 }
 
 static void
@@ -1162,10 +1202,7 @@ job_timed_out (gpointer data)
   g_mutex_unlock (&priv->lock);
 
   if (cancellable != NULL)
-    {
-      g_cancellable_cancel (cancellable);
-      g_object_unref (cancellable);
-    }
+    cancel_work (job, cancellable);
 
   return G_SOURCE_REMOVE;
 }
@@ -1232,9 +1269,11 @@ gopod_job_begin_on (GopodJob     *job,
 
   g_assert (JOB_PRIV (job)->started);
 
-  /* `begin` may keep the cancellable for async work. */
+  /* `begin` may keep the cancellable for async work, and listens to it on
+   * @context. */
   g_mutex_lock (&JOB_PRIV (job)->lock);
   JOB_PRIV (job)->cancellable_shared = TRUE;
+  ensure_extra_locked (JOB_PRIV (job))->begin_context = g_main_context_ref (context);
   g_mutex_unlock (&JOB_PRIV (job)->lock);
 
   /* Always through a source: g_main_context_invoke() would run `begin`
