@@ -44,19 +44,26 @@
  */
 
 /* Light jobs travel through the GAsyncQueue in chunks: a producer appends to
- * the newest chunk under the pod's lock and only a new chunk is pushed. 256
- * jobs of 24 bytes make a 6 KiB chunk, small enough to recycle cheaply and
- * large enough that the queue's own lock and list node are paid once per 256
+ * the newest chunk under the pod's lock and only a new chunk is pushed. A
+ * chunk is 256 slots of 16 bytes: a job without a destroy notify takes one
+ * slot ({func, data}), a job with one takes two ({WITH_DESTROY, func},
+ * {data, destroy}). 4 KiB is small enough to recycle cheaply and large
+ * enough that the queue's own lock and list node are paid once per 256
  * submits. */
-#define CHUNK_CAPACITY 256
+#define CHUNK_SLOTS 256
 
 /* A worker takes several light jobs from a chunk at once when they are short,
  * aiming at about BATCH_TARGET_NS of work per trip to the queue; long jobs are
  * taken one by one so that every worker gets its share. */
 #define BATCH_TARGET_NS 50000
-#define BATCH_MAX 64
+#define BATCH_MAX 128  /* two slots a job at most: a batch given back fits a chunk */
 
 #define DEFAULT_IDLE_TIMEOUT_MS 10000
+
+/* How long an idle worker spins before it sleeps: about the time a producer
+ * takes to queue a few object jobs, far below anything a user would call
+ * busy-waiting. */
+#define SPIN_US 50
 
 typedef struct
 {
@@ -67,11 +74,87 @@ typedef struct
 
 typedef struct
 {
-  gint64   seq;   /* sequence number of jobs[0] */
-  guint    head;  /* next job to take */
-  guint    tail;  /* next free slot */
-  LightJob jobs[CHUNK_CAPACITY];
+  gpointer a;
+  gpointer b;
+} Slot;
+
+typedef struct
+{
+  gint64   seq;     /* sequence number of the job at head */
+  guint    head;    /* next slot to take */
+  guint    tail;    /* next free slot */
+  guint    n_jobs;  /* jobs between head and tail */
+  Slot     slots[CHUNK_SLOTS];
 } Chunk;
+
+/* Marks a two-slot job. No caller can pass this function: it is static. */
+static void
+with_destroy (gpointer data)
+{
+}
+
+#define WITH_DESTROY ((gpointer) with_destroy)
+
+static inline guint
+light_job_slots (GDestroyNotify destroy)
+{
+  return destroy != NULL ? 2 : 1;
+}
+
+static void
+chunk_append (Chunk          *chunk,
+              GopodFunc       func,
+              gpointer        data,
+              GDestroyNotify  destroy)
+{
+  Slot *slot = &chunk->slots[chunk->tail];
+
+  if (destroy == NULL)
+    *slot = (Slot) { (gpointer) func, data };
+  else
+    {
+      slot[0] = (Slot) { WITH_DESTROY, (gpointer) func };
+      slot[1] = (Slot) { data, (gpointer) destroy };
+    }
+  chunk->tail += light_job_slots (destroy);
+  chunk->n_jobs++;
+}
+
+/* Takes the job at head. */
+static LightJob
+chunk_take (Chunk *chunk)
+{
+  Slot *slot = &chunk->slots[chunk->head];
+  LightJob job;
+
+  if (slot->a == WITH_DESTROY)
+    {
+      job = (LightJob) { (GopodFunc) slot[0].b, slot[1].a, (GDestroyNotify) slot[1].b };
+      chunk->head += 2;
+    }
+  else
+    {
+      job = (LightJob) { (GopodFunc) slot->a, slot->b, NULL };
+      chunk->head += 1;
+    }
+  chunk->seq++;
+  chunk->n_jobs--;
+
+  return job;
+}
+
+/* Frees the data of every job left in @chunk, for a discard. */
+static void
+chunk_destroy_rest (Chunk *chunk)
+{
+  while (chunk->n_jobs > 0)
+    {
+      LightJob job = chunk_take (chunk);
+
+      if (job.destroy != NULL)
+        job.destroy (job.data);
+    }
+}
 
 /* Items in the GAsyncQueue are jobs, or chunks tagged with the low bit. The
  * wake marker makes an idle worker look at the pod's state again. */
@@ -95,6 +178,9 @@ struct _PodCore
    * always taken after this one, never before. */
   GMutex           lock;
   GCond            cond;  /* broadcast when work ends, space frees, workers leave */
+  guint            n_cond_waiters;  /* threads in g_cond_wait on `cond` */
+  int              n_spinning;  /* atomic: idle workers spinning before they sleep, 0 or 1 */
+  int              pushes;  /* atomic: bumped on every push, watched by a spinner */
   GAsyncQueue     *queue;
   GThreadPool     *threads;
   GMainContext    *context;
@@ -162,6 +248,8 @@ static GParamSpec *properties[N_PROPS];
 /* The core whose worker the current thread is, to refuse waits on itself. */
 static GPrivate current_core;
 
+
+
 static void worker_main (gpointer data, gpointer pool_data);
 
 /* Core life */
@@ -208,7 +296,7 @@ item_position (gconstpointer  item,
       const Chunk *chunk = item_get_chunk ((gpointer) item);
 
       *priority = 0;
-      *seq = (guint32) (chunk->seq + chunk->head);
+      *seq = (guint32) chunk->seq;
     }
   else
     {
@@ -230,6 +318,34 @@ queue_order (gconstpointer a,
   if (pa != pb)
     return pa < pb ? -1 : 1;
   return (gint32) (sa - sb) < 0 ? -1 : sa != sb;
+}
+
+/* GLib's futex-based GCond makes a system call on every broadcast, waiter or
+ * not, and the end of every job would pay for one: only wake when someone
+ * waits. Called with the lock held. */
+static void
+core_broadcast_locked (PodCore *core)
+{
+  if (core->n_cond_waiters > 0)
+    g_cond_broadcast (&core->cond);
+}
+
+/* Every push goes through these, called with the lock held, so that a
+ * spinning worker sees it (spin_for_item). */
+static void
+queue_push_sorted_locked (PodCore  *core,
+                          gpointer  item)
+{
+  g_async_queue_push_sorted (core->queue, item, queue_order, NULL);
+  g_atomic_int_inc (&core->pushes);
+}
+
+static void
+queue_push_front_locked (PodCore  *core,
+                         gpointer  item)
+{
+  g_async_queue_push_front (core->queue, item);
+  g_atomic_int_inc (&core->pushes);
 }
 
 /* Notifications */
@@ -292,7 +408,7 @@ spawn_workers (PodCore *core,
           g_warning ("pod-glib: could not start a worker: %s", error->message);
           g_mutex_lock (&core->lock);
           core->n_workers--;
-          g_cond_broadcast (&core->cond);
+          core_broadcast_locked (core);
           g_mutex_unlock (&core->lock);
           core_unref (core);
         }
@@ -304,7 +420,13 @@ static void
 wake_idle_workers_locked (PodCore *core)
 {
   for (guint i = 0; i < core->n_idle; i++)
-    g_async_queue_push_front (core->queue, WAKE_MARKER);
+    queue_push_front_locked (core, WAKE_MARKER);
+}
+
+static gboolean
+is_full_locked (PodCore *core)
+{
+  return core->max_queued > 0 && core->n_queued >= core->max_queued;
 }
 
 static gboolean
@@ -338,10 +460,17 @@ static void
 wake_waiters_locked (PodCore *core,
                      GQueue  *ready)
 {
-  g_cond_broadcast (&core->cond);
-  if (is_idle_locked (core))
+  gboolean idle = is_idle_locked (core);
+  gboolean shut_down = is_shut_down_locked (core);
+
+  /* Blocking waiters wait for one of these (see core_wait_locked()); waking
+   * them for every job that ends would make each end a system call and a
+   * context switch while a wait is pending. */
+  if (idle || shut_down || (core->max_queued > 0 && !is_full_locked (core)))
+    core_broadcast_locked (core);
+  if (idle)
     gopod_wait_queue_steal_all (&core->idle_waiters, ready);
-  if (is_shut_down_locked (core))
+  if (shut_down)
     gopod_wait_queue_steal_all (&core->shutdown_waiters, ready);
 }
 
@@ -352,7 +481,7 @@ chunk_new_locked (PodCore *core)
 
   if (chunk == NULL)
     chunk = g_new (Chunk, 1);
-  chunk->head = chunk->tail = 0;
+  chunk->head = chunk->tail = chunk->n_jobs = 0;
 
   return chunk;
 }
@@ -391,16 +520,35 @@ take_from_chunk_locked (PodCore *core,
                         guint    limit,
                         Batch   *batch)
 {
-  guint available = chunk->tail - chunk->head;
+  guint n = MIN (limit, chunk->n_jobs);
+  guint head = chunk->head;
 
-  batch->n = MIN (available, limit);
-  batch->seq = chunk->seq + chunk->head;
-  memcpy (batch->jobs, &chunk->jobs[chunk->head], batch->n * sizeof (LightJob));
-  chunk->head += batch->n;
-  core->n_queued -= batch->n;
+  /* chunk_take() unrolled over the batch: the chunk's counters are written
+   * once, not once a job. */
+  for (guint i = 0; i < n; i++)
+    {
+      const Slot *slot = &chunk->slots[head];
 
-  if (chunk->head < chunk->tail)
-    g_async_queue_push_front (core->queue, chunk_to_item (chunk));
+      if (slot->a == WITH_DESTROY)
+        {
+          batch->jobs[i] = (LightJob) { (GopodFunc) slot[0].b, slot[1].a, (GDestroyNotify) slot[1].b };
+          head += 2;
+        }
+      else
+        {
+          batch->jobs[i] = (LightJob) { (GopodFunc) slot->a, slot->b, NULL };
+          head += 1;
+        }
+    }
+  batch->n = n;
+  batch->seq = chunk->seq;
+  chunk->head = head;
+  chunk->seq += n;
+  chunk->n_jobs -= n;
+  core->n_queued -= n;
+
+  if (chunk->n_jobs > 0)
+    queue_push_front_locked (core, chunk_to_item (chunk));
   else
     {
       if (chunk == core->filling)
@@ -418,11 +566,12 @@ give_back_locked (PodCore *core,
   Chunk *chunk = chunk_new_locked (core);
   guint n = batch->n - from;
 
-  memcpy (chunk->jobs, &batch->jobs[from], n * sizeof (LightJob));
+  /* At most BATCH_MAX jobs of two slots: they fit. */
+  for (guint i = from; i < batch->n; i++)
+    chunk_append (chunk, batch->jobs[i].func, batch->jobs[i].data, batch->jobs[i].destroy);
   chunk->seq = batch->seq + from;
-  chunk->tail = n;
   core->n_queued += n;
-  g_async_queue_push_front (core->queue, chunk_to_item (chunk));
+  queue_push_front_locked (core, chunk_to_item (chunk));
 }
 
 static void
@@ -495,14 +644,14 @@ discard_item_locked (PodCore *core,
   if (item_is_chunk (item))
     {
       Chunk *chunk = item_get_chunk (item);
-      guint n = chunk->tail - chunk->head;
+      guint n = chunk->n_jobs;
 
       core->n_queued -= n;
       core->cancelled += n;
       if (chunk == core->filling)
         core->filling = NULL;
       g_mutex_unlock (&core->lock);
-      destroy_light_jobs (&chunk->jobs[chunk->head], n);
+      chunk_destroy_rest (chunk);
       g_free (chunk);
     }
   else
@@ -529,7 +678,7 @@ put_back_locked (PodCore *core,
   if (g_atomic_int_get (&core->discarding))
     discard_item_locked (core, item);
   else
-    g_async_queue_push_front (core->queue, item);
+    queue_push_front_locked (core, item);
 }
 
 /* Waits until the dispatch-interval allows the next start. Returns FALSE if
@@ -545,8 +694,10 @@ wait_for_start_slot_locked (PodCore *core)
 
   start = MAX (now, core->next_start_time);
   core->next_start_time = start + (gint64) core->dispatch_interval_ms * 1000;
+  core->n_cond_waiters++;
   while (g_get_monotonic_time () < start && !g_atomic_int_get (&core->discarding))
     g_cond_wait_until (&core->cond, &core->lock, start);
+  core->n_cond_waiters--;
 
   return !g_atomic_int_get (&core->discarding);
 }
@@ -587,6 +738,9 @@ job_ended (GopodJob *job,
   gboolean drop_queue_ref = FALSE;
   guint spawn = 0;
 
+  /* Counted here, before the job's waiters hear of its end, and together
+   * with giving its slot back, so that the counters add up at any time and
+   * already include a job whose completion was just reported. */
   g_mutex_lock (&core->lock);
   count_outcome_locked (core, gopod_job_get_state (job));
   if (!was_started)
@@ -600,12 +754,16 @@ job_ended (GopodJob *job,
           core_notify (core, PROP_QUEUED);
         }
     }
-  else if (g_hash_table_remove (core->running_jobs, job) &&
-           gopod_job_peek_main_context (job))
+  else if (g_hash_table_remove (core->running_jobs, job))
     {
-      core->n_running_main--;
+      if (gopod_job_peek_main_context (job))
+        {
+          core->n_running_main--;
+          spawn = reserve_workers_locked (core);
+        }
+      else
+        core->n_running--;
       core_notify (core, PROP_RUNNING);
-      spawn = reserve_workers_locked (core);
     }
   wake_waiters_locked (core, &ready);
   g_mutex_unlock (&core->lock);
@@ -654,15 +812,17 @@ dispatch_job_locked (PodCore   *core,
   g_object_unref (job);
 
   g_mutex_lock (&core->lock);
-  /* A main-context job gives its slot back when it completes (job_ended),
-   * unless it never started: it had ended while queued. */
-  if (!main_context)
-    core->n_running--;
-  else if (!started)
-    core->n_running_main--;
+  /* A job that started gives its slot back where it ends (job_ended()); one
+   * that had ended while queued gives it back here. */
   if (!started)
-    g_hash_table_remove (core->running_jobs, job);
-  core_notify (core, PROP_RUNNING);
+    {
+      if (main_context)
+        core->n_running_main--;
+      else
+        core->n_running--;
+      g_hash_table_remove (core->running_jobs, job);
+      core_notify (core, PROP_RUNNING);
+    }
   wake_waiters_locked (core, ready);
 }
 
@@ -717,17 +877,85 @@ should_leave_locked (PodCore *core)
   return (core->paused && !core->closing) || g_atomic_int_get (&core->discarding);
 }
 
+static inline void
+cpu_relax (void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause ();
+#elif defined(__aarch64__)
+  __asm__ __volatile__ ("yield");
+#endif
+}
+
+/* Waits up to SPIN_US for an item without sleeping, watching only the push
+ * counter, so that the producer's next push finds no sleeper to wake: a
+ * futex wake-up per job is what makes GThreadPool slow. Returns NULL when
+ * nothing came. */
+static gpointer
+spin_for_item (PodCore *core)
+{
+  gint64 deadline = g_get_monotonic_time () + SPIN_US;
+  int seen = g_atomic_int_get (&core->pushes);
+  gpointer item = g_async_queue_try_pop (core->queue);
+  guint i = 0;
+
+  while (item == NULL)
+    {
+      int now = g_atomic_int_get (&core->pushes);
+
+      if (now != seen)
+        {
+          seen = now;
+          item = g_async_queue_try_pop (core->queue);
+          continue;
+        }
+      if ((++i & 63) == 0 && g_get_monotonic_time () >= deadline)
+        break;
+      cpu_relax ();
+    }
+
+  return item;
+}
+
+/* Spinning pays only while a CPU is free for it: the producer needs one,
+ * and so does every job running. Called with the lock held. */
+static gboolean
+may_spin_locked (PodCore *core)
+{
+  static gsize n_processors;
+
+  if (g_once_init_enter (&n_processors))
+    g_once_init_leave (&n_processors, g_get_num_processors ());
+  return core->n_running + 2 <= n_processors;
+}
+
 static gpointer
 wait_for_item_locked (PodCore *core)
 {
   guint idle_timeout_ms = core->idle_timeout_ms;
+  gboolean spin;
   gpointer item;
 
+  /* Work already queued is taken without letting go of the lock (the
+   * queue's lock nests inside ours): one lock round trip a job, not two. */
+  item = g_async_queue_try_pop (core->queue);
+  if (item != NULL)
+    return item;
+
   core->n_idle++;
+  spin = may_spin_locked (core);
   g_mutex_unlock (&core->lock);
-  if (idle_timeout_ms == G_MAXUINT)
+
+  /* One idle worker at most spins, and only where another CPU can run the
+   * producer meanwhile. */
+  if (spin && g_atomic_int_compare_and_exchange (&core->n_spinning, 0, 1))
+    {
+      item = spin_for_item (core);
+      g_atomic_int_set (&core->n_spinning, 0);
+    }
+  if (item == NULL && idle_timeout_ms == G_MAXUINT)
     item = g_async_queue_pop (core->queue);
-  else
+  else if (item == NULL)
     item = g_async_queue_timeout_pop (core->queue, (guint64) idle_timeout_ms * 1000);
   g_mutex_lock (&core->lock);
   core->n_idle--;
@@ -808,12 +1036,6 @@ check_accepting_locked (PodCore  *core,
 }
 
 static gboolean
-is_full_locked (PodCore *core)
-{
-  return core->max_queued > 0 && core->n_queued >= core->max_queued;
-}
-
-static gboolean
 check_room_locked (PodCore  *core,
                    GError  **error)
 {
@@ -839,7 +1061,7 @@ core_cond_wake (GCancellable *cancellable,
                 PodCore      *core)
 {
   g_mutex_lock (&core->lock);
-  g_cond_broadcast (&core->cond);
+  core_broadcast_locked (core);
   g_mutex_unlock (&core->lock);
 }
 
@@ -861,8 +1083,10 @@ core_wait_locked (PodCore        *core,
       g_mutex_lock (&core->lock);
     }
 
+  core->n_cond_waiters++;
   while (!done (core) && !g_cancellable_is_cancelled (cancellable))
     g_cond_wait (&core->cond, &core->lock);
+  core->n_cond_waiters--;
 
   if (handler != 0)
     {
@@ -890,7 +1114,7 @@ enqueue_job_locked (PodCore  *core,
   /* Light jobs after this one must queue behind it. */
   core->filling = NULL;
   gopod_job_set_seq (job, core->next_seq++);
-  g_async_queue_push_sorted (core->queue, g_object_ref (job), queue_order, NULL);
+  queue_push_sorted_locked (core, g_object_ref (job));
   core->n_queued++;
   core->submitted++;
   core_notify (core, PROP_QUEUED);
@@ -1543,20 +1767,21 @@ gopod_pod_submit (GopodPod        *pod,
     }
 
   chunk = core->filling;
+  if (chunk != NULL && chunk->tail + light_job_slots (destroy) > CHUNK_SLOTS)
+    chunk = core->filling = NULL;  /* stays queued, only full */
   if (chunk == NULL)
     {
       chunk = core->filling = chunk_new_locked (core);
       chunk->seq = core->next_seq;
-      g_async_queue_push_sorted (core->queue, chunk_to_item (chunk), queue_order, NULL);
+      queue_push_sorted_locked (core, chunk_to_item (chunk));
     }
-  chunk->jobs[chunk->tail++] = (LightJob) { func, user_data, destroy };
-  if (chunk->tail == CHUNK_CAPACITY)
+  chunk_append (chunk, func, user_data, destroy);
+  if (chunk->tail == CHUNK_SLOTS)
     core->filling = NULL;
   core->next_seq++;
   core->n_queued++;
   core->submitted++;
-  core_notify (core, PROP_QUEUED);
-  core_notify (core, PROP_SUBMITTED);
+  gopod_notify_queue_deferred_mask (&core->notify, (1u << PROP_QUEUED) | (1u << PROP_SUBMITTED));
   spawn = core->n_workers < core->max_workers ? reserve_workers_locked (core) : 0;
   g_mutex_unlock (&core->lock);
 
@@ -1702,8 +1927,8 @@ steal_queue_locked (PodCore *core,
         {
           Chunk *chunk = item_get_chunk (item);
 
-          core->n_queued -= chunk->tail - chunk->head;
-          core->cancelled += chunk->tail - chunk->head;
+          core->n_queued -= chunk->n_jobs;
+          core->cancelled += chunk->n_jobs;
           if (chunk == core->filling)
             core->filling = NULL;
           g_queue_push_tail (chunks, chunk);
@@ -1748,7 +1973,7 @@ begin_shutdown (PodCore            *core,
   g_atomic_int_inc (&core->epoch);
   wake_idle_workers_locked (core);
   spawn = reserve_workers_locked (core);
-  g_cond_broadcast (&core->cond);
+  core_broadcast_locked (core);
   g_mutex_unlock (&core->lock);
 
   spawn_workers (core, spawn);
@@ -1762,7 +1987,7 @@ begin_shutdown (PodCore            *core,
     }
   while ((chunk = g_queue_pop_head (&chunks)) != NULL)
     {
-      destroy_light_jobs (&chunk->jobs[chunk->head], chunk->tail - chunk->head);
+      chunk_destroy_rest (chunk);
       g_free (chunk);
     }
   while ((job = g_queue_pop_head (&running)) != NULL)
@@ -1936,7 +2161,7 @@ write_setting (GopodPod *pod,
   changed = *field != value;
   *field = value;
   g_atomic_int_inc (&core->epoch);
-  g_cond_broadcast (&core->cond);
+  core_broadcast_locked (core);
   spawn = reserve_workers_locked (core);
   g_mutex_unlock (&core->lock);
 

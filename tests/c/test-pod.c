@@ -472,6 +472,9 @@ test_pod_run_async (void)
   gopod_pod_run_async (pod, GOPOD_JOB (job), NULL, test_store_result, &result);
   test_wait_for_result (NULL, &result, 5000);
   g_assert_true (gopod_pod_run_finish (pod, result, NULL));
+  /* The counters include a job whose end was just reported. */
+  g_assert_cmpuint (gopod_pod_get_succeeded (pod), ==, 1);
+  g_assert_cmpuint (gopod_pod_get_running (pod), ==, 0);
   g_assert_cmpint (job->runs, ==, 1);
   g_assert_cmpint (job->finishes, ==, 1);
 }
