@@ -297,7 +297,8 @@ static double
 run_jobs (Impl      impl,
           guint     workers,
           guint     n,
-          GopodFunc func)
+          GopodFunc func,
+          gboolean  warm)
 {
   gint64 start;
 
@@ -308,6 +309,14 @@ run_jobs (Impl      impl,
         GopodPod *pod = pod_new_started (workers);
         double s;
 
+        /* An exclusive GThreadPool starts its threads when it is made, a
+         * pod when work comes: a warm-up round gives both their threads. */
+        if (warm)
+          {
+            for (guint i = 0; i < workers; i++)
+              gopod_pod_submit (pod, func, NULL, NULL, NULL);
+            gopod_pod_wait (pod, NULL, NULL);
+          }
         start = now_ns ();
         for (guint i = 0; i < n; i++)
           gopod_pod_submit (pod, func, NULL, NULL, NULL);
@@ -341,6 +350,15 @@ run_jobs (Impl      impl,
         GThreadPool *pool = g_thread_pool_new (pool_call, (gpointer) func, workers,
                                                impl == IMPL_POOL_EXCLUSIVE, NULL);
 
+        if (warm)
+          {
+            for (guint i = 0; i < workers; i++)
+              g_thread_pool_push (pool, GUINT_TO_POINTER (1), NULL);
+            while (g_thread_pool_unprocessed (pool) > 0 ||
+                   g_thread_pool_get_num_threads (pool) < MIN (workers, 2))
+              g_usleep (1000);
+            g_usleep (10000);
+          }
         start = now_ns ();
         for (guint i = 0; i < n; i++)
           g_thread_pool_push (pool, GUINT_TO_POINTER (1), NULL);
@@ -500,7 +518,7 @@ report_case (const CaseInfo *info,
   double base = NAN, ratio = NAN, lo = NAN, hi = NAN;
   GString *targets = g_string_new (NULL);
   gboolean all_met = TRUE;
-  char b1[32], b2[32];
+  char b1[32], b2[32], b3[32];
 
   if (n > 1)
     {
@@ -528,14 +546,18 @@ report_case (const CaseInfo *info,
                               i == 0 ? "gopod" : info->baselines[i - 1],
                               format_figure (m, info->unit, b1, sizeof b1), info->unit,
                               format_figure (mn, info->unit, b2, sizeof b2),
-                              format_figure (mx, info->unit, b1, sizeof b1));
+                              format_figure (mx, info->unit, b3, sizeof b3));
       if (i > 0 && figures[i]->len == reps)
         {
           g_autofree double *rs = g_new (double, reps);
+          double m_ratio;
 
           for (guint r = 0; r < reps; r++)
             rs[r] = g_array_index (figures[0], double, r) / g_array_index (figures[i], double, r);
-          g_string_append_printf (summary, "  gopod/this %.2f", median (rs, reps));
+          m_ratio = median (rs, reps);
+
+          if (isfinite (m_ratio))
+            g_string_append_printf (summary, "  gopod/this %.2f", m_ratio);
         }
       g_string_append_c (summary, '\n');
     }
@@ -558,14 +580,25 @@ report_case (const CaseInfo *info,
   if (targets->len > 0)
     g_string_append_printf (summary, "%-22s target %s\n", "", targets->str);
 
-  g_string_append_printf (machine,
-                          "BENCH case=%s unit=%s better=%s reps=%u gopod=%.6g baseline=%s baseline_value=%.6g "
-                          "ratio=%.4g ratio_min=%.4g ratio_max=%.4g targets=%s met=%s\n",
-                          info->name, info->unit,
-                          info->direction == HIGHER_BETTER ? "higher" : "lower",
-                          reps, gopod, n > 1 ? info->baselines[0] : "none", base,
-                          ratio, lo, hi, targets->len ? targets->str : "none",
-                          targets->len == 0 ? "n/a" : all_met ? "yes" : "no");
+  {
+    char r[3][32];
+    const double rv[3] = { ratio, lo, hi };
+
+    /* 0/0 (no context switch on either side) has no ratio. */
+    for (guint i = 0; i < 3; i++)
+      if (isfinite (rv[i]))
+        g_snprintf (r[i], sizeof r[i], "%.4g", rv[i]);
+      else
+        g_strlcpy (r[i], "n/a", sizeof r[i]);
+    g_string_append_printf (machine,
+                            "BENCH case=%s unit=%s better=%s reps=%u gopod=%.6g baseline=%s baseline_value=%.6g "
+                            "ratio=%s ratio_min=%s ratio_max=%s targets=%s met=%s\n",
+                            info->name, info->unit,
+                            info->direction == HIGHER_BETTER ? "higher" : "lower",
+                            reps, gopod, n > 1 ? info->baselines[0] : "none", base,
+                            r[0], r[1], r[2], targets->len ? targets->str : "none",
+                            targets->len == 0 ? "n/a" : all_met ? "yes" : "no");
+  }
   g_string_free (targets, TRUE);
 }
 
@@ -628,7 +661,7 @@ static double
 measure_throughput (guint figure, gconstpointer data)
 {
   const ThroughputArgs *a = data;
-  double s = run_jobs (a->impls[figure], a->workers, a->n, a->func);
+  double s = run_jobs (a->impls[figure], a->workers, a->n, a->func, a->as_time);
 
   return a->as_time ? s : a->n / s;
 }
@@ -883,17 +916,12 @@ child_memory (Impl impl, guint n)
   return (after - before) / n;
 }
 
-typedef struct
+/* Context switches of every thread of the process but the calling one,
+ * by thread id. */
+static GHashTable *
+task_switches (void)
 {
-  guint64 switches;
-  guint   threads;
-} TaskStats;
-
-/* Context switches of every thread of the process but the calling one. */
-static TaskStats
-task_stats (void)
-{
-  TaskStats stats = { 0, 0 };
+  GHashTable *stats = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   g_autoptr(GDir) dir = g_dir_open ("/proc/self/task", 0, NULL);
   g_autofree char *self_tid = g_strdup_printf ("%ld", (long) gettid ());
   const char *name;
@@ -904,9 +932,10 @@ task_stats (void)
       g_autofree char *text = NULL;
       g_auto(GStrv) lines = NULL;
 
+      guint64 switches = 0;
+
       if (g_str_equal (name, self_tid))
         continue;
-      stats.threads++;
       path = g_strdup_printf ("/proc/self/task/%s/status", name);
       if (!g_file_get_contents (path, &text, NULL, NULL))
         continue;
@@ -914,9 +943,30 @@ task_stats (void)
       for (guint i = 0; lines[i] != NULL; i++)
         if (g_str_has_prefix (lines[i], "voluntary_ctxt_switches:") ||
             g_str_has_prefix (lines[i], "nonvoluntary_ctxt_switches:"))
-          stats.switches += g_ascii_strtoull (strchr (lines[i], ':') + 1, NULL, 10);
+          switches += g_ascii_strtoull (strchr (lines[i], ':') + 1, NULL, 10);
+      g_hash_table_insert (stats, g_strdup (name), GSIZE_TO_POINTER ((gsize) switches));
     }
   return stats;
+}
+
+/* Switches between two snapshots; a thread that ended between them woke
+ * at least once to do so, and one that started counts from zero. */
+static guint64
+switches_between (GHashTable *a,
+                  GHashTable *b)
+{
+  GHashTableIter iter;
+  gpointer key, value;
+  guint64 total = 0;
+
+  g_hash_table_iter_init (&iter, b);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    total += GPOINTER_TO_SIZE (value) - GPOINTER_TO_SIZE (g_hash_table_lookup (a, key));
+  g_hash_table_iter_init (&iter, a);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    if (!g_hash_table_contains (b, key))
+      total++;
+  return total;
 }
 
 /* Context switches over the idle window, after the idle timeout passed.
@@ -927,7 +977,7 @@ child_idle (Impl impl)
   const guint idle_timeout_ms = 100;
   GopodPod *pod = NULL;
   GThreadPool *pool = NULL;
-  TaskStats a, b;
+  GHashTable *a, *b;
   guint workers = 0;
 
   if (impl == IMPL_GOPOD)
@@ -947,16 +997,22 @@ child_idle (Impl impl)
         g_usleep (1000);
     }
 
-  g_usleep ((idle_timeout_ms + 400) * 1000);
-  a = task_stats ();
+  /* A worker that left hands its thread back to GLib, whose non-exclusive
+   * pools keep it 0.5 s on the pool's own queue, then park it among the
+   * process's unused threads (ended after g_thread_pool_get_max_idle_time(),
+   * 15 s): the window starts after that hand-over. */
+  g_usleep ((idle_timeout_ms + 1000) * 1000);
+  a = task_switches ();
   g_usleep ((gulong) idle_window_ms * 1000);
-  b = task_stats ();
+  b = task_switches ();
   if (pod != NULL)
     workers = gopod_pod_get_workers (pod);
   else
     workers = g_thread_pool_get_num_threads (pool);
 
-  g_print ("%" G_GUINT64_FORMAT " %u %u\n", b.switches - a.switches, b.threads, workers);
+  g_print ("%" G_GUINT64_FORMAT " %u %u\n", switches_between (a, b), g_hash_table_size (b), workers);
+  g_hash_table_unref (a);
+  g_hash_table_unref (b);
 
   if (pod != NULL)
     pod_finish (pod);
@@ -985,7 +1041,8 @@ run_child (void)
   else if (g_str_equal (what, "idle"))
     child_idle (impl_from_name (impl));
   else if (g_str_equal (what, "jobs"))
-    run_jobs (impl_from_name (impl), 2, n, noop);
+    run_jobs (impl_from_name (impl), n > 0 && opt_child_args[2] != NULL ? atoi (opt_child_args[2]) : 2,
+              n, noop, FALSE);
   else
     g_error ("unknown child mode %s", what);
   return 0;

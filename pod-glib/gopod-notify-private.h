@@ -26,6 +26,7 @@ typedef struct
   GObject       *object;
   GParamSpec   **pspecs;  /* indexed by property id; static, owned by the class */
   guint          n_pspecs;
+  int           *pending;  /* the source's pending bits, once prepared */
 } GopodNotify;
 
 void  gopod_notify_init           (GopodNotify  *notify,
@@ -60,5 +61,17 @@ void          gopod_notify_queue_watched     (GopodNotify   *notify,
 void  gopod_notify_prepare        (GopodNotify  *notify);
 void  gopod_notify_queue_deferred (GopodNotify  *notify,
                                    guint         prop_id);
+/* The same for several properties at once: bit n for property id n. Inline:
+ * on a hot path, properties already pending cost one atomic read. */
+void  gopod_notify_mark_deferred  (GopodNotify  *notify,
+                                   guint         prop_bits);
+
+static inline void
+gopod_notify_queue_deferred_mask (GopodNotify *notify,
+                                  guint        prop_bits)
+{
+  if (((guint) g_atomic_int_get (notify->pending) & prop_bits) != prop_bits)
+    gopod_notify_mark_deferred (notify, prop_bits);
+}
 
 G_END_DECLS

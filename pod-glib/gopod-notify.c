@@ -148,6 +148,7 @@ gopod_notify_init_with_context (GopodNotify   *notify,
   ensure_signal_id ();
   notify->context = context;
   notify->source = NULL;
+  notify->pending = NULL;
   notify->object = object;
   notify->pspecs = pspecs;
   notify->n_pspecs = n_pspecs;
@@ -157,13 +158,11 @@ gopod_notify_init_with_context (GopodNotify   *notify,
  * context; the rest stop at the atomic read. */
 static void
 source_mark_pending (NotifySource *source,
-                     guint         prop_id)
+                     guint         bits)
 {
-  guint bit = 1u << prop_id;
-
-  if ((g_atomic_int_get (&source->pending) & bit) != 0)
+  if ((g_atomic_int_get (&source->pending) & bits) == bits)
     return;
-  if (g_atomic_int_or (&source->pending, bit) == 0)
+  if (g_atomic_int_or (&source->pending, bits) == 0)
     g_source_set_ready_time ((GSource *) source, 0);
 }
 
@@ -178,11 +177,11 @@ gopod_notify_is_watched (GObject    *object,
                          GParamSpec *pspec)
 {
   ensure_signal_id ();
-  /* GLib matches the detail exactly: ask for `notify::name` handlers and
-   * for plain `notify` ones. */
-  return g_signal_has_handler_pending (object, notify_signal_id,
-                                       g_param_spec_get_name_quark (pspec), TRUE) ||
-         g_signal_has_handler_pending (object, notify_signal_id, 0, TRUE);
+  /* One look at the object's handlers, whatever their detail: cheaper than
+   * asking for `notify::name` and plain `notify` apart, and a handler of
+   * another property only costs a detour through GLib's own filtering. */
+  return g_signal_handler_find (object, G_SIGNAL_MATCH_ID, notify_signal_id, 0,
+                                NULL, NULL, NULL) != 0;
 }
 
 void
@@ -206,23 +205,32 @@ gopod_notify_queue_watched (GopodNotify *notify,
       return;
     }
 
-  source_mark_pending ((NotifySource *) ensure_source (notify), prop_id);
+  source_mark_pending ((NotifySource *) ensure_source (notify), 1u << prop_id);
 }
 
 void
 gopod_notify_prepare (GopodNotify *notify)
 {
-  ensure_source (notify);
+  NotifySource *source = (NotifySource *) ensure_source (notify);
+
+  notify->pending = (int *) &source->pending;
 }
 
 void
 gopod_notify_queue_deferred (GopodNotify *notify,
                              guint        prop_id)
 {
+  gopod_notify_mark_deferred (notify, 1u << prop_id);
+}
+
+void
+gopod_notify_mark_deferred (GopodNotify *notify,
+                            guint        prop_bits)
+{
   GSource *source = g_atomic_pointer_get (&notify->source);
 
   g_assert (source != NULL);
-  source_mark_pending ((NotifySource *) source, prop_id);
+  source_mark_pending ((NotifySource *) source, prop_bits);
 }
 
 void
@@ -235,5 +243,6 @@ gopod_notify_clear (GopodNotify *notify)
       g_source_destroy (source);
       g_source_unref (source);
     }
+  notify->pending = NULL;
   g_clear_pointer (&notify->context, g_main_context_unref);
 }
