@@ -583,6 +583,8 @@ gopod_job_new_func (GopodJobFunc   func,
  * gopod_job_get_state:
  * @job: a job
  *
+ * Gets [property@Gopod.Job:state].
+ *
  * Returns: where @job is in its life
  *
  * Since: 1.0
@@ -598,6 +600,8 @@ gopod_job_get_state (GopodJob *job)
 /**
  * gopod_job_get_error:
  * @job: a job
+ *
+ * Gets [property@Gopod.Job:error].
  *
  * Returns: (nullable) (transfer none): why @job failed or was cancelled, or
  *   %NULL if it has not (yet)
@@ -654,6 +658,8 @@ gopod_job_get_cancellable (GopodJob *job)
  * gopod_job_get_title:
  * @job: a job
  *
+ * Gets [property@Gopod.Job:title].
+ *
  * Returns: (nullable): the job's title
  *
  * Since: 1.0
@@ -708,6 +714,8 @@ gopod_job_set_title (GopodJob   *job,
 /**
  * gopod_job_get_progress:
  * @job: a job
+ *
+ * Gets [property@Gopod.Job:progress].
  *
  * Returns: the job's progress, from 0 to 1
  *
@@ -765,6 +773,8 @@ gopod_job_set_progress (GopodJob *job,
  * gopod_job_get_priority:
  * @job: a job
  *
+ * Gets [property@Gopod.Job:priority].
+ *
  * Returns: the job's priority; lower runs first
  *
  * Since: 1.0
@@ -814,6 +824,8 @@ gopod_job_set_priority (GopodJob *job,
 /**
  * gopod_job_get_timeout_ms:
  * @job: a job
+ *
+ * Gets [property@Gopod.Job:timeout-ms].
  *
  * Returns: the job's run-time limit in milliseconds, 0 for none
  *

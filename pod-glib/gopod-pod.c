@@ -1524,6 +1524,8 @@ gopod_pod_pause (GopodPod *pod)
  * gopod_pod_get_paused:
  * @pod: a pod
  *
+ * Gets [property@Gopod.Pod:paused].
+ *
  * Returns: whether @pod is paused (or not started yet)
  *
  * Since: 1.0
@@ -2175,6 +2177,8 @@ write_setting (GopodPod *pod,
  * gopod_pod_get_max_workers:
  * @pod: a pod
  *
+ * Gets [property@Gopod.Pod:max-workers].
+ *
  * Returns: how many jobs may run at once
  *
  * Since: 1.0
@@ -2209,6 +2213,8 @@ gopod_pod_set_max_workers (GopodPod *pod,
  * gopod_pod_get_max_queued:
  * @pod: a pod
  *
+ * Gets [property@Gopod.Pod:max-queued].
+ *
  * Returns: how many jobs may wait in the queue, 0 for no bound
  *
  * Since: 1.0
@@ -2242,6 +2248,8 @@ gopod_pod_set_max_queued (GopodPod *pod,
 /**
  * gopod_pod_get_idle_timeout_ms:
  * @pod: a pod
+ *
+ * Gets [property@Gopod.Pod:idle-timeout-ms].
  *
  * Returns: how long a worker waits for work before leaving, in milliseconds
  *
@@ -2278,6 +2286,8 @@ gopod_pod_set_idle_timeout_ms (GopodPod *pod,
  * gopod_pod_get_dispatch_interval_ms:
  * @pod: a pod
  *
+ * Gets [property@Gopod.Pod:dispatch-interval-ms].
+ *
  * Returns: the least time between two job starts, in milliseconds
  *
  * Since: 1.0
@@ -2313,6 +2323,8 @@ gopod_pod_set_dispatch_interval_ms (GopodPod *pod,
  * gopod_pod_get_running:
  * @pod: a pod
  *
+ * Gets [property@Gopod.Pod:running].
+ *
  * Returns: how many jobs are running
  *
  * Since: 1.0
@@ -2335,6 +2347,8 @@ gopod_pod_get_running (GopodPod *pod)
  * gopod_pod_get_queued:
  * @pod: a pod
  *
+ * Gets [property@Gopod.Pod:queued].
+ *
  * Returns: how many accepted jobs wait to start
  *
  * Since: 1.0
@@ -2349,6 +2363,8 @@ gopod_pod_get_queued (GopodPod *pod)
 /**
  * gopod_pod_get_workers:
  * @pod: a pod
+ *
+ * Gets [property@Gopod.Pod:workers].
  *
  * Returns: how many worker threads the pod holds
  *
@@ -2365,6 +2381,8 @@ gopod_pod_get_workers (GopodPod *pod)
  * gopod_pod_get_submitted:
  * @pod: a pod
  *
+ * Gets [property@Gopod.Pod:submitted].
+ *
  * Returns: how many jobs the pod has accepted
  *
  * Since: 1.0
@@ -2379,6 +2397,8 @@ gopod_pod_get_submitted (GopodPod *pod)
 /**
  * gopod_pod_get_succeeded:
  * @pod: a pod
+ *
+ * Gets [property@Gopod.Pod:succeeded].
  *
  * Returns: how many jobs succeeded
  *
@@ -2395,6 +2415,8 @@ gopod_pod_get_succeeded (GopodPod *pod)
  * gopod_pod_get_failed:
  * @pod: a pod
  *
+ * Gets [property@Gopod.Pod:failed].
+ *
  * Returns: how many jobs failed
  *
  * Since: 1.0
@@ -2409,6 +2431,8 @@ gopod_pod_get_failed (GopodPod *pod)
 /**
  * gopod_pod_get_cancelled:
  * @pod: a pod
+ *
+ * Gets [property@Gopod.Pod:cancelled].
  *
  * Returns: how many jobs were cancelled or discarded
  *

@@ -8,6 +8,9 @@
 /**
  * gopod_get_major_version:
  *
+ * The major version of the library loaded at run time, which may differ from
+ * %GOPOD_MAJOR_VERSION, the one the code was compiled against.
+ *
  * Returns: the major version of the pod-glib library loaded at run time
  *
  * Since: 1.0
@@ -21,6 +24,8 @@ gopod_get_major_version (void)
 /**
  * gopod_get_minor_version:
  *
+ * The minor version of the library loaded at run time.
+ *
  * Returns: the minor version of the pod-glib library loaded at run time
  *
  * Since: 1.0
@@ -33,6 +38,8 @@ gopod_get_minor_version (void)
 
 /**
  * gopod_get_micro_version:
+ *
+ * The micro version of the library loaded at run time.
  *
  * Returns: the micro version of the pod-glib library loaded at run time
  *
