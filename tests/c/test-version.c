@@ -1,0 +1,74 @@
+/* test-version.c: compile-time and run-time version checks, the error domain
+ * and the enum types
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include "test-utils.h"
+
+static void
+test_version_runtime_matches_headers (void)
+{
+  g_assert_cmpuint (gopod_get_major_version (), ==, GOPOD_MAJOR_VERSION);
+  g_assert_cmpuint (gopod_get_minor_version (), ==, GOPOD_MINOR_VERSION);
+  g_assert_cmpuint (gopod_get_micro_version (), ==, GOPOD_MICRO_VERSION);
+  g_assert_true (GOPOD_CHECK_VERSION (GOPOD_MAJOR_VERSION, GOPOD_MINOR_VERSION, GOPOD_MICRO_VERSION));
+  g_assert_false (GOPOD_CHECK_VERSION (GOPOD_MAJOR_VERSION + 1, 0, 0));
+}
+
+static void
+test_version_check (void)
+{
+  g_assert_null (gopod_check_version (GOPOD_MAJOR_VERSION, GOPOD_MINOR_VERSION, GOPOD_MICRO_VERSION));
+  g_assert_null (gopod_check_version (GOPOD_MAJOR_VERSION, 0, 0));
+  g_assert_nonnull (gopod_check_version (GOPOD_MAJOR_VERSION + 1, 0, 0));
+  g_assert_nonnull (gopod_check_version (GOPOD_MAJOR_VERSION, GOPOD_MINOR_VERSION + 1, 0));
+  g_assert_nonnull (gopod_check_version (GOPOD_MAJOR_VERSION, GOPOD_MINOR_VERSION,
+                                         GOPOD_MICRO_VERSION + 1));
+  if (GOPOD_MAJOR_VERSION > 0)
+    g_assert_nonnull (gopod_check_version (GOPOD_MAJOR_VERSION - 1, 0, 0));
+}
+
+static void
+test_error_domain (void)
+{
+  g_autoptr(GError) error = g_error_new_literal (GOPOD_ERROR, GOPOD_ERROR_CLOSED, "closed");
+
+  g_assert_cmpstr (g_quark_to_string (GOPOD_ERROR), ==, "gopod-error-quark");
+  g_assert_error (error, GOPOD_ERROR, GOPOD_ERROR_CLOSED);
+}
+
+static void
+assert_enum_value (GType       type,
+                   int         value,
+                   const char *nick)
+{
+  g_autoptr(GEnumClass) klass = g_type_class_ref (type);
+  GEnumValue *enum_value = g_enum_get_value (klass, value);
+
+  g_assert_nonnull (enum_value);
+  g_assert_cmpstr (enum_value->value_nick, ==, nick);
+}
+
+static void
+test_enum_types (void)
+{
+  assert_enum_value (GOPOD_TYPE_ERROR, GOPOD_ERROR_QUEUE_FULL, "queue-full");
+  assert_enum_value (GOPOD_TYPE_ERROR, GOPOD_ERROR_INTERRUPTED, "interrupted");
+  assert_enum_value (GOPOD_TYPE_JOB_STATE, GOPOD_JOB_STATE_CANCELLED, "cancelled");
+  assert_enum_value (GOPOD_TYPE_SHUTDOWN_MODE, GOPOD_SHUTDOWN_DISCARD, "discard");
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/Gopod/Version/runtime-matches-headers", test_version_runtime_matches_headers);
+  g_test_add_func ("/Gopod/Version/check", test_version_check);
+  g_test_add_func ("/Gopod/Error/domain", test_error_domain);
+  g_test_add_func ("/Gopod/Enums/types", test_enum_types);
+
+  return g_test_run ();
+}
