@@ -44,11 +44,21 @@ typedef enum
   STOP_TIMED_OUT,
 } StopReason;
 
-/* What most jobs never use: made on first need, under the job's lock, and
- * kept until finalize. Keeping it out of the instance keeps a queued job
- * small (a pod may hold a million of them). */
+/* The work of a job made by gopod_job_new_func(). */
 typedef struct
 {
+  GopodJobFunc     func;
+  gpointer         data;
+  GDestroyNotify   destroy;
+} JobFunc;
+
+/* What most jobs never use: made on first need, under the job's lock, and
+ * kept until finalize. Keeping it out of the instance keeps a queued job
+ * small (a pod may hold a million of them): the instance fits an 80-byte
+ * slice. */
+typedef struct
+{
+  int              priority;  /* written under lock, read atomically */
   char            *title;
   GError          *error;
   GSource         *timeout_source;
@@ -60,34 +70,52 @@ typedef struct
   GMainContext    *begin_context;  /* where a main-context job's `begin` ran; owned */
   GopodNotify      notify;  /* set up once a notify handler is seen */
   gboolean         notify_ready;
+  JobFunc          func;  /* set by gopod_job_new_func() */
 } JobExtra;
 
-/* The work of a job made by gopod_job_new_func(). */
-typedef struct
-{
-  GopodJobFunc     func;
-  gpointer         data;
-  GDestroyNotify   destroy;
-} JobFunc;
-
+/* 48 bytes: with the 24 of the GObject header, a queued job is one 80-byte
+ * slice (GLib 2.74's slice allocator rounds 72 up to 80). */
 typedef struct
 {
   GMutex           lock;  /* guards every field below but atomic reads */
-  int              state;  /* GopodJobState, written under lock, read atomically */
-  int              ended;  /* set once finish and the owner's end func have run */
-  int              priority;  /* written under lock, read atomically */
   guint32          seq;  /* the owner's queue order; compared wrapping */
-  /* Bytes, not bit-fields: each is its own memory location, so the owner
-   * may read `started` on its thread while a canceller writes stop_reason. */
+  /* Bytes, each its own memory location: `state` and `ended` are read
+   * atomically (job_state_get(), job_ended_get()) while others are written
+   * under the lock, and the owner reads `started` on its own thread. Only
+   * the last two share a byte, and are only touched under the lock. */
+  guint8           state;  /* GopodJobState, written under lock, read atomically */
+  guint8           ended;  /* set once finish and the owner's end func have run */
   guint8           started;
-  guint8           stop_reason;  /* StopReason */
-  guint8           cancellable_shared;  /* handed out: never recycled */
+  guint8           stop_reason : 2;  /* StopReason */
+  guint8           cancellable_shared : 1;  /* handed out: never recycled */
   GCancellable    *cancellable;  /* made on first need: queued jobs do not pay for one */
   GopodJobEndFunc  end_func;
   gpointer         owner_data;
-  JobFunc         *func;  /* NULL but for gopod_job_new_func() */
   JobExtra        *extra;  /* NULL until needed; written once, under lock, atomically */
 } GopodJobPrivate;
+
+G_STATIC_ASSERT (sizeof (GopodJobPrivate) <= 48 || GLIB_SIZEOF_VOID_P != 8);
+
+/* GLib has no 8-bit atomics; the compiler's builtins are what its own
+ * g_atomic_int_* use underneath. */
+static inline GopodJobState
+job_state_get (GopodJobPrivate *priv)
+{
+  return __atomic_load_n (&priv->state, __ATOMIC_SEQ_CST);
+}
+
+static inline void
+job_state_set (GopodJobPrivate *priv,
+               GopodJobState    state)
+{
+  __atomic_store_n (&priv->state, (guint8) state, __ATOMIC_SEQ_CST);
+}
+
+static inline gboolean
+job_ended_get (GopodJobPrivate *priv)
+{
+  return __atomic_load_n (&priv->ended, __ATOMIC_SEQ_CST);
+}
 
 G_DEFINE_TYPE_WITH_PRIVATE (GopodJob, gopod_job, G_TYPE_OBJECT)
 
@@ -138,8 +166,58 @@ peek_extra (GopodJobPrivate *priv)
   return g_atomic_pointer_get (&priv->extra);
 }
 
+/* Looking for a `notify` handler takes GLib's global signal lock, which a
+ * producer and every worker would contend for at each state change of every
+ * job. GLib (2.74 and later, on 64-bit) sets a flag in the padding of an
+ * object's header the first time a `notify` handler is connected to it
+ * (never cleared), which its own g_object_notify() reads to skip unwatched
+ * objects. There is no API for it, so it is only trusted after a self-test
+ * at class init shows it behaves so; otherwise every check looks. */
+#define GOBJECT_HAS_NOTIFY_HANDLER (1u << 2)
+
+static gboolean notify_flag_usable;
+
+static inline guint
+object_optional_flags (GObject *object)
+{
+  return (guint) g_atomic_int_get ((int *) ((char *) object + G_STRUCT_OFFSET (GObject, ref_count)
+                                            + sizeof (guint)));
+}
+
+static void
+probe_notify (GObject    *object,
+              GParamSpec *pspec,
+              gpointer    data)
+{
+}
+
+static void
+probe_notify_flag (void)
+{
+  GObject *probe;
+  guint before, after;
+  gulong handler;
+
+  if (GLIB_SIZEOF_VOID_P != 8 || sizeof (guint) != 4 ||
+      G_STRUCT_OFFSET (GObject, qdata) != G_STRUCT_OFFSET (GObject, ref_count) + 8 ||
+      glib_check_version (2, 74, 0) != NULL)
+    return;
+
+  probe = g_object_new (G_TYPE_OBJECT, NULL);
+  before = object_optional_flags (probe);
+  handler = g_signal_connect (probe, "notify::nothing", G_CALLBACK (probe_notify), NULL);
+  after = object_optional_flags (probe);
+  g_signal_handler_disconnect (probe, handler);
+  g_object_unref (probe);
+
+  notify_flag_usable = (before & GOBJECT_HAS_NOTIFY_HANDLER) == 0 &&
+                       (after & GOBJECT_HAS_NOTIFY_HANDLER) != 0;
+}
+
 /* Notifications go through a GopodNotify made only once someone listens;
- * a job nobody watches pays for the check alone. */
+ * a job nobody watches pays for the check alone: a look at its header's
+ * flag, or when GLib's flag cannot be trusted (or says a handler was once
+ * connected), a look at its handlers. */
 static void
 job_notify (GopodJob *job,
             guint     prop_id)
@@ -147,6 +225,9 @@ job_notify (GopodJob *job,
   GopodJobPrivate *priv = JOB_PRIV (job);
   JobExtra *extra;
 
+  if (notify_flag_usable &&
+      (object_optional_flags (G_OBJECT (job)) & GOBJECT_HAS_NOTIFY_HANDLER) == 0)
+    return;
   if (!gopod_notify_is_watched (G_OBJECT (job), properties[prop_id]))
     return;
 
@@ -267,7 +348,7 @@ job_end_full (GopodJob      *job,
     outcome = GOPOD_JOB_STATE_CANCELLED;
 
   g_object_ref (job);
-  g_atomic_int_set (&priv->state, outcome);
+  job_state_set (priv, outcome);
   if (error != NULL)
     ensure_extra_locked (priv)->error = error;
   timeout_source = priv->extra != NULL ? g_steal_pointer (&priv->extra->timeout_source) : NULL;
@@ -286,7 +367,7 @@ job_end_full (GopodJob      *job,
     end_func (job, was_started, owner_data);
 
   g_mutex_lock (&priv->lock);
-  g_atomic_int_set (&priv->ended, TRUE);
+  __atomic_store_n (&priv->ended, TRUE, __ATOMIC_SEQ_CST);
   if (priv->extra != NULL)
     {
       wake_blocking = priv->extra->n_blocking_waiters > 0;
@@ -324,16 +405,16 @@ gopod_job_real_run (GopodJob      *job,
                     GCancellable  *cancellable,
                     GError       **error)
 {
-  GopodJobPrivate *priv = JOB_PRIV (job);
+  JobExtra *extra = peek_extra (JOB_PRIV (job));
 
-  if (priv->func == NULL || priv->func->func == NULL)
+  if (extra == NULL || extra->func.func == NULL)
     {
       g_set_error (error, GOPOD_ERROR, GOPOD_ERROR_FAILED,
                    "%s does not implement GopodJob.run", G_OBJECT_TYPE_NAME (job));
       return FALSE;
     }
 
-  return priv->func->func (job, cancellable, priv->func->data, error);
+  return extra->func.func (job, cancellable, extra->func.data, error);
 }
 
 static void
@@ -367,11 +448,10 @@ gopod_job_finalize (GObject *object)
       g_clear_error (&extra->error);
       g_clear_pointer (&extra->context, g_main_context_unref);
       g_clear_pointer (&extra->begin_context, g_main_context_unref);
+      if (extra->func.destroy != NULL)
+        extra->func.destroy (extra->func.data);
       g_free (extra);
     }
-  if (priv->func != NULL && priv->func->destroy != NULL)
-    priv->func->destroy (priv->func->data);
-  g_free (priv->func);
   g_clear_object (&priv->cancellable);
   g_mutex_clear (&priv->lock);
 
@@ -532,6 +612,8 @@ gopod_job_class_init (GopodJobClass *klass)
   /* Signals exist once their class does; this class reference is kept. */
   g_type_class_ref (G_TYPE_CANCELLABLE);
   cancelled_signal_id = g_signal_lookup ("cancelled", G_TYPE_CANCELLABLE);
+
+  probe_notify_flag ();
 }
 
 static void
@@ -573,8 +655,8 @@ gopod_job_new_func (GopodJobFunc   func,
 
   job = g_object_new (GOPOD_TYPE_JOB, NULL);
   priv = JOB_PRIV (job);
-  priv->func = g_new (JobFunc, 1);
-  *priv->func = (JobFunc) { func, user_data, destroy };
+  /* Nobody else sees the job yet: no lock needed. */
+  ensure_extra_locked (priv)->func = (JobFunc) { func, user_data, destroy };
 
   return job;
 }
@@ -594,7 +676,7 @@ gopod_job_get_state (GopodJob *job)
 {
   g_return_val_if_fail (GOPOD_IS_JOB (job), GOPOD_JOB_STATE_NEW);
 
-  return g_atomic_int_get (&JOB_PRIV (job)->state);
+  return job_state_get (JOB_PRIV (job));
 }
 
 /**
@@ -782,15 +864,9 @@ gopod_job_set_progress (GopodJob *job,
 int
 gopod_job_get_priority (GopodJob *job)
 {
-  GopodJobPrivate *priv;
-  int priority;
-
   g_return_val_if_fail (GOPOD_IS_JOB (job), 0);
 
-  priv = JOB_PRIV (job);
-  priority = g_atomic_int_get (&priv->priority);
-
-  return priority;
+  return gopod_job_peek_priority (job);
 }
 
 /**
@@ -813,8 +889,9 @@ gopod_job_set_priority (GopodJob *job,
 
   priv = JOB_PRIV (job);
   g_mutex_lock (&priv->lock);
-  changed = priv->priority != priority;
-  g_atomic_int_set (&priv->priority, priority);
+  changed = (priv->extra != NULL ? priv->extra->priority : 0) != priority;
+  if (changed)
+    g_atomic_int_set (&ensure_extra_locked (priv)->priority, priority);
   g_mutex_unlock (&priv->lock);
 
   if (changed)
@@ -1081,7 +1158,7 @@ gopod_job_wait (GopodJob      *job,
     handler = g_cancellable_connect (cancellable, G_CALLBACK (blocking_wait_cancelled), NULL, NULL);
 
   g_mutex_lock (&blocking_wait_lock);
-  while (!g_atomic_int_get (&priv->ended) && !g_cancellable_is_cancelled (cancellable))
+  while (!job_ended_get (priv) && !g_cancellable_is_cancelled (cancellable))
     g_cond_wait (&blocking_wait_cond, &blocking_wait_lock);
   g_mutex_unlock (&blocking_wait_lock);
 
@@ -1091,7 +1168,7 @@ gopod_job_wait (GopodJob      *job,
   priv->extra->n_blocking_waiters--;
   g_mutex_unlock (&priv->lock);
 
-  if (!g_atomic_int_get (&priv->ended))
+  if (!job_ended_get (priv))
     return !g_cancellable_set_error_if_cancelled (cancellable, error);
 
   return job_result (job, error);
@@ -1181,7 +1258,7 @@ gopod_job_claim (GopodJob        *job,
   state = priv->state;
   if (state == GOPOD_JOB_STATE_NEW)
     {
-      g_atomic_int_set (&priv->state, GOPOD_JOB_STATE_QUEUED);
+      job_state_set (priv, GOPOD_JOB_STATE_QUEUED);
       priv->end_func = end_func;
       priv->owner_data = owner_data;
     }
@@ -1230,7 +1307,7 @@ gopod_job_start (GopodJob *job)
       g_mutex_unlock (&priv->lock);
       return FALSE;
     }
-  g_atomic_int_set (&priv->state, GOPOD_JOB_STATE_RUNNING);
+  job_state_set (priv, GOPOD_JOB_STATE_RUNNING);
   priv->started = TRUE;
   ensure_cancellable_locked (priv);
   if (priv->extra != NULL && priv->extra->timeout_ms > 0)
@@ -1327,7 +1404,9 @@ gopod_job_set_seq (GopodJob *job,
 int
 gopod_job_peek_priority (GopodJob *job)
 {
-  return g_atomic_int_get (&JOB_PRIV (job)->priority);
+  JobExtra *extra = peek_extra (JOB_PRIV (job));
+
+  return extra != NULL ? g_atomic_int_get (&extra->priority) : 0;
 }
 
 gboolean

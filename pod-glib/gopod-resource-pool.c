@@ -11,6 +11,8 @@
 #include "gopod-timer-private.h"
 #include "gopod-waiters-private.h"
 
+#include <time.h>
+
 /**
  * GopodResourcePool:
  *
@@ -74,6 +76,7 @@ typedef struct
   guint                 creating;  /* slots reserved for a factory call in flight */
   GopodWaitQueue        waiters;   /* of wait tasks, see Wait */
   GSource              *expiry;    /* timer for the oldest idle resource */
+  Entry                *last_out;  /* the entry handed out last, or NULL */
 
   guint                 size;
   guint                 max_size;
@@ -167,6 +170,19 @@ get_state (GopodResourcePool *pool,
   return values[prop_id];
 }
 
+/* Starts the general path's bookkeeping, lock held. The common acquire and
+ * release skip it: they know what they change (see notify_changed()). */
+static void
+outbox_begin_locked (GopodResourcePoolPrivate *priv,
+                     Outbox                   *out)
+{
+  snapshot_locked (priv, out->before);
+  g_queue_init (&out->to_close);
+  g_queue_init (&out->grants);
+  g_queue_init (&out->refused);
+  out->unrefs = 0;
+}
+
 static void
 pool_lock (GopodResourcePool *self,
            Outbox            *out)
@@ -174,11 +190,36 @@ pool_lock (GopodResourcePool *self,
   GopodResourcePoolPrivate *priv = POOL_PRIV (self);
 
   lock_acquire (priv);
-  snapshot_locked (priv, out->before);
-  g_queue_init (&out->to_close);
-  g_queue_init (&out->grants);
-  g_queue_init (&out->refused);
-  out->unrefs = 0;
+  outbox_begin_locked (priv, out);
+}
+
+#define PROP_BIT(id) (1u << (id))
+
+/* Property notifications go through the pool's context (its source is
+ * prepared at init), coalesced. The common acquire and release notify their
+ * counters (idle, in-use, acquired) unconditionally: a property already
+ * pending costs one atomic read, with no look at GLib's global signal lock,
+ * and the source emits "notify" when its context runs, which costs nothing
+ * without handlers. After dispose there is nobody to tell. */
+static void
+notify_changed (GopodResourcePoolPrivate *priv,
+                guint                     prop_bits)
+{
+  if (prop_bits != 0 && priv->notify.pending != NULL)
+    gopod_notify_queue_deferred_mask (&priv->notify, prop_bits);
+}
+
+/* The rarer changes (settings, close, creating, waiting, expiry) are only
+ * notified when someone listens, as GObject would: a setting given to
+ * g_object_new() is no change anybody can see. One look for all of them. */
+static void
+notify_changed_if_watched (GopodResourcePool *self,
+                           guint              prop_bits)
+{
+  GopodResourcePoolPrivate *priv = POOL_PRIV (self);
+
+  if (prop_bits != 0 && gopod_notify_is_watched (G_OBJECT (self), NULL))
+    notify_changed (priv, prop_bits);
 }
 
 static void
@@ -198,6 +239,7 @@ pool_unlock (GopodResourcePool *self,
 {
   GopodResourcePoolPrivate *priv = POOL_PRIV (self);
   guint64 after[N_PROPS];
+  guint changed = 0;
   GObject *resource;
   GTask *task;
 
@@ -224,7 +266,8 @@ pool_unlock (GopodResourcePool *self,
 
   for (guint id = 1; id < N_PROPS; id++)
     if (out->before[id] != after[id])
-      gopod_notify_queue (&priv->notify, id);
+      changed |= PROP_BIT (id);
+  notify_changed_if_watched (self, changed);
 
   for (; out->unrefs > 0; out->unrefs--)
     g_object_unref (self);
@@ -237,8 +280,28 @@ has_room_locked (GopodResourcePoolPrivate *priv)
          priv->idle.length + priv->in_use + priv->creating < priv->max_size;
 }
 
-/* Hands an idle entry out; the caller's reference is returned. Each resource
- * out holds a reference on the pool, so releasing it late is safe. */
+/* While any resource is out, the pool holds a reference on itself, so
+ * releasing one late is safe. One reference for all of them rather than one
+ * each: the common acquire and release touch the pool's reference count only
+ * when the first goes out and the last comes back. */
+static void
+count_in_use_locked (GopodResourcePool *self)
+{
+  GopodResourcePoolPrivate *priv = POOL_PRIV (self);
+
+  if (priv->in_use++ == 0)
+    g_object_ref (self);
+  priv->acquired++;
+}
+
+/* Returns whether the pool's own reference is to be dropped (after unlock). */
+static gboolean
+uncount_in_use_locked (GopodResourcePoolPrivate *priv)
+{
+  return --priv->in_use == 0;
+}
+
+/* Hands an idle entry out; the caller's reference is returned. */
 static GObject *
 hand_out_locked (GopodResourcePool *self,
                  Entry             *entry)
@@ -247,9 +310,8 @@ hand_out_locked (GopodResourcePool *self,
 
   g_queue_unlink (&priv->idle, &entry->idle_link);
   entry->in_use = TRUE;
-  priv->in_use++;
-  priv->acquired++;
-  g_object_ref (self);
+  count_in_use_locked (self);
+  priv->last_out = entry;
 
   return g_object_ref (entry->resource);
 }
@@ -263,6 +325,8 @@ drop_entry_locked (GopodResourcePool *self,
   GopodResourcePoolPrivate *priv = POOL_PRIV (self);
   GObject *resource = g_steal_pointer (&entry->resource);
 
+  if (priv->last_out == entry)
+    priv->last_out = NULL;
   g_hash_table_remove (priv->entries, resource);
   g_queue_push_tail (&out->to_close, resource);
 }
@@ -379,6 +443,67 @@ expiry_fired (gpointer data)
 
 /* --- giving resources back --- */
 
+static gboolean
+can_keep_locked (GopodResourcePoolPrivate *priv)
+{
+  return !priv->closed && priv->idle.length < priv->size;
+}
+
+#if defined (CLOCK_MONOTONIC_COARSE)
+/* The coarse clock's tick in µs, rounded up; 0 if it has none. */
+static gint64
+coarse_resolution (void)
+{
+  static gsize once;
+  static gint64 resolution;
+
+  if (g_once_init_enter (&once))
+    {
+      struct timespec res;
+
+      if (clock_getres (CLOCK_MONOTONIC_COARSE, &res) == 0)
+        resolution = (gint64) res.tv_sec * G_USEC_PER_SEC + (res.tv_nsec + 999) / 1000;
+      g_once_init_leave (&once, 1);
+    }
+
+  return resolution;
+}
+#endif
+
+/* When an entry became idle, in g_get_monotonic_time()'s µs. Reading that
+ * clock costs about as much as the rest of a release, so while
+ * max-idle-time-ms is 0 (nothing expires) the coarse clock of the same
+ * timebase stands in, moved forward by its resolution: a stamp is then never
+ * earlier than the release, so a resource released while nothing expired and
+ * still idle when a limit is set is closed at most one clock tick late, never
+ * early. */
+static gint64
+idle_clock (GopodResourcePoolPrivate *priv)
+{
+#if defined (CLOCK_MONOTONIC_COARSE)
+  gint64 resolution;
+  struct timespec ts;
+
+  if (priv->max_idle_time_ms == 0 && (resolution = coarse_resolution ()) > 0 &&
+      clock_gettime (CLOCK_MONOTONIC_COARSE, &ts) == 0)
+    return (gint64) ts.tv_sec * G_USEC_PER_SEC + ts.tv_nsec / 1000 + resolution;
+#endif
+
+  return g_get_monotonic_time ();
+}
+
+/* Makes a given-back entry the most recently idle one. */
+static void
+park_locked (GopodResourcePool *self,
+             Entry             *entry)
+{
+  GopodResourcePoolPrivate *priv = POOL_PRIV (self);
+
+  entry->idle_since = idle_clock (priv);
+  g_queue_push_head_link (&priv->idle, &entry->idle_link);
+  arm_expiry_locked (self);
+}
+
 static void
 give_back_locked (GopodResourcePool *self,
                   Entry             *entry,
@@ -388,19 +513,27 @@ give_back_locked (GopodResourcePool *self,
   GopodResourcePoolPrivate *priv = POOL_PRIV (self);
 
   entry->in_use = FALSE;
-  priv->in_use--;
-  out->unrefs++;
+  if (uncount_in_use_locked (priv))
+    out->unrefs++;
 
-  if (keep && !priv->closed && priv->idle.length < priv->size)
-    {
-      entry->idle_since = g_get_monotonic_time ();
-      g_queue_push_head_link (&priv->idle, &entry->idle_link);
-      arm_expiry_locked (self);
-    }
+  if (keep && can_keep_locked (priv))
+    park_locked (self, entry);
   else
     drop_entry_locked (self, entry, out);
 
   serve_waiters_locked (self, out);
+}
+
+/* Resources mostly come back in the order opposite to the one they went out
+ * in, often one at a time: the last one handed out saves a table look-up. */
+static Entry *
+find_entry_locked (GopodResourcePoolPrivate *priv,
+                   GObject                  *resource)
+{
+  if (priv->last_out != NULL && priv->last_out->resource == resource)
+    return priv->last_out;
+
+  return g_hash_table_lookup (priv->entries, resource);
 }
 
 static void
@@ -414,9 +547,29 @@ give_back (GopodResourcePool *self,
   Entry *entry;
   Outbox out;
 
-  pool_lock (self, &out);
-  entry = g_hash_table_lookup (priv->entries, resource);
+  lock_acquire (priv);
+  entry = find_entry_locked (priv, resource);
   handed_out = entry != NULL && entry->in_use;
+
+  /* The common case, kept idle with nobody waiting: nothing to close, no
+   * waiter to answer, and it is known which properties change. */
+  if (handed_out && keep && can_keep_locked (priv) &&
+      gopod_wait_queue_is_empty (&priv->waiters))
+    {
+      gboolean last;
+
+      entry->in_use = FALSE;
+      last = uncount_in_use_locked (priv);
+      park_locked (self, entry);
+      lock_release (priv);
+
+      notify_changed (priv, PROP_BIT (PROP_IDLE) | PROP_BIT (PROP_IN_USE));
+      if (last)
+        g_object_unref (self);
+      return;
+    }
+
+  outbox_begin_locked (priv, &out);
   if (handed_out)
     give_back_locked (self, entry, keep, &out);
   pool_unlock (self, &out);
@@ -484,10 +637,9 @@ add_in_use_locked (GopodResourcePool *self,
   entry->idle_link.data = entry;
   entry->in_use = TRUE;
   g_hash_table_insert (priv->entries, resource, entry);
+  priv->last_out = entry;
   priv->created++;
-  priv->in_use++;
-  priv->acquired++;
-  g_object_ref (self);
+  count_in_use_locked (self);
 
   return g_object_ref (resource);
 }
@@ -975,6 +1127,7 @@ gopod_resource_pool_init (GopodResourcePool *self)
   gopod_wait_queue_init (&priv->waiters, &priv->lock);
   priv->size = DEFAULT_SIZE;
   gopod_notify_init (&priv->notify, G_OBJECT (self), properties, N_PROPS);
+  gopod_notify_prepare (&priv->notify);
 }
 
 /* --- public API --- */
@@ -1041,6 +1194,7 @@ gopod_resource_pool_acquire (GopodResourcePool  *pool,
                              GCancellable       *cancellable,
                              GError            **error)
 {
+  GopodResourcePoolPrivate *priv;
   GObject *resource = NULL;
   GMainContext *context = NULL;
   Wait wait = { 0, };
@@ -1051,10 +1205,24 @@ gopod_resource_pool_acquire (GopodResourcePool  *pool,
   g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  if (g_cancellable_set_error_if_cancelled (cancellable, error))
+  if (cancellable != NULL && g_cancellable_set_error_if_cancelled (cancellable, error))
     return NULL;
 
-  pool_lock (pool, &out);
+  priv = POOL_PRIV (pool);
+  lock_acquire (priv);
+  /* The common case, an idle resource and nobody ahead: no factory, no
+   * waiting, and it is known which properties change. */
+  if (!priv->closed && priv->idle.head != NULL &&
+      gopod_wait_queue_is_empty (&priv->waiters))
+    {
+      resource = hand_out_locked (pool, priv->idle.head->data);
+      lock_release (priv);
+      notify_changed (priv, PROP_BIT (PROP_IDLE) | PROP_BIT (PROP_IN_USE) |
+                            PROP_BIT (PROP_ACQUIRED));
+      return resource;
+    }
+
+  outbox_begin_locked (priv, &out);
   take = take_locked (pool, &resource);
   if (take == TAKE_WAIT)
     {
