@@ -47,7 +47,8 @@ void          gopod_job_begin_on   (GopodJob        *job,
 gboolean      gopod_job_discard    (GopodJob        *job,
                                     const GError    *error);
 gboolean      gopod_job_is_ended   (GopodJob        *job);
-/* The owner's queue order, compared wrapping ((gint32) (a - b)). */
+/* A word the owner keeps in the job: a pod's queue order (compared
+ * wrapping, (gint32) (a - b)) while queued, its running index after. */
 guint32       gopod_job_get_seq    (GopodJob        *job);
 void          gopod_job_set_seq    (GopodJob        *job,
                                     guint32          seq);

@@ -166,58 +166,9 @@ peek_extra (GopodJobPrivate *priv)
   return g_atomic_pointer_get (&priv->extra);
 }
 
-/* Looking for a `notify` handler takes GLib's global signal lock, which a
- * producer and every worker would contend for at each state change of every
- * job. GLib (2.74 and later, on 64-bit) sets a flag in the padding of an
- * object's header the first time a `notify` handler is connected to it
- * (never cleared), which its own g_object_notify() reads to skip unwatched
- * objects. There is no API for it, so it is only trusted after a self-test
- * at class init shows it behaves so; otherwise every check looks. */
-#define GOBJECT_HAS_NOTIFY_HANDLER (1u << 2)
-
-static gboolean notify_flag_usable;
-
-static inline guint
-object_optional_flags (GObject *object)
-{
-  return (guint) g_atomic_int_get ((int *) ((char *) object + G_STRUCT_OFFSET (GObject, ref_count)
-                                            + sizeof (guint)));
-}
-
-static void
-probe_notify (GObject    *object,
-              GParamSpec *pspec,
-              gpointer    data)
-{
-}
-
-static void
-probe_notify_flag (void)
-{
-  GObject *probe;
-  guint before, after;
-  gulong handler;
-
-  if (GLIB_SIZEOF_VOID_P != 8 || sizeof (guint) != 4 ||
-      G_STRUCT_OFFSET (GObject, qdata) != G_STRUCT_OFFSET (GObject, ref_count) + 8 ||
-      glib_check_version (2, 74, 0) != NULL)
-    return;
-
-  probe = g_object_new (G_TYPE_OBJECT, NULL);
-  before = object_optional_flags (probe);
-  handler = g_signal_connect (probe, "notify::nothing", G_CALLBACK (probe_notify), NULL);
-  after = object_optional_flags (probe);
-  g_signal_handler_disconnect (probe, handler);
-  g_object_unref (probe);
-
-  notify_flag_usable = (before & GOBJECT_HAS_NOTIFY_HANDLER) == 0 &&
-                       (after & GOBJECT_HAS_NOTIFY_HANDLER) != 0;
-}
-
 /* Notifications go through a GopodNotify made only once someone listens;
- * a job nobody watches pays for the check alone: a look at its header's
- * flag, or when GLib's flag cannot be trusted (or says a handler was once
- * connected), a look at its handlers. */
+ * a job nobody watches pays for the check alone (a look at its handlers,
+ * under GLib's signal lock). */
 static void
 job_notify (GopodJob *job,
             guint     prop_id)
@@ -225,9 +176,6 @@ job_notify (GopodJob *job,
   GopodJobPrivate *priv = JOB_PRIV (job);
   JobExtra *extra;
 
-  if (notify_flag_usable &&
-      (object_optional_flags (G_OBJECT (job)) & GOBJECT_HAS_NOTIFY_HANDLER) == 0)
-    return;
   if (!gopod_notify_is_watched (G_OBJECT (job), properties[prop_id]))
     return;
 
@@ -255,24 +203,24 @@ cancellable_new (void)
   return cancellable;
 }
 
-/* Called once a thread job has ended, in the worker that ran it. */
-static void
-recycle_cancellable (GopodJobPrivate *priv)
+static gboolean
+has_cancelled_handler (GCancellable *cancellable)
 {
-  GCancellable *cancellable = NULL;
+  return g_signal_handler_find (cancellable, G_SIGNAL_MATCH_ID, cancelled_signal_id, 0,
+                                NULL, NULL, NULL) != 0;
+}
 
-  g_mutex_lock (&priv->lock);
-  if (!priv->cancellable_shared)
-    cancellable = g_steal_pointer (&priv->cancellable);
-  g_mutex_unlock (&priv->lock);
-
+/* Called once a thread job has ended, in the worker that ran it, with the
+ * cancellable job_end_full() took from it when nobody else saw it. */
+static void
+recycle_cancellable (GCancellable *cancellable)
+{
   if (cancellable == NULL)
     return;
   if (g_private_get (&spare_cancellable) == NULL &&
       g_atomic_int_get ((int *) &G_OBJECT (cancellable)->ref_count) == 1 &&
       !g_cancellable_is_cancelled (cancellable) &&
-      g_signal_handler_find (cancellable, G_SIGNAL_MATCH_ID, cancelled_signal_id, 0,
-                             NULL, NULL, NULL) == 0)
+      !has_cancelled_handler (cancellable))
     g_private_set (&spare_cancellable, cancellable);
   else
     g_object_unref (cancellable);
@@ -311,13 +259,16 @@ stop_reason_error (StopReason reason)
 /* The one place where a job ends. @outcome is what the work reported; a
  * timeout or a cancel that came first overrides a failure, and a timeout
  * overrides even a success. With @unstarted_only, a job that has started
- * is left alone: it can then only end through its own work. Takes @error.
+ * is left alone: it can then only end through its own work. With @recycle,
+ * the job's cancellable, if nobody else saw it, is handed there (in the
+ * lock hold that marks the end) for recycle_cancellable(). Takes @error.
  * Returns FALSE if the job was not ended here. */
 static gboolean
-job_end_full (GopodJob      *job,
-              GopodJobState  outcome,
-              GError        *error,
-              gboolean       unstarted_only)
+job_end_full (GopodJob       *job,
+              GopodJobState   outcome,
+              GError         *error,
+              gboolean        unstarted_only,
+              GCancellable  **recycle)
 {
   GopodJobPrivate *priv = JOB_PRIV (job);
   GopodJobEndFunc end_func;
@@ -368,6 +319,8 @@ job_end_full (GopodJob      *job,
 
   g_mutex_lock (&priv->lock);
   __atomic_store_n (&priv->ended, TRUE, __ATOMIC_SEQ_CST);
+  if (recycle != NULL && !priv->cancellable_shared)
+    *recycle = g_steal_pointer (&priv->cancellable);
   if (priv->extra != NULL)
     {
       wake_blocking = priv->extra->n_blocking_waiters > 0;
@@ -397,7 +350,7 @@ job_end (GopodJob      *job,
          GopodJobState  outcome,
          GError        *error)
 {
-  return job_end_full (job, outcome, error, FALSE);
+  return job_end_full (job, outcome, error, FALSE, NULL);
 }
 
 static gboolean
@@ -613,7 +566,6 @@ gopod_job_class_init (GopodJobClass *klass)
   g_type_class_ref (G_TYPE_CANCELLABLE);
   cancelled_signal_id = g_signal_lookup ("cancelled", G_TYPE_CANCELLABLE);
 
-  probe_notify_flag ();
 }
 
 static void
@@ -1323,6 +1275,7 @@ void
 gopod_job_execute (GopodJob *job)
 {
   GopodJobPrivate *priv = JOB_PRIV (job);
+  GCancellable *cancellable = NULL;
   GError *run_error = NULL;
   GError *error = NULL;
   gboolean ok;
@@ -1335,8 +1288,9 @@ gopod_job_execute (GopodJob *job)
   else
     g_clear_error (&run_error);
 
-  job_end (job, ok ? GOPOD_JOB_STATE_SUCCEEDED : GOPOD_JOB_STATE_FAILED, error);
-  recycle_cancellable (priv);
+  job_end_full (job, ok ? GOPOD_JOB_STATE_SUCCEEDED : GOPOD_JOB_STATE_FAILED, error, FALSE,
+                &cancellable);
+  recycle_cancellable (cancellable);
 }
 
 static gboolean
@@ -1379,7 +1333,7 @@ gboolean
 gopod_job_discard (GopodJob     *job,
                    const GError *error)
 {
-  return job_end_full (job, GOPOD_JOB_STATE_CANCELLED, g_error_copy (error), TRUE);
+  return job_end_full (job, GOPOD_JOB_STATE_CANCELLED, g_error_copy (error), TRUE, NULL);
 }
 
 gboolean

@@ -212,7 +212,10 @@ struct _PodCore
   guint64          failed;
   guint64          cancelled;
 
-  GHashTable      *running_jobs;  /* GopodJob -> NULL, to cancel on discard */
+  /* Jobs between start and end, to cancel on discard; not owned. Once a
+   * job has left the queue its owner slot (gopod_job_get_seq()) is free:
+   * it holds the job's index here, so removal is a swap with the last. */
+  GPtrArray       *running_jobs;
   GopodWaitQueue   idle_waiters;
   GopodWaitQueue   shutdown_waiters;
   GopodNotify      notify;
@@ -245,12 +248,22 @@ enum {
 
 static GParamSpec *properties[N_PROPS];
 
-/* The core whose worker the current thread is, to refuse waits on itself. */
-static GPrivate current_core;
+/* A worker thread's own state, on its stack; found through
+ * `current_worker` to refuse waits on its own pod, and by job_ended() to
+ * tell the end of the job this very worker runs. */
+typedef struct
+{
+  PodCore  *core;
+  GopodJob *executing;  /* the thread job in gopod_job_execute() here */
+  GopodJob *next;       /* taken from the queue by job_ended() to run next */
+} Worker;
+
+static GPrivate current_worker;
 
 
 
 static void worker_main (gpointer data, gpointer pool_data);
+static gboolean should_leave_locked (PodCore *core);
 
 /* Core life */
 
@@ -275,7 +288,7 @@ core_unref (PodCore *core)
   g_async_queue_unref (core->queue);
   g_free (core->filling);
   g_free (core->spare);
-  g_hash_table_unref (core->running_jobs);
+  g_ptr_array_unref (core->running_jobs);
   gopod_notify_clear (&core->notify);
   g_main_context_unref (core->context);
   g_cond_clear (&core->cond);
@@ -703,6 +716,71 @@ wait_for_start_slot_locked (PodCore *core)
 }
 
 static void
+running_add_locked (PodCore  *core,
+                    GopodJob *job)
+{
+  gopod_job_set_seq (job, core->running_jobs->len);
+  g_ptr_array_add (core->running_jobs, job);
+}
+
+static gboolean
+running_remove_locked (PodCore  *core,
+                       GopodJob *job)
+{
+  GPtrArray *running = core->running_jobs;
+  guint i = gopod_job_get_seq (job);
+
+  if (i >= running->len || g_ptr_array_index (running, i) != job)
+    return FALSE;
+  g_ptr_array_remove_index_fast (running, i);
+  if (i < running->len)
+    gopod_job_set_seq (g_ptr_array_index (running, i), i);
+  return TRUE;
+}
+
+/* Called by job_ended() for the thread job that @worker runs, whose slot is
+ * still counted in n_running: when the worker would go straight on to a
+ * queued job anyway, takes it now and hands it the slot, so that the worker
+ * need not take the lock again before starting it. Only the plain case
+ * (no pause, resize, shutdown or rate limit about) is taken; anything else
+ * goes through the worker's loop. Returns the job, or NULL. */
+static GopodJob *
+take_next_job_locked (PodCore *core)
+{
+  gpointer item;
+
+  if (core->closing || core->orphaned || core->dispatch_interval_ms > 0 ||
+      core->n_queued == 0 || should_leave_locked (core))
+    return NULL;
+  core->n_running--;
+  if (!may_dispatch_locked (core))
+    {
+      core->n_running++;
+      return NULL;
+    }
+  core->n_running++;
+
+  item = g_async_queue_try_pop (core->queue);
+  if (item == NULL)
+    return NULL;
+  if (item_is_chunk (item) || item == WAKE_MARKER)
+    {
+      queue_push_front_locked (core, item);
+      return NULL;
+    }
+
+  core->n_queued--;
+  if (gopod_job_peek_main_context (item))
+    {
+      core->n_running--;
+      core->n_running_main++;
+    }
+  running_add_locked (core, item);
+  core_notify (core, PROP_QUEUED);
+  return item;
+}
+
+static void
 count_outcome_locked (PodCore       *core,
                       GopodJobState  state)
 {
@@ -734,6 +812,7 @@ job_ended (GopodJob *job,
            gpointer  owner_data)
 {
   PodCore *core = owner_data;
+  Worker *worker = g_private_get (&current_worker);
   GQueue ready = G_QUEUE_INIT;
   gboolean drop_queue_ref = FALSE;
   guint spawn = 0;
@@ -754,13 +833,16 @@ job_ended (GopodJob *job,
           core_notify (core, PROP_QUEUED);
         }
     }
-  else if (g_hash_table_remove (core->running_jobs, job))
+  else if (running_remove_locked (core, job))
     {
       if (gopod_job_peek_main_context (job))
         {
           core->n_running_main--;
           spawn = reserve_workers_locked (core);
         }
+      else if (worker != NULL && worker->core == core && worker->executing == job &&
+               (worker->next = take_next_job_locked (core)) != NULL)
+        ;  /* the slot goes to the next job */
       else
         core->n_running--;
       core_notify (core, PROP_RUNNING);
@@ -776,10 +858,13 @@ job_ended (GopodJob *job,
 }
 
 /* Starts a job a worker popped. A thread job runs here; a main-context job
- * is handed to the pod's context and the worker moves on. Called with the
- * lock held; returns with it held. Takes the queue's reference to @job. */
+ * is handed to the pod's context and the worker moves on. When job_ended()
+ * took a next job for this worker, that one starts at once, without the
+ * lock. Called with the lock held; returns with it held. Takes the queue's
+ * reference to @job. */
 static void
 dispatch_job_locked (PodCore   *core,
+                     Worker    *worker,
                      GopodJob  *job,
                      GQueue    *ready)
 {
@@ -799,29 +884,46 @@ dispatch_job_locked (PodCore   *core,
     core->n_running_main++;
   else
     core->n_running++;
-  g_hash_table_add (core->running_jobs, job);
+  running_add_locked (core, job);
   core_notify (core, PROP_QUEUED);
   core_notify (core, PROP_RUNNING);
   g_mutex_unlock (&core->lock);
 
-  started = gopod_job_start (job);
-  if (started && main_context)
-    gopod_job_begin_on (job, core->context);
-  else if (started)
-    gopod_job_execute (job);
-  g_object_unref (job);
+  for (;;)
+    {
+      started = gopod_job_start (job);
+      if (!started)
+        break;
+      if (main_context)
+        gopod_job_begin_on (job, core->context);
+      else
+        {
+          worker->executing = job;
+          gopod_job_execute (job);
+          worker->executing = NULL;
+        }
+      g_object_unref (job);
+      job = g_steal_pointer (&worker->next);
+      if (job == NULL)
+        break;
+      main_context = gopod_job_peek_main_context (job);
+    }
 
   g_mutex_lock (&core->lock);
   /* A job that started gives its slot back where it ends (job_ended()); one
-   * that had ended while queued gives it back here. */
+   * that had ended while queued gives it back here. Its removal reads the
+   * job, which the unref after it may finalize, out of the lock. */
   if (!started)
     {
       if (main_context)
         core->n_running_main--;
       else
         core->n_running--;
-      g_hash_table_remove (core->running_jobs, job);
+      running_remove_locked (core, job);
       core_notify (core, PROP_RUNNING);
+      g_mutex_unlock (&core->lock);
+      g_object_unref (job);
+      g_mutex_lock (&core->lock);
     }
   wake_waiters_locked (core, ready);
 }
@@ -968,10 +1070,11 @@ worker_main (gpointer data,
              gpointer pool_data)
 {
   PodCore *core = data;
+  Worker worker = { core, NULL, NULL };
   GQueue ready = G_QUEUE_INIT;
   gint64 avg_job_ns = 0;
 
-  g_private_set (&current_core, core);
+  g_private_set (&current_worker, &worker);
   g_mutex_lock (&core->lock);
 
   while (!should_leave_locked (core))
@@ -995,7 +1098,7 @@ worker_main (gpointer data,
       if (item_is_chunk (item))
         dispatch_chunk_locked (core, item_get_chunk (item), &avg_job_ns, &ready);
       else
-        dispatch_job_locked (core, item, &ready);
+        dispatch_job_locked (core, &worker, item, &ready);
 
       /* Busy workers may have taken the wake markers meant for idle ones;
        * whoever empties a closing pod's queue sends them again. */
@@ -1016,7 +1119,7 @@ worker_main (gpointer data,
   g_mutex_unlock (&core->lock);
   return_waiters (&ready);
 
-  g_private_set (&current_core, NULL);
+  g_private_set (&current_worker, NULL);
   core_unref (core);
 }
 
@@ -1053,7 +1156,9 @@ check_room_locked (PodCore  *core,
 static gboolean
 is_own_worker (PodCore *core)
 {
-  return g_private_get (&current_core) == core;
+  Worker *worker = g_private_get (&current_worker);
+
+  return worker != NULL && worker->core == core;
 }
 
 static void
@@ -1439,7 +1544,7 @@ gopod_pod_init (GopodPod *pod)
   core->paused = TRUE;
   core->max_workers = 1;
   core->idle_timeout_ms = DEFAULT_IDLE_TIMEOUT_MS;
-  core->running_jobs = g_hash_table_new (NULL, NULL);
+  core->running_jobs = g_ptr_array_new ();
   gopod_wait_queue_init (&core->idle_waiters, &core->lock);
   gopod_wait_queue_init (&core->shutdown_waiters, &core->lock);
   gopod_notify_init (&core->notify, G_OBJECT (pod), properties, N_PROPS);
@@ -1962,13 +2067,10 @@ begin_shutdown (PodCore            *core,
   core->closing = TRUE;
   if (mode == GOPOD_SHUTDOWN_DISCARD && !g_atomic_int_get (&core->discarding))
     {
-      GHashTableIter iter;
-
       g_atomic_int_set (&core->discarding, TRUE);
       steal_queue_locked (core, &jobs, &chunks);
-      g_hash_table_iter_init (&iter, core->running_jobs);
-      while (g_hash_table_iter_next (&iter, (gpointer *) &job, NULL))
-        g_queue_push_tail (&running, g_object_ref (job));
+      for (guint i = 0; i < core->running_jobs->len; i++)
+        g_queue_push_tail (&running, g_object_ref (g_ptr_array_index (core->running_jobs, i)));
       core_notify (core, PROP_QUEUED);
       core_notify (core, PROP_CANCELLED);
     }
