@@ -160,6 +160,27 @@ counted_job_new (int id)
   return job;
 }
 
+/* Adds jobs @first..@last - 1 to @pod, keeping them in @jobs; each passes
+ * @gate and is measured by @gauge when those are set. */
+static void
+add_counted_jobs (GopodPod  *pod,
+                  GPtrArray *jobs,
+                  int        first,
+                  int        last,
+                  TestGate  *gate,
+                  Gauge     *gauge)
+{
+  for (int i = first; i < last; i++)
+    {
+      TestCountedJob *job = counted_job_new (i);
+
+      job->gate = gate;
+      job->gauge = gauge;
+      g_ptr_array_add (jobs, job);
+      g_assert_true (gopod_pod_add_job (pod, GOPOD_JOB (job), NULL, NULL));
+    }
+}
+
 static void
 assert_counters_add_up (GopodPod *pod)
 {
@@ -266,15 +287,7 @@ test_pod_bound_jobs (void)
 
   test_gate_init (&gate);
   gopod_pod_start (pod);
-  for (int i = 0; i < 12; i++)
-    {
-      TestCountedJob *job = counted_job_new (i);
-
-      job->gauge = &gauge;
-      job->gate = &gate;
-      g_ptr_array_add (jobs, job);
-      g_assert_true (gopod_pod_add_job (pod, GOPOD_JOB (job), NULL, NULL));
-    }
+  add_counted_jobs (pod, jobs, 0, 12, &gate, &gauge);
   test_gate_wait_for_waiters (&gate, 4);
   g_assert_cmpuint (gopod_pod_get_running (pod), ==, 4);
   g_assert_cmpuint (gopod_pod_get_queued (pod), ==, 8);
@@ -619,14 +632,7 @@ test_pod_max_workers_grow (void)
 
   test_gate_init (&gate);
   gopod_pod_start (pod);
-  for (int i = 0; i < 4; i++)
-    {
-      TestCountedJob *job = counted_job_new (i);
-
-      job->gate = &gate;
-      g_ptr_array_add (jobs, job);
-      g_assert_true (gopod_pod_add_job (pod, GOPOD_JOB (job), NULL, NULL));
-    }
+  add_counted_jobs (pod, jobs, 0, 4, &gate, NULL);
   test_gate_wait_for_waiters (&gate, 1);
   /* Growing starts queued jobs at once, while the first still runs. */
   gopod_pod_set_max_workers (pod, 4);
@@ -647,26 +653,12 @@ test_pod_max_workers_shrink (void)
 
   test_gate_init (&gate);
   gopod_pod_start (pod);
-  for (int i = 0; i < 4; i++)
-    {
-      TestCountedJob *job = counted_job_new (i);
-
-      job->gate = &gate;
-      g_ptr_array_add (jobs, job);
-      g_assert_true (gopod_pod_add_job (pod, GOPOD_JOB (job), NULL, NULL));
-    }
+  add_counted_jobs (pod, jobs, 0, 4, &gate, NULL);
   test_gate_wait_for_waiters (&gate, 4);
   /* Shrinking interrupts nothing... */
   gopod_pod_set_max_workers (pod, 2);
   g_assert_cmpuint (gopod_pod_get_running (pod), ==, 4);
-  for (int i = 4; i < 20; i++)
-    {
-      TestCountedJob *job = counted_job_new (i);
-
-      job->gauge = &gauge;
-      g_ptr_array_add (jobs, job);
-      g_assert_true (gopod_pod_add_job (pod, GOPOD_JOB (job), NULL, NULL));
-    }
+  add_counted_jobs (pod, jobs, 4, 20, NULL, &gauge);
   test_gate_open (&gate);
   g_assert_true (gopod_pod_wait (pod, NULL, NULL));
   /* ...but bounds every start after it. */
