@@ -47,6 +47,11 @@ void          gopod_job_begin_on   (GopodJob        *job,
 gboolean      gopod_job_discard    (GopodJob        *job,
                                     const GError    *error);
 gboolean      gopod_job_is_ended   (GopodJob        *job);
+/* Drops an owner's reference to @job. If it is the last one, the job is
+ * finalized on the main context it was created on (design rule 5): here,
+ * if this thread can own that context because nobody iterates it, else from
+ * an idle source there. */
+void          gopod_job_release    (GopodJob        *job);
 /* A word the owner keeps in the job: a pod's queue order (compared
  * wrapping, (gint32) (a - b)) while queued, its running index after. */
 guint32       gopod_job_get_seq    (GopodJob        *job);

@@ -1342,6 +1342,49 @@ gopod_job_is_ended (GopodJob *job)
   return state_is_final (gopod_job_get_state (job));
 }
 
+static gboolean
+unref_in_context (gpointer job)
+{
+  g_object_unref (job);
+  return G_SOURCE_REMOVE;
+}
+
+void
+gopod_job_release (GopodJob *job)
+{
+  GopodJobPrivate *priv = JOB_PRIV (job);
+  JobExtra *extra;
+  GMainContext *context;
+  GSource *source;
+
+  /* Someone else still holds the job (its creator, usually): nothing is
+   * finalized by this unref. (Should that holder drop its reference at this
+   * very moment, the job is finalized here: a race this does not close.) */
+  if (g_atomic_int_get ((int *) &G_OBJECT (job)->ref_count) > 1)
+    {
+      g_object_unref (job);
+      return;
+    }
+
+  extra = peek_extra (priv);
+  context = extra != NULL && extra->context != NULL ? extra->context : g_main_context_default ();
+  if (g_main_context_acquire (context))
+    {
+      /* Nobody runs that context: finalizing here, as its owner, is what
+       * g_main_context_invoke() would do too, and needs no loop. */
+      g_object_unref (job);
+      g_main_context_release (context);
+      return;
+    }
+
+  source = g_idle_source_new ();
+  g_source_set_priority (source, G_PRIORITY_DEFAULT);
+  g_source_set_static_name (source, "[pod-glib] job release");
+  g_source_set_callback (source, unref_in_context, job, NULL);
+  g_source_attach (source, context);
+  g_source_unref (source);
+}
+
 guint32
 gopod_job_get_seq (GopodJob *job)
 {

@@ -675,7 +675,7 @@ discard_item_locked (PodCore *core,
       core->n_queued--;
       g_mutex_unlock (&core->lock);
       gopod_job_discard (item, error);
-      g_object_unref (item);
+      gopod_job_release (item);
     }
 
   g_mutex_lock (&core->lock);
@@ -851,7 +851,7 @@ job_ended (GopodJob *job,
   g_mutex_unlock (&core->lock);
 
   if (drop_queue_ref)
-    g_object_unref (job);
+    gopod_job_release (job);
   spawn_workers (core, spawn);
   return_waiters (&ready);
   core_unref (core);
@@ -902,7 +902,7 @@ dispatch_job_locked (PodCore   *core,
           gopod_job_execute (job);
           worker->executing = NULL;
         }
-      g_object_unref (job);
+      gopod_job_release (job);
       job = g_steal_pointer (&worker->next);
       if (job == NULL)
         break;
@@ -922,7 +922,7 @@ dispatch_job_locked (PodCore   *core,
       running_remove_locked (core, job);
       core_notify (core, PROP_RUNNING);
       g_mutex_unlock (&core->lock);
-      g_object_unref (job);
+      gopod_job_release (job);
       g_mutex_lock (&core->lock);
     }
   wake_waiters_locked (core, ready);
@@ -2087,7 +2087,7 @@ begin_shutdown (PodCore            *core,
   while ((job = g_queue_pop_head (&jobs)) != NULL)
     {
       gopod_job_discard (job, discard_error);
-      g_object_unref (job);
+      gopod_job_release (job);
     }
   while ((chunk = g_queue_pop_head (&chunks)) != NULL)
     {
@@ -2097,7 +2097,7 @@ begin_shutdown (PodCore            *core,
   while ((job = g_queue_pop_head (&running)) != NULL)
     {
       gopod_job_cancel (job);
-      g_object_unref (job);
+      gopod_job_release (job);
     }
 
   if (!first)

@@ -1097,6 +1097,36 @@ succeed (GopodJob      *job,
 }
 
 static void
+record_finalize_thread (gpointer  data,
+                        GObject  *where_the_object_was)
+{
+  *(GThread **) data = g_thread_self ();
+}
+
+static void
+test_pod_job_finalized_on_its_context (void)
+{
+  /* An app's main loop owns its context while it runs: the job, created
+   * here and dropped by its creator once added, must not be finalized on
+   * the worker that ran it, but back here. */
+  g_autoptr(GopodPod) pod = gopod_pod_new (1);
+  GopodJob *job = gopod_job_new_func (succeed, NULL, NULL);
+  GThread *finalized_on = NULL;
+
+  g_assert_true (g_main_context_acquire (NULL));
+  g_object_weak_ref (G_OBJECT (job), record_finalize_thread, &finalized_on);
+  gopod_pod_start (pod);
+  g_assert_true (gopod_pod_add_job (pod, job, NULL, NULL));
+  g_object_unref (job);
+  g_assert_true (gopod_pod_wait (pod, NULL, NULL));
+  while (finalized_on == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  g_main_context_release (NULL);
+
+  g_assert_true (finalized_on == g_thread_self ());
+}
+
+static void
 test_pod_bad_input (void)
 {
   g_autoptr(GopodPod) pod = gopod_pod_new (1);
@@ -1166,6 +1196,7 @@ main (int   argc,
   g_test_add_func ("/Gopod/Pod/reentry/jobs-add-jobs", test_pod_jobs_add_jobs);
   g_test_add_func ("/Gopod/Pod/reentry/from-job", test_pod_reentry_from_job);
   g_test_add_func ("/Gopod/Pod/dropped-keeps-work", test_pod_dropped_keeps_work);
+  g_test_add_func ("/Gopod/Pod/job-finalized-on-its-context", test_pod_job_finalized_on_its_context);
   g_test_add_func ("/Gopod/Pod/race/producers-and-cancels", test_pod_race_producers_cancel);
   g_test_add_func ("/Gopod/Pod/race/shutdown-against-add", test_pod_race_shutdown_against_add);
   g_test_add_func ("/Gopod/Pod/race/cancel-against-start", test_pod_race_cancel_against_start);
