@@ -166,6 +166,23 @@ peek_extra (GopodJobPrivate *priv)
   return g_atomic_pointer_get (&priv->extra);
 }
 
+/* Where a main-context job's `begin` runs (or, before it starts, most
+ * likely runs: the context the job was made on). */
+static GMainContext *
+work_context (GopodJob *job)
+{
+  GopodJobPrivate *priv = JOB_PRIV (job);
+  JobExtra *extra = peek_extra (priv);
+  GMainContext *context = NULL;
+
+  g_mutex_lock (&priv->lock);
+  if (extra != NULL)
+    context = extra->begin_context != NULL ? extra->begin_context : extra->context;
+  g_mutex_unlock (&priv->lock);
+
+  return context != NULL ? context : g_main_context_default ();
+}
+
 /* Notifications go through a GopodNotify made only once someone listens;
  * a job nobody watches pays for the check alone (a look at its handlers,
  * under GLib's signal lock). */
@@ -331,7 +348,12 @@ job_end_full (GopodJob       *job,
   g_mutex_unlock (&priv->lock);
 
   if (wake_blocking)
-    wake_blocking_waiters ();
+    {
+      wake_blocking_waiters ();
+      /* A blocking waiter may be running a main-context job's context. */
+      if (gopod_job_is_main_context (job))
+        g_main_context_wakeup (work_context (job));
+    }
   while ((task = g_queue_pop_head (&tasks)) != NULL)
     {
       if (error != NULL)
@@ -1056,9 +1078,11 @@ gopod_job_cancel (GopodJob *job)
 
 static void
 blocking_wait_cancelled (GCancellable *cancellable,
-                         gpointer      data)
+                         gpointer      context)
 {
   wake_blocking_waiters ();
+  if (context != NULL)
+    g_main_context_wakeup (context);
 }
 
 static gboolean
@@ -1094,6 +1118,7 @@ gopod_job_wait (GopodJob      *job,
                 GError       **error)
 {
   GopodJobPrivate *priv;
+  GMainContext *context = NULL;
   gulong handler = 0;
 
   g_return_val_if_fail (GOPOD_IS_JOB (job), FALSE);
@@ -1106,13 +1131,29 @@ gopod_job_wait (GopodJob      *job,
   ensure_extra_locked (priv)->n_blocking_waiters++;
   g_mutex_unlock (&priv->lock);
 
-  if (cancellable != NULL)
-    handler = g_cancellable_connect (cancellable, G_CALLBACK (blocking_wait_cancelled), NULL, NULL);
+  /* A main-context job needs its context run to begin and, usually, to
+   * complete: where nobody runs it, the wait runs it, so that blocking
+   * works without a main loop (as the runner and the pod's waits do). */
+  if (gopod_job_is_main_context (job) && g_main_context_acquire (work_context (job)))
+    context = work_context (job);
 
-  g_mutex_lock (&blocking_wait_lock);
-  while (!job_ended_get (priv) && !g_cancellable_is_cancelled (cancellable))
-    g_cond_wait (&blocking_wait_cond, &blocking_wait_lock);
-  g_mutex_unlock (&blocking_wait_lock);
+  if (cancellable != NULL)
+    handler = g_cancellable_connect (cancellable, G_CALLBACK (blocking_wait_cancelled),
+                                     context, NULL);
+
+  if (context != NULL)
+    {
+      while (!job_ended_get (priv) && !g_cancellable_is_cancelled (cancellable))
+        g_main_context_iteration (context, TRUE);
+      g_main_context_release (context);
+    }
+  else
+    {
+      g_mutex_lock (&blocking_wait_lock);
+      while (!job_ended_get (priv) && !g_cancellable_is_cancelled (cancellable))
+        g_cond_wait (&blocking_wait_cond, &blocking_wait_lock);
+      g_mutex_unlock (&blocking_wait_lock);
+    }
 
   g_cancellable_disconnect (cancellable, handler);
 

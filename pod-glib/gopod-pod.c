@@ -179,6 +179,8 @@ struct _PodCore
   GMutex           lock;
   GCond            cond;  /* broadcast when work ends, space frees, workers leave */
   guint            n_cond_waiters;  /* threads in g_cond_wait on `cond` */
+  guint            n_context_waiters;  /* blocking waits iterating `context` */
+  guint            n_main_jobs;  /* main-context jobs accepted, not yet ended */
   int              n_spinning;  /* atomic: idle workers spinning before they sleep, 0 or 1 */
   int              pushes;  /* atomic: bumped on every push, watched by a spinner */
   GAsyncQueue     *queue;
@@ -341,6 +343,8 @@ core_broadcast_locked (PodCore *core)
 {
   if (core->n_cond_waiters > 0)
     g_cond_broadcast (&core->cond);
+  if (core->n_context_waiters > 0)
+    g_main_context_wakeup (core->context);
 }
 
 /* Every push goes through these, called with the lock held, so that a
@@ -822,6 +826,8 @@ job_ended (GopodJob *job,
    * already include a job whose completion was just reported. */
   g_mutex_lock (&core->lock);
   count_outcome_locked (core, gopod_job_get_state (job));
+  if (gopod_job_peek_main_context (job))
+    core->n_main_jobs--;
   if (!was_started)
     {
       /* Cancelled while queued. Whoever takes it out of the queue counts it
@@ -1188,10 +1194,28 @@ core_wait_locked (PodCore        *core,
       g_mutex_lock (&core->lock);
     }
 
-  core->n_cond_waiters++;
-  while (!done (core) && !g_cancellable_is_cancelled (cancellable))
-    g_cond_wait (&core->cond, &core->lock);
-  core->n_cond_waiters--;
+  /* Main-context jobs begin, and usually complete, on the pod's context. A
+   * blocking wait where nobody runs that context would wait for ever, so it
+   * runs the context itself, as long as it waits (as the runner does). */
+  if (core->n_main_jobs > 0 && g_main_context_acquire (core->context))
+    {
+      core->n_context_waiters++;
+      while (!done (core) && !g_cancellable_is_cancelled (cancellable))
+        {
+          g_mutex_unlock (&core->lock);
+          g_main_context_iteration (core->context, TRUE);
+          g_mutex_lock (&core->lock);
+        }
+      core->n_context_waiters--;
+      g_main_context_release (core->context);
+    }
+  else
+    {
+      core->n_cond_waiters++;
+      while (!done (core) && !g_cancellable_is_cancelled (cancellable))
+        g_cond_wait (&core->cond, &core->lock);
+      core->n_cond_waiters--;
+    }
 
   if (handler != 0)
     {
@@ -1220,6 +1244,8 @@ enqueue_job_locked (PodCore  *core,
   core->filling = NULL;
   gopod_job_set_seq (job, core->next_seq++);
   queue_push_sorted_locked (core, g_object_ref (job));
+  if (gopod_job_peek_main_context (job))
+    core->n_main_jobs++;
   core->n_queued++;
   core->submitted++;
   core_notify (core, PROP_QUEUED);

@@ -540,16 +540,13 @@ begin_async (GopodThrottler *self,
     g_task_return_int (task, error_count);
 }
 
+/* The public *_finish functions check @result themselves, so that a
+ * critical names the function the caller actually called. */
 static guint
-finish_async (GopodThrottler *self,
-              GAsyncResult   *result,
-              gpointer        source_tag,
-              GError        **error)
+finish_async (GAsyncResult  *result,
+              GError       **error)
 {
   gssize error_count;
-
-  g_return_val_if_fail (g_task_is_valid (result, self), 0);
-  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == source_tag, 0);
 
   error_count = g_task_propagate_int (G_TASK (result), error);
 
@@ -610,7 +607,11 @@ gopod_throttler_throttle_finish (GopodThrottler  *self,
                                  GAsyncResult    *result,
                                  GError         **error)
 {
-  return finish_async (self, result, gopod_throttler_throttle_async, error);
+  g_return_val_if_fail (GOPOD_IS_THROTTLER (self), 0);
+  g_return_val_if_fail (g_task_is_valid (result, self), 0);
+  g_return_val_if_fail (g_async_result_is_tagged (result, gopod_throttler_throttle_async), 0);
+
+  return finish_async (result, error);
 }
 
 /**
@@ -660,7 +661,11 @@ gopod_throttler_wait_finish (GopodThrottler  *self,
                              GAsyncResult    *result,
                              GError         **error)
 {
-  return finish_async (self, result, gopod_throttler_wait_async, error);
+  g_return_val_if_fail (GOPOD_IS_THROTTLER (self), 0);
+  g_return_val_if_fail (g_task_is_valid (result, self), 0);
+  g_return_val_if_fail (g_async_result_is_tagged (result, gopod_throttler_wait_async), 0);
+
+  return finish_async (result, error);
 }
 
 /**

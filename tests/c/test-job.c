@@ -498,6 +498,31 @@ test_job_main_context (void)
 }
 
 static void
+test_job_main_context_blocking_wait (void)
+{
+  /* No main loop runs: the blocking waits run the context themselves, so
+   * the jobs begin and complete. A hang fails the subprocess's deadline. */
+  if (g_test_subprocess ())
+    {
+      g_autoptr(GopodPod) pod = gopod_pod_new (1);
+      g_autoptr(TestMainJob) first = g_object_new (TEST_TYPE_MAIN_JOB, NULL);
+      g_autoptr(TestMainJob) second = g_object_new (TEST_TYPE_MAIN_JOB, NULL);
+
+      gopod_pod_start (pod);
+      g_assert_true (gopod_pod_add_job (pod, GOPOD_JOB (first), NULL, NULL));
+      g_assert_true (gopod_pod_add_job (pod, GOPOD_JOB (second), NULL, NULL));
+      g_assert_true (gopod_job_wait (GOPOD_JOB (first), NULL, NULL));
+      g_assert_true (gopod_pod_wait (pod, NULL, NULL));
+      g_assert_cmpint (second->finishes, ==, 1);
+      g_assert_true (second->begin_thread == g_thread_self ());
+      return;
+    }
+
+  g_test_trap_subprocess (NULL, 10 * G_USEC_PER_SEC, G_TEST_SUBPROCESS_DEFAULT);
+  g_test_trap_assert_passed ();
+}
+
+static void
 test_job_properties (void)
 {
   g_autoptr(GopodJob) job = gopod_job_new_func (add_numbers, &(int) { 0 }, NULL);
@@ -565,6 +590,7 @@ main (int   argc,
   g_test_add_func ("/Gopod/Job/wait/async-cancelled", test_job_wait_async_cancelled);
   g_test_add_func ("/Gopod/Job/notify/progress-on-main-context", test_job_progress_notify_on_main_context);
   g_test_add_func ("/Gopod/Job/main-context", test_job_main_context);
+  g_test_add_func ("/Gopod/Job/main-context-blocking-wait", test_job_main_context_blocking_wait);
   g_test_add_func ("/Gopod/Job/properties", test_job_properties);
   g_test_add_func ("/Gopod/Job/bad-input", test_job_bad_input);
 
