@@ -36,6 +36,44 @@
  * Since: 1.0
  */
 
+/**
+ * GopodJobClass::run:
+ * @job: the job
+ * @cancellable: (nullable): cancelled when the job is cancelled or times out
+ * @error: return location for the job's error
+ *
+ * The work of a thread job, called in a worker thread (go-pod's
+ * `Start()`). It should return early once @cancellable is cancelled.
+ * Returning %FALSE without setting @error fails the job with
+ * %GOPOD_ERROR_FAILED.
+ *
+ * Returns: %TRUE on success, %FALSE with @error set on failure
+ *
+ * Since: 1.0
+ */
+
+/**
+ * GopodJobClass::finish:
+ * @job: the job
+ *
+ * Releases what the job holds (go-pod's `Finish()`). Called exactly once
+ * when the job ends: after `run`, or instead of it when the job never ran.
+ *
+ * Since: 1.0
+ */
+
+/**
+ * GopodJobClass::begin:
+ * @job: the job
+ * @cancellable: (nullable): cancelled when the job is cancelled or times out
+ *
+ * Starts the work of a main-context job, on its owner's main context. It
+ * must return at once; the work ends with [method@Gopod.Job.complete]. A
+ * class that implements it is a main-context job.
+ *
+ * Since: 1.0
+ */
+
 /* Why a running job was stopped early; the first reason wins. */
 typedef enum
 {
