@@ -732,6 +732,9 @@ gopod_throttler_done (GopodThrottler *self,
 void
 gopod_throttler_done_ok (GopodThrottler *self)
 {
+  /* Checked here too, so that the critical names this function. */
+  g_return_if_fail (GOPOD_IS_THROTTLER (self));
+
   gopod_throttler_done (self, NULL);
 }
 

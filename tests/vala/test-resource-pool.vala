@@ -10,24 +10,25 @@ class Conn : Object {
 /* A subclass: create and close as Vala overrides. */
 class ConnPool : Gopod.ResourcePool {
     public int made = 0;
-    public int[] closed = {};
-    public Mutex lock = Mutex ();
+    /* Not "closed": that would hide Gopod.ResourcePool:closed. */
+    public int[] closed_numbers = {};
+    public Mutex mutex = Mutex ();
 
     public ConnPool (uint size, uint max_size) {
         Object (size: size, max_size: max_size);
     }
 
     public override Object? create (Cancellable? cancellable) throws Error {
-        lock.lock ();
+        mutex.lock ();
         var conn = new Conn () { number = ++made };
-        lock.unlock ();
+        mutex.unlock ();
         return conn;
     }
 
     public override void close_resource (Object resource) {
-        lock.lock ();
-        closed += ((Conn) resource).number;
-        lock.unlock ();
+        mutex.lock ();
+        closed_numbers += ((Conn) resource).number;
+        mutex.unlock ();
     }
 }
 
@@ -87,7 +88,8 @@ void test_subclass_threads () {
     check (pool.acquired == 400, "400 acquires");
     check (pool.in_use == 0, "nothing in use");
     pool.close ();
-    check (pool.created == pool.closed.length, "every resource made was closed");
+    check (pool.closed, "subclass pool closed");
+    check (pool.created == pool.closed_numbers.length, "every resource made was closed");
     check (pool.created >= 40, "each destroy made room for a new one");
 
     try {
