@@ -960,34 +960,50 @@ assert_each_ended_once (GPtrArray *jobs)
     }
 }
 
+#define N_PRODUCERS 4
+
+static void
+start_producers (GopodPod *pod,
+                 Producer  producers[N_PRODUCERS],
+                 GThread  *threads[N_PRODUCERS])
+{
+  for (int i = 0; i < N_PRODUCERS; i++)
+    {
+      producers[i] = (Producer) { .pod = pod, .seed = g_test_rand_int (),
+                                  .jobs = g_ptr_array_new_with_free_func (g_object_unref) };
+      threads[i] = g_thread_new ("producer", produce_and_cancel, &producers[i]);
+    }
+}
+
+static void
+join_producers (GThread *threads[N_PRODUCERS])
+{
+  for (int i = 0; i < N_PRODUCERS; i++)
+    g_thread_join (threads[i]);
+}
+
 static void
 test_pod_race_producers_cancel (void)
 {
   g_autoptr(GopodPod) pod = gopod_pod_new (3);
-  Producer producers[4];
-  GThread *threads[4];
+  Producer producers[N_PRODUCERS];
+  GThread *threads[N_PRODUCERS];
   guint64 jobs_added = 0;
 
   gopod_pod_start (pod);
-  for (int i = 0; i < 4; i++)
-    {
-      producers[i] = (Producer) { .pod = pod, .seed = g_test_rand_int (), .jobs =
-                                  g_ptr_array_new_with_free_func (g_object_unref) };
-      threads[i] = g_thread_new ("producer", produce_and_cancel, &producers[i]);
-    }
-  for (int i = 0; i < 4; i++)
-    g_thread_join (threads[i]);
+  start_producers (pod, producers, threads);
+  join_producers (threads);
   g_assert_true (gopod_pod_wait (pod, NULL, NULL));
 
-  for (int i = 0; i < 4; i++)
+  for (int i = 0; i < N_PRODUCERS; i++)
     {
       assert_each_ended_once (producers[i].jobs);
       g_assert_cmpint (producers[i].light_runs, ==, 667);
       jobs_added += producers[i].jobs->len;
       g_ptr_array_unref (producers[i].jobs);
     }
-  g_assert_cmpuint (jobs_added, ==, 8000);
-  g_assert_cmpuint (gopod_pod_get_submitted (pod), ==, 8000 + 4 * 667);
+  g_assert_cmpuint (jobs_added, ==, N_PRODUCERS * 2000);
+  g_assert_cmpuint (gopod_pod_get_submitted (pod), ==, N_PRODUCERS * (2000 + 667));
   g_assert_cmpuint (gopod_pod_get_queued (pod), ==, 0);
   g_assert_cmpuint (gopod_pod_get_running (pod), ==, 0);
   assert_counters_add_up (pod);
@@ -999,24 +1015,18 @@ test_pod_race_shutdown_against_add (void)
   for (int round = 0; round < 20; round++)
     {
       g_autoptr(GopodPod) pod = gopod_pod_new (2);
-      Producer producers[4];
-      GThread *threads[4];
+      Producer producers[N_PRODUCERS];
+      GThread *threads[N_PRODUCERS];
       guint64 accepted = 0;
 
       gopod_pod_start (pod);
-      for (int i = 0; i < 4; i++)
-        {
-          producers[i] = (Producer) { .pod = pod, .seed = g_test_rand_int (), .jobs =
-                                      g_ptr_array_new_with_free_func (g_object_unref) };
-          threads[i] = g_thread_new ("producer", produce_and_cancel, &producers[i]);
-        }
+      start_producers (pod, producers, threads);
       g_usleep (g_test_rand_int_range (0, 3000));
       g_assert_true (gopod_pod_shutdown (pod, round % 2 ? GOPOD_SHUTDOWN_DISCARD
                                                         : GOPOD_SHUTDOWN_DRAIN, NULL, NULL));
-      for (int i = 0; i < 4; i++)
-        g_thread_join (threads[i]);
+      join_producers (threads);
 
-      for (int i = 0; i < 4; i++)
+      for (int i = 0; i < N_PRODUCERS; i++)
         {
           /* Every accepted job ended exactly once; refused ones never ran. */
           assert_each_ended_once (producers[i].jobs);
