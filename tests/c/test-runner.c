@@ -196,31 +196,32 @@ task_func (GopodRunner   *runner,
 }
 
 static void
-add_task (GopodRunner *runner,
-          Probe       *probe,
-          Behaviour    behaviour)
+add_task_full (GopodRunner  *runner,
+               Probe        *probe,
+               Behaviour     behaviour,
+               GCancellable *caller_cancellable)
 {
   TaskData *task = g_new0 (TaskData, 1);
 
   task->probe = probe;
   task->behaviour = behaviour;
+  if (caller_cancellable != NULL)
+    task->caller_cancellable = g_object_ref (caller_cancellable);
   gopod_runner_add (runner, task_func, task, task_data_free);
 }
 
-static GopodRunner *
-quiet_runner_new (guint timeout_ms)
+static void
+add_task (GopodRunner *runner,
+          Probe       *probe,
+          Behaviour    behaviour)
 {
-  GopodRunner *runner = gopod_runner_new (timeout_ms);
-
-  /* Signals are tested on their own: a stray Ctrl-C must not change others. */
-  gopod_runner_set_handle_signals (runner, FALSE);
-  return runner;
+  add_task_full (runner, probe, behaviour, NULL);
 }
 
 static void
-assert_ids (Probe       *probe,
-            const guint *expected,
-            guint        n)
+assert_ids_n (Probe       *probe,
+              const guint *expected,
+              guint        n)
 {
   g_mutex_lock (&probe->lock);
   g_assert_cmpmem (probe->ids->data, probe->ids->len * sizeof (guint),
@@ -228,274 +229,297 @@ assert_ids (Probe       *probe,
   g_mutex_unlock (&probe->lock);
 }
 
-static void
-test_runner_order (void)
-{
-  GopodRunner *runner = quiet_runner_new (0);
-  Probe *probe = probe_new ();
-  g_autoptr(GError) error = NULL;
-  const guint expected[] = { 0, 1, 2, 3, 4, 5 };
+/* assert_ids (probe, 0, 1, 2): the ids, in the order the tasks began. */
+#define assert_ids(probe, ...) \
+  assert_ids_n ((probe), (const guint[]) { __VA_ARGS__ }, \
+                G_N_ELEMENTS (((const guint[]) { __VA_ARGS__ })))
 
+/* The fixture: a runner, the probe its tasks report to, and the error and
+ * async result a test may fill in. */
+
+typedef struct
+{
+  guint    timeout_ms;
+  gboolean handle_signals;
+} RunnerConfig;
+
+/* The default (test data NULL): no timeout, signals not handled. */
+static const RunnerConfig quiet_runner = { 0, FALSE };
+static const RunnerConfig quiet_runner_50ms = { 50, FALSE };
+static const RunnerConfig quiet_runner_100ms = { 100, FALSE };
+static const RunnerConfig signal_runner = { 0, TRUE };
+
+typedef struct
+{
+  GopodRunner  *runner;
+  Probe        *probe;
+  GError       *error;
+  GAsyncResult *result;
+} Fixture;
+
+static void
+fixture_set_up (Fixture       *f,
+                gconstpointer  data)
+{
+  const RunnerConfig *config = data != NULL ? data : &quiet_runner;
+
+  f->runner = gopod_runner_new (config->timeout_ms);
+  /* Signals are tested on their own: a stray Ctrl-C must not change others. */
+  if (!config->handle_signals)
+    gopod_runner_set_handle_signals (f->runner, FALSE);
+  f->probe = probe_new ();
+}
+
+static void
+fixture_tear_down (Fixture       *f,
+                   gconstpointer  data)
+{
+  /* A test may have dropped the runner already. */
+  g_clear_object (&f->runner);
+  probe_free (f->probe);
+  g_clear_object (&f->result);
+  g_clear_error (&f->error);
+}
+
+static void
+assert_start_ok (Fixture *f)
+{
+  g_assert_true (gopod_runner_start (f->runner, NULL, &f->error));
+  g_assert_no_error (f->error);
+}
+
+static void
+assert_start_fails (Fixture      *f,
+                    GCancellable *cancellable,
+                    GQuark        domain,
+                    gint          code)
+{
+  g_assert_false (gopod_runner_start (f->runner, cancellable, &f->error));
+  g_assert_error (f->error, domain, code);
+}
+
+static void
+start_async (Fixture *f)
+{
+  gopod_runner_start_async (f->runner, NULL, test_store_result, &f->result);
+}
+
+static gboolean
+finish_async (Fixture *f)
+{
+  test_wait_for_result (NULL, &f->result, 10000);
+  return gopod_runner_start_finish (f->runner, f->result, &f->error);
+}
+
+static void
+assert_finish_ok (Fixture *f)
+{
+  g_assert_true (finish_async (f));
+  g_assert_no_error (f->error);
+}
+
+static void
+assert_finish_fails (Fixture *f,
+                     GQuark   domain,
+                     gint     code)
+{
+  g_assert_false (finish_async (f));
+  g_assert_error (f->error, domain, code);
+}
+
+/* Task 0 ran and was cancelled, task 1 never ran: both were freed. */
+static void
+assert_first_task_cancelled (Probe *probe)
+{
+  probe_wait (probe, &probe->destroyed, 2);
+  g_assert_cmpuint (probe_get (probe, &probe->returned_cancelled), ==, 1);
+  g_assert_cmpuint (probe->ids->len, ==, 1);
+}
+
+static void
+test_runner_order (Fixture       *f,
+                   gconstpointer  data)
+{
   for (guint i = 0; i < 5; i++)
-    add_task (runner, probe, i == 2 ? DO_ADD_TASK : DO_SUCCEED);
+    add_task (f->runner, f->probe, i == 2 ? DO_ADD_TASK : DO_SUCCEED);
 
-  g_assert_true (gopod_runner_start (runner, NULL, &error));
-  g_assert_no_error (error);
+  assert_start_ok (f);
   /* The task added by task 2 ran last, as id 5. */
-  assert_ids (probe, expected, G_N_ELEMENTS (expected));
-  g_assert_cmpuint (gopod_runner_get_completed (runner), ==, 6);
-  g_assert_cmpuint (probe_get (probe, &probe->destroyed), ==, 6);
-  g_assert_true (probe->thread != g_thread_self ());
-
-  g_object_unref (runner);
-  probe_free (probe);
+  assert_ids (f->probe, 0, 1, 2, 3, 4, 5);
+  g_assert_cmpuint (gopod_runner_get_completed (f->runner), ==, 6);
+  g_assert_cmpuint (probe_get (f->probe, &f->probe->destroyed), ==, 6);
+  g_assert_true (f->probe->thread != g_thread_self ());
 }
 
 static void
-test_runner_empty (void)
+test_runner_empty (Fixture       *f,
+                   gconstpointer  data)
 {
-  GopodRunner *runner = quiet_runner_new (0);
-  g_autoptr(GError) error = NULL;
-
-  g_assert_true (gopod_runner_start (runner, NULL, &error));
-  g_assert_no_error (error);
-  g_assert_cmpuint (gopod_runner_get_completed (runner), ==, 0);
-  g_object_unref (runner);
+  assert_start_ok (f);
+  g_assert_cmpuint (gopod_runner_get_completed (f->runner), ==, 0);
 }
 
 static void
-test_runner_timeout_cooperative (void)
+test_runner_timeout_cooperative (Fixture       *f,
+                                 gconstpointer  data)
 {
-  GopodRunner *runner = quiet_runner_new (50);
-  Probe *probe = probe_new ();
-  g_autoptr(GError) error = NULL;
-  const guint expected[] = { 0, 1 };
+  Probe *probe = f->probe;
 
-  add_task (runner, probe, DO_SUCCEED);
-  add_task (runner, probe, DO_WAIT_FOR_CANCEL);
-  add_task (runner, probe, DO_SUCCEED);
+  add_task (f->runner, probe, DO_SUCCEED);
+  add_task (f->runner, probe, DO_WAIT_FOR_CANCEL);
+  add_task (f->runner, probe, DO_SUCCEED);
 
-  g_assert_false (gopod_runner_start (runner, NULL, &error));
-  g_assert_error (error, GOPOD_ERROR, GOPOD_ERROR_TIMEOUT);
-  g_assert_cmpuint (gopod_runner_get_completed (runner), ==, 1);
+  assert_start_fails (f, NULL, GOPOD_ERROR, GOPOD_ERROR_TIMEOUT);
+  g_assert_cmpuint (gopod_runner_get_completed (f->runner), ==, 1);
   /* Task 2 never ran, and was freed before start() returned. */
   probe_wait (probe, &probe->destroyed, 1);
   probe_wait (probe, &probe->returned, 2);
   probe_wait (probe, &probe->destroyed, 3);
-  assert_ids (probe, expected, G_N_ELEMENTS (expected));
+  assert_ids (probe, 0, 1);
   g_assert_cmpuint (probe_get (probe, &probe->returned_cancelled), ==, 1);
   /* The late task did not count. */
-  g_assert_cmpuint (gopod_runner_get_completed (runner), ==, 1);
-
-  g_object_unref (runner);
-  probe_free (probe);
+  g_assert_cmpuint (gopod_runner_get_completed (f->runner), ==, 1);
 }
 
 static void
-test_runner_timeout_uncooperative (void)
+test_runner_timeout_uncooperative (Fixture       *f,
+                                   gconstpointer  data)
 {
-  GopodRunner *runner = quiet_runner_new (50);
-  Probe *probe = probe_new ();
-  g_autoptr(GError) error = NULL;
+  Probe *probe = f->probe;
 
-  add_task (runner, probe, DO_BLOCK_ON_GATE);
-  add_task (runner, probe, DO_SUCCEED);
+  add_task (f->runner, probe, DO_BLOCK_ON_GATE);
+  add_task (f->runner, probe, DO_SUCCEED);
 
   /* The task is still blocked when start() returns: start does not wait for
    * it. */
-  g_assert_false (gopod_runner_start (runner, NULL, &error));
-  g_assert_error (error, GOPOD_ERROR, GOPOD_ERROR_TIMEOUT);
+  assert_start_fails (f, NULL, GOPOD_ERROR, GOPOD_ERROR_TIMEOUT);
   g_assert_cmpuint (probe_get (probe, &probe->returned), ==, 0);
   /* Only the task that never ran was freed. */
   g_assert_cmpuint (probe_get (probe, &probe->destroyed), ==, 1);
 
   /* The runner keeps itself and the task's data until the task returns:
    * the task uses both after the gate. */
-  g_object_unref (runner);
+  g_clear_object (&f->runner);
   g_assert_cmpuint (probe_get (probe, &probe->destroyed), ==, 1);
   test_gate_open (&probe->gate);
-  probe_wait (probe, &probe->destroyed, 2);
-  g_assert_cmpuint (probe_get (probe, &probe->returned_cancelled), ==, 1);
-  g_assert_cmpuint (probe->ids->len, ==, 1);
-
-  probe_free (probe);
+  assert_first_task_cancelled (probe);
 }
 
 static void
-test_runner_deadline_from_start (void)
+test_runner_deadline_from_start (Fixture       *f,
+                                 gconstpointer  data)
 {
-  GopodRunner *runner = quiet_runner_new (100);
-  Probe *probe = probe_new ();
-  g_autoptr(GError) error = NULL;
-
-  add_task (runner, probe, DO_SUCCEED);
+  add_task (f->runner, f->probe, DO_SUCCEED);
   /* Longer than the timeout: a deadline counted from new() (the Go
    * runner's) would already have passed. */
   g_usleep (200 * 1000);
-  g_assert_true (gopod_runner_start (runner, NULL, &error));
-  g_assert_no_error (error);
-  g_assert_cmpuint (gopod_runner_get_completed (runner), ==, 1);
-
-  g_object_unref (runner);
-  probe_free (probe);
+  assert_start_ok (f);
+  g_assert_cmpuint (gopod_runner_get_completed (f->runner), ==, 1);
 }
 
 static void
-test_runner_failure (void)
+test_runner_failure (Fixture       *f,
+                     gconstpointer  data)
 {
-  GopodRunner *runner = quiet_runner_new (0);
-  Probe *probe = probe_new ();
-  g_autoptr(GError) error = NULL;
-  const guint expected[] = { 0, 1 };
+  add_task (f->runner, f->probe, DO_SUCCEED);
+  add_task (f->runner, f->probe, DO_FAIL);
+  add_task (f->runner, f->probe, DO_SUCCEED);
 
-  add_task (runner, probe, DO_SUCCEED);
-  add_task (runner, probe, DO_FAIL);
-  add_task (runner, probe, DO_SUCCEED);
-
-  g_assert_false (gopod_runner_start (runner, NULL, &error));
-  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
-  g_assert_cmpstr (error->message, ==, "Task 1 failed");
-  assert_ids (probe, expected, G_N_ELEMENTS (expected));
-  g_assert_cmpuint (gopod_runner_get_completed (runner), ==, 1);
-  g_assert_cmpuint (probe_get (probe, &probe->destroyed), ==, 3);
-
-  g_object_unref (runner);
-  probe_free (probe);
+  assert_start_fails (f, NULL, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
+  g_assert_cmpstr (f->error->message, ==, "Task 1 failed");
+  assert_ids (f->probe, 0, 1);
+  g_assert_cmpuint (gopod_runner_get_completed (f->runner), ==, 1);
+  g_assert_cmpuint (probe_get (f->probe, &f->probe->destroyed), ==, 3);
 }
 
 static void
-test_runner_failure_without_error (void)
+test_runner_failure_without_error (Fixture       *f,
+                                   gconstpointer  data)
 {
-  GopodRunner *runner = quiet_runner_new (0);
-  Probe *probe = probe_new ();
-  g_autoptr(GError) error = NULL;
+  add_task (f->runner, f->probe, DO_FAIL_WITHOUT_ERROR);
+  add_task (f->runner, f->probe, DO_SUCCEED);
 
-  add_task (runner, probe, DO_FAIL_WITHOUT_ERROR);
-  add_task (runner, probe, DO_SUCCEED);
-
-  g_assert_false (gopod_runner_start (runner, NULL, &error));
-  g_assert_error (error, GOPOD_ERROR, GOPOD_ERROR_FAILED);
-  g_assert_cmpuint (probe->ids->len, ==, 1);
-  g_assert_cmpuint (probe_get (probe, &probe->destroyed), ==, 2);
-
-  g_object_unref (runner);
-  probe_free (probe);
+  assert_start_fails (f, NULL, GOPOD_ERROR, GOPOD_ERROR_FAILED);
+  g_assert_cmpuint (f->probe->ids->len, ==, 1);
+  g_assert_cmpuint (probe_get (f->probe, &f->probe->destroyed), ==, 2);
 }
 
 static void
-test_runner_cancellable (void)
+test_runner_cancellable (Fixture       *f,
+                         gconstpointer  data)
 {
-  GopodRunner *runner = quiet_runner_new (0);
-  Probe *probe = probe_new ();
+  Probe *probe = f->probe;
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
-  g_autoptr(GError) error = NULL;
-  TaskData *task = g_new0 (TaskData, 1);
 
-  task->probe = probe;
-  task->behaviour = DO_CANCEL_CALLER;
-  task->caller_cancellable = g_object_ref (cancellable);
-  gopod_runner_add (runner, task_func, task, task_data_free);
-  add_task (runner, probe, DO_SUCCEED);
+  add_task_full (f->runner, probe, DO_CANCEL_CALLER, cancellable);
+  add_task (f->runner, probe, DO_SUCCEED);
 
-  g_assert_false (gopod_runner_start (runner, cancellable, &error));
-  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  assert_start_fails (f, cancellable, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   probe_wait (probe, &probe->returned, 1);
   g_assert_cmpuint (probe_get (probe, &probe->returned_cancelled), ==, 1);
   g_assert_cmpuint (probe->ids->len, ==, 1);
   probe_wait (probe, &probe->destroyed, 2);
-
-  g_object_unref (runner);
-  probe_free (probe);
 }
 
 static void
-test_runner_cancelled_before_start (void)
+test_runner_cancelled_before_start (Fixture       *f,
+                                    gconstpointer  data)
 {
-  GopodRunner *runner = quiet_runner_new (0);
-  Probe *probe = probe_new ();
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
-  g_autoptr(GError) error = NULL;
 
-  add_task (runner, probe, DO_SUCCEED);
+  add_task (f->runner, f->probe, DO_SUCCEED);
   g_cancellable_cancel (cancellable);
 
   /* Nothing runs, and the runner may still be started. */
-  g_assert_false (gopod_runner_start (runner, cancellable, &error));
-  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
-  g_assert_cmpuint (probe->ids->len, ==, 0);
-  g_clear_error (&error);
+  assert_start_fails (f, cancellable, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_cmpuint (f->probe->ids->len, ==, 0);
+  g_clear_error (&f->error);
 
-  g_assert_true (gopod_runner_start (runner, NULL, &error));
-  g_assert_no_error (error);
-  g_assert_cmpuint (probe->ids->len, ==, 1);
-
-  g_object_unref (runner);
-  probe_free (probe);
+  assert_start_ok (f);
+  g_assert_cmpuint (f->probe->ids->len, ==, 1);
 }
-
-typedef struct
-{
-  GopodRunner *runner;
-  Probe       *probe;
-} InterruptData;
 
 static gpointer
 interrupt_thread (gpointer data)
 {
-  InterruptData *d = data;
+  Fixture *f = data;
 
   /* Once task 0 is running. */
-  test_gate_wait_for_waiters (&d->probe->gate, 1);
-  gopod_runner_interrupt (d->runner);
+  test_gate_wait_for_waiters (&f->probe->gate, 1);
+  gopod_runner_interrupt (f->runner);
   return NULL;
 }
 
 static void
-test_runner_interrupt_from_thread (void)
+test_runner_interrupt_from_thread (Fixture       *f,
+                                   gconstpointer  data)
 {
-  GopodRunner *runner = quiet_runner_new (0);
-  Probe *probe = probe_new ();
-  g_autoptr(GError) error = NULL;
-  InterruptData data = { runner, probe };
   GThread *thread;
 
-  add_task (runner, probe, DO_BLOCK_ON_GATE);
-  add_task (runner, probe, DO_SUCCEED);
-  thread = g_thread_new ("interrupter", interrupt_thread, &data);
+  add_task (f->runner, f->probe, DO_BLOCK_ON_GATE);
+  add_task (f->runner, f->probe, DO_SUCCEED);
+  thread = g_thread_new ("interrupter", interrupt_thread, f);
 
-  g_assert_false (gopod_runner_start (runner, NULL, &error));
-  g_assert_error (error, GOPOD_ERROR, GOPOD_ERROR_INTERRUPTED);
+  assert_start_fails (f, NULL, GOPOD_ERROR, GOPOD_ERROR_INTERRUPTED);
   g_thread_join (thread);
 
-  test_gate_open (&probe->gate);
-  probe_wait (probe, &probe->destroyed, 2);
-  g_assert_cmpuint (probe_get (probe, &probe->returned_cancelled), ==, 1);
-  g_assert_cmpuint (probe->ids->len, ==, 1);
+  test_gate_open (&f->probe->gate);
+  assert_first_task_cancelled (f->probe);
 
   /* Interrupting a runner that ended does nothing. */
-  gopod_runner_interrupt (runner);
-
-  g_object_unref (runner);
-  probe_free (probe);
+  gopod_runner_interrupt (f->runner);
 }
 
 static void
-test_runner_interrupt_from_task (void)
+test_runner_interrupt_from_task (Fixture       *f,
+                                 gconstpointer  data)
 {
-  GopodRunner *runner = quiet_runner_new (0);
-  Probe *probe = probe_new ();
-  g_autoptr(GError) error = NULL;
+  add_task (f->runner, f->probe, DO_INTERRUPT);
+  add_task (f->runner, f->probe, DO_SUCCEED);
 
-  add_task (runner, probe, DO_INTERRUPT);
-  add_task (runner, probe, DO_SUCCEED);
-
-  g_assert_false (gopod_runner_start (runner, NULL, &error));
-  g_assert_error (error, GOPOD_ERROR, GOPOD_ERROR_INTERRUPTED);
-  probe_wait (probe, &probe->destroyed, 2);
-  g_assert_cmpuint (probe->ids->len, ==, 1);
-
-  g_object_unref (runner);
-  probe_free (probe);
+  assert_start_fails (f, NULL, GOPOD_ERROR, GOPOD_ERROR_INTERRUPTED);
+  probe_wait (f->probe, &f->probe->destroyed, 2);
+  g_assert_cmpuint (f->probe->ids->len, ==, 1);
 }
 
 static gboolean
@@ -509,114 +533,82 @@ open_gate_idle (gpointer data)
 }
 
 static void
-test_runner_async (void)
+test_runner_async (Fixture       *f,
+                   gconstpointer  data)
 {
-  GopodRunner *runner = quiet_runner_new (0);
-  Probe *probe = probe_new ();
-  g_autoptr(GAsyncResult) result = NULL;
-  g_autoptr(GError) error = NULL;
-  const guint expected[] = { 0, 1 };
+  add_task (f->runner, f->probe, DO_BLOCK_ON_GATE);
+  add_task (f->runner, f->probe, DO_SUCCEED);
 
-  add_task (runner, probe, DO_BLOCK_ON_GATE);
-  add_task (runner, probe, DO_SUCCEED);
+  start_async (f);
+  g_assert_null (f->result);
+  g_idle_add (open_gate_idle, f->probe);
 
-  gopod_runner_start_async (runner, NULL, test_store_result, &result);
-  g_assert_null (result);
-  g_idle_add (open_gate_idle, probe);
-  test_wait_for_result (NULL, &result, 10000);
-
-  g_assert_true (gopod_runner_start_finish (runner, result, &error));
-  g_assert_no_error (error);
-  assert_ids (probe, expected, G_N_ELEMENTS (expected));
-  g_assert_cmpuint (gopod_runner_get_completed (runner), ==, 2);
-
-  g_object_unref (runner);
-  probe_free (probe);
+  assert_finish_ok (f);
+  assert_ids (f->probe, 0, 1);
+  g_assert_cmpuint (gopod_runner_get_completed (f->runner), ==, 2);
 }
 
 static void
-test_runner_async_timeout (void)
+test_runner_async_timeout (Fixture       *f,
+                           gconstpointer  data)
 {
-  GopodRunner *runner = quiet_runner_new (50);
-  Probe *probe = probe_new ();
-  g_autoptr(GAsyncResult) result = NULL;
-  g_autoptr(GError) error = NULL;
+  Probe *probe = f->probe;
 
-  add_task (runner, probe, DO_BLOCK_ON_GATE);
-  add_task (runner, probe, DO_SUCCEED);
+  add_task (f->runner, probe, DO_BLOCK_ON_GATE);
+  add_task (f->runner, probe, DO_SUCCEED);
 
-  gopod_runner_start_async (runner, NULL, test_store_result, &result);
-  test_wait_for_result (NULL, &result, 10000);
-  g_assert_false (gopod_runner_start_finish (runner, result, &error));
-  g_assert_error (error, GOPOD_ERROR, GOPOD_ERROR_TIMEOUT);
+  start_async (f);
+  assert_finish_fails (f, GOPOD_ERROR, GOPOD_ERROR_TIMEOUT);
   /* The callback came while the task was still blocked, after the task
    * that never ran was freed. */
   g_assert_cmpuint (probe_get (probe, &probe->returned), ==, 0);
   g_assert_cmpuint (probe_get (probe, &probe->destroyed), ==, 1);
 
   test_gate_open (&probe->gate);
-  g_object_unref (runner);
+  g_clear_object (&f->runner);
   probe_wait (probe, &probe->destroyed, 2);
-  probe_free (probe);
 }
 
 static void
-test_runner_start_twice (void)
+test_runner_start_twice (Fixture       *f,
+                         gconstpointer  data)
 {
-  GopodRunner *runner = quiet_runner_new (0);
-  Probe *probe = probe_new ();
-  g_autoptr(GAsyncResult) result = NULL;
-  g_autoptr(GError) error = NULL;
-  TaskData *late;
-
-  add_task (runner, probe, DO_BLOCK_ON_GATE);
-  gopod_runner_start_async (runner, NULL, test_store_result, &result);
+  add_task (f->runner, f->probe, DO_BLOCK_ON_GATE);
+  start_async (f);
 
   /* Refused while it runs... */
-  g_assert_false (gopod_runner_start (runner, NULL, &error));
-  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_PENDING);
-  g_clear_error (&error);
+  assert_start_fails (f, NULL, G_IO_ERROR, G_IO_ERROR_PENDING);
+  g_clear_error (&f->error);
 
-  test_gate_open (&probe->gate);
-  test_wait_for_result (NULL, &result, 10000);
-  g_assert_true (gopod_runner_start_finish (runner, result, &error));
-  g_assert_no_error (error);
+  test_gate_open (&f->probe->gate);
+  assert_finish_ok (f);
 
   /* ...and after it ended: a runner runs once. */
-  g_assert_false (gopod_runner_start (runner, NULL, &error));
-  g_assert_error (error, GOPOD_ERROR, GOPOD_ERROR_CLOSED);
-  g_assert_cmpuint (probe->ids->len, ==, 1);
+  assert_start_fails (f, NULL, GOPOD_ERROR, GOPOD_ERROR_CLOSED);
+  g_assert_cmpuint (f->probe->ids->len, ==, 1);
 
   /* A task added now could never run: a critical, and its data is freed. */
-  late = g_new0 (TaskData, 1);
-  late->probe = probe;
   g_test_expect_message ("Gopod", G_LOG_LEVEL_CRITICAL, "*has already run*");
-  gopod_runner_add (runner, task_func, late, task_data_free);
+  add_task (f->runner, f->probe, DO_SUCCEED);
   g_test_assert_expected_messages ();
-  g_assert_cmpuint (probe_get (probe, &probe->destroyed), ==, 2);
-
-  g_object_unref (runner);
-  probe_free (probe);
+  g_assert_cmpuint (probe_get (f->probe, &f->probe->destroyed), ==, 2);
 }
 
 static void
-test_runner_programmer_errors (void)
+test_runner_programmer_errors (Fixture       *f,
+                               gconstpointer  data)
 {
-  GopodRunner *runner = quiet_runner_new (0);
-
   g_test_expect_message ("Gopod", G_LOG_LEVEL_CRITICAL, "*GOPOD_IS_RUNNER*");
   gopod_runner_add (NULL, task_func, NULL, NULL);
   g_test_assert_expected_messages ();
 
   g_test_expect_message ("Gopod", G_LOG_LEVEL_CRITICAL, "*task != NULL*");
-  gopod_runner_add (runner, NULL, NULL, NULL);
+  gopod_runner_add (f->runner, NULL, NULL, NULL);
   g_test_assert_expected_messages ();
 
   g_test_expect_message ("Gopod", G_LOG_LEVEL_CRITICAL, "*GOPOD_IS_JOB*");
-  gopod_runner_add_job (runner, NULL);
+  gopod_runner_add_job (f->runner, NULL);
   g_test_assert_expected_messages ();
-
-  g_object_unref (runner);
 }
 
 static gboolean
@@ -629,23 +621,19 @@ job_never_runs (GopodJob      *job,
 }
 
 static void
-test_runner_finalize_unstarted (void)
+test_runner_finalize_unstarted (Fixture       *f,
+                                gconstpointer  data)
 {
-  GopodRunner *runner = quiet_runner_new (0);
-  Probe *probe = probe_new ();
-  GopodJob *job = gopod_job_new_func (job_never_runs, NULL, NULL);
+  g_autoptr(GopodJob) job = gopod_job_new_func (job_never_runs, NULL, NULL);
 
-  add_task (runner, probe, DO_SUCCEED);
-  gopod_runner_add_job (runner, job);
-  g_object_unref (runner);
+  add_task (f->runner, f->probe, DO_SUCCEED);
+  gopod_runner_add_job (f->runner, job);
+  g_clear_object (&f->runner);
 
   /* Nothing is lost: the data is freed, the job ended without running. */
-  g_assert_cmpuint (probe_get (probe, &probe->destroyed), ==, 1);
+  g_assert_cmpuint (probe_get (f->probe, &f->probe->destroyed), ==, 1);
   g_assert_cmpint (gopod_job_get_state (job), ==, GOPOD_JOB_STATE_CANCELLED);
-  g_assert_cmpuint (probe->ids->len, ==, 0);
-
-  g_object_unref (job);
-  probe_free (probe);
+  g_assert_cmpuint (f->probe->ids->len, ==, 0);
 }
 
 /* Jobs */
@@ -679,41 +667,31 @@ job_func (GopodJob      *job,
 }
 
 static void
-test_runner_jobs (void)
+test_runner_jobs (Fixture       *f,
+                  gconstpointer  data)
 {
-  GopodRunner *runner = quiet_runner_new (0);
-  Probe *probe = probe_new ();
-  g_autoptr(GError) error = NULL;
-  JobData ok_data = { probe, 0, FALSE };
-  JobData fail_data = { probe, 0, TRUE };
-  JobData never_data = { probe, 0, FALSE };
-  GopodJob *ok_job = gopod_job_new_func (job_func, &ok_data, NULL);
-  GopodJob *fail_job = gopod_job_new_func (job_func, &fail_data, NULL);
-  GopodJob *never_job = gopod_job_new_func (job_func, &never_data, NULL);
-  const guint expected[] = { 0, 100, 2, 100 };
+  JobData ok_data = { f->probe, 0, FALSE };
+  JobData fail_data = { f->probe, 0, TRUE };
+  JobData never_data = { f->probe, 0, FALSE };
+  g_autoptr(GopodJob) ok_job = gopod_job_new_func (job_func, &ok_data, NULL);
+  g_autoptr(GopodJob) fail_job = gopod_job_new_func (job_func, &fail_data, NULL);
+  g_autoptr(GopodJob) never_job = gopod_job_new_func (job_func, &never_data, NULL);
 
-  add_task (runner, probe, DO_SUCCEED);
-  gopod_runner_add_job (runner, ok_job);
-  add_task (runner, probe, DO_SUCCEED);
-  gopod_runner_add_job (runner, fail_job);
-  gopod_runner_add_job (runner, never_job);
-  add_task (runner, probe, DO_SUCCEED);
+  add_task (f->runner, f->probe, DO_SUCCEED);
+  gopod_runner_add_job (f->runner, ok_job);
+  add_task (f->runner, f->probe, DO_SUCCEED);
+  gopod_runner_add_job (f->runner, fail_job);
+  gopod_runner_add_job (f->runner, never_job);
+  add_task (f->runner, f->probe, DO_SUCCEED);
 
-  g_assert_false (gopod_runner_start (runner, NULL, &error));
-  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED);
-  assert_ids (probe, expected, G_N_ELEMENTS (expected));
-  g_assert_cmpuint (gopod_runner_get_completed (runner), ==, 3);
+  assert_start_fails (f, NULL, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED);
+  assert_ids (f->probe, 0, 100, 2, 100);
+  g_assert_cmpuint (gopod_runner_get_completed (f->runner), ==, 3);
   g_assert_cmpint (gopod_job_get_state (ok_job), ==, GOPOD_JOB_STATE_SUCCEEDED);
   g_assert_cmpint (gopod_job_get_state (fail_job), ==, GOPOD_JOB_STATE_FAILED);
   /* Ended before start() returned, without running. */
   g_assert_cmpint (gopod_job_get_state (never_job), ==, GOPOD_JOB_STATE_CANCELLED);
-  g_assert_cmpuint (probe_get (probe, &probe->destroyed), ==, 3);
-
-  g_object_unref (ok_job);
-  g_object_unref (fail_job);
-  g_object_unref (never_job);
-  g_object_unref (runner);
-  probe_free (probe);
+  g_assert_cmpuint (probe_get (f->probe, &f->probe->destroyed), ==, 3);
 }
 
 /* A main-context job, as a GJS program would write one. */
@@ -781,75 +759,53 @@ test_later_job_init (TestLaterJob *self)
 }
 
 static void
-test_runner_main_context_job_async (void)
+test_runner_main_context_job_async (Fixture       *f,
+                                    gconstpointer  data)
 {
-  GopodRunner *runner = quiet_runner_new (0);
-  Probe *probe = probe_new ();
-  TestLaterJob *job = g_object_new (TEST_TYPE_LATER_JOB, NULL);
-  g_autoptr(GAsyncResult) result = NULL;
-  g_autoptr(GError) error = NULL;
-  const guint expected[] = { 0, 2 };
+  g_autoptr(TestLaterJob) job = g_object_new (TEST_TYPE_LATER_JOB, NULL);
 
-  add_task (runner, probe, DO_SUCCEED);
-  gopod_runner_add_job (runner, GOPOD_JOB (job));
-  add_task (runner, probe, DO_SUCCEED);
+  add_task (f->runner, f->probe, DO_SUCCEED);
+  gopod_runner_add_job (f->runner, GOPOD_JOB (job));
+  add_task (f->runner, f->probe, DO_SUCCEED);
 
-  gopod_runner_start_async (runner, NULL, test_store_result, &result);
-  test_wait_for_result (NULL, &result, 10000);
-  g_assert_true (gopod_runner_start_finish (runner, result, &error));
-  g_assert_no_error (error);
+  start_async (f);
+  assert_finish_ok (f);
 
   g_assert_true (job->begin_thread == g_thread_self ());
   g_assert_cmpuint (job->n_finish, ==, 1);
   g_assert_cmpint (gopod_job_get_state (GOPOD_JOB (job)), ==, GOPOD_JOB_STATE_SUCCEEDED);
-  assert_ids (probe, expected, G_N_ELEMENTS (expected));
-  g_assert_cmpuint (gopod_runner_get_completed (runner), ==, 3);
-
-  g_object_unref (job);
-  g_object_unref (runner);
-  probe_free (probe);
+  assert_ids (f->probe, 0, 2);
+  g_assert_cmpuint (gopod_runner_get_completed (f->runner), ==, 3);
 }
 
 static void
-test_runner_main_context_job_sync (void)
+test_runner_main_context_job_sync (Fixture       *f,
+                                   gconstpointer  data)
 {
-  GopodRunner *runner = quiet_runner_new (0);
-  TestLaterJob *job = g_object_new (TEST_TYPE_LATER_JOB, NULL);
-  g_autoptr(GError) error = NULL;
+  g_autoptr(TestLaterJob) job = g_object_new (TEST_TYPE_LATER_JOB, NULL);
 
   /* start() from the thread that owns the runner's context runs it. */
-  gopod_runner_add_job (runner, GOPOD_JOB (job));
-  g_assert_true (gopod_runner_start (runner, NULL, &error));
-  g_assert_no_error (error);
+  gopod_runner_add_job (f->runner, GOPOD_JOB (job));
+  assert_start_ok (f);
   g_assert_true (job->begin_thread == g_thread_self ());
   g_assert_cmpuint (job->n_finish, ==, 1);
-
-  g_object_unref (job);
-  g_object_unref (runner);
 }
 
 static void
-test_runner_main_context_job_timeout (void)
+test_runner_main_context_job_timeout (Fixture       *f,
+                                      gconstpointer  data)
 {
-  GopodRunner *runner = quiet_runner_new (50);
-  TestLaterJob *job = g_object_new (TEST_TYPE_LATER_JOB, NULL);
-  g_autoptr(GAsyncResult) result = NULL;
-  g_autoptr(GError) error = NULL;
+  g_autoptr(TestLaterJob) job = g_object_new (TEST_TYPE_LATER_JOB, NULL);
 
   job->wait_for_cancel = TRUE;
-  gopod_runner_add_job (runner, GOPOD_JOB (job));
-  gopod_runner_start_async (runner, NULL, test_store_result, &result);
-  test_wait_for_result (NULL, &result, 10000);
-  g_assert_false (gopod_runner_start_finish (runner, result, &error));
-  g_assert_error (error, GOPOD_ERROR, GOPOD_ERROR_TIMEOUT);
+  gopod_runner_add_job (f->runner, GOPOD_JOB (job));
+  start_async (f);
+  assert_finish_fails (f, GOPOD_ERROR, GOPOD_ERROR_TIMEOUT);
 
   /* Its cancellable was cancelled; it completes from the loop, once. */
   while (gopod_job_get_state (GOPOD_JOB (job)) < GOPOD_JOB_STATE_SUCCEEDED)
     g_main_context_iteration (NULL, TRUE);
   g_assert_cmpuint (job->n_finish, ==, 1);
-
-  g_object_unref (job);
-  g_object_unref (runner);
 }
 
 /* Signals, in this process */
@@ -862,117 +818,127 @@ test_handler (int signum)
   test_handler_hits++;
 }
 
+/* Installs a handler of the test's own, which stands for "what the process
+ * did before"; the one it replaces goes to @old. */
 static void
-run_signal_test (int       signum,
-                 Behaviour raiser)
+install_test_handler (int               signum,
+                      struct sigaction *old)
 {
-  GopodRunner *runner = gopod_runner_new (0);
-  Probe *probe = probe_new ();
-  g_autoptr(GError) error = NULL;
-  struct sigaction action = { 0 }, old, after;
+  struct sigaction action = { 0 };
 
-  /* A handler of the test's own stands for "what the process did before". */
   action.sa_handler = test_handler;
   sigemptyset (&action.sa_mask);
-  g_assert_no_errno (sigaction (signum, &action, &old));
+  g_assert_no_errno (sigaction (signum, &action, old));
   test_handler_hits = 0;
+}
 
-  g_assert_true (gopod_runner_get_handle_signals (runner));
-  add_task (runner, probe, raiser);
-  add_task (runner, probe, DO_SUCCEED);
+static void
+assert_test_handler_installed (int signum)
+{
+  struct sigaction after;
 
-  g_assert_false (gopod_runner_start (runner, NULL, &error));
-  g_assert_error (error, GOPOD_ERROR, GOPOD_ERROR_INTERRUPTED);
-  g_assert_nonnull (strstr (error->message, signum == SIGINT ? "SIGINT" : "SIGTERM"));
-  g_assert_cmpint (test_handler_hits, ==, 0);
-  probe_wait (probe, &probe->destroyed, 2);
-  g_assert_cmpuint (probe->ids->len, ==, 1);
-
-  /* The previous handler is back: a second signal reaches it. */
   g_assert_no_errno (sigaction (signum, NULL, &after));
   g_assert_true (after.sa_handler == test_handler);
+}
+
+static void
+run_signal_test (Fixture   *f,
+                 int        signum,
+                 Behaviour  raiser)
+{
+  struct sigaction old;
+
+  install_test_handler (signum, &old);
+
+  g_assert_true (gopod_runner_get_handle_signals (f->runner));
+  add_task (f->runner, f->probe, raiser);
+  add_task (f->runner, f->probe, DO_SUCCEED);
+
+  assert_start_fails (f, NULL, GOPOD_ERROR, GOPOD_ERROR_INTERRUPTED);
+  g_assert_nonnull (strstr (f->error->message, signum == SIGINT ? "SIGINT" : "SIGTERM"));
+  g_assert_cmpint (test_handler_hits, ==, 0);
+  probe_wait (f->probe, &f->probe->destroyed, 2);
+  g_assert_cmpuint (f->probe->ids->len, ==, 1);
+
+  /* The previous handler is back: a second signal reaches it. */
+  assert_test_handler_installed (signum);
   raise (signum);
   g_assert_cmpint (test_handler_hits, ==, 1);
 
   g_assert_no_errno (sigaction (signum, &old, NULL));
-  g_object_unref (runner);
-  probe_free (probe);
 }
 
 static void
-test_runner_signal_sigint (void)
+test_runner_signal_sigint (Fixture       *f,
+                           gconstpointer  data)
 {
-  run_signal_test (SIGINT, DO_RAISE_SIGINT);
+  run_signal_test (f, SIGINT, DO_RAISE_SIGINT);
 }
 
 static void
-test_runner_signal_sigterm (void)
+test_runner_signal_sigterm (Fixture       *f,
+                            gconstpointer  data)
 {
-  run_signal_test (SIGTERM, DO_RAISE_SIGTERM);
+  run_signal_test (f, SIGTERM, DO_RAISE_SIGTERM);
 }
 
 static void
-test_runner_signal_restored_after_success (void)
+test_runner_signal_restored_after_success (Fixture       *f,
+                                           gconstpointer  data)
 {
-  GopodRunner *runner = gopod_runner_new (0);
-  Probe *probe = probe_new ();
-  g_autoptr(GError) error = NULL;
-  struct sigaction action = { 0 }, old, after;
+  struct sigaction old;
 
-  action.sa_handler = test_handler;
-  sigemptyset (&action.sa_mask);
-  g_assert_no_errno (sigaction (SIGINT, &action, &old));
+  install_test_handler (SIGINT, &old);
 
-  add_task (runner, probe, DO_SUCCEED);
-  g_assert_true (gopod_runner_start (runner, NULL, &error));
-  g_assert_no_errno (sigaction (SIGINT, NULL, &after));
-  g_assert_true (after.sa_handler == test_handler);
+  add_task (f->runner, f->probe, DO_SUCCEED);
+  g_assert_true (gopod_runner_start (f->runner, NULL, &f->error));
+  assert_test_handler_installed (SIGINT);
 
   g_assert_no_errno (sigaction (SIGINT, &old, NULL));
-  g_object_unref (runner);
-  probe_free (probe);
 }
 
 static void
-test_runner_signal_not_handled (void)
+test_runner_signal_not_handled (Fixture       *f,
+                                gconstpointer  data)
 {
-  GopodRunner *runner = quiet_runner_new (0);
-  Probe *probe = probe_new ();
-  g_autoptr(GError) error = NULL;
-  struct sigaction action = { 0 }, old;
+  struct sigaction old;
 
-  action.sa_handler = test_handler;
-  sigemptyset (&action.sa_mask);
-  g_assert_no_errno (sigaction (SIGINT, &action, &old));
-  test_handler_hits = 0;
+  install_test_handler (SIGINT, &old);
 
   /* With handle-signals off, the signal is the process's business. */
-  add_task (runner, probe, DO_BLOCK_ON_GATE);
-  gopod_runner_start_async (runner, NULL, NULL, NULL);
-  test_gate_wait_for_waiters (&probe->gate, 1);
+  add_task (f->runner, f->probe, DO_BLOCK_ON_GATE);
+  gopod_runner_start_async (f->runner, NULL, NULL, NULL);
+  test_gate_wait_for_waiters (&f->probe->gate, 1);
   raise (SIGINT);
   g_assert_cmpint (test_handler_hits, ==, 1);
-  test_gate_open (&probe->gate);
-  probe_wait (probe, &probe->destroyed, 1);
-  g_assert_cmpuint (probe_get (probe, &probe->returned_cancelled), ==, 0);
+  test_gate_open (&f->probe->gate);
+  probe_wait (f->probe, &f->probe->destroyed, 1);
+  g_assert_cmpuint (probe_get (f->probe, &f->probe->returned_cancelled), ==, 0);
 
   g_assert_no_errno (sigaction (SIGINT, &old, NULL));
-  g_object_unref (runner);
+  g_clear_object (&f->runner);
   while (g_main_context_iteration (NULL, FALSE))
     ;
-  probe_free (probe);
 }
 
 /* Signals, in a child process: the real exit paths. */
 
+/* Starts the child in @mode and waits until it is ready; NULL (the test
+ * skipped) when the runner-signals test did not name the child. */
 static GSubprocess *
-spawn_child (const char  *mode,
+spawn_child (const char        *mode,
              GDataInputStream **out)
 {
   const char *child = g_getenv ("GOPOD_RUNNER_SIGNAL_CHILD");
   g_autoptr(GError) error = NULL;
   g_autofree char *line = NULL;
   GSubprocess *process;
+
+  if (child == NULL)
+    {
+      g_test_skip ("GOPOD_RUNNER_SIGNAL_CHILD is not set (the runner-signals test sets it)");
+      return NULL;
+    }
 
   process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error,
                               child, mode, NULL);
@@ -996,29 +962,17 @@ expect_line (GDataInputStream *out,
   g_assert_cmpstr (line, ==, expected);
 }
 
-static gboolean
-have_child (void)
-{
-  if (g_getenv ("GOPOD_RUNNER_SIGNAL_CHILD") == NULL)
-    {
-      g_test_skip ("GOPOD_RUNNER_SIGNAL_CHILD is not set (the runner-signals test sets it)");
-      return FALSE;
-    }
-  return TRUE;
-}
-
 static void
 run_child_test (const char *mode,
                 int         signum)
 {
-  g_autoptr(GSubprocess) process = NULL;
   g_autoptr(GDataInputStream) out = NULL;
+  g_autoptr(GSubprocess) process = spawn_child (mode, &out);
   g_autoptr(GError) error = NULL;
 
-  if (!have_child ())
+  if (process == NULL)
     return;
 
-  process = spawn_child (mode, &out);
   g_subprocess_send_signal (process, signum);
   expect_line (out, "interrupted");
 
@@ -1051,19 +1005,23 @@ test_runner_child_main_loop (void)
 static void
 test_runner_child_exit_code (void)
 {
-  g_autoptr(GSubprocess) process = NULL;
   g_autoptr(GDataInputStream) out = NULL;
+  g_autoptr(GSubprocess) process = spawn_child ("exit", &out);
   g_autoptr(GError) error = NULL;
 
-  if (!have_child ())
+  if (process == NULL)
     return;
 
-  process = spawn_child ("exit", &out);
   g_subprocess_send_signal (process, SIGTERM);
   g_assert_true (g_subprocess_wait (process, NULL, &error));
   g_assert_true (g_subprocess_get_if_exited (process));
   g_assert_cmpint (g_subprocess_get_exit_status (process), ==, 2);
 }
+
+/* Most tests get the fixture's quiet runner; the data, when not NULL, is the
+ * RunnerConfig to build the runner from instead. */
+#define add_runner_test(path, config, func) \
+  g_test_add ((path), Fixture, (config), fixture_set_up, (func), fixture_tear_down)
 
 int
 main (int   argc,
@@ -1071,30 +1029,31 @@ main (int   argc,
 {
   g_test_init (&argc, &argv, NULL);
 
-  g_test_add_func ("/Gopod/Runner/order", test_runner_order);
-  g_test_add_func ("/Gopod/Runner/empty", test_runner_empty);
-  g_test_add_func ("/Gopod/Runner/timeout/cooperative", test_runner_timeout_cooperative);
-  g_test_add_func ("/Gopod/Runner/timeout/uncooperative", test_runner_timeout_uncooperative);
-  g_test_add_func ("/Gopod/Runner/timeout/from-start", test_runner_deadline_from_start);
-  g_test_add_func ("/Gopod/Runner/failure", test_runner_failure);
-  g_test_add_func ("/Gopod/Runner/failure-without-error", test_runner_failure_without_error);
-  g_test_add_func ("/Gopod/Runner/cancellable", test_runner_cancellable);
-  g_test_add_func ("/Gopod/Runner/cancelled-before-start", test_runner_cancelled_before_start);
-  g_test_add_func ("/Gopod/Runner/interrupt/thread", test_runner_interrupt_from_thread);
-  g_test_add_func ("/Gopod/Runner/interrupt/task", test_runner_interrupt_from_task);
-  g_test_add_func ("/Gopod/Runner/async", test_runner_async);
-  g_test_add_func ("/Gopod/Runner/async-timeout", test_runner_async_timeout);
-  g_test_add_func ("/Gopod/Runner/start-twice", test_runner_start_twice);
-  g_test_add_func ("/Gopod/Runner/programmer-errors", test_runner_programmer_errors);
-  g_test_add_func ("/Gopod/Runner/finalize-unstarted", test_runner_finalize_unstarted);
-  g_test_add_func ("/Gopod/Runner/jobs", test_runner_jobs);
-  g_test_add_func ("/Gopod/Runner/main-context-job/async", test_runner_main_context_job_async);
-  g_test_add_func ("/Gopod/Runner/main-context-job/sync", test_runner_main_context_job_sync);
-  g_test_add_func ("/Gopod/Runner/main-context-job/timeout", test_runner_main_context_job_timeout);
-  g_test_add_func ("/Gopod/Runner/signal/sigint", test_runner_signal_sigint);
-  g_test_add_func ("/Gopod/Runner/signal/sigterm", test_runner_signal_sigterm);
-  g_test_add_func ("/Gopod/Runner/signal/restored-after-success", test_runner_signal_restored_after_success);
-  g_test_add_func ("/Gopod/Runner/signal/not-handled", test_runner_signal_not_handled);
+  add_runner_test ("/Gopod/Runner/order", NULL, test_runner_order);
+  add_runner_test ("/Gopod/Runner/empty", NULL, test_runner_empty);
+  add_runner_test ("/Gopod/Runner/timeout/cooperative", &quiet_runner_50ms, test_runner_timeout_cooperative);
+  add_runner_test ("/Gopod/Runner/timeout/uncooperative", &quiet_runner_50ms, test_runner_timeout_uncooperative);
+  add_runner_test ("/Gopod/Runner/timeout/from-start", &quiet_runner_100ms, test_runner_deadline_from_start);
+  add_runner_test ("/Gopod/Runner/failure", NULL, test_runner_failure);
+  add_runner_test ("/Gopod/Runner/failure-without-error", NULL, test_runner_failure_without_error);
+  add_runner_test ("/Gopod/Runner/cancellable", NULL, test_runner_cancellable);
+  add_runner_test ("/Gopod/Runner/cancelled-before-start", NULL, test_runner_cancelled_before_start);
+  add_runner_test ("/Gopod/Runner/interrupt/thread", NULL, test_runner_interrupt_from_thread);
+  add_runner_test ("/Gopod/Runner/interrupt/task", NULL, test_runner_interrupt_from_task);
+  add_runner_test ("/Gopod/Runner/async", NULL, test_runner_async);
+  add_runner_test ("/Gopod/Runner/async-timeout", &quiet_runner_50ms, test_runner_async_timeout);
+  add_runner_test ("/Gopod/Runner/start-twice", NULL, test_runner_start_twice);
+  add_runner_test ("/Gopod/Runner/programmer-errors", NULL, test_runner_programmer_errors);
+  add_runner_test ("/Gopod/Runner/finalize-unstarted", NULL, test_runner_finalize_unstarted);
+  add_runner_test ("/Gopod/Runner/jobs", NULL, test_runner_jobs);
+  add_runner_test ("/Gopod/Runner/main-context-job/async", NULL, test_runner_main_context_job_async);
+  add_runner_test ("/Gopod/Runner/main-context-job/sync", NULL, test_runner_main_context_job_sync);
+  add_runner_test ("/Gopod/Runner/main-context-job/timeout", &quiet_runner_50ms, test_runner_main_context_job_timeout);
+  add_runner_test ("/Gopod/Runner/signal/sigint", &signal_runner, test_runner_signal_sigint);
+  add_runner_test ("/Gopod/Runner/signal/sigterm", &signal_runner, test_runner_signal_sigterm);
+  add_runner_test ("/Gopod/Runner/signal/restored-after-success", &signal_runner, test_runner_signal_restored_after_success);
+  add_runner_test ("/Gopod/Runner/signal/not-handled", NULL, test_runner_signal_not_handled);
+  /* No runner here: the runner runs in the child. */
   g_test_add_func ("/Gopod/Runner/signal/child/sigint", test_runner_child_sigint);
   g_test_add_func ("/Gopod/Runner/signal/child/sigterm", test_runner_child_sigterm);
   g_test_add_func ("/Gopod/Runner/signal/child/main-loop", test_runner_child_main_loop);
