@@ -96,7 +96,10 @@ upload (GopodJob      *job,
                                 G_FILE_CREATE_NONE, NULL, cancellable, error);
   g_atomic_int_add (&active, -1);
 
-  if (!ok && !g_cancellable_is_cancelled (cancellable))
+  if (!ok && g_cancellable_is_cancelled (cancellable))
+    /* A cancelled PUT leaves no object behind: drop what was written. */
+    g_file_delete (file, NULL, NULL);
+  else if (!ok)
     g_printerr ("Error uploading to S3: %s\n", (*error)->message);
   return ok;
 }

@@ -74,7 +74,13 @@ class Upload(Gopod.Job):
             target.replace_contents(contents, None, False, Gio.FileCreateFlags.NONE,
                                     cancellable)
         except GLib.Error as e:
-            if not cancellable.is_cancelled():
+            if cancellable.is_cancelled():
+                # A cancelled PUT leaves no object behind: drop what was written.
+                try:
+                    target.delete(None)
+                except GLib.Error:
+                    pass
+            else:
                 sys.stderr.write('Error uploading to S3: %s\n' % e.message)
             raise  # the job ends FAILED (or CANCELLED) with this error
         finally:
