@@ -534,6 +534,26 @@ test_pod_wait_async (void)
 }
 
 static void
+test_pod_wait_paused_cancellable (void)
+{
+  /* A paused pod with queued work is not idle: only the cancellable can end
+   * a wait on it, and the work is still there afterwards. */
+  g_autoptr(GopodPod) pod = gopod_pod_new (1);
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GError) error = NULL;
+  int runs = 0;
+
+  gopod_pod_submit (pod, count_call, &runs, NULL, NULL);
+  g_cancellable_cancel (cancellable);
+  g_assert_false (gopod_pod_wait (pod, cancellable, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_cmpuint (gopod_pod_get_queued (pod), ==, 1);
+  gopod_pod_start (pod);
+  g_assert_true (gopod_pod_wait (pod, NULL, NULL));
+  g_assert_cmpint (runs, ==, 1);
+}
+
+static void
 test_pod_shutdown_drain (void)
 {
   g_autoptr(GopodPod) pod = gopod_pod_new (2);
@@ -1195,6 +1215,7 @@ main (int   argc,
   g_test_add_func ("/Gopod/Pod/run-async", test_pod_run_async);
   g_test_add_func ("/Gopod/Pod/run-async-cancel", test_pod_run_async_cancel);
   g_test_add_func ("/Gopod/Pod/wait-async", test_pod_wait_async);
+  g_test_add_func ("/Gopod/Pod/wait-paused-cancellable", test_pod_wait_paused_cancellable);
   g_test_add_func ("/Gopod/Pod/shutdown/drain", test_pod_shutdown_drain);
   g_test_add_func ("/Gopod/Pod/shutdown/discard", test_pod_shutdown_discard);
   g_test_add_func ("/Gopod/Pod/shutdown/async", test_pod_shutdown_async);
