@@ -1073,6 +1073,45 @@ cancel_work (GopodJob     *job,
   g_clear_pointer (&context, g_main_context_unref);
 }
 
+static gboolean
+discard_in_context (gpointer job)
+{
+  g_autoptr(GError) error = stop_reason_error (STOP_CANCELLED);
+
+  gopod_job_discard (job, error);
+  return G_SOURCE_REMOVE;
+}
+
+/* Ends a cancelled job that has not started. Its `finish` runs here; for a
+ * main-context job, on its context (JavaScript must not run elsewhere):
+ * here too if this thread owns or can acquire it, else from an idle there.
+ * The job cannot start meanwhile: its stop reason is set. */
+static void
+discard_cancelled (GopodJob *job)
+{
+  GMainContext *context = gopod_job_is_main_context (job) ? work_context (job) : NULL;
+  GSource *source;
+
+  if (context == NULL || g_main_context_is_owner (context))
+    {
+      discard_in_context (job);
+      return;
+    }
+  if (g_main_context_acquire (context))
+    {
+      discard_in_context (job);
+      g_main_context_release (context);
+      return;
+    }
+
+  source = g_idle_source_new ();
+  g_source_set_priority (source, G_PRIORITY_DEFAULT);
+  g_source_set_static_name (source, "[pod-glib] job discard");
+  g_source_set_callback (source, discard_in_context, g_object_ref (job), g_object_unref);
+  g_source_attach (source, context);
+  g_source_unref (source);
+}
+
 /**
  * gopod_job_cancel:
  * @job: a job
@@ -1091,27 +1130,28 @@ gopod_job_cancel (GopodJob *job)
   GopodJobPrivate *priv;
   GCancellable *cancellable = NULL;
   GopodJobState state;
+  gboolean first;
 
   g_return_if_fail (GOPOD_IS_JOB (job));
 
+  /* Recorded under the lock whatever the state, so that an owner starting
+   * the job at this moment finds it and does not start it. */
   priv = JOB_PRIV (job);
   g_mutex_lock (&priv->lock);
   state = priv->state;
-  if (state == GOPOD_JOB_STATE_RUNNING && priv->stop_reason == STOP_NONE)
-    {
-      priv->stop_reason = STOP_CANCELLED;
-      cancellable = g_object_ref (ensure_cancellable_locked (priv));
-    }
+  first = !state_is_final (state) && priv->stop_reason == STOP_NONE;
+  if (first)
+    priv->stop_reason = STOP_CANCELLED;
+  if (first && state == GOPOD_JOB_STATE_RUNNING)
+    cancellable = g_object_ref (ensure_cancellable_locked (priv));
   g_mutex_unlock (&priv->lock);
 
-  if (state == GOPOD_JOB_STATE_NEW || state == GOPOD_JOB_STATE_QUEUED)
-    {
-      g_autoptr(GError) error = stop_reason_error (STOP_CANCELLED);
-
-      gopod_job_discard (job, error);
-    }
-  else if (cancellable != NULL)
+  if (!first)
+    return;
+  if (cancellable != NULL)
     cancel_work (job, cancellable);
+  else
+    discard_cancelled (job);
 }
 
 static void
@@ -1333,7 +1373,9 @@ gopod_job_start (GopodJob *job)
   GopodJobPrivate *priv = JOB_PRIV (job);
 
   g_mutex_lock (&priv->lock);
-  if (priv->state != GOPOD_JOB_STATE_QUEUED)
+  /* A job cancelled while queued is not started, even if its end is still
+   * on its way (see discard_cancelled()). */
+  if (priv->state != GOPOD_JOB_STATE_QUEUED || priv->stop_reason != STOP_NONE)
     {
       g_mutex_unlock (&priv->lock);
       return FALSE;

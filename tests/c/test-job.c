@@ -419,6 +419,7 @@ struct _TestMainJob
 {
   GopodJob  parent_instance;
   GThread  *begin_thread;
+  GThread  *finish_thread;
   gboolean  fail;
   int       finishes;
 };
@@ -448,6 +449,7 @@ test_main_job_begin (GopodJob     *job,
 static void
 test_main_job_finish (GopodJob *job)
 {
+  TEST_MAIN_JOB (job)->finish_thread = g_thread_self ();
   TEST_MAIN_JOB (job)->finishes++;
 }
 
@@ -522,6 +524,41 @@ test_job_main_context_blocking_wait (void)
   g_test_trap_assert_passed ();
 }
 
+static gpointer
+cancel_in_thread (gpointer job)
+{
+  gopod_job_cancel (job);
+  return NULL;
+}
+
+static void
+test_job_main_context_cancel_queued_elsewhere (void)
+{
+  /* The main thread runs its context (as an app's main loop does) while
+   * another thread cancels a queued main-context job: the job never
+   * begins, and its finish runs on the main thread, not the canceller's. */
+  g_autoptr(GopodPod) pod = gopod_pod_new (1);
+  g_autoptr(TestMainJob) job = g_object_new (TEST_TYPE_MAIN_JOB, NULL);
+  gboolean ended = FALSE;
+
+  g_assert_true (g_main_context_acquire (NULL));
+  g_assert_true (gopod_pod_add_job (pod, GOPOD_JOB (job), NULL, NULL));
+  g_thread_join (g_thread_new ("canceller", cancel_in_thread, job));
+  gopod_pod_start (pod);
+  while (!ended)
+    {
+      g_main_context_iteration (NULL, TRUE);
+      ended = gopod_job_get_state (GOPOD_JOB (job)) == GOPOD_JOB_STATE_CANCELLED;
+    }
+  g_assert_true (gopod_pod_wait (pod, NULL, NULL));
+  g_main_context_release (NULL);
+
+  g_assert_null (job->begin_thread);
+  g_assert_cmpint (job->finishes, ==, 1);
+  g_assert_true (job->finish_thread == g_thread_self ());
+  g_assert_cmpuint (gopod_pod_get_cancelled (pod), ==, 1);
+}
+
 static void
 test_job_properties (void)
 {
@@ -591,6 +628,8 @@ main (int   argc,
   g_test_add_func ("/Gopod/Job/notify/progress-on-main-context", test_job_progress_notify_on_main_context);
   g_test_add_func ("/Gopod/Job/main-context", test_job_main_context);
   g_test_add_func ("/Gopod/Job/main-context-blocking-wait", test_job_main_context_blocking_wait);
+  g_test_add_func ("/Gopod/Job/main-context-cancel-queued-elsewhere",
+                   test_job_main_context_cancel_queued_elsewhere);
   g_test_add_func ("/Gopod/Job/properties", test_job_properties);
   g_test_add_func ("/Gopod/Job/bad-input", test_job_bad_input);
 
