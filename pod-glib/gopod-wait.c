@@ -1,0 +1,763 @@
+/* gopod-wait.c: the one way pod-glib waits
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include "gopod-wait-private.h"
+
+#include "gopod-error.h"
+#include "gopod-outbox-private.h"
+
+enum
+{
+  WAIT_WAITING,
+  WAIT_FIRED,
+};
+
+/* --- homes --- */
+
+void
+gopod_wait_home_init (GopodWaitHome *home)
+{
+  GMainContext *context = g_main_context_get_thread_default ();
+
+  /* The global default context is never freed; not referencing it keeps
+   * every object made on the main thread off one contended count. */
+  home->context = context != NULL ? g_main_context_ref (context) : NULL;
+  home->thread = g_thread_self ();
+}
+
+void
+gopod_wait_home_clear (GopodWaitHome *home)
+{
+  g_clear_pointer (&home->context, g_main_context_unref);
+  home->thread = NULL;
+}
+
+gboolean
+gopod_wait_home_is_caller (const GopodWaitHome *home)
+{
+  return home->thread == g_thread_self ();
+}
+
+static GMainContext *
+wait_home_context (const GopodWaitHome *home)
+{
+  return home->context != NULL ? home->context : g_main_context_default ();
+}
+
+/* --- waiters --- */
+
+static void
+wait_waiter_init (GopodWaiter *waiter)
+{
+  memset (waiter, 0, sizeof *waiter);
+  g_mutex_init (&waiter->mutex);
+  g_cond_init (&waiter->cond);
+  waiter->link.waiter = waiter;
+  waiter->deadline = -1;
+}
+
+void
+gopod_waiter_init_blocking (GopodWaiter *waiter)
+{
+  wait_waiter_init (waiter);
+}
+
+void
+gopod_waiter_clear_blocking (GopodWaiter *waiter)
+{
+  g_assert (!waiter->async);
+  g_clear_pointer (&waiter->more_links, g_free);
+  g_mutex_clear (&waiter->mutex);
+  g_cond_clear (&waiter->cond);
+}
+
+static void
+wait_waiter_free_async (gpointer data)
+{
+  GopodWaiter *waiter = data;
+
+  g_assert (waiter->cancel_source == NULL && waiter->timeout_source == NULL);
+  g_clear_object (&waiter->task);
+  g_clear_object (&waiter->cancellable);
+  g_clear_pointer (&waiter->more_links, g_free);
+  g_mutex_clear (&waiter->mutex);
+  g_cond_clear (&waiter->cond);
+}
+
+GopodWaiter *
+gopod_waiter_new_async (GTask               *task,
+                        GopodWaiterComplete  complete,
+                        gpointer             complete_data)
+{
+  GopodWaiter *waiter = g_atomic_rc_box_alloc (sizeof (GopodWaiter));
+
+  wait_waiter_init (waiter);
+  waiter->async = TRUE;
+  waiter->task = g_object_ref (task);
+  waiter->complete = complete;
+  waiter->complete_data = complete_data;
+
+  return waiter;
+}
+
+GopodWaiter *
+gopod_waiter_ref (GopodWaiter *waiter)
+{
+  g_assert (waiter->async);
+  return g_atomic_rc_box_acquire (waiter);
+}
+
+void
+gopod_waiter_unref (GopodWaiter *waiter)
+{
+  g_assert (waiter->async);
+  g_atomic_rc_box_release_full (waiter, wait_waiter_free_async);
+}
+
+void
+gopod_waiter_set_cancellable (GopodWaiter  *waiter,
+                              GCancellable *cancellable,
+                              gint          code)
+{
+  g_assert (waiter->cancellable == NULL);
+
+  if (cancellable == NULL)
+    return;
+  /* A blocking waiter's cancellable belongs to its caller, who outlives the
+   * wait; an async one must outlive the caller's stack frame. */
+  waiter->cancellable = waiter->async ? g_object_ref (cancellable) : cancellable;
+  waiter->cancel_code = code;
+}
+
+void
+gopod_waiter_set_deadline (GopodWaiter *waiter,
+                           gint64       deadline,
+                           gint         code)
+{
+  waiter->deadline = deadline;
+  waiter->deadline_code = code;
+}
+
+void
+gopod_waiter_set_home (GopodWaiter         *waiter,
+                       const GopodWaitHome *home,
+                       gboolean           (*needs_home) (gpointer data),
+                       gpointer             data)
+{
+  g_assert (!waiter->async);
+  waiter->home = home;
+  waiter->needs_home = needs_home;
+  waiter->needs_home_data = data;
+}
+
+void
+gopod_waiter_set_n_links (GopodWaiter *waiter,
+                          guint        n)
+{
+  guint i;
+
+  g_assert (n >= 1 && waiter->more_links == NULL);
+  waiter->n_more_links = n - 1;
+  if (n == 1)
+    return;
+  waiter->more_links = g_new0 (GopodWaitLink, n - 1);
+  for (i = 0; i < n - 1; i++)
+    waiter->more_links[i].waiter = waiter;
+}
+
+GopodWaitLink *
+gopod_waiter_get_link (GopodWaiter *waiter,
+                       guint        i)
+{
+  g_assert (i <= waiter->n_more_links);
+  return i == 0 ? &waiter->link : &waiter->more_links[i - 1];
+}
+
+gboolean
+gopod_waiter_try_fire (GopodWaiter *waiter,
+                       gint         code)
+{
+  if (!g_atomic_int_compare_and_exchange (&waiter->state, WAIT_WAITING, WAIT_FIRED))
+    return FALSE;
+  /* Read only by whoever the wake-up reaches, which it orders after this. */
+  waiter->code = code;
+  return TRUE;
+}
+
+gboolean
+gopod_waiter_has_fired (GopodWaiter *waiter)
+{
+  return g_atomic_int_get (&waiter->state) == WAIT_FIRED;
+}
+
+/* --- async waiters: sources on the task's context --- */
+
+static gboolean
+wait_async_trigger (GopodWaiter *waiter,
+                    gint         code)
+{
+  if (gopod_waiter_try_fire (waiter, code))
+    gopod_waiter_wake (waiter);
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+wait_async_cancelled (GCancellable *cancellable,
+                      gpointer      data)
+{
+  GopodWaiter *waiter = data;
+
+  return wait_async_trigger (waiter, waiter->cancel_code);
+}
+
+static gboolean
+wait_async_timed_out (gpointer data)
+{
+  GopodWaiter *waiter = data;
+
+  return wait_async_trigger (waiter, waiter->deadline_code);
+}
+
+static GSource *
+wait_async_attach (GopodWaiter *waiter,
+                   GSource     *source,
+                   const char  *name,
+                   GSourceFunc  func)
+{
+  g_source_set_static_name (source, name);
+  g_source_set_callback (source, func, gopod_waiter_ref (waiter),
+                         (GDestroyNotify) gopod_waiter_unref);
+  g_source_attach (source, g_task_get_context (waiter->task));
+  return source;
+}
+
+/* Called with the first owner's lock held, once the waiter is linked: a
+ * trigger that fires from now on finds it in a list, and one attached after
+ * it was fired and completed would hold it forever. */
+static void
+wait_async_arm (GopodWaiter *waiter)
+{
+  gint64 delay_ms;
+
+  g_mutex_lock (&waiter->mutex);
+  if (!waiter->armed && !gopod_waiter_has_fired (waiter))
+    {
+      waiter->armed = TRUE;
+      if (waiter->cancellable != NULL)
+        waiter->cancel_source =
+          wait_async_attach (waiter, g_cancellable_source_new (waiter->cancellable),
+                             "[pod-glib] wait cancelled",
+                             G_SOURCE_FUNC (wait_async_cancelled));
+      if (waiter->deadline >= 0)
+        {
+          delay_ms = (waiter->deadline - g_get_monotonic_time () + 999) / 1000;
+          waiter->timeout_source =
+            wait_async_attach (waiter, g_timeout_source_new ((guint) CLAMP (delay_ms, 0, G_MAXUINT)),
+                               "[pod-glib] wait deadline", wait_async_timed_out);
+        }
+    }
+  g_mutex_unlock (&waiter->mutex);
+}
+
+static void
+wait_async_disarm (GopodWaiter *waiter)
+{
+  GSource *sources[2];
+  guint i;
+
+  g_mutex_lock (&waiter->mutex);
+  sources[0] = g_steal_pointer (&waiter->cancel_source);
+  sources[1] = g_steal_pointer (&waiter->timeout_source);
+  waiter->armed = TRUE;  /* never again */
+  g_mutex_unlock (&waiter->mutex);
+
+  for (i = 0; i < G_N_ELEMENTS (sources); i++)
+    if (sources[i] != NULL)
+      {
+        g_source_destroy (sources[i]);
+        g_source_unref (sources[i]);
+      }
+}
+
+static void
+wait_async_complete (GopodWaiter *waiter)
+{
+  wait_async_disarm (waiter);
+  gopod_waiter_unlink_all (waiter, NULL);
+  waiter->complete (waiter, waiter->complete_data);
+  /* The reference the lists held. */
+  gopod_waiter_unref (waiter);
+}
+
+/* --- blocking waiters --- */
+
+void
+gopod_waiter_wake (GopodWaiter *waiter)
+{
+  if (waiter->async)
+    {
+      wait_async_complete (waiter);
+      return;
+    }
+
+  g_mutex_lock (&waiter->mutex);
+  waiter->woken = TRUE;
+  g_cond_signal (&waiter->cond);
+  if (waiter->running != NULL)
+    g_main_context_wakeup (waiter->running);
+  /* The waiting thread may free the waiter as soon as this unlocks. */
+  g_mutex_unlock (&waiter->mutex);
+}
+
+static void
+wait_blocking_cancelled (GCancellable *cancellable,
+                         gpointer      data)
+{
+  GopodWaiter *waiter = data;
+
+  if (gopod_waiter_try_fire (waiter, waiter->cancel_code))
+    gopod_waiter_wake (waiter);
+}
+
+static gboolean
+wait_blocking_timed_out (gpointer data)
+{
+  GopodWaiter *waiter = data;
+
+  if (gopod_waiter_try_fire (waiter, waiter->deadline_code))
+    gopod_waiter_wake (waiter);
+  return G_SOURCE_REMOVE;
+}
+
+/* Called with waiter->mutex held: whether to run the waiter's home context
+ * instead of sleeping, and if so, owns it. */
+static gboolean
+wait_blocking_take_home_locked (GopodWaiter *waiter)
+{
+  GMainContext *context;
+
+  if (waiter->home == NULL || !gopod_wait_home_is_caller (waiter->home))
+    return FALSE;
+  if (waiter->needs_home != NULL && !waiter->needs_home (waiter->needs_home_data))
+    return FALSE;
+  context = wait_home_context (waiter->home);
+  /* Someone else runs it: they will run what is waited for. */
+  if (!g_main_context_acquire (context))
+    return FALSE;
+  waiter->running = context;
+  return TRUE;
+}
+
+static GSource *
+wait_blocking_home_deadline (GopodWaiter *waiter)
+{
+  GSource *source;
+  gint64 delay_ms;
+
+  if (waiter->deadline < 0)
+    return NULL;
+  delay_ms = (waiter->deadline - g_get_monotonic_time () + 999) / 1000;
+  source = g_timeout_source_new ((guint) CLAMP (delay_ms, 0, G_MAXUINT));
+  g_source_set_static_name (source, "[pod-glib] wait deadline");
+  g_source_set_callback (source, wait_blocking_timed_out, waiter, NULL);
+  g_source_attach (source, waiter->running);
+  return source;
+}
+
+/* Called with waiter->mutex held; returns with it held, woken or not. */
+static void
+wait_blocking_sleep_locked (GopodWaiter *waiter)
+{
+  if (waiter->deadline < 0)
+    {
+      g_cond_wait (&waiter->cond, &waiter->mutex);
+      return;
+    }
+  if (g_cond_wait_until (&waiter->cond, &waiter->mutex, waiter->deadline) ||
+      g_get_monotonic_time () < waiter->deadline)
+    return;
+  if (gopod_waiter_try_fire (waiter, waiter->deadline_code))
+    waiter->woken = TRUE;
+  else
+    waiter->deadline = -1;  /* fired by someone else: their wake-up is coming */
+}
+
+gint
+gopod_waiter_block (GopodWaiter *waiter)
+{
+  GSource *home_deadline = NULL;
+  gulong handler = 0;
+
+  g_assert (!waiter->async);
+
+  if (waiter->cancellable != NULL)
+    handler = g_cancellable_connect (waiter->cancellable,
+                                     G_CALLBACK (wait_blocking_cancelled), waiter, NULL);
+
+  g_mutex_lock (&waiter->mutex);
+  while (!waiter->woken)
+    {
+      if (waiter->running == NULL && wait_blocking_take_home_locked (waiter))
+        home_deadline = wait_blocking_home_deadline (waiter);
+
+      if (waiter->running != NULL)
+        {
+          g_mutex_unlock (&waiter->mutex);
+          g_main_context_iteration (waiter->running, TRUE);
+          g_mutex_lock (&waiter->mutex);
+        }
+      else
+        wait_blocking_sleep_locked (waiter);
+    }
+  g_mutex_unlock (&waiter->mutex);
+
+  if (home_deadline != NULL)
+    {
+      g_source_destroy (home_deadline);
+      g_source_unref (home_deadline);
+    }
+  if (waiter->running != NULL)
+    {
+      g_main_context_release (waiter->running);
+      waiter->running = NULL;
+    }
+  /* Waits for a handler running in another thread, which may still be
+   * waking this waiter. */
+  if (handler != 0)
+    g_cancellable_disconnect (waiter->cancellable, handler);
+
+  return waiter->code;
+}
+
+/* A blocking waiter that was fired, woken and unlinked waits again. */
+static void
+wait_blocking_rearm (GopodWaiter *waiter)
+{
+  g_atomic_int_set (&waiter->state, WAIT_WAITING);
+  waiter->woken = FALSE;
+}
+
+/* --- lists --- */
+
+void
+gopod_wait_list_init (GopodWaitList *list,
+                      GMutex        *lock)
+{
+  list->lock = lock;
+  g_queue_init (&list->links);
+}
+
+static gboolean
+wait_link_is_linked (GopodWaitLink *link)
+{
+  return link->node.data != NULL;
+}
+
+void
+gopod_wait_list_push (GopodWaitList *list,
+                      GopodWaitLink *link,
+                      gint           code,
+                      gpointer       data)
+{
+  g_assert (!wait_link_is_linked (link));
+
+  link->list = list;
+  link->code = code;
+  link->data = data;
+  link->node.data = link;
+  g_queue_push_tail_link (&list->links, &link->node);
+
+  if (link->waiter->async)
+    wait_async_arm (link->waiter);
+}
+
+void
+gopod_wait_list_unlink (GopodWaitList *list,
+                        GopodWaitLink *link)
+{
+  if (!wait_link_is_linked (link))
+    return;
+  g_assert (link->list == list);
+  g_queue_unlink (&list->links, &link->node);
+  link->node.data = NULL;
+}
+
+gboolean
+gopod_wait_list_is_empty (GopodWaitList *list)
+{
+  return g_queue_is_empty (&list->links);
+}
+
+GopodWaitLink *
+gopod_wait_list_peek (GopodWaitList *list)
+{
+  GList *node;
+
+  while ((node = list->links.head) != NULL)
+    {
+      GopodWaitLink *link = node->data;
+
+      if (!gopod_waiter_has_fired (link->waiter))
+        return link;
+      gopod_wait_list_unlink (list, link);
+    }
+
+  return NULL;
+}
+
+static gboolean
+wait_list_fire_link (GopodWaitList *list,
+                     GopodWaitLink *link,
+                     GopodOutbox   *out)
+{
+  gopod_wait_list_unlink (list, link);
+  if (!gopod_waiter_try_fire (link->waiter, link->code))
+    return FALSE;
+  gopod_outbox_wake (out, link->waiter);
+  return TRUE;
+}
+
+GopodWaitLink *
+gopod_wait_list_fire_first (GopodWaitList *list,
+                            GopodOutbox   *out)
+{
+  GopodWaitLink *link;
+
+  while ((link = gopod_wait_list_peek (list)) != NULL)
+    if (wait_list_fire_link (list, link, out))
+      return link;
+
+  return NULL;
+}
+
+guint
+gopod_wait_list_fire_all (GopodWaitList *list,
+                          GopodOutbox   *out)
+{
+  guint n = 0;
+
+  while (gopod_wait_list_fire_first (list, out) != NULL)
+    n++;
+
+  return n;
+}
+
+guint
+gopod_wait_list_fire_ready (GopodWaitList *list,
+                            gboolean       fifo,
+                            GopodOutbox   *out)
+{
+  GList *node = list->links.head;
+  guint n = 0;
+
+  while (node != NULL)
+    {
+      GopodWaitLink *link = node->data;
+      GopodWaiter *waiter = link->waiter;
+
+      node = node->next;
+      if (gopod_waiter_has_fired (waiter))
+        {
+          gopod_wait_list_unlink (list, link);
+          continue;
+        }
+      if (waiter->ready != NULL && !waiter->ready (waiter->ready_data))
+        {
+          if (fifo)
+            break;
+          continue;
+        }
+      if (wait_list_fire_link (list, link, out))
+        n++;
+    }
+
+  return n;
+}
+
+void
+gopod_wait_list_kick (GopodWaitList *list)
+{
+  GList *node;
+
+  for (node = list->links.head; node != NULL; node = node->next)
+    {
+      GopodWaiter *waiter = ((GopodWaitLink *) node->data)->waiter;
+
+      if (waiter->async)
+        continue;
+      /* Alive: it unlinks itself under the list's lock, which we hold. It
+       * looks again at every wake-up, and holds its mutex from looking to
+       * sleeping, so a kick is never lost. */
+      g_mutex_lock (&waiter->mutex);
+      g_cond_signal (&waiter->cond);
+      g_mutex_unlock (&waiter->mutex);
+    }
+}
+
+void
+gopod_waiter_unlink_all (GopodWaiter *waiter,
+                         GMutex      *held)
+{
+  guint i;
+
+  for (i = 0; i <= waiter->n_more_links; i++)
+    {
+      GopodWaitLink *link = gopod_waiter_get_link (waiter, i);
+      GMutex *lock;
+
+      /* Never pushed: link->list is set once, before the link is shared. */
+      if (link->list == NULL)
+        continue;
+      lock = link->list->lock;
+      if (lock != held)
+        g_mutex_lock (lock);
+      gopod_wait_list_unlink (link->list, link);
+      if (lock != held)
+        g_mutex_unlock (lock);
+    }
+}
+
+/* --- condition waits --- */
+
+void
+gopod_wait_set_error (gint     code,
+                      GError **error)
+{
+  if (code == GOPOD_WAIT_CANCELLED)
+    g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                         "Operation was cancelled");
+  else if (code == GOPOD_WAIT_TIMEOUT)
+    g_set_error_literal (error, GOPOD_ERROR, GOPOD_ERROR_TIMEOUT,
+                         "The wait timed out");
+  else
+    g_assert_not_reached ();
+}
+
+gboolean
+gopod_wait_until (GopodWaitList          *list,
+                  GopodWaitReady          ready,
+                  gpointer                data,
+                  const GopodWaitOptions *options,
+                  GError                **error)
+{
+  GopodWaiter waiter;
+  gint code;
+
+  if (ready (data))
+    return TRUE;
+
+  gopod_waiter_init_blocking (&waiter);
+  waiter.ready = ready;
+  waiter.ready_data = data;
+  if (options != NULL)
+    {
+      gopod_waiter_set_cancellable (&waiter, options->cancellable, GOPOD_WAIT_CANCELLED);
+      gopod_waiter_set_deadline (&waiter, options->deadline, GOPOD_WAIT_TIMEOUT);
+      gopod_waiter_set_home (&waiter, options->home, options->needs_home,
+                             options->needs_home_data);
+    }
+
+  for (;;)
+    {
+      gopod_wait_list_push (list, &waiter.link, GOPOD_WAIT_FIRED, NULL);
+      g_mutex_unlock (list->lock);
+      code = gopod_waiter_block (&waiter);
+      g_mutex_lock (list->lock);
+      gopod_wait_list_unlink (list, &waiter.link);
+      /* Fired because it held, but another thread may have changed it since. */
+      if (code < 0 || ready (data))
+        break;
+      wait_blocking_rearm (&waiter);
+    }
+  gopod_waiter_clear_blocking (&waiter);
+
+  if (code < 0)
+    {
+      gopod_wait_set_error (code, error);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static void
+wait_condition_complete (GopodWaiter *waiter,
+                         gpointer     user_data)
+{
+  GError *error = NULL;
+
+  if (waiter->code < 0)
+    {
+      gopod_wait_set_error (waiter->code, &error);
+      g_task_return_error (waiter->task, error);
+    }
+  else
+    g_task_return_boolean (waiter->task, TRUE);
+}
+
+static void
+wait_return_true (gpointer data)
+{
+  GTask *task = data;
+
+  g_task_return_boolean (task, TRUE);
+  g_object_unref (task);
+}
+
+void
+gopod_wait_until_async (GopodWaitList *list,
+                        GopodWaitReady ready,
+                        gpointer       data,
+                        GTask         *task,
+                        GopodOutbox   *out)
+{
+  GopodWaiter *waiter;
+
+  if (ready (data))
+    {
+      gopod_outbox_add (out, wait_return_true, g_object_ref (task));
+      return;
+    }
+
+  waiter = gopod_waiter_new_async (task, wait_condition_complete, NULL);
+  waiter->ready = ready;
+  waiter->ready_data = data;
+  gopod_waiter_set_cancellable (waiter, g_task_get_cancellable (task), GOPOD_WAIT_CANCELLED);
+  gopod_wait_list_push (list, &waiter->link, GOPOD_WAIT_FIRED, NULL);
+}
+
+/* --- waits on oneself --- */
+
+static GPrivate wait_serving = G_PRIVATE_INIT ((GDestroyNotify) g_ptr_array_unref);
+
+void
+gopod_wait_serving_push (gconstpointer owner)
+{
+  GPtrArray *serving = g_private_get (&wait_serving);
+
+  if (serving == NULL)
+    {
+      serving = g_ptr_array_new ();
+      g_private_set (&wait_serving, serving);
+    }
+  g_ptr_array_add (serving, (gpointer) owner);
+}
+
+void
+gopod_wait_serving_pop (gconstpointer owner)
+{
+  GPtrArray *serving = g_private_get (&wait_serving);
+
+  g_assert (serving != NULL && serving->len > 0);
+  g_assert (g_ptr_array_index (serving, serving->len - 1) == owner);
+  g_ptr_array_set_size (serving, serving->len - 1);
+}
+
+gboolean
+gopod_wait_is_serving (gconstpointer owner)
+{
+  GPtrArray *serving = g_private_get (&wait_serving);
+
+  return serving != NULL && g_ptr_array_find (serving, owner, NULL);
+}

@@ -1,0 +1,575 @@
+/* test-wait.c: the waiting primitive, tested on its own
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include "gopod-outbox-private.h"
+#include "gopod-wait-private.h"
+#include "test-utils.h"
+
+typedef struct
+{
+  GMutex         lock;
+  GopodWaitList  list;
+  gboolean       flag;    /* what condition waits wait for */
+  gint           needs_home;  /* atomic */
+  GMutex         look_lock;   /* a leaf, as a needs_home check must be */
+  GCond          look_cond;
+  guint          looks;       /* how often a waiter looked at needs_home */
+} Owner;
+
+static void
+owner_init (Owner *owner)
+{
+  g_mutex_init (&owner->lock);
+  gopod_wait_list_init (&owner->list, &owner->lock);
+  owner->flag = FALSE;
+  owner->needs_home = FALSE;
+  g_mutex_init (&owner->look_lock);
+  g_cond_init (&owner->look_cond);
+  owner->looks = 0;
+}
+
+static void
+owner_clear (Owner *owner)
+{
+  g_assert_true (gopod_wait_list_is_empty (&owner->list));
+  g_mutex_clear (&owner->look_lock);
+  g_cond_clear (&owner->look_cond);
+  g_mutex_clear (&owner->lock);
+}
+
+static gboolean
+owner_flag_is_set (gpointer data)
+{
+  Owner *owner = data;
+
+  return owner->flag;
+}
+
+/* Sets the flag and fires the waiters for which it now holds, acting after
+ * the lock as owners do. */
+static void
+owner_set_flag (Owner *owner)
+{
+  GopodOutbox out = GOPOD_OUTBOX_INIT;
+
+  g_mutex_lock (&owner->lock);
+  owner->flag = TRUE;
+  gopod_wait_list_fire_ready (&owner->list, FALSE, &out);
+  g_mutex_unlock (&owner->lock);
+  gopod_outbox_flush (&out);
+}
+
+static void
+owner_wait_linked (Owner *owner)
+{
+  gboolean linked = FALSE;
+
+  while (!linked)
+    {
+      g_mutex_lock (&owner->lock);
+      linked = !gopod_wait_list_is_empty (&owner->list);
+      g_mutex_unlock (&owner->lock);
+      if (!linked)
+        g_thread_yield ();
+    }
+}
+
+typedef struct
+{
+  Owner        *owner;
+  GCancellable *cancellable;
+  gint64        deadline;
+  gboolean      result;
+  GError       *error;
+} Waiting;
+
+static gpointer
+waiting_thread (gpointer data)
+{
+  Waiting *w = data;
+  GopodWaitOptions options = GOPOD_WAIT_OPTIONS_INIT;
+
+  options.cancellable = w->cancellable;
+  options.deadline = w->deadline;
+  g_mutex_lock (&w->owner->lock);
+  w->result = gopod_wait_until (&w->owner->list, owner_flag_is_set, w->owner,
+                                &options, &w->error);
+  g_mutex_unlock (&w->owner->lock);
+
+  return NULL;
+}
+
+static GThread *
+waiting_start (Waiting      *w,
+               Owner        *owner,
+               GCancellable *cancellable,
+               gint64        deadline)
+{
+  w->owner = owner;
+  w->cancellable = cancellable;
+  w->deadline = deadline;
+  w->error = NULL;
+  return g_thread_new ("waiting", waiting_thread, w);
+}
+
+static void
+test_wait_until_fired (void)
+{
+  Owner owner;
+  Waiting w;
+  GThread *thread;
+
+  g_test_summary ("A blocking condition wait returns once its owner makes it true");
+  owner_init (&owner);
+  thread = waiting_start (&w, &owner, NULL, -1);
+  owner_wait_linked (&owner);
+  owner_set_flag (&owner);
+  g_thread_join (thread);
+  g_assert_no_error (w.error);
+  g_assert_true (w.result);
+  owner_clear (&owner);
+}
+
+static void
+test_wait_until_ready_now (void)
+{
+  Owner owner;
+
+  g_test_summary ("A condition that holds already does not link a waiter");
+  owner_init (&owner);
+  owner.flag = TRUE;
+  g_mutex_lock (&owner.lock);
+  g_assert_true (gopod_wait_until (&owner.list, owner_flag_is_set, &owner, NULL, NULL));
+  g_assert_true (gopod_wait_list_is_empty (&owner.list));
+  g_mutex_unlock (&owner.lock);
+  owner_clear (&owner);
+}
+
+static void
+test_wait_until_cancelled (void)
+{
+  GCancellable *cancellable = g_cancellable_new ();
+  Owner owner;
+  Waiting w;
+  GThread *thread;
+
+  g_test_summary ("Cancelling a blocking wait ends it with G_IO_ERROR_CANCELLED and unlinks it");
+  owner_init (&owner);
+  thread = waiting_start (&w, &owner, cancellable, -1);
+  owner_wait_linked (&owner);
+  g_cancellable_cancel (cancellable);
+  g_thread_join (thread);
+  g_assert_error (w.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_false (w.result);
+  g_clear_error (&w.error);
+  owner_clear (&owner);
+  g_object_unref (cancellable);
+}
+
+static void
+test_wait_until_cancelled_before (void)
+{
+  GCancellable *cancellable = g_cancellable_new ();
+  Owner owner;
+  Waiting w;
+
+  g_test_summary ("A wait whose cancellable is cancelled already ends at once");
+  owner_init (&owner);
+  g_cancellable_cancel (cancellable);
+  w.owner = &owner;
+  w.cancellable = cancellable;
+  w.deadline = -1;
+  w.error = NULL;
+  waiting_thread (&w);
+  g_assert_error (w.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_false (w.result);
+  g_clear_error (&w.error);
+  owner_clear (&owner);
+  g_object_unref (cancellable);
+}
+
+static void
+test_wait_until_deadline (void)
+{
+  Owner owner;
+  Waiting w;
+  GThread *thread;
+
+  g_test_summary ("A wait whose deadline passes ends with GOPOD_ERROR_TIMEOUT and unlinks it");
+  owner_init (&owner);
+  thread = waiting_start (&w, &owner, NULL, g_get_monotonic_time () + 2000);
+  g_thread_join (thread);
+  g_assert_error (w.error, GOPOD_ERROR, GOPOD_ERROR_TIMEOUT);
+  g_assert_false (w.result);
+  g_clear_error (&w.error);
+  owner_clear (&owner);
+}
+
+static void
+async_done (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  GError **error = user_data;
+  gboolean ok = g_task_propagate_boolean (G_TASK (result), error);
+
+  g_assert_true (ok == (*error == NULL));
+  g_object_set_data (G_OBJECT (result), "seen", GINT_TO_POINTER (1));
+}
+
+static gpointer
+set_flag_thread (gpointer data)
+{
+  owner_set_flag (data);
+  return NULL;
+}
+
+static void
+test_wait_until_async (void)
+{
+  Owner owner;
+  GopodOutbox out = GOPOD_OUTBOX_INIT;
+  GError *error = (GError *) 1;
+  GTask *task;
+  GThread *thread;
+
+  g_test_summary ("An async condition wait completes on its caller's context when another thread makes it true");
+  owner_init (&owner);
+  error = NULL;
+  task = g_task_new (NULL, NULL, async_done, &error);
+  g_mutex_lock (&owner.lock);
+  gopod_wait_until_async (&owner.list, owner_flag_is_set, &owner, task, &out);
+  g_mutex_unlock (&owner.lock);
+  gopod_outbox_flush (&out);
+  g_assert_false (g_task_get_completed (task));
+
+  thread = g_thread_new ("set-flag", set_flag_thread, &owner);
+  g_thread_join (thread);
+  while (!g_task_get_completed (task))
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_no_error (error);
+  g_object_unref (task);
+  owner_clear (&owner);
+}
+
+static void
+test_wait_until_async_cancelled (void)
+{
+  GCancellable *cancellable = g_cancellable_new ();
+  Owner owner;
+  GopodOutbox out = GOPOD_OUTBOX_INIT;
+  GError *error = NULL;
+  GTask *task;
+
+  g_test_summary ("Cancelling an async wait returns G_IO_ERROR_CANCELLED and leaves the list empty");
+  owner_init (&owner);
+  task = g_task_new (NULL, cancellable, async_done, &error);
+  g_mutex_lock (&owner.lock);
+  gopod_wait_until_async (&owner.list, owner_flag_is_set, &owner, task, &out);
+  g_mutex_unlock (&owner.lock);
+  gopod_outbox_flush (&out);
+  g_cancellable_cancel (cancellable);
+  while (!g_task_get_completed (task))
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_clear_error (&error);
+  g_object_unref (task);
+  owner_clear (&owner);
+  g_object_unref (cancellable);
+}
+
+/* Two owners race to fire one waiter linked into both of their lists, as two
+ * channels of a select do. */
+typedef struct
+{
+  Owner    *owner;
+  TestGate *start;
+  gboolean  fired;
+  gint      code;
+} Firer;
+
+static gpointer
+firer_thread (gpointer data)
+{
+  Firer *f = data;
+  GopodOutbox out = GOPOD_OUTBOX_INIT;
+  GopodWaitLink *link;
+
+  test_gate_pass (f->start);
+  g_mutex_lock (&f->owner->lock);
+  link = gopod_wait_list_fire_first (&f->owner->list, &out);
+  f->fired = link != NULL;
+  f->code = link != NULL ? link->code : -100;
+  g_mutex_unlock (&f->owner->lock);
+  gopod_outbox_flush (&out);
+
+  return NULL;
+}
+
+static void
+test_waiter_fires_once (void)
+{
+  guint round;
+
+  g_test_summary ("A waiter linked into two lists is fired by exactly one of two racing owners");
+  for (round = 0; round < 2000; round++)
+    {
+      Owner a, b;
+      TestGate start;
+      Firer fa = { &a, &start }, fb = { &b, &start };
+      GopodWaiter waiter;
+      GThread *ta, *tb;
+      gint code;
+
+      owner_init (&a);
+      owner_init (&b);
+      test_gate_init (&start);
+      gopod_waiter_init_blocking (&waiter);
+      gopod_waiter_set_n_links (&waiter, 2);
+      g_mutex_lock (&a.lock);
+      gopod_wait_list_push (&a.list, gopod_waiter_get_link (&waiter, 0), 0, NULL);
+      g_mutex_unlock (&a.lock);
+      g_mutex_lock (&b.lock);
+      gopod_wait_list_push (&b.list, gopod_waiter_get_link (&waiter, 1), 1, NULL);
+      g_mutex_unlock (&b.lock);
+
+      ta = g_thread_new ("a", firer_thread, &fa);
+      tb = g_thread_new ("b", firer_thread, &fb);
+      test_gate_wait_for_waiters (&start, 2);
+      test_gate_open (&start);
+      code = gopod_waiter_block (&waiter);
+      g_thread_join (ta);
+      g_thread_join (tb);
+      gopod_waiter_unlink_all (&waiter, NULL);
+
+      g_assert_true (fa.fired != fb.fired);
+      g_assert_cmpint (code, ==, fa.fired ? 0 : 1);
+      g_assert_cmpint (code, ==, fa.fired ? fa.code : fb.code);
+      gopod_waiter_clear_blocking (&waiter);
+      test_gate_clear (&start);
+      owner_clear (&a);
+      owner_clear (&b);
+    }
+}
+
+static gboolean
+bool_is_set (gpointer data)
+{
+  return *(gboolean *) data;
+}
+
+static guint
+owner_fire_ready (Owner    *owner,
+                  gboolean  fifo)
+{
+  GopodOutbox out = GOPOD_OUTBOX_INIT;
+  guint n;
+
+  g_mutex_lock (&owner->lock);
+  n = gopod_wait_list_fire_ready (&owner->list, fifo, &out);
+  g_mutex_unlock (&owner->lock);
+  gopod_outbox_flush (&out);
+
+  return n;
+}
+
+static void
+test_fire_ready (void)
+{
+  Owner owner;
+  GopodOutbox out = GOPOD_OUTBOX_INIT;
+  gboolean ready[3] = { FALSE, FALSE, FALSE };
+  GTask *tasks[3];
+  GError *errors[3] = { NULL, NULL, NULL };
+  guint i;
+
+  g_test_summary ("Only waiters whose condition holds are fired; in FIFO order, firing stops "
+                  "at the first that is not ready");
+  owner_init (&owner);
+  g_mutex_lock (&owner.lock);
+  for (i = 0; i < 3; i++)
+    {
+      tasks[i] = g_task_new (NULL, NULL, async_done, &errors[i]);
+      gopod_wait_until_async (&owner.list, bool_is_set, &ready[i], tasks[i], &out);
+    }
+  g_mutex_unlock (&owner.lock);
+  gopod_outbox_flush (&out);
+
+  ready[1] = TRUE;
+  g_assert_cmpuint (owner_fire_ready (&owner, TRUE), ==, 0);
+  ready[0] = TRUE;
+  g_assert_cmpuint (owner_fire_ready (&owner, TRUE), ==, 2);
+  g_assert_cmpuint (owner_fire_ready (&owner, FALSE), ==, 0);
+  ready[2] = TRUE;
+  g_assert_cmpuint (owner_fire_ready (&owner, FALSE), ==, 1);
+
+  for (i = 0; i < 3; i++)
+    {
+      while (!g_task_get_completed (tasks[i]))
+        g_main_context_iteration (NULL, TRUE);
+      g_assert_no_error (errors[i]);
+      g_object_unref (tasks[i]);
+    }
+  owner_clear (&owner);
+}
+
+/* --- home contexts --- */
+
+static gboolean
+owner_needs_home (gpointer data)
+{
+  Owner *owner = data;
+
+  g_mutex_lock (&owner->look_lock);
+  owner->looks++;
+  g_cond_broadcast (&owner->look_cond);
+  g_mutex_unlock (&owner->look_lock);
+
+  return g_atomic_int_get (&owner->needs_home);
+}
+
+static gboolean
+set_flag_idle (gpointer data)
+{
+  owner_set_flag (data);
+  return G_SOURCE_REMOVE;
+}
+
+static gpointer
+kick_thread (gpointer data)
+{
+  Owner *owner = data;
+
+  /* The waiter looked once and found nothing to run: now there is. */
+  g_mutex_lock (&owner->look_lock);
+  while (owner->looks == 0)
+    g_cond_wait (&owner->look_cond, &owner->look_lock);
+  g_mutex_unlock (&owner->look_lock);
+  g_idle_add (set_flag_idle, owner);
+  g_atomic_int_set (&owner->needs_home, TRUE);
+  g_mutex_lock (&owner->lock);
+  gopod_wait_list_kick (&owner->list);
+  g_mutex_unlock (&owner->lock);
+
+  return NULL;
+}
+
+static void
+test_wait_runs_home_when_kicked (void)
+{
+  GopodWaitHome home;
+  GopodWaitOptions options = GOPOD_WAIT_OPTIONS_INIT;
+  Owner owner;
+  GThread *thread;
+  gboolean ok;
+
+  g_test_summary ("A blocking wait on its home thread decides again, when kicked, to run its context, "
+                  "so work queued there after the wait began still runs without a main loop");
+  owner_init (&owner);
+  gopod_wait_home_init (&home);
+  options.home = &home;
+  options.needs_home = owner_needs_home;
+  options.needs_home_data = &owner;
+
+  thread = g_thread_new ("kick", kick_thread, &owner);
+  g_mutex_lock (&owner.lock);
+  ok = gopod_wait_until (&owner.list, owner_flag_is_set, &owner, &options, NULL);
+  g_mutex_unlock (&owner.lock);
+  g_thread_join (thread);
+  g_assert_true (ok);
+  gopod_wait_home_clear (&home);
+  owner_clear (&owner);
+}
+
+static gpointer
+home_is_caller_thread (gpointer data)
+{
+  return GINT_TO_POINTER (gopod_wait_home_is_caller (data));
+}
+
+static void
+test_home_belongs_to_its_thread (void)
+{
+  GopodWaitHome home;
+  GMainContext *pushed = g_main_context_new ();
+  GThread *thread;
+
+  g_test_summary ("A home context is the caller's only on the thread it was recorded on");
+  gopod_wait_home_init (&home);
+  g_assert_true (gopod_wait_home_is_caller (&home));
+  g_assert_null (home.context);
+  thread = g_thread_new ("other", home_is_caller_thread, &home);
+  g_assert_false (GPOINTER_TO_INT (g_thread_join (thread)));
+  gopod_wait_home_clear (&home);
+
+  g_main_context_push_thread_default (pushed);
+  gopod_wait_home_init (&home);
+  g_assert_true (home.context == pushed);
+  g_main_context_pop_thread_default (pushed);
+  gopod_wait_home_clear (&home);
+  g_main_context_unref (pushed);
+}
+
+static void
+test_serving (void)
+{
+  int a, b;
+
+  g_test_summary ("A thread knows which owners it is serving, innermost last");
+  g_assert_false (gopod_wait_is_serving (&a));
+  gopod_wait_serving_push (&a);
+  gopod_wait_serving_push (&b);
+  g_assert_true (gopod_wait_is_serving (&a));
+  g_assert_true (gopod_wait_is_serving (&b));
+  gopod_wait_serving_pop (&b);
+  g_assert_false (gopod_wait_is_serving (&b));
+  gopod_wait_serving_pop (&a);
+  g_assert_false (gopod_wait_is_serving (&a));
+}
+
+static void
+outbox_count (gpointer data)
+{
+  (*(guint *) data)++;
+}
+
+static void
+test_outbox_order_and_overflow (void)
+{
+  GopodOutbox out = GOPOD_OUTBOX_INIT;
+  guint counts[3 * GOPOD_OUTBOX_INLINE] = { 0 };
+  guint i;
+
+  g_test_summary ("An outbox runs every action once, past its inline room too, and can be reused");
+  for (i = 0; i < G_N_ELEMENTS (counts); i++)
+    gopod_outbox_add (&out, outbox_count, &counts[i]);
+  gopod_outbox_flush (&out);
+  gopod_outbox_flush (&out);
+  for (i = 0; i < G_N_ELEMENTS (counts); i++)
+    g_assert_cmpuint (counts[i], ==, 1);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/Gopod/Wait/until/fired", test_wait_until_fired);
+  g_test_add_func ("/Gopod/Wait/until/ready-now", test_wait_until_ready_now);
+  g_test_add_func ("/Gopod/Wait/until/cancelled", test_wait_until_cancelled);
+  g_test_add_func ("/Gopod/Wait/until/cancelled-before", test_wait_until_cancelled_before);
+  g_test_add_func ("/Gopod/Wait/until/deadline", test_wait_until_deadline);
+  g_test_add_func ("/Gopod/Wait/until/async", test_wait_until_async);
+  g_test_add_func ("/Gopod/Wait/until/async-cancelled", test_wait_until_async_cancelled);
+  g_test_add_func ("/Gopod/Wait/waiter/fires-once", test_waiter_fires_once);
+  g_test_add_func ("/Gopod/Wait/list/fire-ready", test_fire_ready);
+  g_test_add_func ("/Gopod/Wait/home/runs-when-kicked", test_wait_runs_home_when_kicked);
+  g_test_add_func ("/Gopod/Wait/home/belongs-to-its-thread", test_home_belongs_to_its_thread);
+  g_test_add_func ("/Gopod/Wait/serving", test_serving);
+  g_test_add_func ("/Gopod/Wait/outbox", test_outbox_order_and_overflow);
+
+  return g_test_run ();
+}
