@@ -3,17 +3,14 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 
-#include <errno.h>
 #include <pthread.h>
 #include <signal.h>
-#include <unistd.h>
-
-#include <glib-unix.h>
 
 #include "gopod-error.h"
 #include "gopod-job-private.h"
 #include "gopod-notify-private.h"
 #include "gopod-runner.h"
+#include "gopod-signal-private.h"
 #include "gopod-timer-private.h"
 
 /**
@@ -165,202 +162,26 @@ discard_tasks (GQueue *tasks)
     }
 }
 
-/* Signals
- *
- * One process-wide handler serves every started runner that handles
- * signals. It is installed when the first such runner starts and replaced
- * by the previous dispositions either in the handler itself, at the first
- * signal, or when the last such runner ends. The handler only restores the
- * old dispositions and writes to a pipe, both async-signal-safe; a source on
- * the library's timer thread reads the pipe and interrupts the runners, so no
- * application main loop is needed.
- */
+/* Signals: the runners that handle them listen while they run */
 
-static const int handled_signals[] = { SIGINT, SIGTERM };
-#define N_HANDLED_SIGNALS G_N_ELEMENTS (handled_signals)
-
-static GMutex signal_lock;  /* guards the three below */
-static GList *signal_runners;  /* GopodRunner *, each holding a reference */
-static gboolean signal_installed;
-static struct sigaction signal_saved[N_HANDLED_SIGNALS];
-
-static int signal_fired;  /* the signal caught and not yet dispatched, or 0 */
-static int signal_pipe[2] = { -1, -1 };
-
-static void on_signal (int signum);
-
-/* Puts back what was there before, except where someone replaced the
- * runner's handler meanwhile: theirs stays. Async-signal-safe. */
 static void
-restore_saved_actions (void)
+runner_on_signal (int      signum,
+                  gpointer data)
 {
-  for (guint i = 0; i < N_HANDLED_SIGNALS; i++)
-    {
-      struct sigaction current;
-
-      if (sigaction (handled_signals[i], NULL, &current) == 0 &&
-          current.sa_handler == on_signal)
-        sigaction (handled_signals[i], &signal_saved[i], NULL);
-    }
+  runner_end (data, g_error_new (GOPOD_ERROR, GOPOD_ERROR_INTERRUPTED, "Interrupted by %s",
+                                 signum == SIGTERM ? "SIGTERM" : "SIGINT"));
 }
 
 static void
-on_signal (int signum)
+runner_signals_register (GopodRunner *self)
 {
-  int saved_errno = errno;
-  char byte = 1;
-
-  restore_saved_actions ();
-  g_atomic_int_set (&signal_fired, signum);
-  while (write (signal_pipe[1], &byte, 1) < 0 && errno == EINTR)
-    ;
-  errno = saved_errno;
-}
-
-/* Called with signal_lock held: if a signal was caught, the runners it
- * interrupts, and its number in @signum. */
-static GList *
-take_fired_locked (int *signum)
-{
-  GList *runners;
-
-  *signum = g_atomic_int_exchange (&signal_fired, 0);
-  if (*signum == 0)
-    return NULL;
-
-  /* The handler already put the old dispositions back. */
-  signal_installed = FALSE;
-  runners = g_steal_pointer (&signal_runners);
-
-  return runners;
+  gopod_signal_add_listener (runner_on_signal, g_object_ref (self), g_object_unref);
 }
 
 static void
-interrupt_runners (GList *runners,
-                   int    signum)
+runner_signals_unregister (GopodRunner *self)
 {
-  for (GList *l = runners; l != NULL; l = l->next)
-    {
-      GopodRunner *runner = l->data;
-
-      runner_end (runner, g_error_new (GOPOD_ERROR, GOPOD_ERROR_INTERRUPTED,
-                                       "Interrupted by %s",
-                                       signum == SIGTERM ? "SIGTERM" : "SIGINT"));
-    }
-  g_list_free_full (runners, g_object_unref);
-}
-
-static gboolean
-on_signal_wakeup (int           fd,
-                  GIOCondition  condition,
-                  gpointer      data)
-{
-  char buffer[16];
-  GList *runners;
-  int signum;
-
-  while (read (fd, buffer, sizeof buffer) > 0)
-    ;
-
-  g_mutex_lock (&signal_lock);
-  runners = take_fired_locked (&signum);
-  g_mutex_unlock (&signal_lock);
-
-  interrupt_runners (runners, signum);
-
-  return G_SOURCE_CONTINUE;
-}
-
-/* The pipe and its watch live as long as the process, like GLib's own. */
-static gboolean
-ensure_signal_pipe (void)
-{
-  static gsize done;
-
-  if (g_once_init_enter (&done))
-    {
-      GError *error = NULL;
-      GSource *source;
-
-      if (g_unix_open_pipe (signal_pipe, FD_CLOEXEC, &error) &&
-          g_unix_set_fd_nonblocking (signal_pipe[0], TRUE, &error) &&
-          g_unix_set_fd_nonblocking (signal_pipe[1], TRUE, &error))
-        {
-          source = g_unix_fd_source_new (signal_pipe[0], G_IO_IN);
-          g_source_set_static_name (source, "[pod-glib] runner signals");
-          g_source_set_callback (source, G_SOURCE_FUNC (on_signal_wakeup), NULL, NULL);
-          g_source_attach (source, gopod_timer_get_context ());
-          g_source_unref (source);
-        }
-      else
-        {
-          g_warning ("GopodRunner cannot watch signals: %s", error->message);
-          g_clear_error (&error);
-        }
-      g_once_init_leave (&done, 1);
-    }
-
-  return signal_pipe[1] >= 0;
-}
-
-static void
-install_handler_locked (void)
-{
-  struct sigaction action = { 0 };
-
-  action.sa_handler = on_signal;
-  /* Both blocked while either is handled: the second of two signals that
-   * arrive together finds the old dispositions already back. */
-  sigemptyset (&action.sa_mask);
-  for (guint i = 0; i < N_HANDLED_SIGNALS; i++)
-    sigaddset (&action.sa_mask, handled_signals[i]);
-  action.sa_flags = SA_RESTART;
-
-  for (guint i = 0; i < N_HANDLED_SIGNALS; i++)
-    sigaction (handled_signals[i], &action, &signal_saved[i]);
-  signal_installed = TRUE;
-}
-
-static void
-signals_register (GopodRunner *self)
-{
-  GList *fired;
-  int signum;
-
-  if (!ensure_signal_pipe ())
-    return;
-
-  g_mutex_lock (&signal_lock);
-  /* A signal caught but not dispatched yet belongs to the runners that were
-   * started before this one. */
-  fired = take_fired_locked (&signum);
-  if (!signal_installed)
-    install_handler_locked ();
-  signal_runners = g_list_prepend (signal_runners, g_object_ref (self));
-  g_mutex_unlock (&signal_lock);
-
-  interrupt_runners (fired, signum);
-}
-
-static void
-signals_unregister (GopodRunner *self)
-{
-  GList *link;
-
-  g_mutex_lock (&signal_lock);
-  link = g_list_find (signal_runners, self);
-  if (link != NULL)
-    signal_runners = g_list_delete_link (signal_runners, link);
-  if (signal_runners == NULL && signal_installed &&
-      g_atomic_int_get (&signal_fired) == 0)
-    {
-      restore_saved_actions ();
-      signal_installed = FALSE;
-    }
-  g_mutex_unlock (&signal_lock);
-
-  if (link != NULL)
-    g_object_unref (self);
+  gopod_signal_remove_listener (runner_on_signal, self);
 }
 
 /* Ending a run
@@ -448,7 +269,7 @@ end_act (GopodRunner *self,
   if (!act->ended)
     return;
 
-  signals_unregister (self);
+  runner_signals_unregister (self);
   gopod_timer_cancel (&act->timeout_source);
 
   if (act->stopped)
@@ -527,7 +348,7 @@ collect_result (GopodRunner *self)
     }
   g_clear_object (&current_job);
   g_object_unref (run_cancellable);
-  signals_unregister (self);
+  runner_signals_unregister (self);
 
   /* Never inside the cancellable's handler: the waiter runs after it. */
   if (cancellable != NULL)
@@ -777,14 +598,14 @@ begin_run (GopodRunner   *self,
 
   if (handle_signals)
     {
-      signals_register (self);
+      runner_signals_register (self);
 
       /* interrupt() may have ended the run before the registration. */
       g_mutex_lock (&self->lock);
       still_running = self->state == RUNNER_RUNNING;
       g_mutex_unlock (&self->lock);
       if (!still_running)
-        signals_unregister (self);
+        runner_signals_unregister (self);
     }
 
   thread = g_thread_try_new ("gopod-runner", runner_worker, g_object_ref (self),
@@ -829,9 +650,7 @@ wait_for_end (GopodRunner *self)
    * it in a thread asleep in GLib's futex-based GCond. */
   if (block_signals)
     {
-      sigemptyset (&handled);
-      for (guint i = 0; i < N_HANDLED_SIGNALS; i++)
-        sigaddset (&handled, handled_signals[i]);
+      gopod_signal_fill_set (&handled);
       pthread_sigmask (SIG_BLOCK, &handled, &saved_mask);
     }
   if (self->n_main_context_jobs > 0 && caller_context == self->context)
