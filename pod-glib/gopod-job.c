@@ -186,7 +186,7 @@ static GPrivate spare_cancellable = G_PRIVATE_INIT (g_object_unref);
 static guint cancelled_signal_id;
 
 static JobExtra *
-ensure_extra_locked (GopodJobPrivate *priv)
+job_ensure_extra_locked (GopodJobPrivate *priv)
 {
   if (priv->extra == NULL)
     {
@@ -199,7 +199,7 @@ ensure_extra_locked (GopodJobPrivate *priv)
 }
 
 static JobExtra *
-peek_extra (GopodJobPrivate *priv)
+job_peek_extra (GopodJobPrivate *priv)
 {
   return g_atomic_pointer_get (&priv->extra);
 }
@@ -207,10 +207,10 @@ peek_extra (GopodJobPrivate *priv)
 /* Where a main-context job's `begin` runs (or, before it starts, most
  * likely runs: the context the job was made on). */
 static GMainContext *
-work_context (GopodJob *job)
+job_work_context (GopodJob *job)
 {
   GopodJobPrivate *priv = JOB_PRIV (job);
-  JobExtra *extra = peek_extra (priv);
+  JobExtra *extra = job_peek_extra (priv);
   GMainContext *context = NULL;
 
   g_mutex_lock (&priv->lock);
@@ -235,7 +235,7 @@ job_notify (GopodJob *job,
     return;
 
   g_mutex_lock (&priv->lock);
-  extra = ensure_extra_locked (priv);
+  extra = job_ensure_extra_locked (priv);
   if (!extra->notify_ready)
     {
       gopod_notify_init_with_context (&extra->notify, G_OBJECT (job), properties, N_PROPS,
@@ -248,7 +248,7 @@ job_notify (GopodJob *job,
 }
 
 static GCancellable *
-cancellable_new (void)
+job_cancellable_new (void)
 {
   GCancellable *cancellable = g_private_get (&spare_cancellable);
 
@@ -259,7 +259,7 @@ cancellable_new (void)
 }
 
 static gboolean
-has_cancelled_handler (GCancellable *cancellable)
+job_has_cancelled_handler (GCancellable *cancellable)
 {
   return g_signal_handler_find (cancellable, G_SIGNAL_MATCH_ID, cancelled_signal_id, 0,
                                 NULL, NULL, NULL) != 0;
@@ -268,35 +268,35 @@ has_cancelled_handler (GCancellable *cancellable)
 /* Called once a thread job has ended, in the worker that ran it, with the
  * cancellable job_end_full() took from it when nobody else saw it. */
 static void
-recycle_cancellable (GCancellable *cancellable)
+job_recycle_cancellable (GCancellable *cancellable)
 {
   if (cancellable == NULL)
     return;
   if (g_private_get (&spare_cancellable) == NULL &&
       g_atomic_int_get ((int *) &G_OBJECT (cancellable)->ref_count) == 1 &&
       !g_cancellable_is_cancelled (cancellable) &&
-      !has_cancelled_handler (cancellable))
+      !job_has_cancelled_handler (cancellable))
     g_private_set (&spare_cancellable, cancellable);
   else
     g_object_unref (cancellable);
 }
 
 static gboolean
-state_is_final (GopodJobState state)
+job_state_is_final (GopodJobState state)
 {
   return state >= GOPOD_JOB_STATE_SUCCEEDED;
 }
 
 static GCancellable *
-ensure_cancellable_locked (GopodJobPrivate *priv)
+job_ensure_cancellable_locked (GopodJobPrivate *priv)
 {
   if (priv->cancellable == NULL)
-    priv->cancellable = cancellable_new ();
+    priv->cancellable = job_cancellable_new ();
   return priv->cancellable;
 }
 
 static void
-wake_blocking_waiters (void)
+job_wake_blocking_waiters (void)
 {
   g_mutex_lock (&blocking_wait_lock);
   g_cond_broadcast (&blocking_wait_cond);
@@ -304,7 +304,7 @@ wake_blocking_waiters (void)
 }
 
 static GError *
-stop_reason_error (StopReason reason)
+job_stop_reason_error (StopReason reason)
 {
   if (reason == STOP_TIMED_OUT)
     return g_error_new_literal (GOPOD_ERROR, GOPOD_ERROR_TIMEOUT, "Job timed out");
@@ -316,7 +316,7 @@ stop_reason_error (StopReason reason)
  * overrides even a success. With @unstarted_only, a job that has started
  * is left alone: it can then only end through its own work. With @recycle,
  * the job's cancellable, if nobody else saw it, is handed there (in the
- * lock hold that marks the end) for recycle_cancellable(). Takes @error.
+ * lock hold that marks the end) for job_recycle_cancellable(). Takes @error.
  * Returns FALSE if the job was not ended here. */
 static gboolean
 job_end_full (GopodJob       *job,
@@ -334,7 +334,7 @@ job_end_full (GopodJob       *job,
   GTask *task;
 
   g_mutex_lock (&priv->lock);
-  if (state_is_final (priv->state) || (unstarted_only && priv->started))
+  if (job_state_is_final (priv->state) || (unstarted_only && priv->started))
     {
       g_mutex_unlock (&priv->lock);
       g_clear_error (&error);
@@ -345,7 +345,7 @@ job_end_full (GopodJob       *job,
       (priv->stop_reason == STOP_CANCELLED && outcome != GOPOD_JOB_STATE_SUCCEEDED))
     {
       g_clear_error (&error);
-      error = stop_reason_error (priv->stop_reason);
+      error = job_stop_reason_error (priv->stop_reason);
       outcome = priv->stop_reason == STOP_TIMED_OUT ? GOPOD_JOB_STATE_FAILED
                                                     : GOPOD_JOB_STATE_CANCELLED;
     }
@@ -356,7 +356,7 @@ job_end_full (GopodJob       *job,
   g_object_ref (job);
   job_state_set (priv, outcome);
   if (error != NULL)
-    ensure_extra_locked (priv)->error = error;
+    job_ensure_extra_locked (priv)->error = error;
   timeout_source = priv->extra != NULL ? g_steal_pointer (&priv->extra->timeout_source) : NULL;
   end_func = priv->end_func;
   owner_data = priv->owner_data;
@@ -387,10 +387,10 @@ job_end_full (GopodJob       *job,
 
   if (wake_blocking)
     {
-      wake_blocking_waiters ();
+      job_wake_blocking_waiters ();
       /* A blocking waiter may be running a main-context job's context. */
       if (gopod_job_is_main_context (job))
-        g_main_context_wakeup (work_context (job));
+        g_main_context_wakeup (job_work_context (job));
     }
   while ((task = g_queue_pop_head (&tasks)) != NULL)
     {
@@ -418,7 +418,7 @@ gopod_job_real_run (GopodJob      *job,
                     GCancellable  *cancellable,
                     GError       **error)
 {
-  JobExtra *extra = peek_extra (JOB_PRIV (job));
+  JobExtra *extra = job_peek_extra (JOB_PRIV (job));
 
   if (extra == NULL || extra->func.func == NULL)
     {
@@ -639,7 +639,7 @@ gopod_job_init (GopodJob *job)
    * field of its own; a pushed thread-default one is kept aside (nobody
    * else sees the job yet: no lock needed). */
   if (context != NULL)
-    ensure_extra_locked (priv)->context = context;
+    job_ensure_extra_locked (priv)->context = context;
 }
 
 /**
@@ -668,7 +668,7 @@ gopod_job_new_func (GopodJobFunc   func,
   job = g_object_new (GOPOD_TYPE_JOB, NULL);
   priv = JOB_PRIV (job);
   /* Nobody else sees the job yet: no lock needed. */
-  ensure_extra_locked (priv)->func = (JobFunc) { func, user_data, destroy };
+  job_ensure_extra_locked (priv)->func = (JobFunc) { func, user_data, destroy };
 
   return job;
 }
@@ -741,7 +741,7 @@ gopod_job_get_cancellable (GopodJob *job)
 
   priv = JOB_PRIV (job);
   g_mutex_lock (&priv->lock);
-  cancellable = ensure_cancellable_locked (priv);
+  cancellable = job_ensure_cancellable_locked (priv);
   priv->cancellable_shared = TRUE;
   g_mutex_unlock (&priv->lock);
 
@@ -765,7 +765,7 @@ gopod_job_get_title (GopodJob *job)
 
   g_return_val_if_fail (GOPOD_IS_JOB (job), NULL);
 
-  extra = peek_extra (JOB_PRIV (job));
+  extra = job_peek_extra (JOB_PRIV (job));
   return extra != NULL ? extra->title : NULL;
 }
 
@@ -794,7 +794,7 @@ gopod_job_set_title (GopodJob   *job,
   changed = g_strcmp0 (priv->extra != NULL ? priv->extra->title : NULL, title) != 0;
   if (changed)
     {
-      JobExtra *extra = ensure_extra_locked (priv);
+      JobExtra *extra = job_ensure_extra_locked (priv);
 
       g_free (extra->title);
       extra->title = g_strdup (title);
@@ -856,7 +856,7 @@ gopod_job_set_progress (GopodJob *job,
   g_mutex_lock (&priv->lock);
   changed = (priv->extra != NULL ? priv->extra->progress : 0.0) != progress;
   if (changed)
-    ensure_extra_locked (priv)->progress = progress;
+    job_ensure_extra_locked (priv)->progress = progress;
   g_mutex_unlock (&priv->lock);
 
   if (changed)
@@ -903,7 +903,7 @@ gopod_job_set_priority (GopodJob *job,
   g_mutex_lock (&priv->lock);
   changed = (priv->extra != NULL ? priv->extra->priority : 0) != priority;
   if (changed)
-    g_atomic_int_set (&ensure_extra_locked (priv)->priority, priority);
+    g_atomic_int_set (&job_ensure_extra_locked (priv)->priority, priority);
   g_mutex_unlock (&priv->lock);
 
   if (changed)
@@ -959,7 +959,7 @@ gopod_job_set_timeout_ms (GopodJob *job,
   g_mutex_lock (&priv->lock);
   changed = (priv->extra != NULL ? priv->extra->timeout_ms : 0) != timeout_ms;
   if (changed)
-    ensure_extra_locked (priv)->timeout_ms = timeout_ms;
+    job_ensure_extra_locked (priv)->timeout_ms = timeout_ms;
   g_mutex_unlock (&priv->lock);
 
   if (changed)
@@ -1033,7 +1033,7 @@ gopod_job_complete_ok (GopodJob *job)
 }
 
 static gboolean
-cancel_in_context (gpointer cancellable)
+job_cancel_in_context (gpointer cancellable)
 {
   g_cancellable_cancel (cancellable);
   return G_SOURCE_REMOVE;
@@ -1044,7 +1044,7 @@ cancel_in_context (gpointer cancellable)
  * "cancelled" handler must not run on another thread; a thread job's here.
  * Takes @cancellable. */
 static void
-cancel_work (GopodJob     *job,
+job_cancel_work (GopodJob     *job,
              GCancellable *cancellable)
 {
   GopodJobPrivate *priv = JOB_PRIV (job);
@@ -1066,7 +1066,7 @@ cancel_work (GopodJob     *job,
 
       g_source_set_priority (source, G_PRIORITY_DEFAULT);
       g_source_set_static_name (source, "[pod-glib] job cancel");
-      g_source_set_callback (source, cancel_in_context, cancellable, g_object_unref);
+      g_source_set_callback (source, job_cancel_in_context, cancellable, g_object_unref);
       g_source_attach (source, context);
       g_source_unref (source);
     }
@@ -1074,9 +1074,9 @@ cancel_work (GopodJob     *job,
 }
 
 static gboolean
-discard_in_context (gpointer job)
+job_discard_in_context (gpointer job)
 {
-  g_autoptr(GError) error = stop_reason_error (STOP_CANCELLED);
+  g_autoptr(GError) error = job_stop_reason_error (STOP_CANCELLED);
 
   gopod_job_discard (job, error);
   return G_SOURCE_REMOVE;
@@ -1087,19 +1087,19 @@ discard_in_context (gpointer job)
  * here too if this thread owns or can acquire it, else from an idle there.
  * The job cannot start meanwhile: its stop reason is set. */
 static void
-discard_cancelled (GopodJob *job)
+job_discard_cancelled (GopodJob *job)
 {
-  GMainContext *context = gopod_job_is_main_context (job) ? work_context (job) : NULL;
+  GMainContext *context = gopod_job_is_main_context (job) ? job_work_context (job) : NULL;
   GSource *source;
 
   if (context == NULL || g_main_context_is_owner (context))
     {
-      discard_in_context (job);
+      job_discard_in_context (job);
       return;
     }
   if (g_main_context_acquire (context))
     {
-      discard_in_context (job);
+      job_discard_in_context (job);
       g_main_context_release (context);
       return;
     }
@@ -1107,7 +1107,7 @@ discard_cancelled (GopodJob *job)
   source = g_idle_source_new ();
   g_source_set_priority (source, G_PRIORITY_DEFAULT);
   g_source_set_static_name (source, "[pod-glib] job discard");
-  g_source_set_callback (source, discard_in_context, g_object_ref (job), g_object_unref);
+  g_source_set_callback (source, job_discard_in_context, g_object_ref (job), g_object_unref);
   g_source_attach (source, context);
   g_source_unref (source);
 }
@@ -1139,26 +1139,26 @@ gopod_job_cancel (GopodJob *job)
   priv = JOB_PRIV (job);
   g_mutex_lock (&priv->lock);
   state = priv->state;
-  first = !state_is_final (state) && priv->stop_reason == STOP_NONE;
+  first = !job_state_is_final (state) && priv->stop_reason == STOP_NONE;
   if (first)
     priv->stop_reason = STOP_CANCELLED;
   if (first && state == GOPOD_JOB_STATE_RUNNING)
-    cancellable = g_object_ref (ensure_cancellable_locked (priv));
+    cancellable = g_object_ref (job_ensure_cancellable_locked (priv));
   g_mutex_unlock (&priv->lock);
 
   if (!first)
     return;
   if (cancellable != NULL)
-    cancel_work (job, cancellable);
+    job_cancel_work (job, cancellable);
   else
-    discard_cancelled (job);
+    job_discard_cancelled (job);
 }
 
 static void
-blocking_wait_cancelled (GCancellable *cancellable,
+job_blocking_wait_cancelled (GCancellable *cancellable,
                          gpointer      context)
 {
-  wake_blocking_waiters ();
+  job_wake_blocking_waiters ();
   if (context != NULL)
     g_main_context_wakeup (context);
 }
@@ -1206,17 +1206,17 @@ gopod_job_wait (GopodJob      *job,
 
   priv = JOB_PRIV (job);
   g_mutex_lock (&priv->lock);
-  ensure_extra_locked (priv)->n_blocking_waiters++;
+  job_ensure_extra_locked (priv)->n_blocking_waiters++;
   g_mutex_unlock (&priv->lock);
 
   /* A main-context job needs its context run to begin and, usually, to
    * complete: where nobody runs it, the wait runs it, so that blocking
    * works without a main loop (as the runner and the pod's waits do). */
-  if (gopod_job_is_main_context (job) && g_main_context_acquire (work_context (job)))
-    context = work_context (job);
+  if (gopod_job_is_main_context (job) && g_main_context_acquire (job_work_context (job)))
+    context = job_work_context (job);
 
   if (cancellable != NULL)
-    handler = g_cancellable_connect (cancellable, G_CALLBACK (blocking_wait_cancelled),
+    handler = g_cancellable_connect (cancellable, G_CALLBACK (job_blocking_wait_cancelled),
                                      context, NULL);
 
   if (context != NULL)
@@ -1278,7 +1278,7 @@ gopod_job_wait_async (GopodJob            *job,
   g_mutex_lock (&priv->lock);
   ended = priv->ended;
   if (!ended)
-    gopod_wait_queue_push (&ensure_extra_locked (priv)->waiters, task);
+    gopod_wait_queue_push (&job_ensure_extra_locked (priv)->waiters, task);
   g_mutex_unlock (&priv->lock);
 
   if (ended)
@@ -1357,12 +1357,12 @@ job_timed_out (gpointer data)
   if (priv->state == GOPOD_JOB_STATE_RUNNING && priv->stop_reason == STOP_NONE)
     {
       priv->stop_reason = STOP_TIMED_OUT;
-      cancellable = g_object_ref (ensure_cancellable_locked (priv));
+      cancellable = g_object_ref (job_ensure_cancellable_locked (priv));
     }
   g_mutex_unlock (&priv->lock);
 
   if (cancellable != NULL)
-    cancel_work (job, cancellable);
+    job_cancel_work (job, cancellable);
 
   return G_SOURCE_REMOVE;
 }
@@ -1374,7 +1374,7 @@ gopod_job_start (GopodJob *job)
 
   g_mutex_lock (&priv->lock);
   /* A job cancelled while queued is not started, even if its end is still
-   * on its way (see discard_cancelled()). */
+   * on its way (see job_discard_cancelled()). */
   if (priv->state != GOPOD_JOB_STATE_QUEUED || priv->stop_reason != STOP_NONE)
     {
       g_mutex_unlock (&priv->lock);
@@ -1382,7 +1382,7 @@ gopod_job_start (GopodJob *job)
     }
   job_state_set (priv, GOPOD_JOB_STATE_RUNNING);
   priv->started = TRUE;
-  ensure_cancellable_locked (priv);
+  job_ensure_cancellable_locked (priv);
   if (priv->extra != NULL && priv->extra->timeout_ms > 0)
     priv->extra->timeout_source = gopod_timer_add (priv->extra->timeout_ms, job_timed_out,
                                                    g_object_ref (job), g_object_unref);
@@ -1411,11 +1411,11 @@ gopod_job_execute (GopodJob *job)
 
   job_end_full (job, ok ? GOPOD_JOB_STATE_SUCCEEDED : GOPOD_JOB_STATE_FAILED, error, FALSE,
                 &cancellable);
-  recycle_cancellable (cancellable);
+  job_recycle_cancellable (cancellable);
 }
 
 static gboolean
-begin_in_context (gpointer data)
+job_begin_in_context (gpointer data)
 {
   GopodJob *job = data;
   GopodJobPrivate *priv = JOB_PRIV (job);
@@ -1437,7 +1437,7 @@ gopod_job_begin_on (GopodJob     *job,
    * @context. */
   g_mutex_lock (&JOB_PRIV (job)->lock);
   JOB_PRIV (job)->cancellable_shared = TRUE;
-  ensure_extra_locked (JOB_PRIV (job))->begin_context = g_main_context_ref (context);
+  job_ensure_extra_locked (JOB_PRIV (job))->begin_context = g_main_context_ref (context);
   g_mutex_unlock (&JOB_PRIV (job)->lock);
 
   /* Always through a source: g_main_context_invoke() would run `begin`
@@ -1445,7 +1445,7 @@ gopod_job_begin_on (GopodJob     *job,
   source = g_idle_source_new ();
   g_source_set_priority (source, G_PRIORITY_DEFAULT);
   g_source_set_static_name (source, "[pod-glib] job begin");
-  g_source_set_callback (source, begin_in_context, g_object_ref (job), g_object_unref);
+  g_source_set_callback (source, job_begin_in_context, g_object_ref (job), g_object_unref);
   g_source_attach (source, context);
   g_source_unref (source);
 }
@@ -1460,11 +1460,11 @@ gopod_job_discard (GopodJob     *job,
 gboolean
 gopod_job_is_ended (GopodJob *job)
 {
-  return state_is_final (gopod_job_get_state (job));
+  return job_state_is_final (gopod_job_get_state (job));
 }
 
 static gboolean
-unref_in_context (gpointer job)
+job_unref_in_context (gpointer job)
 {
   g_object_unref (job);
   return G_SOURCE_REMOVE;
@@ -1487,7 +1487,7 @@ gopod_job_release (GopodJob *job)
       return;
     }
 
-  extra = peek_extra (priv);
+  extra = job_peek_extra (priv);
   context = extra != NULL && extra->context != NULL ? extra->context : g_main_context_default ();
   if (g_main_context_acquire (context))
     {
@@ -1501,7 +1501,7 @@ gopod_job_release (GopodJob *job)
   source = g_idle_source_new ();
   g_source_set_priority (source, G_PRIORITY_DEFAULT);
   g_source_set_static_name (source, "[pod-glib] job release");
-  g_source_set_callback (source, unref_in_context, job, NULL);
+  g_source_set_callback (source, job_unref_in_context, job, NULL);
   g_source_attach (source, context);
   g_source_unref (source);
 }
@@ -1522,7 +1522,7 @@ gopod_job_set_seq (GopodJob *job,
 int
 gopod_job_peek_priority (GopodJob *job)
 {
-  JobExtra *extra = peek_extra (JOB_PRIV (job));
+  JobExtra *extra = job_peek_extra (JOB_PRIV (job));
 
   return extra != NULL ? g_atomic_int_get (&extra->priority) : 0;
 }

@@ -140,7 +140,7 @@ typedef struct
 /* --- state, under the lock --- */
 
 static void
-snapshot_locked (GopodResourcePoolPrivate *priv,
+resource_pool_snapshot_locked (GopodResourcePoolPrivate *priv,
                  guint64                   values[N_PROPS])
 {
   values[PROP_SIZE] = priv->size;
@@ -157,26 +157,26 @@ snapshot_locked (GopodResourcePoolPrivate *priv,
 
 /* One property's value, read under the lock. */
 static guint64
-get_state (GopodResourcePool *pool,
+resource_pool_get_state (GopodResourcePool *pool,
            guint              prop_id)
 {
   GopodResourcePoolPrivate *priv = POOL_PRIV (pool);
   guint64 values[N_PROPS];
 
   lock_acquire (priv);
-  snapshot_locked (priv, values);
+  resource_pool_snapshot_locked (priv, values);
   lock_release (priv);
 
   return values[prop_id];
 }
 
 /* Starts the general path's bookkeeping, lock held. The common acquire and
- * release skip it: they know what they change (see notify_changed()). */
+ * release skip it: they know what they change (see resource_pool_notify_changed()). */
 static void
-outbox_begin_locked (GopodResourcePoolPrivate *priv,
+resource_pool_outbox_begin_locked (GopodResourcePoolPrivate *priv,
                      Outbox                   *out)
 {
-  snapshot_locked (priv, out->before);
+  resource_pool_snapshot_locked (priv, out->before);
   g_queue_init (&out->to_close);
   g_queue_init (&out->grants);
   g_queue_init (&out->refused);
@@ -184,13 +184,13 @@ outbox_begin_locked (GopodResourcePoolPrivate *priv,
 }
 
 static void
-pool_lock (GopodResourcePool *self,
+resource_pool_lock (GopodResourcePool *self,
            Outbox            *out)
 {
   GopodResourcePoolPrivate *priv = POOL_PRIV (self);
 
   lock_acquire (priv);
-  outbox_begin_locked (priv, out);
+  resource_pool_outbox_begin_locked (priv, out);
 }
 
 #define PROP_BIT(id) (1u << (id))
@@ -202,7 +202,7 @@ pool_lock (GopodResourcePool *self,
  * and the source emits "notify" when its context runs, which costs nothing
  * without handlers. After dispose there is nobody to tell. */
 static void
-notify_changed (GopodResourcePoolPrivate *priv,
+resource_pool_notify_changed (GopodResourcePoolPrivate *priv,
                 guint                     prop_bits)
 {
   if (prop_bits != 0 && priv->notify.pending != NULL)
@@ -213,17 +213,17 @@ notify_changed (GopodResourcePoolPrivate *priv,
  * notified when someone listens, as GObject would: a setting given to
  * g_object_new() is no change anybody can see. One look for all of them. */
 static void
-notify_changed_if_watched (GopodResourcePool *self,
+resource_pool_notify_changed_if_watched (GopodResourcePool *self,
                            guint              prop_bits)
 {
   GopodResourcePoolPrivate *priv = POOL_PRIV (self);
 
   if (prop_bits != 0 && gopod_notify_is_watched (G_OBJECT (self), NULL))
-    notify_changed (priv, prop_bits);
+    resource_pool_notify_changed (priv, prop_bits);
 }
 
 static void
-close_resource (GopodResourcePool *self,
+resource_pool_close_resource (GopodResourcePool *self,
                 GObject           *resource)
 {
   GOPOD_RESOURCE_POOL_GET_CLASS (self)->close (self, resource);
@@ -234,7 +234,7 @@ close_resource (GopodResourcePool *self,
  * the properties that changed, and last drops the references that resources
  * held on the pool, which may finalize it. */
 static void
-pool_unlock (GopodResourcePool *self,
+resource_pool_unlock (GopodResourcePool *self,
              Outbox            *out)
 {
   GopodResourcePoolPrivate *priv = POOL_PRIV (self);
@@ -243,7 +243,7 @@ pool_unlock (GopodResourcePool *self,
   GObject *resource;
   GTask *task;
 
-  snapshot_locked (priv, after);
+  resource_pool_snapshot_locked (priv, after);
   lock_release (priv);
 
   while ((task = g_queue_pop_head (&out->grants)) != NULL)
@@ -262,19 +262,19 @@ pool_unlock (GopodResourcePool *self,
     }
 
   while ((resource = g_queue_pop_head (&out->to_close)) != NULL)
-    close_resource (self, resource);
+    resource_pool_close_resource (self, resource);
 
   for (guint id = 1; id < N_PROPS; id++)
     if (out->before[id] != after[id])
       changed |= PROP_BIT (id);
-  notify_changed_if_watched (self, changed);
+  resource_pool_notify_changed_if_watched (self, changed);
 
   for (; out->unrefs > 0; out->unrefs--)
     g_object_unref (self);
 }
 
 static gboolean
-has_room_locked (GopodResourcePoolPrivate *priv)
+resource_pool_has_room_locked (GopodResourcePoolPrivate *priv)
 {
   return priv->max_size == 0 ||
          priv->idle.length + priv->in_use + priv->creating < priv->max_size;
@@ -285,7 +285,7 @@ has_room_locked (GopodResourcePoolPrivate *priv)
  * each: the common acquire and release touch the pool's reference count only
  * when the first goes out and the last comes back. */
 static void
-count_in_use_locked (GopodResourcePool *self)
+resource_pool_count_in_use_locked (GopodResourcePool *self)
 {
   GopodResourcePoolPrivate *priv = POOL_PRIV (self);
 
@@ -296,21 +296,21 @@ count_in_use_locked (GopodResourcePool *self)
 
 /* Returns whether the pool's own reference is to be dropped (after unlock). */
 static gboolean
-uncount_in_use_locked (GopodResourcePoolPrivate *priv)
+resource_pool_uncount_in_use_locked (GopodResourcePoolPrivate *priv)
 {
   return --priv->in_use == 0;
 }
 
 /* Hands an idle entry out; the caller's reference is returned. */
 static GObject *
-hand_out_locked (GopodResourcePool *self,
+resource_pool_hand_out_locked (GopodResourcePool *self,
                  Entry             *entry)
 {
   GopodResourcePoolPrivate *priv = POOL_PRIV (self);
 
   g_queue_unlink (&priv->idle, &entry->idle_link);
   entry->in_use = TRUE;
-  count_in_use_locked (self);
+  resource_pool_count_in_use_locked (self);
   priv->last_out = entry;
 
   return g_object_ref (entry->resource);
@@ -318,7 +318,7 @@ hand_out_locked (GopodResourcePool *self,
 
 /* Removes an entry and moves its resource to the close list. */
 static void
-drop_entry_locked (GopodResourcePool *self,
+resource_pool_drop_entry_locked (GopodResourcePool *self,
                    Entry             *entry,
                    Outbox            *out)
 {
@@ -334,7 +334,7 @@ drop_entry_locked (GopodResourcePool *self,
 /* Gives whatever became available (an idle resource, room for a new one) to
  * the oldest waiters first. */
 static void
-serve_waiters_locked (GopodResourcePool *self,
+resource_pool_serve_waiters_locked (GopodResourcePool *self,
                       Outbox            *out)
 {
   GopodResourcePoolPrivate *priv = POOL_PRIV (self);
@@ -344,8 +344,8 @@ serve_waiters_locked (GopodResourcePool *self,
       gpointer grant;
 
       if (priv->idle.head != NULL)
-        grant = hand_out_locked (self, priv->idle.head->data);
-      else if (has_room_locked (priv))
+        grant = resource_pool_hand_out_locked (self, priv->idle.head->data);
+      else if (resource_pool_has_room_locked (priv))
         {
           priv->creating++;
           grant = SLOT_GRANT;
@@ -360,10 +360,10 @@ serve_waiters_locked (GopodResourcePool *self,
 
 /* --- idle expiry --- */
 
-static gboolean expiry_fired (gpointer data);
+static gboolean resource_pool_expiry_fired (gpointer data);
 
 static void
-weak_ref_free (gpointer data)
+resource_pool_weak_ref_free (gpointer data)
 {
   g_weak_ref_clear (data);
   g_free (data);
@@ -372,7 +372,7 @@ weak_ref_free (gpointer data)
 /* One timer at a time, for the oldest idle resource only: the idle queue is
  * ordered by release time, so when it fires the next one is re-armed. */
 static void
-arm_expiry_locked (GopodResourcePool *self)
+resource_pool_arm_expiry_locked (GopodResourcePool *self)
 {
   GopodResourcePoolPrivate *priv = POOL_PRIV (self);
   GWeakRef *weak;
@@ -392,11 +392,11 @@ arm_expiry_locked (GopodResourcePool *self)
   weak = g_new0 (GWeakRef, 1);
   g_weak_ref_init (weak, self);
   priv->expiry = gopod_timer_add (due > now ? (guint) ((due - now + 999) / 1000) : 0,
-                                  expiry_fired, weak, weak_ref_free);
+                                  resource_pool_expiry_fired, weak, resource_pool_weak_ref_free);
 }
 
 static void
-expire_locked (GopodResourcePool *self,
+resource_pool_expire_locked (GopodResourcePool *self,
                Outbox            *out)
 {
   GopodResourcePoolPrivate *priv = POOL_PRIV (self);
@@ -413,14 +413,14 @@ expire_locked (GopodResourcePool *self,
       if (oldest->idle_since + max_idle > now)
         break;
       g_queue_unlink (&priv->idle, &oldest->idle_link);
-      drop_entry_locked (self, oldest, out);
+      resource_pool_drop_entry_locked (self, oldest, out);
     }
 }
 
 /* Runs in the library's timer thread, so the close of expired resources
  * happens there too. */
 static gboolean
-expiry_fired (gpointer data)
+resource_pool_expiry_fired (gpointer data)
 {
   g_autoptr(GopodResourcePool) self = g_weak_ref_get (data);
   GopodResourcePoolPrivate *priv;
@@ -430,13 +430,13 @@ expiry_fired (gpointer data)
     return G_SOURCE_REMOVE;
 
   priv = POOL_PRIV (self);
-  pool_lock (self, &out);
+  resource_pool_lock (self, &out);
   /* Setting max-idle-time-ms may have replaced this timer meanwhile. */
   if (priv->expiry == g_main_current_source ())
     g_clear_pointer (&priv->expiry, g_source_unref);
-  expire_locked (self, &out);
-  arm_expiry_locked (self);
-  pool_unlock (self, &out);
+  resource_pool_expire_locked (self, &out);
+  resource_pool_arm_expiry_locked (self);
+  resource_pool_unlock (self, &out);
 
   return G_SOURCE_REMOVE;
 }
@@ -444,7 +444,7 @@ expiry_fired (gpointer data)
 /* --- giving resources back --- */
 
 static gboolean
-can_keep_locked (GopodResourcePoolPrivate *priv)
+resource_pool_can_keep_locked (GopodResourcePoolPrivate *priv)
 {
   return !priv->closed && priv->idle.length < priv->size;
 }
@@ -452,7 +452,7 @@ can_keep_locked (GopodResourcePoolPrivate *priv)
 #if defined (CLOCK_MONOTONIC_COARSE)
 /* The coarse clock's tick in µs, rounded up; 0 if it has none. */
 static gint64
-coarse_resolution (void)
+resource_pool_coarse_resolution (void)
 {
   static gsize once;
   static gint64 resolution;
@@ -478,13 +478,13 @@ coarse_resolution (void)
  * still idle when a limit is set is closed at most one clock tick late, never
  * early. */
 static gint64
-idle_clock (GopodResourcePoolPrivate *priv)
+resource_pool_idle_clock (GopodResourcePoolPrivate *priv)
 {
 #if defined (CLOCK_MONOTONIC_COARSE)
   gint64 resolution;
   struct timespec ts;
 
-  if (priv->max_idle_time_ms == 0 && (resolution = coarse_resolution ()) > 0 &&
+  if (priv->max_idle_time_ms == 0 && (resolution = resource_pool_coarse_resolution ()) > 0 &&
       clock_gettime (CLOCK_MONOTONIC_COARSE, &ts) == 0)
     return (gint64) ts.tv_sec * G_USEC_PER_SEC + ts.tv_nsec / 1000 + resolution;
 #endif
@@ -494,18 +494,18 @@ idle_clock (GopodResourcePoolPrivate *priv)
 
 /* Makes a given-back entry the most recently idle one. */
 static void
-park_locked (GopodResourcePool *self,
+resource_pool_park_locked (GopodResourcePool *self,
              Entry             *entry)
 {
   GopodResourcePoolPrivate *priv = POOL_PRIV (self);
 
-  entry->idle_since = idle_clock (priv);
+  entry->idle_since = resource_pool_idle_clock (priv);
   g_queue_push_head_link (&priv->idle, &entry->idle_link);
-  arm_expiry_locked (self);
+  resource_pool_arm_expiry_locked (self);
 }
 
 static void
-give_back_locked (GopodResourcePool *self,
+resource_pool_give_back_locked (GopodResourcePool *self,
                   Entry             *entry,
                   gboolean           keep,
                   Outbox            *out)
@@ -513,21 +513,21 @@ give_back_locked (GopodResourcePool *self,
   GopodResourcePoolPrivate *priv = POOL_PRIV (self);
 
   entry->in_use = FALSE;
-  if (uncount_in_use_locked (priv))
+  if (resource_pool_uncount_in_use_locked (priv))
     out->unrefs++;
 
-  if (keep && can_keep_locked (priv))
-    park_locked (self, entry);
+  if (keep && resource_pool_can_keep_locked (priv))
+    resource_pool_park_locked (self, entry);
   else
-    drop_entry_locked (self, entry, out);
+    resource_pool_drop_entry_locked (self, entry, out);
 
-  serve_waiters_locked (self, out);
+  resource_pool_serve_waiters_locked (self, out);
 }
 
 /* Resources mostly come back in the order opposite to the one they went out
  * in, often one at a time: the last one handed out saves a table look-up. */
 static Entry *
-find_entry_locked (GopodResourcePoolPrivate *priv,
+resource_pool_find_entry_locked (GopodResourcePoolPrivate *priv,
                    GObject                  *resource)
 {
   if (priv->last_out != NULL && priv->last_out->resource == resource)
@@ -537,7 +537,7 @@ find_entry_locked (GopodResourcePoolPrivate *priv,
 }
 
 static void
-give_back (GopodResourcePool *self,
+resource_pool_give_back (GopodResourcePool *self,
            GObject           *resource,
            gboolean           keep,
            const char        *caller)
@@ -548,31 +548,31 @@ give_back (GopodResourcePool *self,
   Outbox out;
 
   lock_acquire (priv);
-  entry = find_entry_locked (priv, resource);
+  entry = resource_pool_find_entry_locked (priv, resource);
   handed_out = entry != NULL && entry->in_use;
 
   /* The common case, kept idle with nobody waiting: nothing to close, no
    * waiter to answer, and it is known which properties change. */
-  if (handed_out && keep && can_keep_locked (priv) &&
+  if (handed_out && keep && resource_pool_can_keep_locked (priv) &&
       gopod_wait_queue_is_empty (&priv->waiters))
     {
       gboolean last;
 
       entry->in_use = FALSE;
-      last = uncount_in_use_locked (priv);
-      park_locked (self, entry);
+      last = resource_pool_uncount_in_use_locked (priv);
+      resource_pool_park_locked (self, entry);
       lock_release (priv);
 
-      notify_changed (priv, PROP_BIT (PROP_IDLE) | PROP_BIT (PROP_IN_USE));
+      resource_pool_notify_changed (priv, PROP_BIT (PROP_IDLE) | PROP_BIT (PROP_IN_USE));
       if (last)
         g_object_unref (self);
       return;
     }
 
-  outbox_begin_locked (priv, &out);
+  resource_pool_outbox_begin_locked (priv, &out);
   if (handed_out)
-    give_back_locked (self, entry, keep, &out);
-  pool_unlock (self, &out);
+    resource_pool_give_back_locked (self, entry, keep, &out);
+  resource_pool_unlock (self, &out);
 
   /* Outside the lock: a critical may run a log handler. */
   if (!handed_out)
@@ -591,7 +591,7 @@ typedef enum
 } Take;
 
 static Take
-take_locked (GopodResourcePool  *self,
+resource_pool_take_locked (GopodResourcePool  *self,
              GObject           **resource)
 {
   GopodResourcePoolPrivate *priv = POOL_PRIV (self);
@@ -605,11 +605,11 @@ take_locked (GopodResourcePool  *self,
 
   if (priv->idle.head != NULL)
     {
-      *resource = hand_out_locked (self, priv->idle.head->data);
+      *resource = resource_pool_hand_out_locked (self, priv->idle.head->data);
       return TAKE_RESOURCE;
     }
 
-  if (has_room_locked (priv))
+  if (resource_pool_has_room_locked (priv))
     {
       priv->creating++;
       return TAKE_SLOT;
@@ -619,7 +619,7 @@ take_locked (GopodResourcePool  *self,
 }
 
 static void
-set_closed_error (GError **error)
+resource_pool_set_closed_error (GError **error)
 {
   g_set_error_literal (error, GOPOD_ERROR, GOPOD_ERROR_CLOSED,
                        "The resource pool is closed");
@@ -627,7 +627,7 @@ set_closed_error (GError **error)
 
 /* Takes in a new resource (the factory's reference) as handed out. */
 static GObject *
-add_in_use_locked (GopodResourcePool *self,
+resource_pool_add_in_use_locked (GopodResourcePool *self,
                    GObject           *resource)
 {
   GopodResourcePoolPrivate *priv = POOL_PRIV (self);
@@ -639,16 +639,16 @@ add_in_use_locked (GopodResourcePool *self,
   g_hash_table_insert (priv->entries, resource, entry);
   priv->last_out = entry;
   priv->created++;
-  count_in_use_locked (self);
+  resource_pool_count_in_use_locked (self);
 
   return g_object_ref (resource);
 }
 
-/* Runs the factory in a slot reserved by take_locked() or a grant, with no
+/* Runs the factory in a slot reserved by resource_pool_take_locked() or a grant, with no
  * lock held, then accounts for the outcome. A failure frees the slot for the
  * next waiter; a resource made after close is closed again. */
 static GObject *
-pool_create (GopodResourcePool  *self,
+resource_pool_create (GopodResourcePool  *self,
              GCancellable       *cancellable,
              GError            **error)
 {
@@ -664,14 +664,14 @@ pool_create (GopodResourcePool  *self,
   if (resource != NULL)
     g_clear_error (&create_error);
 
-  pool_lock (self, &out);
+  resource_pool_lock (self, &out);
   priv->creating--;
   if (resource == NULL)
-    serve_waiters_locked (self, &out);
+    resource_pool_serve_waiters_locked (self, &out);
   else if (g_hash_table_contains (priv->entries, resource))
     {
       duplicate = TRUE;
-      serve_waiters_locked (self, &out);
+      resource_pool_serve_waiters_locked (self, &out);
     }
   else if (priv->closed)
     {
@@ -680,8 +680,8 @@ pool_create (GopodResourcePool  *self,
       g_queue_push_tail (&out.to_close, g_steal_pointer (&resource));
     }
   else
-    result = add_in_use_locked (self, g_steal_pointer (&resource));
-  pool_unlock (self, &out);
+    result = resource_pool_add_in_use_locked (self, g_steal_pointer (&resource));
+  resource_pool_unlock (self, &out);
 
   if (result != NULL)
     return result;
@@ -695,7 +695,7 @@ pool_create (GopodResourcePool  *self,
                            "The resource factory returned a resource already in the pool");
     }
   else if (after_close)
-    set_closed_error (error);
+    resource_pool_set_closed_error (error);
   else
     gopod_propagate_failure (error, create_error, "The resource factory");
 
@@ -725,14 +725,14 @@ typedef struct
 } Wait;
 
 static void
-forward_cancel (GCancellable *cancellable,
+resource_pool_forward_cancel (GCancellable *cancellable,
                 gpointer      data)
 {
   g_cancellable_cancel (data);
 }
 
 static gboolean
-wait_timed_out (gpointer data)
+resource_pool_wait_timed_out (gpointer data)
 {
   Wait *wait = data;
 
@@ -742,7 +742,7 @@ wait_timed_out (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
-static void wait_done (GObject      *object,
+static void resource_pool_wait_done (GObject      *object,
                        GAsyncResult *result,
                        gpointer      data);
 
@@ -750,7 +750,7 @@ static void wait_done (GObject      *object,
  * the thread-default main context: the caller's for acquire_async, a private
  * one that acquire iterates. */
 static void
-wait_start_locked (GopodResourcePool *self,
+resource_pool_wait_start_locked (GopodResourcePool *self,
                    Wait              *wait,
                    GCancellable      *cancellable)
 {
@@ -763,11 +763,11 @@ wait_start_locked (GopodResourcePool *self,
   wait->timeout_ms = priv->acquire_timeout_ms;
   /* Takes no lock of ours, so it is safe here even when it runs at once. */
   if (cancellable != NULL)
-    wait->cancelled_id = g_cancellable_connect (cancellable, G_CALLBACK (forward_cancel),
+    wait->cancelled_id = g_cancellable_connect (cancellable, G_CALLBACK (resource_pool_forward_cancel),
                                                 wait->wait_cancellable, NULL);
 
-  task = g_task_new (self, wait->wait_cancellable, wait_done, wait);
-  g_task_set_source_tag (task, wait_start_locked);
+  task = g_task_new (self, wait->wait_cancellable, resource_pool_wait_done, wait);
+  g_task_set_source_tag (task, resource_pool_wait_start_locked);
   /* A resource handed over is the waiter's even if cancelled a moment later. */
   g_task_set_check_cancellable (task, FALSE);
 
@@ -775,7 +775,7 @@ wait_start_locked (GopodResourcePool *self,
     {
       wait->timeout = g_timeout_source_new (wait->timeout_ms);
       g_source_set_static_name (wait->timeout, "[pod-glib] acquire timeout");
-      g_source_set_callback (wait->timeout, wait_timed_out, wait, NULL);
+      g_source_set_callback (wait->timeout, resource_pool_wait_timed_out, wait, NULL);
       g_source_attach (wait->timeout, g_task_get_context (task));
     }
 
@@ -784,7 +784,7 @@ wait_start_locked (GopodResourcePool *self,
 }
 
 static void
-wait_free (Wait *wait)
+resource_pool_wait_free (Wait *wait)
 {
   if (wait->timeout != NULL)
     {
@@ -798,7 +798,7 @@ wait_free (Wait *wait)
 }
 
 static void
-complete_async (GTask    *task,
+resource_pool_complete_async (GTask    *task,
                 GObject  *resource,
                 GError   *error)
 {
@@ -811,7 +811,7 @@ complete_async (GTask    *task,
 /* Runs on the waiter's context once the pool answered it, it was cancelled or
  * it timed out. */
 static void
-wait_done (GObject      *object,
+resource_pool_wait_done (GObject      *object,
            GAsyncResult *result,
            gpointer      data)
 {
@@ -839,25 +839,25 @@ wait_done (GObject      *object,
     }
 
   outer = g_steal_pointer (&wait->outer);
-  wait_free (wait);
+  resource_pool_wait_free (wait);
   g_free (wait);
 
   if (grant == SLOT_GRANT)
     {
-      GObject *resource = pool_create (GOPOD_RESOURCE_POOL (object),
+      GObject *resource = resource_pool_create (GOPOD_RESOURCE_POOL (object),
                                        g_task_get_cancellable (outer), &error);
 
-      complete_async (outer, resource, error);
+      resource_pool_complete_async (outer, resource, error);
     }
   else
-    complete_async (outer, grant, error);
+    resource_pool_complete_async (outer, grant, error);
   g_object_unref (outer);
 }
 
 /* acquire() waits on a per-thread private context, so it works with no main
  * loop running and never dispatches the application's sources. */
 static GMainContext *
-get_wait_context (void)
+resource_pool_get_wait_context (void)
 {
   static GPrivate wait_context = G_PRIVATE_INIT ((GDestroyNotify) g_main_context_unref);
   GMainContext *context = g_private_get (&wait_context);
@@ -939,17 +939,17 @@ gopod_resource_pool_get_property (GObject    *object,
     case PROP_MAX_IDLE_TIME_MS:
     case PROP_IDLE:
     case PROP_IN_USE:
-      g_value_set_uint (value, (guint) get_state (self, prop_id));
+      g_value_set_uint (value, (guint) resource_pool_get_state (self, prop_id));
       break;
 
     case PROP_CLOSED:
-      g_value_set_boolean (value, (gboolean) get_state (self, prop_id));
+      g_value_set_boolean (value, (gboolean) resource_pool_get_state (self, prop_id));
       break;
 
     case PROP_CREATED:
     case PROP_ACQUIRED:
     case PROP_WAITED:
-      g_value_set_uint64 (value, get_state (self, prop_id));
+      g_value_set_uint64 (value, resource_pool_get_state (self, prop_id));
       break;
 
     default:
@@ -1215,29 +1215,29 @@ gopod_resource_pool_acquire (GopodResourcePool  *pool,
   if (!priv->closed && priv->idle.head != NULL &&
       gopod_wait_queue_is_empty (&priv->waiters))
     {
-      resource = hand_out_locked (pool, priv->idle.head->data);
+      resource = resource_pool_hand_out_locked (pool, priv->idle.head->data);
       lock_release (priv);
-      notify_changed (priv, PROP_BIT (PROP_IDLE) | PROP_BIT (PROP_IN_USE) |
+      resource_pool_notify_changed (priv, PROP_BIT (PROP_IDLE) | PROP_BIT (PROP_IN_USE) |
                             PROP_BIT (PROP_ACQUIRED));
       return resource;
     }
 
-  outbox_begin_locked (priv, &out);
-  take = take_locked (pool, &resource);
+  resource_pool_outbox_begin_locked (priv, &out);
+  take = resource_pool_take_locked (pool, &resource);
   if (take == TAKE_WAIT)
     {
-      context = get_wait_context ();
+      context = resource_pool_get_wait_context ();
       g_main_context_push_thread_default (context);
-      wait_start_locked (pool, &wait, cancellable);
+      resource_pool_wait_start_locked (pool, &wait, cancellable);
     }
-  pool_unlock (pool, &out);
+  resource_pool_unlock (pool, &out);
 
   if (take == TAKE_WAIT)
     {
       while (!wait.done)
         g_main_context_iteration (context, TRUE);
       g_main_context_pop_thread_default (context);
-      wait_free (&wait);
+      resource_pool_wait_free (&wait);
 
       if (wait.error != NULL)
         {
@@ -1255,10 +1255,10 @@ gopod_resource_pool_acquire (GopodResourcePool  *pool,
       return resource;
 
     case TAKE_SLOT:
-      return pool_create (pool, cancellable, error);
+      return resource_pool_create (pool, cancellable, error);
 
     case TAKE_CLOSED:
-      set_closed_error (error);
+      resource_pool_set_closed_error (error);
       return NULL;
 
     case TAKE_WAIT:
@@ -1268,15 +1268,15 @@ gopod_resource_pool_acquire (GopodResourcePool  *pool,
 }
 
 static gboolean
-create_for_task (gpointer data)
+resource_pool_create_for_task (gpointer data)
 {
   GTask *task = data;
   GError *error = NULL;
   GObject *resource;
 
-  resource = pool_create (g_task_get_source_object (task),
+  resource = resource_pool_create (g_task_get_source_object (task),
                           g_task_get_cancellable (task), &error);
-  complete_async (task, resource, error);
+  resource_pool_complete_async (task, resource, error);
 
   return G_SOURCE_REMOVE;
 }
@@ -1316,21 +1316,21 @@ gopod_resource_pool_acquire_async (GopodResourcePool   *pool,
   if (g_task_return_error_if_cancelled (task))
     return;
 
-  pool_lock (pool, &out);
-  take = take_locked (pool, &resource);
+  resource_pool_lock (pool, &out);
+  take = resource_pool_take_locked (pool, &resource);
   if (take == TAKE_WAIT)
     {
       Wait *wait = g_new0 (Wait, 1);
 
       wait->outer = g_object_ref (task);
-      wait_start_locked (pool, wait, cancellable);
+      resource_pool_wait_start_locked (pool, wait, cancellable);
     }
-  pool_unlock (pool, &out);
+  resource_pool_unlock (pool, &out);
 
   switch (take)
     {
     case TAKE_RESOURCE:
-      complete_async (task, resource, NULL);
+      resource_pool_complete_async (task, resource, NULL);
       break;
 
     case TAKE_SLOT:
@@ -1339,7 +1339,7 @@ gopod_resource_pool_acquire_async (GopodResourcePool   *pool,
         g_autoptr(GSource) source = g_idle_source_new ();
 
         g_source_set_static_name (source, "[pod-glib] create resource");
-        g_task_attach_source (task, source, create_for_task);
+        g_task_attach_source (task, source, resource_pool_create_for_task);
         break;
       }
 
@@ -1402,7 +1402,7 @@ gopod_resource_pool_release (GopodResourcePool *pool,
   g_return_if_fail (GOPOD_IS_RESOURCE_POOL (pool));
   g_return_if_fail (G_IS_OBJECT (resource));
 
-  give_back (pool, resource, TRUE, G_STRFUNC);
+  resource_pool_give_back (pool, resource, TRUE, G_STRFUNC);
 }
 
 /**
@@ -1425,7 +1425,7 @@ gopod_resource_pool_destroy (GopodResourcePool *pool,
   g_return_if_fail (GOPOD_IS_RESOURCE_POOL (pool));
   g_return_if_fail (G_IS_OBJECT (resource));
 
-  give_back (pool, resource, FALSE, G_STRFUNC);
+  resource_pool_give_back (pool, resource, FALSE, G_STRFUNC);
 }
 
 /**
@@ -1448,7 +1448,7 @@ gopod_resource_pool_close (GopodResourcePool *pool)
   g_return_if_fail (GOPOD_IS_RESOURCE_POOL (pool));
 
   priv = POOL_PRIV (pool);
-  pool_lock (pool, &out);
+  resource_pool_lock (pool, &out);
   if (!priv->closed)
     {
       priv->closed = TRUE;
@@ -1458,11 +1458,11 @@ gopod_resource_pool_close (GopodResourcePool *pool)
           Entry *entry = priv->idle.tail->data;
 
           g_queue_unlink (&priv->idle, &entry->idle_link);
-          drop_entry_locked (pool, entry, &out);
+          resource_pool_drop_entry_locked (pool, entry, &out);
         }
       gopod_wait_queue_steal_all (&priv->waiters, &out.refused);
     }
-  pool_unlock (pool, &out);
+  resource_pool_unlock (pool, &out);
 }
 
 /* --- properties --- */
@@ -1482,7 +1482,7 @@ gopod_resource_pool_get_size (GopodResourcePool *pool)
 {
   g_return_val_if_fail (GOPOD_IS_RESOURCE_POOL (pool), 0);
 
-  return (guint) get_state (pool, PROP_SIZE);
+  return (guint) resource_pool_get_state (pool, PROP_SIZE);
 }
 
 /**
@@ -1506,17 +1506,17 @@ gopod_resource_pool_set_size (GopodResourcePool *pool,
   g_return_if_fail (size > 0);
 
   priv = POOL_PRIV (pool);
-  pool_lock (pool, &out);
+  resource_pool_lock (pool, &out);
   priv->size = size;
   while (priv->idle.length > size)
     {
       Entry *oldest = priv->idle.tail->data;
 
       g_queue_unlink (&priv->idle, &oldest->idle_link);
-      drop_entry_locked (pool, oldest, &out);
+      resource_pool_drop_entry_locked (pool, oldest, &out);
     }
-  serve_waiters_locked (pool, &out);
-  pool_unlock (pool, &out);
+  resource_pool_serve_waiters_locked (pool, &out);
+  resource_pool_unlock (pool, &out);
 }
 
 /**
@@ -1534,7 +1534,7 @@ gopod_resource_pool_get_max_size (GopodResourcePool *pool)
 {
   g_return_val_if_fail (GOPOD_IS_RESOURCE_POOL (pool), 0);
 
-  return (guint) get_state (pool, PROP_MAX_SIZE);
+  return (guint) resource_pool_get_state (pool, PROP_MAX_SIZE);
 }
 
 /**
@@ -1558,10 +1558,10 @@ gopod_resource_pool_set_max_size (GopodResourcePool *pool,
   g_return_if_fail (GOPOD_IS_RESOURCE_POOL (pool));
 
   priv = POOL_PRIV (pool);
-  pool_lock (pool, &out);
+  resource_pool_lock (pool, &out);
   priv->max_size = max_size;
-  serve_waiters_locked (pool, &out);
-  pool_unlock (pool, &out);
+  resource_pool_serve_waiters_locked (pool, &out);
+  resource_pool_unlock (pool, &out);
 }
 
 /**
@@ -1579,7 +1579,7 @@ gopod_resource_pool_get_acquire_timeout_ms (GopodResourcePool *pool)
 {
   g_return_val_if_fail (GOPOD_IS_RESOURCE_POOL (pool), 0);
 
-  return (guint) get_state (pool, PROP_ACQUIRE_TIMEOUT_MS);
+  return (guint) resource_pool_get_state (pool, PROP_ACQUIRE_TIMEOUT_MS);
 }
 
 /**
@@ -1599,9 +1599,9 @@ gopod_resource_pool_set_acquire_timeout_ms (GopodResourcePool *pool,
 
   g_return_if_fail (GOPOD_IS_RESOURCE_POOL (pool));
 
-  pool_lock (pool, &out);
+  resource_pool_lock (pool, &out);
   POOL_PRIV (pool)->acquire_timeout_ms = timeout_ms;
-  pool_unlock (pool, &out);
+  resource_pool_unlock (pool, &out);
 }
 
 /**
@@ -1619,7 +1619,7 @@ gopod_resource_pool_get_max_idle_time_ms (GopodResourcePool *pool)
 {
   g_return_val_if_fail (GOPOD_IS_RESOURCE_POOL (pool), 0);
 
-  return (guint) get_state (pool, PROP_MAX_IDLE_TIME_MS);
+  return (guint) resource_pool_get_state (pool, PROP_MAX_IDLE_TIME_MS);
 }
 
 /**
@@ -1643,14 +1643,14 @@ gopod_resource_pool_set_max_idle_time_ms (GopodResourcePool *pool,
   g_return_if_fail (GOPOD_IS_RESOURCE_POOL (pool));
 
   priv = POOL_PRIV (pool);
-  pool_lock (pool, &out);
+  resource_pool_lock (pool, &out);
   if (priv->max_idle_time_ms != max_idle_time_ms)
     {
       priv->max_idle_time_ms = max_idle_time_ms;
       gopod_timer_cancel (&priv->expiry);
-      arm_expiry_locked (pool);
+      resource_pool_arm_expiry_locked (pool);
     }
-  pool_unlock (pool, &out);
+  resource_pool_unlock (pool, &out);
 }
 
 /**
@@ -1668,7 +1668,7 @@ gopod_resource_pool_get_idle (GopodResourcePool *pool)
 {
   g_return_val_if_fail (GOPOD_IS_RESOURCE_POOL (pool), 0);
 
-  return (guint) get_state (pool, PROP_IDLE);
+  return (guint) resource_pool_get_state (pool, PROP_IDLE);
 }
 
 /**
@@ -1686,7 +1686,7 @@ gopod_resource_pool_get_in_use (GopodResourcePool *pool)
 {
   g_return_val_if_fail (GOPOD_IS_RESOURCE_POOL (pool), 0);
 
-  return (guint) get_state (pool, PROP_IN_USE);
+  return (guint) resource_pool_get_state (pool, PROP_IN_USE);
 }
 
 /**
@@ -1704,7 +1704,7 @@ gopod_resource_pool_get_closed (GopodResourcePool *pool)
 {
   g_return_val_if_fail (GOPOD_IS_RESOURCE_POOL (pool), FALSE);
 
-  return (gboolean) get_state (pool, PROP_CLOSED);
+  return (gboolean) resource_pool_get_state (pool, PROP_CLOSED);
 }
 
 /**
@@ -1722,7 +1722,7 @@ gopod_resource_pool_get_created (GopodResourcePool *pool)
 {
   g_return_val_if_fail (GOPOD_IS_RESOURCE_POOL (pool), 0);
 
-  return get_state (pool, PROP_CREATED);
+  return resource_pool_get_state (pool, PROP_CREATED);
 }
 
 /**
@@ -1740,7 +1740,7 @@ gopod_resource_pool_get_acquired (GopodResourcePool *pool)
 {
   g_return_val_if_fail (GOPOD_IS_RESOURCE_POOL (pool), 0);
 
-  return get_state (pool, PROP_ACQUIRED);
+  return resource_pool_get_state (pool, PROP_ACQUIRED);
 }
 
 /**
@@ -1758,5 +1758,5 @@ gopod_resource_pool_get_waited (GopodResourcePool *pool)
 {
   g_return_val_if_fail (GOPOD_IS_RESOURCE_POOL (pool), 0);
 
-  return get_state (pool, PROP_WAITED);
+  return resource_pool_get_state (pool, PROP_WAITED);
 }

@@ -137,7 +137,7 @@ static void runner_end (GopodRunner *self,
 /* Tasks */
 
 static void
-task_free (Task *task)
+runner_task_free (Task *task)
 {
   if (task->destroy != NULL)
     task->destroy (task->data);
@@ -147,7 +147,7 @@ task_free (Task *task)
 
 /* Ends, without running them, tasks that never got their turn. */
 static void
-discard_tasks (GQueue *tasks)
+runner_discard_tasks (GQueue *tasks)
 {
   g_autoptr(GError) error = NULL;
   Task *task;
@@ -158,7 +158,7 @@ discard_tasks (GQueue *tasks)
     {
       if (task->job != NULL)
         gopod_job_discard (task->job, error);
-      task_free (task);
+      runner_task_free (task);
     }
 }
 
@@ -187,8 +187,8 @@ runner_signals_unregister (GopodRunner *self)
 /* Ending a run
  *
  * A run ends once, at the first of: the worker ran out of tasks, a task
- * failed, the deadline, an interrupt, the caller's cancellable. end_locked()
- * records it under the lock; end_act() then stops the rest outside it. The
+ * failed, the deadline, an interrupt, the caller's cancellable. runner_end_locked()
+ * records it under the lock; runner_end_act() then stops the rest outside it. The
  * waiter (start(), or the start_async() completion on the caller's context)
  * collects the result and discards the tasks that never ran, so that their
  * finish and destroy notifies run in the caller's thread, not in the timer
@@ -206,7 +206,7 @@ typedef struct
 } EndActions;
 
 static void
-end_locked (GopodRunner *self,
+runner_end_locked (GopodRunner *self,
             GError      *error,
             EndActions  *act)
 {
@@ -229,10 +229,10 @@ end_locked (GopodRunner *self,
   g_cond_broadcast (&self->cond);
 }
 
-static gboolean complete_async (gpointer data);
+static gboolean runner_complete_async (gpointer data);
 
 static gboolean
-cancel_job_in_context (gpointer data)
+runner_cancel_job_in_context (gpointer data)
 {
   gopod_job_cancel (data);
   return G_SOURCE_REMOVE;
@@ -242,7 +242,7 @@ cancel_job_in_context (gpointer data)
  * cancellable's handlers may be JavaScript, which must not run in the timer
  * thread that saw the deadline. */
 static void
-cancel_job (GopodRunner *self,
+runner_cancel_job (GopodRunner *self,
             GopodJob    *job)
 {
   if (gopod_job_is_main_context (job))
@@ -251,7 +251,7 @@ cancel_job (GopodRunner *self,
 
       g_source_set_static_name (idle, "[pod-glib] runner cancels a job");
       g_source_set_priority (idle, G_PRIORITY_DEFAULT);
-      g_source_set_callback (idle, cancel_job_in_context, job, g_object_unref);
+      g_source_set_callback (idle, runner_cancel_job_in_context, job, g_object_unref);
       g_source_attach (idle, self->context);
       g_source_unref (idle);
     }
@@ -263,7 +263,7 @@ cancel_job (GopodRunner *self,
 }
 
 static void
-end_act (GopodRunner *self,
+runner_end_act (GopodRunner *self,
          EndActions  *act)
 {
   if (!act->ended)
@@ -276,7 +276,7 @@ end_act (GopodRunner *self,
     {
       g_cancellable_cancel (act->run_cancellable);
       if (act->current_job != NULL)
-        cancel_job (self, g_steal_pointer (&act->current_job));
+        runner_cancel_job (self, g_steal_pointer (&act->current_job));
     }
   g_clear_object (&act->current_job);
   g_clear_object (&act->run_cancellable);
@@ -292,7 +292,7 @@ end_act (GopodRunner *self,
 
       g_source_set_static_name (idle, "[pod-glib] runner completion");
       g_source_set_priority (idle, G_PRIORITY_DEFAULT);
-      g_source_set_callback (idle, complete_async, act->task, g_object_unref);
+      g_source_set_callback (idle, runner_complete_async, act->task, g_object_unref);
       g_source_attach (idle, g_task_get_context (act->task));
       g_source_unref (idle);
     }
@@ -306,16 +306,16 @@ runner_end (GopodRunner *self,
   EndActions act = { 0 };
 
   g_mutex_lock (&self->lock);
-  end_locked (self, error, &act);
+  runner_end_locked (self, error, &act);
   g_mutex_unlock (&self->lock);
 
-  end_act (self, &act);
+  runner_end_act (self, &act);
 }
 
 /* In the waiter, after the end: the result, and the tasks that never ran
  * are ended. */
 static GError *
-collect_result (GopodRunner *self)
+runner_collect_result (GopodRunner *self)
 {
   GQueue pending;
   GCancellable *cancellable, *run_cancellable;
@@ -337,7 +337,7 @@ collect_result (GopodRunner *self)
     current_job = g_object_ref (self->current_job);
   g_mutex_unlock (&self->lock);
 
-  /* end_act() may still be running in the thread that ended the run; the
+  /* runner_end_act() may still be running in the thread that ended the run; the
    * task in flight must see its cancellable cancelled, and the handler must
    * be gone, by the time start() returns. Both are idempotent. */
   if (error != NULL)
@@ -357,16 +357,16 @@ collect_result (GopodRunner *self)
       g_object_unref (cancellable);
     }
 
-  discard_tasks (&pending);
+  runner_discard_tasks (&pending);
 
   return error;
 }
 
 static gboolean
-complete_async (gpointer data)
+runner_complete_async (gpointer data)
 {
   GTask *task = data;
-  GError *error = collect_result (g_task_get_source_object (task));
+  GError *error = runner_collect_result (g_task_get_source_object (task));
 
   if (error != NULL)
     g_task_return_error (task, error);
@@ -379,7 +379,7 @@ complete_async (gpointer data)
 /* The worker */
 
 static gboolean
-run_job (GopodRunner  *self,
+runner_run_job (GopodRunner  *self,
          GopodJob     *job,
          GError      **error)
 {
@@ -416,7 +416,7 @@ run_job (GopodRunner  *self,
 }
 
 static gboolean
-run_task (GopodRunner  *self,
+runner_run_task (GopodRunner  *self,
           Task         *task,
           guint         id,
           GError      **error)
@@ -424,7 +424,7 @@ run_task (GopodRunner  *self,
   GError *task_error = NULL;
 
   if (task->job != NULL)
-    return run_job (self, task->job, error);
+    return runner_run_job (self, task->job, error);
 
   if (task->func (self, id, self->run_cancellable, task->data, &task_error))
     {
@@ -438,7 +438,7 @@ run_task (GopodRunner  *self,
 
 /* Pops the next task, or ends the run when there is none. */
 static Task *
-next_task (GopodRunner *self,
+runner_next_task (GopodRunner *self,
            guint       *id)
 {
   EndActions act = { 0 };
@@ -449,7 +449,7 @@ next_task (GopodRunner *self,
     {
       task = g_queue_pop_head (&self->pending);
       if (task == NULL)
-        end_locked (self, NULL, &act);
+        runner_end_locked (self, NULL, &act);
       else
         {
           *id = self->next_id++;
@@ -462,13 +462,13 @@ next_task (GopodRunner *self,
     }
   g_mutex_unlock (&self->lock);
 
-  end_act (self, &act);
+  runner_end_act (self, &act);
 
   return task;
 }
 
 static void
-task_done (GopodRunner *self,
+runner_task_done (GopodRunner *self,
            gboolean     succeeded)
 {
   gboolean counted = FALSE;
@@ -500,13 +500,13 @@ runner_worker (gpointer data)
    * context to run a main-context job's `begin` here. */
   g_main_context_push_thread_default (worker_context);
 
-  while ((task = next_task (self, &id)) != NULL)
+  while ((task = runner_next_task (self, &id)) != NULL)
     {
       GError *error = NULL;
-      gboolean ok = run_task (self, task, id, &error);
+      gboolean ok = runner_run_task (self, task, id, &error);
 
-      task_done (self, ok);
-      task_free (task);
+      runner_task_done (self, ok);
+      runner_task_free (task);
       if (!ok)
         runner_end (self, error);
     }
@@ -520,7 +520,7 @@ runner_worker (gpointer data)
 
 /* Called once for every job the runner claimed, when it ends. */
 static void
-job_ended (GopodJob *job,
+runner_job_ended (GopodJob *job,
            gboolean  was_started,
            gpointer  owner_data)
 {
@@ -538,7 +538,7 @@ job_ended (GopodJob *job,
 /* Starting */
 
 static gboolean
-on_timeout (gpointer data)
+runner_on_timeout (gpointer data)
 {
   GopodRunner *self = data;
 
@@ -550,7 +550,7 @@ on_timeout (gpointer data)
 }
 
 static void
-on_caller_cancelled (GCancellable *cancellable,
+runner_on_caller_cancelled (GCancellable *cancellable,
                      gpointer      data)
 {
   runner_end (GOPOD_RUNNER (data),
@@ -559,7 +559,7 @@ on_caller_cancelled (GCancellable *cancellable,
 }
 
 static gboolean
-begin_run (GopodRunner   *self,
+runner_begin_run (GopodRunner   *self,
            GCancellable  *cancellable,
            GTask         *task,
            GError       **error)
@@ -591,7 +591,7 @@ begin_run (GopodRunner   *self,
   self->task = task != NULL ? g_object_ref (task) : NULL;
   /* The deadline counts from here, not from gopod_runner_new(). */
   if (self->timeout_ms > 0)
-    self->timeout_source = gopod_timer_add (self->timeout_ms, on_timeout,
+    self->timeout_source = gopod_timer_add (self->timeout_ms, runner_on_timeout,
                                             g_object_ref (self), g_object_unref);
   handle_signals = self->handle_signals;
   g_mutex_unlock (&self->lock);
@@ -620,8 +620,8 @@ begin_run (GopodRunner   *self,
 
   if (cancellable != NULL)
     {
-      /* Runs on_caller_cancelled() at once if already cancelled. */
-      cancel_id = g_cancellable_connect (cancellable, G_CALLBACK (on_caller_cancelled),
+      /* Runs runner_on_caller_cancelled() at once if already cancelled. */
+      cancel_id = g_cancellable_connect (cancellable, G_CALLBACK (runner_on_caller_cancelled),
                                          self, NULL);
       g_mutex_lock (&self->lock);
       self->caller_cancellable = g_object_ref (cancellable);
@@ -636,7 +636,7 @@ begin_run (GopodRunner   *self,
  * and that is this thread's own context, runs it meanwhile, as
  * g_main_loop_run() would: nobody else could. */
 static void
-wait_for_end (GopodRunner *self)
+runner_wait_for_end (GopodRunner *self)
 {
   g_autoptr(GMainContext) caller_context = g_main_context_ref_thread_default ();
   gboolean iterate = FALSE, block_signals;
@@ -695,7 +695,7 @@ gopod_runner_dispose (GObject *object)
   pending = self->pending;
   g_queue_init (&self->pending);
   g_mutex_unlock (&self->lock);
-  discard_tasks (&pending);
+  runner_discard_tasks (&pending);
 
   gopod_notify_clear (&self->notify);
 
@@ -857,7 +857,7 @@ gopod_runner_new (guint timeout_ms)
 
 /* Appends @task, unless the run ended. Takes @task. */
 static gboolean
-push_task (GopodRunner *self,
+runner_push_task (GopodRunner *self,
            Task        *task)
 {
   gboolean accepted;
@@ -908,8 +908,8 @@ gopod_runner_add (GopodRunner    *runner,
   entry->data = user_data;
   entry->destroy = destroy;
   /* A refused task is freed at once: nothing is kept that will not run. */
-  if (!push_task (runner, entry))
-    task_free (entry);
+  if (!runner_push_task (runner, entry))
+    runner_task_free (entry);
 }
 
 /**
@@ -935,18 +935,18 @@ gopod_runner_add_job (GopodRunner *runner,
   g_return_if_fail (GOPOD_IS_RUNNER (runner));
   g_return_if_fail (GOPOD_IS_JOB (job));
 
-  if (!gopod_job_claim (job, job_ended, runner))
+  if (!gopod_job_claim (job, runner_job_ended, runner))
     return;
 
   entry = g_new0 (Task, 1);
   entry->job = g_object_ref (job);
-  if (!push_task (runner, entry))
+  if (!runner_push_task (runner, entry))
     {
       g_autoptr(GError) error = g_error_new_literal (GOPOD_ERROR, GOPOD_ERROR_CLOSED,
                                                       "The runner has already run");
 
       gopod_job_discard (job, error);
-      task_free (entry);
+      runner_task_free (entry);
     }
 }
 
@@ -982,12 +982,12 @@ gopod_runner_start (GopodRunner   *runner,
   g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  if (!begin_run (runner, cancellable, NULL, error))
+  if (!runner_begin_run (runner, cancellable, NULL, error))
     return FALSE;
 
-  wait_for_end (runner);
+  runner_wait_for_end (runner);
 
-  run_error = collect_result (runner);
+  run_error = runner_collect_result (runner);
   if (run_error != NULL)
     {
       g_propagate_error (error, run_error);
@@ -1029,7 +1029,7 @@ gopod_runner_start_async (GopodRunner         *runner,
   /* The runner's own first reason (a timeout before the cancel) wins. */
   g_task_set_check_cancellable (task, FALSE);
 
-  if (!begin_run (runner, cancellable, task, &error))
+  if (!runner_begin_run (runner, cancellable, task, &error))
     g_task_return_error (task, error);
 }
 

@@ -124,7 +124,7 @@ throttler_wait (GopodThrottler *self)
  * flight, so the job launched next keeps the total within the bound. The
  * last ticket of a known total waits for every job, as throttler does. */
 static gboolean
-ticket_is_free (GopodThrottler *self,
+throttler_ticket_is_free (GopodThrottler *self,
                 guint64         ticket)
 {
   if (ticket == IDLE_TICKET)
@@ -137,13 +137,13 @@ ticket_is_free (GopodThrottler *self,
 }
 
 static guint64
-task_get_ticket (GTask *task)
+throttler_task_get_ticket (GTask *task)
 {
   return *(guint64 *) g_task_get_task_data (task);
 }
 
 static void
-task_set_ticket (GTask   *task,
+throttler_task_set_ticket (GTask   *task,
                  guint64  ticket)
 {
   g_task_set_task_data (task, g_memdup2 (&ticket, sizeof ticket), g_free);
@@ -153,7 +153,7 @@ task_set_ticket (GTask   *task,
  * are few (usually one per producing thread), so sorting them out again is
  * cheaper than keeping a second index beside the queue. */
 static void
-collect_free_waiters_locked (GopodThrottler *self,
+throttler_collect_free_waiters_locked (GopodThrottler *self,
                              GQueue         *ready)
 {
   GQueue waiting = G_QUEUE_INIT;
@@ -168,7 +168,7 @@ collect_free_waiters_locked (GopodThrottler *self,
   gopod_wait_queue_steal_all (&self->waiters, &waiting);
   while ((task = g_queue_pop_head (&waiting)) != NULL)
     {
-      if (ticket_is_free (self, task_get_ticket (task)))
+      if (throttler_ticket_is_free (self, throttler_task_get_ticket (task)))
         {
           g_queue_push_tail (ready, task);
         }
@@ -182,7 +182,7 @@ collect_free_waiters_locked (GopodThrottler *self,
 
 /* Called without the lock: the callbacks are user code. */
 static void
-return_free_waiters (GQueue *ready,
+throttler_return_free_waiters (GQueue *ready,
                      guint   error_count)
 {
   GTask *task;
@@ -419,7 +419,7 @@ gopod_throttler_new_batched (guint max_workers,
 /* Called with the lock held: counts the job just launched. Returns FALSE,
  * counting nothing, when the known total is already reached. */
 static gboolean
-take_ticket_locked (GopodThrottler *self,
+throttler_take_ticket_locked (GopodThrottler *self,
                     guint64        *ticket)
 {
   if (!self->open_ended && self->started >= self->total_jobs)
@@ -430,7 +430,7 @@ take_ticket_locked (GopodThrottler *self,
 }
 
 static void
-critical_past_total (GopodThrottler *self,
+throttler_critical_past_total (GopodThrottler *self,
                      const char     *caller)
 {
   g_critical ("%s: throttle called more often than total_jobs (%u); "
@@ -464,11 +464,11 @@ gopod_throttler_throttle (GopodThrottler *self)
   g_return_val_if_fail (GOPOD_IS_THROTTLER (self), 0);
 
   throttler_lock (self);
-  counted = take_ticket_locked (self, &ticket);
+  counted = throttler_take_ticket_locked (self, &ticket);
   if (counted)
     {
       self->n_sync_waiters++;
-      while (!ticket_is_free (self, ticket))
+      while (!throttler_ticket_is_free (self, ticket))
         throttler_wait (self);
       self->n_sync_waiters--;
     }
@@ -476,7 +476,7 @@ gopod_throttler_throttle (GopodThrottler *self)
   throttler_unlock (self);
 
   if (!counted)
-    critical_past_total (self, G_STRFUNC);
+    throttler_critical_past_total (self, G_STRFUNC);
 
   return error_count;
 }
@@ -502,7 +502,7 @@ gopod_throttler_wait (GopodThrottler *self)
 
   throttler_lock (self);
   self->n_sync_waiters++;
-  while (!ticket_is_free (self, IDLE_TICKET))
+  while (!throttler_ticket_is_free (self, IDLE_TICKET))
     throttler_wait (self);
   self->n_sync_waiters--;
   error_count = self->errors->len;
@@ -513,7 +513,7 @@ gopod_throttler_wait (GopodThrottler *self)
 
 /* The async twins: the task waits in the queue, not in a thread. */
 static void
-begin_async (GopodThrottler *self,
+throttler_begin_async (GopodThrottler *self,
              gboolean        take_ticket,
              GTask          *task)
 {
@@ -524,18 +524,18 @@ begin_async (GopodThrottler *self,
 
   throttler_lock (self);
   if (take_ticket)
-    counted = take_ticket_locked (self, &ticket);
-  free_now = !counted || ticket_is_free (self, ticket);
+    counted = throttler_take_ticket_locked (self, &ticket);
+  free_now = !counted || throttler_ticket_is_free (self, ticket);
   if (!free_now)
     {
-      task_set_ticket (task, ticket);
+      throttler_task_set_ticket (task, ticket);
       gopod_wait_queue_push (&self->waiters, task);
     }
   error_count = self->errors->len;
   throttler_unlock (self);
 
   if (!counted)
-    critical_past_total (self, "gopod_throttler_throttle_async");
+    throttler_critical_past_total (self, "gopod_throttler_throttle_async");
   if (free_now)
     g_task_return_int (task, error_count);
 }
@@ -543,7 +543,7 @@ begin_async (GopodThrottler *self,
 /* The public *_finish functions check @result themselves, so that a
  * critical names the function the caller actually called. */
 static guint
-finish_async (GAsyncResult  *result,
+throttler_finish_async (GAsyncResult  *result,
               GError       **error)
 {
   gssize error_count;
@@ -586,7 +586,7 @@ gopod_throttler_throttle_async (GopodThrottler      *self,
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, gopod_throttler_throttle_async);
   g_task_set_name (task, "[pod-glib] throttle");
-  begin_async (self, TRUE, task);
+  throttler_begin_async (self, TRUE, task);
 }
 
 /**
@@ -611,7 +611,7 @@ gopod_throttler_throttle_finish (GopodThrottler  *self,
   g_return_val_if_fail (g_task_is_valid (result, self), 0);
   g_return_val_if_fail (g_async_result_is_tagged (result, gopod_throttler_throttle_async), 0);
 
-  return finish_async (result, error);
+  return throttler_finish_async (result, error);
 }
 
 /**
@@ -640,7 +640,7 @@ gopod_throttler_wait_async (GopodThrottler      *self,
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, gopod_throttler_wait_async);
   g_task_set_name (task, "[pod-glib] throttler wait");
-  begin_async (self, FALSE, task);
+  throttler_begin_async (self, FALSE, task);
 }
 
 /**
@@ -665,7 +665,7 @@ gopod_throttler_wait_finish (GopodThrottler  *self,
   g_return_val_if_fail (g_task_is_valid (result, self), 0);
   g_return_val_if_fail (g_async_result_is_tagged (result, gopod_throttler_wait_async), 0);
 
-  return finish_async (result, error);
+  return throttler_finish_async (result, error);
 }
 
 /**
@@ -701,7 +701,7 @@ gopod_throttler_done (GopodThrottler *self,
       self->completed++;
       if (error != NULL)
         g_ptr_array_add (self->errors, g_error_copy (error));
-      collect_free_waiters_locked (self, &ready);
+      throttler_collect_free_waiters_locked (self, &ready);
     }
   error_count = self->errors->len;
   throttler_unlock (self);
@@ -716,7 +716,7 @@ gopod_throttler_done (GopodThrottler *self,
 
   if (error != NULL)
     gopod_notify_queue (&self->notify, PROP_ERROR_COUNT);
-  return_free_waiters (&ready, error_count);
+  throttler_return_free_waiters (&ready, error_count);
 }
 
 /**
@@ -790,7 +790,7 @@ gopod_throttler_set_max_workers (GopodThrottler *self,
   if (max_workers > self->max_workers)
     {
       self->max_workers = max_workers;
-      collect_free_waiters_locked (self, &ready);
+      throttler_collect_free_waiters_locked (self, &ready);
     }
   self->max_workers = max_workers;
   error_count = self->errors->len;
@@ -798,7 +798,7 @@ gopod_throttler_set_max_workers (GopodThrottler *self,
 
   if (changed)
     gopod_notify_queue (&self->notify, PROP_MAX_WORKERS);
-  return_free_waiters (&ready, error_count);
+  throttler_return_free_waiters (&ready, error_count);
 }
 
 /**
@@ -822,7 +822,7 @@ gopod_throttler_get_total_jobs (GopodThrottler *self)
 }
 
 static guint
-clamp_index (guint64 index)
+throttler_clamp_index (guint64 index)
 {
   return (guint) MIN (index, (guint64) G_MAXUINT);
 }
@@ -850,7 +850,7 @@ gopod_throttler_get_batch_start_index (GopodThrottler *self)
   start = self->started * self->batch_size;
   throttler_unlock (self);
 
-  return clamp_index (start);
+  return throttler_clamp_index (start);
 }
 
 /**
@@ -879,7 +879,7 @@ gopod_throttler_get_batch_end_index (GopodThrottler *self)
     end = MIN (end, self->total_items);
   throttler_unlock (self);
 
-  return clamp_index (end);
+  return throttler_clamp_index (end);
 }
 
 /**
@@ -945,7 +945,7 @@ gopod_throttler_get_error (GopodThrottler *self)
 }
 
 static gpointer
-copy_error (gconstpointer src,
+throttler_copy_error (gconstpointer src,
             gpointer      user_data)
 {
   return g_error_copy (src);
@@ -972,7 +972,7 @@ gopod_throttler_get_errors (GopodThrottler *self)
   g_return_val_if_fail (GOPOD_IS_THROTTLER (self), NULL);
 
   throttler_lock (self);
-  errors = g_ptr_array_copy (self->errors, copy_error, NULL);
+  errors = g_ptr_array_copy (self->errors, throttler_copy_error, NULL);
   throttler_unlock (self);
   g_ptr_array_set_free_func (errors, (GDestroyNotify) g_error_free);
 
