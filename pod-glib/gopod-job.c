@@ -7,6 +7,7 @@
 #include "gopod-error.h"
 #include "gopod-job-private.h"
 #include "gopod-notify-private.h"
+#include "gopod-source-private.h"
 #include "gopod-timer-private.h"
 #include "gopod-waiters-private.h"
 
@@ -1061,15 +1062,8 @@ job_cancel_work (GopodJob     *job,
       g_object_unref (cancellable);
     }
   else
-    {
-      GSource *source = g_idle_source_new ();
-
-      g_source_set_priority (source, G_PRIORITY_DEFAULT);
-      g_source_set_static_name (source, "[pod-glib] job cancel");
-      g_source_set_callback (source, job_cancel_in_context, cancellable, g_object_unref);
-      g_source_attach (source, context);
-      g_source_unref (source);
-    }
+    gopod_idle_add_on (context, "[pod-glib] job cancel",
+                       job_cancel_in_context, cancellable, g_object_unref);
   g_clear_pointer (&context, g_main_context_unref);
 }
 
@@ -1090,7 +1084,6 @@ static void
 job_discard_cancelled (GopodJob *job)
 {
   GMainContext *context = gopod_job_is_main_context (job) ? job_work_context (job) : NULL;
-  GSource *source;
 
   if (context == NULL || g_main_context_is_owner (context))
     {
@@ -1104,12 +1097,8 @@ job_discard_cancelled (GopodJob *job)
       return;
     }
 
-  source = g_idle_source_new ();
-  g_source_set_priority (source, G_PRIORITY_DEFAULT);
-  g_source_set_static_name (source, "[pod-glib] job discard");
-  g_source_set_callback (source, job_discard_in_context, g_object_ref (job), g_object_unref);
-  g_source_attach (source, context);
-  g_source_unref (source);
+  gopod_idle_add_on (context, "[pod-glib] job discard",
+                     job_discard_in_context, g_object_ref (job), g_object_unref);
 }
 
 /**
@@ -1429,8 +1418,6 @@ void
 gopod_job_begin_on (GopodJob     *job,
                     GMainContext *context)
 {
-  GSource *source;
-
   g_assert (JOB_PRIV (job)->started);
 
   /* `begin` may keep the cancellable for async work, and listens to it on
@@ -1442,12 +1429,8 @@ gopod_job_begin_on (GopodJob     *job,
 
   /* Always through a source: g_main_context_invoke() would run `begin`
    * right here if this thread could acquire the (global default) context. */
-  source = g_idle_source_new ();
-  g_source_set_priority (source, G_PRIORITY_DEFAULT);
-  g_source_set_static_name (source, "[pod-glib] job begin");
-  g_source_set_callback (source, job_begin_in_context, g_object_ref (job), g_object_unref);
-  g_source_attach (source, context);
-  g_source_unref (source);
+  gopod_idle_add_on (context, "[pod-glib] job begin",
+                     job_begin_in_context, g_object_ref (job), g_object_unref);
 }
 
 gboolean
@@ -1476,7 +1459,6 @@ gopod_job_release (GopodJob *job)
   GopodJobPrivate *priv = JOB_PRIV (job);
   JobExtra *extra;
   GMainContext *context;
-  GSource *source;
 
   /* Someone else still holds the job (its creator, usually): nothing is
    * finalized by this unref. (Should that holder drop its reference at this
@@ -1498,12 +1480,8 @@ gopod_job_release (GopodJob *job)
       return;
     }
 
-  source = g_idle_source_new ();
-  g_source_set_priority (source, G_PRIORITY_DEFAULT);
-  g_source_set_static_name (source, "[pod-glib] job release");
-  g_source_set_callback (source, job_unref_in_context, job, NULL);
-  g_source_attach (source, context);
-  g_source_unref (source);
+  gopod_idle_add_on (context, "[pod-glib] job release",
+                     job_unref_in_context, job, NULL);
 }
 
 guint32

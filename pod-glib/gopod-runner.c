@@ -10,6 +10,7 @@
 #include "gopod-job-private.h"
 #include "gopod-notify-private.h"
 #include "gopod-runner.h"
+#include "gopod-source-private.h"
 #include "gopod-signal-private.h"
 #include "gopod-timer-private.h"
 
@@ -246,15 +247,8 @@ runner_cancel_job (GopodRunner *self,
             GopodJob    *job)
 {
   if (gopod_job_is_main_context (job))
-    {
-      GSource *idle = g_idle_source_new ();
-
-      g_source_set_static_name (idle, "[pod-glib] runner cancels a job");
-      g_source_set_priority (idle, G_PRIORITY_DEFAULT);
-      g_source_set_callback (idle, runner_cancel_job_in_context, job, g_object_unref);
-      g_source_attach (idle, self->context);
-      g_source_unref (idle);
-    }
+    gopod_idle_add_on (self->context, "[pod-glib] runner cancels a job",
+                       runner_cancel_job_in_context, job, g_object_unref);
   else
     {
       gopod_job_cancel (job);
@@ -287,15 +281,8 @@ runner_end_act (GopodRunner *self,
   /* Always from an idle, never nested in whatever ended the run (which may
    * be the caller's own call to interrupt()). */
   if (act->task != NULL)
-    {
-      GSource *idle = g_idle_source_new ();
-
-      g_source_set_static_name (idle, "[pod-glib] runner completion");
-      g_source_set_priority (idle, G_PRIORITY_DEFAULT);
-      g_source_set_callback (idle, runner_complete_async, act->task, g_object_unref);
-      g_source_attach (idle, g_task_get_context (act->task));
-      g_source_unref (idle);
-    }
+    gopod_idle_add_on (g_task_get_context (act->task), "[pod-glib] runner completion",
+                       runner_complete_async, act->task, g_object_unref);
 }
 
 /* Takes @error. */
