@@ -109,18 +109,6 @@ enum {
 
 static GParamSpec *properties[N_PROPS];
 
-/* GLib is not built for ThreadSanitizer, so it cannot see GMutex (a futex):
- * tell it about this lock, or every access it guards looks like a race. */
-#if defined (__SANITIZE_THREAD__)
-void __tsan_acquire (void *addr);
-void __tsan_release (void *addr);
-# define lock_acquire(priv) G_STMT_START { g_mutex_lock (&(priv)->lock); __tsan_acquire (&(priv)->lock); } G_STMT_END
-# define lock_release(priv) G_STMT_START { __tsan_release (&(priv)->lock); g_mutex_unlock (&(priv)->lock); } G_STMT_END
-#else
-# define lock_acquire(priv) g_mutex_lock (&(priv)->lock)
-# define lock_release(priv) g_mutex_unlock (&(priv)->lock)
-#endif
-
 /* What a waiter is granted: a resource (a reference), or this, the right to
  * make one in a slot already reserved for it. */
 static const char slot_grant[] = "slot";
@@ -163,9 +151,9 @@ resource_pool_get_state (GopodResourcePool *pool,
   GopodResourcePoolPrivate *priv = POOL_PRIV (pool);
   guint64 values[N_PROPS];
 
-  lock_acquire (priv);
+  g_mutex_lock (&priv->lock);
   resource_pool_snapshot_locked (priv, values);
-  lock_release (priv);
+  g_mutex_unlock (&priv->lock);
 
   return values[prop_id];
 }
@@ -189,7 +177,7 @@ resource_pool_lock (GopodResourcePool *self,
 {
   GopodResourcePoolPrivate *priv = POOL_PRIV (self);
 
-  lock_acquire (priv);
+  g_mutex_lock (&priv->lock);
   resource_pool_outbox_begin_locked (priv, out);
 }
 
@@ -244,7 +232,7 @@ resource_pool_unlock (GopodResourcePool *self,
   GTask *task;
 
   resource_pool_snapshot_locked (priv, after);
-  lock_release (priv);
+  g_mutex_unlock (&priv->lock);
 
   while ((task = g_queue_pop_head (&out->grants)) != NULL)
     {
@@ -547,7 +535,7 @@ resource_pool_give_back (GopodResourcePool *self,
   Entry *entry;
   Outbox out;
 
-  lock_acquire (priv);
+  g_mutex_lock (&priv->lock);
   entry = resource_pool_find_entry_locked (priv, resource);
   handed_out = entry != NULL && entry->in_use;
 
@@ -561,7 +549,7 @@ resource_pool_give_back (GopodResourcePool *self,
       entry->in_use = FALSE;
       last = resource_pool_uncount_in_use_locked (priv);
       resource_pool_park_locked (self, entry);
-      lock_release (priv);
+      g_mutex_unlock (&priv->lock);
 
       resource_pool_notify_changed (priv, PROP_BIT (PROP_IDLE) | PROP_BIT (PROP_IN_USE));
       if (last)
@@ -1209,14 +1197,14 @@ gopod_resource_pool_acquire (GopodResourcePool  *pool,
     return NULL;
 
   priv = POOL_PRIV (pool);
-  lock_acquire (priv);
+  g_mutex_lock (&priv->lock);
   /* The common case, an idle resource and nobody ahead: no factory, no
    * waiting, and it is known which properties change. */
   if (!priv->closed && priv->idle.head != NULL &&
       gopod_wait_queue_is_empty (&priv->waiters))
     {
       resource = resource_pool_hand_out_locked (pool, priv->idle.head->data);
-      lock_release (priv);
+      g_mutex_unlock (&priv->lock);
       resource_pool_notify_changed (priv, PROP_BIT (PROP_IDLE) | PROP_BIT (PROP_IN_USE) |
                             PROP_BIT (PROP_ACQUIRED));
       return resource;

@@ -82,40 +82,6 @@ enum {
 
 static GParamSpec *properties[N_PROPS];
 
-/* GLib is not built for ThreadSanitizer, so it cannot see GMutex (a futex):
- * tell it about this lock, or every access it guards looks like a race. */
-#if defined (__SANITIZE_THREAD__)
-void __tsan_acquire (void *addr);
-void __tsan_release (void *addr);
-# define TSAN_ACQUIRE(addr) __tsan_acquire (addr)
-# define TSAN_RELEASE(addr) __tsan_release (addr)
-#else
-# define TSAN_ACQUIRE(addr) G_STMT_START { } G_STMT_END
-# define TSAN_RELEASE(addr) G_STMT_START { } G_STMT_END
-#endif
-
-static inline void
-throttler_lock (GopodThrottler *self)
-{
-  g_mutex_lock (&self->lock);
-  TSAN_ACQUIRE (&self->lock);
-}
-
-static inline void
-throttler_unlock (GopodThrottler *self)
-{
-  TSAN_RELEASE (&self->lock);
-  g_mutex_unlock (&self->lock);
-}
-
-static inline void
-throttler_wait (GopodThrottler *self)
-{
-  TSAN_RELEASE (&self->lock);
-  g_cond_wait (&self->cond, &self->lock);
-  TSAN_ACQUIRE (&self->lock);
-}
-
 /* The ticket of a wait for idleness; throttle tickets start at 1. */
 #define IDLE_TICKET 0
 
@@ -463,17 +429,17 @@ gopod_throttler_throttle (GopodThrottler *self)
 
   g_return_val_if_fail (GOPOD_IS_THROTTLER (self), 0);
 
-  throttler_lock (self);
+  g_mutex_lock (&self->lock);
   counted = throttler_take_ticket_locked (self, &ticket);
   if (counted)
     {
       self->n_sync_waiters++;
       while (!throttler_ticket_is_free (self, ticket))
-        throttler_wait (self);
+        g_cond_wait (&self->cond, &self->lock);
       self->n_sync_waiters--;
     }
   error_count = self->errors->len;
-  throttler_unlock (self);
+  g_mutex_unlock (&self->lock);
 
   if (!counted)
     throttler_critical_past_total (self, G_STRFUNC);
@@ -500,13 +466,13 @@ gopod_throttler_wait (GopodThrottler *self)
 
   g_return_val_if_fail (GOPOD_IS_THROTTLER (self), 0);
 
-  throttler_lock (self);
+  g_mutex_lock (&self->lock);
   self->n_sync_waiters++;
   while (!throttler_ticket_is_free (self, IDLE_TICKET))
-    throttler_wait (self);
+    g_cond_wait (&self->cond, &self->lock);
   self->n_sync_waiters--;
   error_count = self->errors->len;
-  throttler_unlock (self);
+  g_mutex_unlock (&self->lock);
 
   return error_count;
 }
@@ -522,7 +488,7 @@ throttler_begin_async (GopodThrottler *self,
   guint64 ticket = IDLE_TICKET;
   guint error_count;
 
-  throttler_lock (self);
+  g_mutex_lock (&self->lock);
   if (take_ticket)
     counted = throttler_take_ticket_locked (self, &ticket);
   free_now = !counted || throttler_ticket_is_free (self, ticket);
@@ -532,7 +498,7 @@ throttler_begin_async (GopodThrottler *self,
       gopod_wait_queue_push (&self->waiters, task);
     }
   error_count = self->errors->len;
-  throttler_unlock (self);
+  g_mutex_unlock (&self->lock);
 
   if (!counted)
     throttler_critical_past_total (self, "gopod_throttler_throttle_async");
@@ -694,7 +660,7 @@ gopod_throttler_done (GopodThrottler *self,
 
   g_return_if_fail (GOPOD_IS_THROTTLER (self));
 
-  throttler_lock (self);
+  g_mutex_lock (&self->lock);
   surplus = !self->open_ended && self->completed >= self->total_jobs;
   if (!surplus)
     {
@@ -704,7 +670,7 @@ gopod_throttler_done (GopodThrottler *self,
       throttler_collect_free_waiters_locked (self, &ready);
     }
   error_count = self->errors->len;
-  throttler_unlock (self);
+  g_mutex_unlock (&self->lock);
 
   if (surplus)
     {
@@ -755,9 +721,9 @@ gopod_throttler_get_max_workers (GopodThrottler *self)
 
   g_return_val_if_fail (GOPOD_IS_THROTTLER (self), 0);
 
-  throttler_lock (self);
+  g_mutex_lock (&self->lock);
   max_workers = self->max_workers;
-  throttler_unlock (self);
+  g_mutex_unlock (&self->lock);
 
   return max_workers;
 }
@@ -785,7 +751,7 @@ gopod_throttler_set_max_workers (GopodThrottler *self,
   g_return_if_fail (GOPOD_IS_THROTTLER (self));
   g_return_if_fail (max_workers > 0);
 
-  throttler_lock (self);
+  g_mutex_lock (&self->lock);
   changed = self->max_workers != max_workers;
   if (max_workers > self->max_workers)
     {
@@ -794,7 +760,7 @@ gopod_throttler_set_max_workers (GopodThrottler *self,
     }
   self->max_workers = max_workers;
   error_count = self->errors->len;
-  throttler_unlock (self);
+  g_mutex_unlock (&self->lock);
 
   if (changed)
     gopod_notify_queue (&self->notify, PROP_MAX_WORKERS);
@@ -846,9 +812,9 @@ gopod_throttler_get_batch_start_index (GopodThrottler *self)
 
   g_return_val_if_fail (GOPOD_IS_THROTTLER (self), 0);
 
-  throttler_lock (self);
+  g_mutex_lock (&self->lock);
   start = self->started * self->batch_size;
-  throttler_unlock (self);
+  g_mutex_unlock (&self->lock);
 
   return throttler_clamp_index (start);
 }
@@ -873,11 +839,11 @@ gopod_throttler_get_batch_end_index (GopodThrottler *self)
 
   g_return_val_if_fail (GOPOD_IS_THROTTLER (self), 0);
 
-  throttler_lock (self);
+  g_mutex_lock (&self->lock);
   end = (self->started + 1) * self->batch_size;
   if (!self->open_ended)
     end = MIN (end, self->total_items);
-  throttler_unlock (self);
+  g_mutex_unlock (&self->lock);
 
   return throttler_clamp_index (end);
 }
@@ -899,9 +865,9 @@ gopod_throttler_get_error_count (GopodThrottler *self)
 
   g_return_val_if_fail (GOPOD_IS_THROTTLER (self), 0);
 
-  throttler_lock (self);
+  g_mutex_lock (&self->lock);
   error_count = self->errors->len;
-  throttler_unlock (self);
+  g_mutex_unlock (&self->lock);
 
   return error_count;
 }
@@ -926,7 +892,7 @@ gopod_throttler_get_error (GopodThrottler *self)
 
   g_return_val_if_fail (GOPOD_IS_THROTTLER (self), NULL);
 
-  throttler_lock (self);
+  g_mutex_lock (&self->lock);
   if (self->errors->len == 1)
     {
       summary = g_error_copy (g_ptr_array_index (self->errors, 0));
@@ -939,7 +905,7 @@ gopod_throttler_get_error (GopodThrottler *self)
                              "%s (and %u more errors)",
                              first->message, self->errors->len - 1);
     }
-  throttler_unlock (self);
+  g_mutex_unlock (&self->lock);
 
   return summary;
 }
@@ -971,9 +937,9 @@ gopod_throttler_get_errors (GopodThrottler *self)
 
   g_return_val_if_fail (GOPOD_IS_THROTTLER (self), NULL);
 
-  throttler_lock (self);
+  g_mutex_lock (&self->lock);
   errors = g_ptr_array_copy (self->errors, throttler_copy_error, NULL);
-  throttler_unlock (self);
+  g_mutex_unlock (&self->lock);
   g_ptr_array_set_free_func (errors, (GDestroyNotify) g_error_free);
 
   return errors;
