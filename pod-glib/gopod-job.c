@@ -1046,7 +1046,7 @@ job_cancel_in_context (gpointer cancellable)
  * Takes @cancellable. */
 static void
 job_cancel_work (GopodJob     *job,
-             GCancellable *cancellable)
+                 GCancellable *cancellable)
 {
   GopodJobPrivate *priv = JOB_PRIV (job);
   GMainContext *context = NULL;
@@ -1145,7 +1145,7 @@ gopod_job_cancel (GopodJob *job)
 
 static void
 job_blocking_wait_cancelled (GCancellable *cancellable,
-                         gpointer      context)
+                             gpointer      context)
 {
   job_wake_blocking_waiters ();
   if (context != NULL)

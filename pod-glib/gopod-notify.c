@@ -158,7 +158,7 @@ gopod_notify_init_with_context (GopodNotify   *notify,
  * context; the rest stop at the atomic read. */
 static void
 notify_source_mark_pending (NotifySource *source,
-                     guint         bits)
+                            guint         bits)
 {
   if ((g_atomic_int_get (&source->pending) & bits) == bits)
     return;

@@ -79,16 +79,16 @@ pod_core_broadcast_locked (GopodPodCore *core)
 /* Every push goes through these, called with the lock held, so that a
  * spinning worker sees it (pod_core_spin_for_item). */
 static void
-pod_core_queue_push_sorted_locked (GopodPodCore  *core,
-                          gpointer  item)
+pod_core_queue_push_sorted_locked (GopodPodCore *core,
+                                   gpointer      item)
 {
   g_async_queue_push_sorted (core->queue, item, gopod_chunk_queue_order, NULL);
   g_atomic_int_inc (&core->pushes);
 }
 
 static void
-pod_core_queue_push_front_locked (GopodPodCore  *core,
-                         gpointer  item)
+pod_core_queue_push_front_locked (GopodPodCore *core,
+                                  gpointer      item)
 {
   g_async_queue_push_front (core->queue, item);
   g_atomic_int_inc (&core->pushes);
@@ -100,7 +100,7 @@ pod_core_queue_push_front_locked (GopodPodCore  *core,
  * the pod's main context. */
 static void
 pod_core_notify (GopodPodCore *core,
-             guint    prop_id)
+                 guint         prop_id)
 {
   gopod_notify_queue_deferred (&core->notify, prop_id);
 }
@@ -141,7 +141,7 @@ pod_core_reserve_workers_locked (GopodPodCore *core)
 
 static void
 pod_core_spawn_workers (GopodPodCore *core,
-               guint    n)
+                        guint         n)
 {
   for (guint i = 0; i < n; i++)
     {
@@ -204,7 +204,7 @@ pod_core_return_waiters (GQueue *tasks)
  * async waiters whose condition holds to @ready, to be answered unlocked. */
 static void
 pod_core_wake_waiters_locked (GopodPodCore *core,
-                     GQueue  *ready)
+                              GQueue       *ready)
 {
   gboolean idle = gopod_pod_core_is_idle_locked (core);
   gboolean shut_down = gopod_pod_core_is_shut_down_locked (core);
@@ -234,7 +234,7 @@ pod_core_chunk_new_locked (GopodPodCore *core)
 
 static void
 pod_core_chunk_free_locked (GopodPodCore *core,
-                   GopodChunk   *chunk)
+                            GopodChunk   *chunk)
 {
   if (core->spare == NULL)
     core->spare = chunk;
@@ -250,8 +250,8 @@ typedef struct
 } Batch;
 
 static guint
-pod_core_batch_limit (gint64 avg_job_ns,
-             guint  dispatch_interval_ms)
+pod_core_batch_limit (gint64  avg_job_ns,
+                      guint   dispatch_interval_ms)
 {
   if (dispatch_interval_ms > 0 || avg_job_ns <= 0)
     return 1;
@@ -262,9 +262,9 @@ pod_core_batch_limit (gint64 avg_job_ns,
  * the chunk back in front if anything is left in it. */
 static void
 pod_core_take_from_chunk_locked (GopodPodCore *core,
-                        GopodChunk   *chunk,
-                        guint    limit,
-                        Batch   *batch)
+                                 GopodChunk   *chunk,
+                                 guint         limit,
+                                 Batch        *batch)
 {
   batch->seq = chunk->seq;
   batch->n = gopod_chunk_take_batch (chunk, limit, batch->jobs);
@@ -283,8 +283,8 @@ pod_core_take_from_chunk_locked (GopodPodCore *core,
 /* Puts light jobs a worker took but may no longer run back at the front. */
 static void
 pod_core_give_back_locked (GopodPodCore *core,
-                  Batch   *batch,
-                  guint    from)
+                           Batch        *batch,
+                           guint         from)
 {
   GopodChunk *chunk = pod_core_chunk_new_locked (core);
   guint n = batch->n - from;
@@ -303,8 +303,8 @@ pod_core_give_back_locked (GopodPodCore *core,
  * discarded, as counted in *discarded. */
 static guint
 pod_core_run_batch (GopodPodCore *core,
-           Batch   *batch,
-           guint   *discarded)
+                    Batch        *batch,
+                    guint        *discarded)
 {
   int epoch = g_atomic_int_get (&core->epoch);
   guint i;
@@ -353,7 +353,7 @@ pod_core_run_batch (GopodPodCore *core,
  * dispatchers below. */
 static void
 pod_core_discard_item_locked (GopodPodCore *core,
-                     gpointer item)
+                              gpointer      item)
 {
   if (gopod_item_is_chunk (item))
     {
@@ -387,7 +387,7 @@ pod_core_discard_item_locked (GopodPodCore *core,
 /* Puts back an item a worker popped but may not start now. */
 static void
 pod_core_put_back_locked (GopodPodCore *core,
-                 gpointer item)
+                          gpointer      item)
 {
   if (g_atomic_int_get (&core->discarding))
     pod_core_discard_item_locked (core, item);
@@ -417,16 +417,16 @@ pod_core_wait_for_start_slot_locked (GopodPodCore *core)
 }
 
 static void
-pod_core_running_add_locked (GopodPodCore  *core,
-                    GopodJob *job)
+pod_core_running_add_locked (GopodPodCore *core,
+                             GopodJob     *job)
 {
   gopod_job_set_seq (job, core->running_jobs->len);
   g_ptr_array_add (core->running_jobs, job);
 }
 
 static gboolean
-pod_core_running_remove_locked (GopodPodCore  *core,
-                       GopodJob *job)
+pod_core_running_remove_locked (GopodPodCore *core,
+                                GopodJob     *job)
 {
   GPtrArray *running = core->running_jobs;
   guint i = gopod_job_get_seq (job);
@@ -482,8 +482,8 @@ pod_core_take_next_job_locked (GopodPodCore *core)
 }
 
 static void
-pod_core_count_outcome_locked (GopodPodCore       *core,
-                      GopodJobState  state)
+pod_core_count_outcome_locked (GopodPodCore  *core,
+                               GopodJobState  state)
 {
   switch (state)
     {
@@ -509,8 +509,8 @@ pod_core_count_outcome_locked (GopodPodCore       *core,
  * added. */
 static void
 pod_core_job_ended (GopodJob *job,
-           gboolean  was_started,
-           gpointer  owner_data)
+                    gboolean  was_started,
+                    gpointer  owner_data)
 {
   GopodPodCore *core = owner_data;
   Worker *worker = g_private_get (&current_worker);
@@ -566,10 +566,10 @@ pod_core_job_ended (GopodJob *job,
  * lock. Called with the lock held; returns with it held. Takes the queue's
  * reference to @job. */
 static void
-pod_core_dispatch_job_locked (GopodPodCore   *core,
-                     Worker    *worker,
-                     GopodJob  *job,
-                     GQueue    *ready)
+pod_core_dispatch_job_locked (GopodPodCore *core,
+                              Worker       *worker,
+                              GopodJob     *job,
+                              GQueue       *ready)
 {
   gboolean main_context = gopod_job_peek_main_context (job);
   gboolean started;
@@ -635,9 +635,9 @@ pod_core_dispatch_job_locked (GopodPodCore   *core,
  * pod_core_dispatch_job_locked(). */
 static void
 pod_core_dispatch_chunk_locked (GopodPodCore *core,
-                       GopodChunk   *chunk,
-                       gint64  *avg_job_ns,
-                       GQueue  *ready)
+                                GopodChunk   *chunk,
+                                gint64       *avg_job_ns,
+                                GQueue       *ready)
 {
   Batch batch;
   guint ran, discarded;
@@ -769,8 +769,8 @@ pod_core_wait_for_item_locked (GopodPodCore *core)
 }
 
 static void
-pod_core_worker_main (gpointer data,
-             gpointer pool_data)
+pod_core_worker_main (gpointer  data,
+                      gpointer  pool_data)
 {
   GopodPodCore *core = data;
   Worker worker = { core, NULL, NULL };
@@ -830,7 +830,7 @@ pod_core_worker_main (gpointer data,
 
 static gboolean
 pod_core_check_accepting_locked (GopodPodCore  *core,
-                        GError  **error)
+                                 GError       **error)
 {
   if (core->closing)
     {
@@ -843,7 +843,7 @@ pod_core_check_accepting_locked (GopodPodCore  *core,
 
 static gboolean
 pod_core_check_room_locked (GopodPodCore  *core,
-                   GError  **error)
+                            GError       **error)
 {
   if (!pod_core_check_accepting_locked (core, error))
     return FALSE;
@@ -866,7 +866,7 @@ gopod_pod_core_is_own_worker (GopodPodCore *core)
 
 static void
 pod_core_cond_wake (GCancellable *cancellable,
-                GopodPodCore      *core)
+                    GopodPodCore *core)
 {
   g_mutex_lock (&core->lock);
   pod_core_broadcast_locked (core);
@@ -934,8 +934,8 @@ pod_core_has_room_or_closed (GopodPodCore *core)
 
 /* Queues an accepted job; called with the lock held, room checked. */
 static guint
-pod_core_enqueue_job_locked (GopodPodCore  *core,
-                    GopodJob *job)
+pod_core_enqueue_job_locked (GopodPodCore *core,
+                             GopodJob     *job)
 {
   /* Light jobs after this one must queue behind it. */
   core->filling = NULL;
@@ -954,9 +954,9 @@ pod_core_enqueue_job_locked (GopodPodCore  *core,
 gboolean
 gopod_pod_core_add_job (GopodPodCore  *core,
                         GopodJob      *job,
-         gboolean       may_block,
-         GCancellable  *cancellable,
-         GError       **error)
+                        gboolean       may_block,
+                        GCancellable  *cancellable,
+                        GError       **error)
 {
   gboolean ok;
   guint spawn = 0;
@@ -1004,8 +1004,8 @@ gopod_pod_core_wait_async (GopodPodCore        *core,
 /* Takes everything out of the queue for a discarding shutdown. */
 static void
 pod_core_steal_queue_locked (GopodPodCore *core,
-                    GQueue  *jobs,
-                    GQueue  *chunks)
+                             GQueue       *jobs,
+                             GQueue       *chunks)
 {
   gpointer item;
 
@@ -1032,9 +1032,9 @@ pod_core_steal_queue_locked (GopodPodCore *core,
 }
 
 gboolean
-gopod_pod_core_begin_shutdown (GopodPodCore            *core,
-                GopodShutdownMode   mode,
-                GError            **error)
+gopod_pod_core_begin_shutdown (GopodPodCore       *core,
+                               GopodShutdownMode   mode,
+                               GError            **error)
 {
   GQueue jobs = G_QUEUE_INIT, chunks = G_QUEUE_INIT, running = G_QUEUE_INIT;
   g_autoptr(GError) discard_error = NULL;

@@ -158,8 +158,8 @@ pod_gauge_pspec (const char *name)
 
 static GParamSpec *
 pod_setting_pspec (const char *name,
-               guint       minimum,
-               guint       default_value)
+                   guint       minimum,
+                   guint       default_value)
 {
   return g_param_spec_uint (name, NULL, NULL, minimum, G_MAXUINT, default_value,
                             G_PARAM_READWRITE | G_PARAM_CONSTRUCT | G_PARAM_EXPLICIT_NOTIFY |
@@ -465,15 +465,15 @@ pod_run_data_free (PodRunData *data)
 
 static void
 pod_run_cancelled (GCancellable *cancellable,
-               GopodJob     *job)
+                   GopodJob     *job)
 {
   gopod_job_cancel (job);
 }
 
 static void
 pod_run_job_ended (GObject      *object,
-               GAsyncResult *result,
-               gpointer      user_data)
+                   GAsyncResult *result,
+                   gpointer      user_data)
 {
   g_autoptr(GTask) task = user_data;
   PodRunData *data = g_task_get_task_data (task);
@@ -602,9 +602,9 @@ gopod_pod_submit (GopodPod        *pod,
 }
 
 static gboolean
-pod_refuse_own_wait (GopodPodCore     *core,
-                 const char  *what,
-                 GError     **error)
+pod_refuse_own_wait (GopodPodCore  *core,
+                     const char    *what,
+                     GError       **error)
 {
   if (!gopod_pod_core_is_own_worker (core))
     return FALSE;
@@ -817,7 +817,7 @@ gopod_pod_shutdown_finish (GopodPod      *pod,
 
 static guint
 pod_read_uint (GopodPod    *pod,
-           const guint *field)
+               const guint *field)
 {
   guint value;
 
@@ -830,7 +830,7 @@ pod_read_uint (GopodPod    *pod,
 
 static guint64
 pod_read_uint64 (GopodPod      *pod,
-             const guint64 *field)
+                 const guint64 *field)
 {
   guint64 value;
 

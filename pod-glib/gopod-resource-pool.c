@@ -129,7 +129,7 @@ typedef struct
 
 static void
 resource_pool_snapshot_locked (GopodResourcePoolPrivate *priv,
-                 guint64                   values[N_PROPS])
+                               guint64                   values[N_PROPS])
 {
   values[PROP_SIZE] = priv->size;
   values[PROP_MAX_SIZE] = priv->max_size;
@@ -146,7 +146,7 @@ resource_pool_snapshot_locked (GopodResourcePoolPrivate *priv,
 /* One property's value, read under the lock. */
 static guint64
 resource_pool_get_state (GopodResourcePool *pool,
-           guint              prop_id)
+                         guint              prop_id)
 {
   GopodResourcePoolPrivate *priv = POOL_PRIV (pool);
   guint64 values[N_PROPS];
@@ -162,7 +162,7 @@ resource_pool_get_state (GopodResourcePool *pool,
  * release skip it: they know what they change (see resource_pool_notify_changed()). */
 static void
 resource_pool_outbox_begin_locked (GopodResourcePoolPrivate *priv,
-                     Outbox                   *out)
+                                   Outbox                   *out)
 {
   resource_pool_snapshot_locked (priv, out->before);
   g_queue_init (&out->to_close);
@@ -173,7 +173,7 @@ resource_pool_outbox_begin_locked (GopodResourcePoolPrivate *priv,
 
 static void
 resource_pool_lock (GopodResourcePool *self,
-           Outbox            *out)
+                    Outbox            *out)
 {
   GopodResourcePoolPrivate *priv = POOL_PRIV (self);
 
@@ -191,7 +191,7 @@ resource_pool_lock (GopodResourcePool *self,
  * without handlers. After dispose there is nobody to tell. */
 static void
 resource_pool_notify_changed (GopodResourcePoolPrivate *priv,
-                guint                     prop_bits)
+                              guint                     prop_bits)
 {
   if (prop_bits != 0 && priv->notify.pending != NULL)
     gopod_notify_queue_deferred_mask (&priv->notify, prop_bits);
@@ -202,7 +202,7 @@ resource_pool_notify_changed (GopodResourcePoolPrivate *priv,
  * g_object_new() is no change anybody can see. One look for all of them. */
 static void
 resource_pool_notify_changed_if_watched (GopodResourcePool *self,
-                           guint              prop_bits)
+                                         guint              prop_bits)
 {
   GopodResourcePoolPrivate *priv = POOL_PRIV (self);
 
@@ -212,7 +212,7 @@ resource_pool_notify_changed_if_watched (GopodResourcePool *self,
 
 static void
 resource_pool_close_resource (GopodResourcePool *self,
-                GObject           *resource)
+                              GObject           *resource)
 {
   GOPOD_RESOURCE_POOL_GET_CLASS (self)->close (self, resource);
   g_object_unref (resource);
@@ -223,7 +223,7 @@ resource_pool_close_resource (GopodResourcePool *self,
  * held on the pool, which may finalize it. */
 static void
 resource_pool_unlock (GopodResourcePool *self,
-             Outbox            *out)
+                      Outbox            *out)
 {
   GopodResourcePoolPrivate *priv = POOL_PRIV (self);
   guint64 after[N_PROPS];
@@ -292,7 +292,7 @@ resource_pool_uncount_in_use_locked (GopodResourcePoolPrivate *priv)
 /* Hands an idle entry out; the caller's reference is returned. */
 static GObject *
 resource_pool_hand_out_locked (GopodResourcePool *self,
-                 Entry             *entry)
+                               Entry             *entry)
 {
   GopodResourcePoolPrivate *priv = POOL_PRIV (self);
 
@@ -307,8 +307,8 @@ resource_pool_hand_out_locked (GopodResourcePool *self,
 /* Removes an entry and moves its resource to the close list. */
 static void
 resource_pool_drop_entry_locked (GopodResourcePool *self,
-                   Entry             *entry,
-                   Outbox            *out)
+                                 Entry             *entry,
+                                 Outbox            *out)
 {
   GopodResourcePoolPrivate *priv = POOL_PRIV (self);
   GObject *resource = g_steal_pointer (&entry->resource);
@@ -323,7 +323,7 @@ resource_pool_drop_entry_locked (GopodResourcePool *self,
  * the oldest waiters first. */
 static void
 resource_pool_serve_waiters_locked (GopodResourcePool *self,
-                      Outbox            *out)
+                                    Outbox            *out)
 {
   GopodResourcePoolPrivate *priv = POOL_PRIV (self);
 
@@ -385,7 +385,7 @@ resource_pool_arm_expiry_locked (GopodResourcePool *self)
 
 static void
 resource_pool_expire_locked (GopodResourcePool *self,
-               Outbox            *out)
+                             Outbox            *out)
 {
   GopodResourcePoolPrivate *priv = POOL_PRIV (self);
   gint64 max_idle = (gint64) priv->max_idle_time_ms * 1000;
@@ -483,7 +483,7 @@ resource_pool_idle_clock (GopodResourcePoolPrivate *priv)
 /* Makes a given-back entry the most recently idle one. */
 static void
 resource_pool_park_locked (GopodResourcePool *self,
-             Entry             *entry)
+                           Entry             *entry)
 {
   GopodResourcePoolPrivate *priv = POOL_PRIV (self);
 
@@ -494,9 +494,9 @@ resource_pool_park_locked (GopodResourcePool *self,
 
 static void
 resource_pool_give_back_locked (GopodResourcePool *self,
-                  Entry             *entry,
-                  gboolean           keep,
-                  Outbox            *out)
+                                Entry             *entry,
+                                gboolean           keep,
+                                Outbox            *out)
 {
   GopodResourcePoolPrivate *priv = POOL_PRIV (self);
 
@@ -516,7 +516,7 @@ resource_pool_give_back_locked (GopodResourcePool *self,
  * in, often one at a time: the last one handed out saves a table look-up. */
 static Entry *
 resource_pool_find_entry_locked (GopodResourcePoolPrivate *priv,
-                   GObject                  *resource)
+                                 GObject                  *resource)
 {
   if (priv->last_out != NULL && priv->last_out->resource == resource)
     return priv->last_out;
@@ -526,9 +526,9 @@ resource_pool_find_entry_locked (GopodResourcePoolPrivate *priv,
 
 static void
 resource_pool_give_back (GopodResourcePool *self,
-           GObject           *resource,
-           gboolean           keep,
-           const char        *caller)
+                         GObject           *resource,
+                         gboolean           keep,
+                         const char        *caller)
 {
   GopodResourcePoolPrivate *priv = POOL_PRIV (self);
   gboolean handed_out;
@@ -580,7 +580,7 @@ typedef enum
 
 static Take
 resource_pool_take_locked (GopodResourcePool  *self,
-             GObject           **resource)
+                           GObject           **resource)
 {
   GopodResourcePoolPrivate *priv = POOL_PRIV (self);
 
@@ -616,7 +616,7 @@ resource_pool_set_closed_error (GError **error)
 /* Takes in a new resource (the factory's reference) as handed out. */
 static GObject *
 resource_pool_add_in_use_locked (GopodResourcePool *self,
-                   GObject           *resource)
+                                 GObject           *resource)
 {
   GopodResourcePoolPrivate *priv = POOL_PRIV (self);
   Entry *entry = g_new0 (Entry, 1);
@@ -637,8 +637,8 @@ resource_pool_add_in_use_locked (GopodResourcePool *self,
  * next waiter; a resource made after close is closed again. */
 static GObject *
 resource_pool_create (GopodResourcePool  *self,
-             GCancellable       *cancellable,
-             GError            **error)
+                      GCancellable       *cancellable,
+                      GError            **error)
 {
   GopodResourcePoolPrivate *priv = POOL_PRIV (self);
   GError *create_error = NULL;
@@ -714,7 +714,7 @@ typedef struct
 
 static void
 resource_pool_forward_cancel (GCancellable *cancellable,
-                gpointer      data)
+                              gpointer      data)
 {
   g_cancellable_cancel (data);
 }
@@ -739,8 +739,8 @@ static void resource_pool_wait_done (GObject      *object,
  * one that acquire iterates. */
 static void
 resource_pool_wait_start_locked (GopodResourcePool *self,
-                   Wait              *wait,
-                   GCancellable      *cancellable)
+                                 Wait              *wait,
+                                 GCancellable      *cancellable)
 {
   GopodResourcePoolPrivate *priv = POOL_PRIV (self);
   g_autoptr(GTask) task = NULL;
@@ -786,9 +786,9 @@ resource_pool_wait_free (Wait *wait)
 }
 
 static void
-resource_pool_complete_async (GTask    *task,
-                GObject  *resource,
-                GError   *error)
+resource_pool_complete_async (GTask   *task,
+                              GObject *resource,
+                              GError  *error)
 {
   if (resource != NULL)
     g_task_return_pointer (task, resource, g_object_unref);
@@ -800,8 +800,8 @@ resource_pool_complete_async (GTask    *task,
  * it timed out. */
 static void
 resource_pool_wait_done (GObject      *object,
-           GAsyncResult *result,
-           gpointer      data)
+                         GAsyncResult *result,
+                         gpointer      data)
 {
   Wait *wait = data;
   GError *error = NULL;

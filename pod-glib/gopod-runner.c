@@ -166,8 +166,8 @@ runner_discard_tasks (GQueue *tasks)
 /* Signals: the runners that handle them listen while they run */
 
 static void
-runner_on_signal (int      signum,
-                  gpointer data)
+runner_on_signal (int       signum,
+                  gpointer  data)
 {
   runner_end (data, g_error_new (GOPOD_ERROR, GOPOD_ERROR_INTERRUPTED, "Interrupted by %s",
                                  signum == SIGTERM ? "SIGTERM" : "SIGINT"));
@@ -208,8 +208,8 @@ typedef struct
 
 static void
 runner_end_locked (GopodRunner *self,
-            GError      *error,
-            EndActions  *act)
+                   GError      *error,
+                   EndActions  *act)
 {
   if (self->state != RUNNER_RUNNING)
     {
@@ -244,7 +244,7 @@ runner_cancel_job_in_context (gpointer data)
  * thread that saw the deadline. */
 static void
 runner_cancel_job (GopodRunner *self,
-            GopodJob    *job)
+                   GopodJob    *job)
 {
   if (gopod_job_is_main_context (job))
     gopod_idle_add_on (self->context, "[pod-glib] runner cancels a job",
@@ -258,7 +258,7 @@ runner_cancel_job (GopodRunner *self,
 
 static void
 runner_end_act (GopodRunner *self,
-         EndActions  *act)
+                EndActions  *act)
 {
   if (!act->ended)
     return;
@@ -367,8 +367,8 @@ runner_complete_async (gpointer data)
 
 static gboolean
 runner_run_job (GopodRunner  *self,
-         GopodJob     *job,
-         GError      **error)
+                GopodJob     *job,
+                GError      **error)
 {
   const GError *job_error;
 
@@ -404,9 +404,9 @@ runner_run_job (GopodRunner  *self,
 
 static gboolean
 runner_run_task (GopodRunner  *self,
-          Task         *task,
-          guint         id,
-          GError      **error)
+                 Task         *task,
+                 guint         id,
+                 GError      **error)
 {
   GError *task_error = NULL;
 
@@ -426,7 +426,7 @@ runner_run_task (GopodRunner  *self,
 /* Pops the next task, or ends the run when there is none. */
 static Task *
 runner_next_task (GopodRunner *self,
-           guint       *id)
+                  guint       *id)
 {
   EndActions act = { 0 };
   Task *task = NULL;
@@ -456,7 +456,7 @@ runner_next_task (GopodRunner *self,
 
 static void
 runner_task_done (GopodRunner *self,
-           gboolean     succeeded)
+                  gboolean     succeeded)
 {
   gboolean counted = FALSE;
 
@@ -508,8 +508,8 @@ runner_worker (gpointer data)
 /* Called once for every job the runner claimed, when it ends. */
 static void
 runner_job_ended (GopodJob *job,
-           gboolean  was_started,
-           gpointer  owner_data)
+                  gboolean  was_started,
+                  gpointer  owner_data)
 {
   GopodRunner *self = owner_data;
 
@@ -538,7 +538,7 @@ runner_on_timeout (gpointer data)
 
 static void
 runner_on_caller_cancelled (GCancellable *cancellable,
-                     gpointer      data)
+                            gpointer      data)
 {
   runner_end (GOPOD_RUNNER (data),
               g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED,
@@ -547,9 +547,9 @@ runner_on_caller_cancelled (GCancellable *cancellable,
 
 static gboolean
 runner_begin_run (GopodRunner   *self,
-           GCancellable  *cancellable,
-           GTask         *task,
-           GError       **error)
+                  GCancellable  *cancellable,
+                  GTask         *task,
+                  GError       **error)
 {
   GThread *thread;
   GError *thread_error = NULL;
@@ -845,7 +845,7 @@ gopod_runner_new (guint timeout_ms)
 /* Appends @task, unless the run ended. Takes @task. */
 static gboolean
 runner_push_task (GopodRunner *self,
-           Task        *task)
+                  Task        *task)
 {
   gboolean accepted;
 

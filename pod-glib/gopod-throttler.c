@@ -91,7 +91,7 @@ static GParamSpec *properties[N_PROPS];
  * last ticket of a known total waits for every job, as throttler does. */
 static gboolean
 throttler_ticket_is_free (GopodThrottler *self,
-                guint64         ticket)
+                          guint64         ticket)
 {
   if (ticket == IDLE_TICKET)
     return self->completed >= self->started;
@@ -110,7 +110,7 @@ throttler_task_get_ticket (GTask *task)
 
 static void
 throttler_task_set_ticket (GTask   *task,
-                 guint64  ticket)
+                           guint64  ticket)
 {
   g_task_set_task_data (task, g_memdup2 (&ticket, sizeof ticket), g_free);
 }
@@ -120,7 +120,7 @@ throttler_task_set_ticket (GTask   *task,
  * cheaper than keeping a second index beside the queue. */
 static void
 throttler_collect_free_waiters_locked (GopodThrottler *self,
-                             GQueue         *ready)
+                                       GQueue         *ready)
 {
   GQueue waiting = G_QUEUE_INIT;
   GTask *task;
@@ -149,7 +149,7 @@ throttler_collect_free_waiters_locked (GopodThrottler *self,
 /* Called without the lock: the callbacks are user code. */
 static void
 throttler_return_free_waiters (GQueue *ready,
-                     guint   error_count)
+                               guint   error_count)
 {
   GTask *task;
 
@@ -386,7 +386,7 @@ gopod_throttler_new_batched (guint max_workers,
  * counting nothing, when the known total is already reached. */
 static gboolean
 throttler_take_ticket_locked (GopodThrottler *self,
-                    guint64        *ticket)
+                              guint64        *ticket)
 {
   if (!self->open_ended && self->started >= self->total_jobs)
     return FALSE;
@@ -397,7 +397,7 @@ throttler_take_ticket_locked (GopodThrottler *self,
 
 static void
 throttler_critical_past_total (GopodThrottler *self,
-                     const char     *caller)
+                               const char     *caller)
 {
   g_critical ("%s: throttle called more often than total_jobs (%u); "
               "the extra call was not counted",
@@ -480,8 +480,8 @@ gopod_throttler_wait (GopodThrottler *self)
 /* The async twins: the task waits in the queue, not in a thread. */
 static void
 throttler_begin_async (GopodThrottler *self,
-             gboolean        take_ticket,
-             GTask          *task)
+                       gboolean        take_ticket,
+                       GTask          *task)
 {
   gboolean counted = TRUE;
   gboolean free_now;
@@ -510,7 +510,7 @@ throttler_begin_async (GopodThrottler *self,
  * critical names the function the caller actually called. */
 static guint
 throttler_finish_async (GAsyncResult  *result,
-              GError       **error)
+                        GError       **error)
 {
   gssize error_count;
 
@@ -911,8 +911,8 @@ gopod_throttler_get_error (GopodThrottler *self)
 }
 
 static gpointer
-throttler_copy_error (gconstpointer src,
-            gpointer      user_data)
+throttler_copy_error (gconstpointer  src,
+                      gpointer       user_data)
 {
   return g_error_copy (src);
 }

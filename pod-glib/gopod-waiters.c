@@ -47,7 +47,7 @@ waiters_drop (GopodWaiter *waiter)
  * in which case it is no longer linked and the owner answers it. */
 static gboolean
 waiters_on_cancelled (GCancellable *cancellable,
-                  gpointer      data)
+                      gpointer      data)
 {
   GopodWaiter *waiter = data;
   GopodWaitQueue *queue = waiter->queue;
