@@ -876,10 +876,10 @@ pod_core_cond_wake (GCancellable *cancellable,
 /* Blocks, with the lock held, until @done or @cancellable. Returns FALSE
  * with the cancellation error if @cancellable came first. */
 static gboolean
-pod_core_wait_locked (GopodPodCore        *core,
-                  gboolean      (*done) (GopodPodCore *core),
-                  GCancellable   *cancellable,
-                  GError        **error)
+pod_core_wait_locked (GopodPodCore   *core,
+                      gboolean      (*done) (GopodPodCore *core),
+                      GCancellable   *cancellable,
+                      GError        **error)
 {
   gulong handler = 0;
 
@@ -985,10 +985,10 @@ gopod_pod_core_add_job (GopodPodCore  *core,
 }
 
 void
-gopod_pod_core_wait_async (GopodPodCore        *core,
-            GTask          *task,
-            GopodWaitQueue *waiters,
-            gboolean      (*done) (GopodPodCore *core))
+gopod_pod_core_wait_async (GopodPodCore    *core,
+                           GTask           *task,
+                           GopodWaitQueue  *waiters,
+                           gboolean       (*done) (GopodPodCore *core))
 {
   gboolean now;
 
