@@ -20,19 +20,20 @@
 #define SPIN_US 50
 
 /* A worker thread's own state, on its stack; found through
- * `current_worker` to refuse waits on its own pod, and by pod_core_job_ended() to
- * tell the end of the job this very worker runs. */
+ * `current_worker` to refuse waits on its own pod, and by
+ * pod_core_job_ended() to tell the end of the job this very worker runs. */
 typedef struct
 {
-  GopodPodCore  *core;
-  GopodJob *executing;  /* the thread job in gopod_job_execute() here */
-  GopodJob *next;       /* taken from the queue by pod_core_job_ended() to run next */
+  GopodPodCore *core;
+  GopodJob     *executing;  /* the thread job in gopod_job_execute() here */
+  GopodJob     *next;       /* taken from the queue by pod_core_job_ended() to run next */
 } Worker;
 
 static GPrivate current_worker;
 
 static void pod_core_worker_main (gpointer data, gpointer pool_data);
 static gboolean pod_core_should_leave_locked (GopodPodCore *core);
+
 /* Core life */
 
 GopodPodCore *
@@ -984,6 +985,8 @@ gopod_pod_core_add_job (GopodPodCore  *core,
   return ok;
 }
 
+/* Waits and shutdown */
+
 void
 gopod_pod_core_wait_async (GopodPodCore    *core,
                            GTask           *task,
@@ -1086,6 +1089,8 @@ gopod_pod_core_begin_shutdown (GopodPodCore       *core,
                          "The pod was already shut down");
   return first;
 }
+
+/* For the GObject face (gopod-pod.c) */
 
 gboolean
 gopod_pod_core_wait (GopodPodCore   *core,
