@@ -1004,6 +1004,7 @@ gopod_pod_core_wait_async (GopodPodCore    *core,
   if (now)
     g_task_return_boolean (task, TRUE);
 }
+
 /* Takes everything out of the queue for a discarding shutdown. */
 static void
 pod_core_steal_queue_locked (GopodPodCore *core,
