@@ -6,6 +6,7 @@
 #include "gopod-job-state-private.h"
 
 #include "gopod-error.h"
+#include "gopod-release-private.h"
 #include "gopod-source-private.h"
 #include "gopod-timer-private.h"
 
@@ -36,6 +37,21 @@ gopod_job_claim (GopodJob        *job,
 
   gopod_job_priv_notify (job, PROP_STATE);
   return TRUE;
+}
+
+void
+gopod_job_set_home (GopodJob            *job,
+                    const GopodWaitHome *home)
+{
+  GopodJobPrivate *priv = JOB_PRIV (job);
+  JobExtra *extra;
+
+  g_mutex_lock (&priv->lock);
+  extra = gopod_job_priv_ensure_extra_locked (priv);
+  g_assert (!extra->has_home);
+  gopod_wait_home_copy (&extra->home, home);
+  extra->has_home = TRUE;
+  g_mutex_unlock (&priv->lock);
 }
 
 static gboolean
@@ -76,8 +92,13 @@ gopod_job_start (GopodJob *job)
   priv->started = TRUE;
   gopod_job_priv_ensure_cancellable_locked (priv);
   if (priv->extra != NULL && priv->extra->timeout_ms > 0)
-    priv->extra->timeout_source = gopod_timer_add (priv->extra->timeout_ms, job_owner_timed_out,
-                                                   g_object_ref (job), g_object_unref);
+    {
+      /* Also compared at the end, so a late timer cannot let a job that
+       * ran past its timeout succeed (internals rule J4). */
+      priv->extra->deadline = g_get_monotonic_time () + (gint64) priv->extra->timeout_ms * 1000;
+      priv->extra->timeout_source = gopod_timer_add (priv->extra->timeout_ms, job_owner_timed_out,
+                                                     g_object_ref (job), g_object_unref);
+    }
   g_mutex_unlock (&priv->lock);
 
   gopod_job_priv_notify (job, PROP_STATE);
@@ -95,7 +116,9 @@ gopod_job_execute (GopodJob *job)
 
   g_assert (priv->started);
 
+  gopod_job_priv_serving_push (job);
   ok = GOPOD_JOB_GET_CLASS (job)->run (job, priv->cancellable, &run_error);
+  gopod_job_priv_serving_pop (job);
   if (!ok)
     gopod_propagate_failure (&error, run_error, G_OBJECT_TYPE_NAME (job));
   else
@@ -112,7 +135,9 @@ job_owner_begin_in_context (gpointer data)
   GopodJob *job = data;
   GopodJobPrivate *priv = JOB_PRIV (job);
 
+  gopod_job_priv_serving_push (job);
   GOPOD_JOB_GET_CLASS (job)->begin (job, priv->cancellable);
+  gopod_job_priv_serving_pop (job);
 
   return G_SOURCE_REMOVE;
 }
@@ -149,19 +174,11 @@ gopod_job_is_ended (GopodJob *job)
   return gopod_job_priv_state_is_final (gopod_job_get_state (job));
 }
 
-static gboolean
-job_owner_unref_in_context (gpointer job)
-{
-  g_object_unref (job);
-  return G_SOURCE_REMOVE;
-}
-
 void
 gopod_job_release (GopodJob *job)
 {
   GopodJobPrivate *priv = JOB_PRIV (job);
   JobExtra *extra;
-  GMainContext *context;
 
   /* Someone else still holds the job (its creator, usually): nothing is
    * finalized by this unref. (Should that holder drop its reference at this
@@ -172,19 +189,10 @@ gopod_job_release (GopodJob *job)
       return;
     }
 
+  /* Finalized on its creation context when someone runs it, else here,
+   * and never left behind (internals rule J8, R1). */
   extra = gopod_job_priv_peek_extra (priv);
-  context = extra != NULL && extra->context != NULL ? extra->context : g_main_context_default ();
-  if (g_main_context_acquire (context))
-    {
-      /* Nobody runs that context: finalizing here, as its owner, is what
-       * g_main_context_invoke() would do too, and needs no loop. */
-      g_object_unref (job);
-      g_main_context_release (context);
-      return;
-    }
-
-  gopod_idle_add_on (context, "[pod-glib] job release",
-                     job_owner_unref_in_context, job, NULL);
+  gopod_release_on (extra != NULL ? extra->context : NULL, g_object_unref, job);
 }
 
 guint32

@@ -6,6 +6,7 @@
 #pragma once
 
 #include "gopod-job.h"
+#include "gopod-wait-private.h"
 
 G_BEGIN_DECLS
 
@@ -40,6 +41,11 @@ typedef void (*GopodJobEndFunc) (GopodJob *job,
 gboolean      gopod_job_claim      (GopodJob        *job,
                                     GopodJobEndFunc  end_func,
                                     gpointer         owner_data);
+/* For a main-context job: the home a blocking gopod_job_wait() may run
+ * (the owner's context, on the owner's thread), copied. Called once, after
+ * gopod_job_claim(). */
+void          gopod_job_set_home   (GopodJob        *job,
+                                    const GopodWaitHome *home);
 gboolean      gopod_job_start      (GopodJob        *job);
 void          gopod_job_execute    (GopodJob        *job);
 void          gopod_job_begin_on   (GopodJob        *job,

@@ -7,7 +7,7 @@
 
 #include "gopod-job-private.h"
 #include "gopod-notify-private.h"
-#include "gopod-waiters-private.h"
+#include "gopod-wait-private.h"
 
 G_BEGIN_DECLS
 
@@ -37,10 +37,12 @@ typedef struct
   char            *title;
   GError          *error;
   GSource         *timeout_source;
+  gint64           deadline;  /* monotonic µs when a started job times out, or 0 */
   double           progress;
   guint            timeout_ms;
-  guint            n_blocking_waiters;
-  GopodWaitQueue   waiters;
+  GopodWaitList    waiters;   /* gopod_job_wait() and _async(), under the job's lock */
+  GopodWaitHome    home;      /* the owner's: where a wait may run `begin` (rule J6) */
+  gboolean         has_home;
   GMainContext    *context;  /* thread-default at creation if not the global one; owned */
   GMainContext    *begin_context;  /* where a main-context job's `begin` ran; owned */
   GopodNotify      notify;  /* set up once a notify handler is seen */
@@ -140,6 +142,10 @@ gboolean      gopod_job_priv_end_full                  (GopodJob         *job,
                                                         GError           *error,
                                                         gboolean          unstarted_only,
                                                         GCancellable    **recycle);
+/* Around user code that serves @job (`begin`, `run`, `finish`): waits on
+ * the job, and on its owner, are refused there (internals rule J7). */
+void          gopod_job_priv_serving_push              (GopodJob         *job);
+void          gopod_job_priv_serving_pop               (GopodJob         *job);
 /* Cancels a running job's cancellable where its work listens. */
 void          gopod_job_priv_cancel_work               (GopodJob         *job,
                                                         GCancellable     *cancellable);

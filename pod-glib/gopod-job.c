@@ -9,7 +9,7 @@
 #include "gopod-notify-private.h"
 #include "gopod-source-private.h"
 #include "gopod-timer-private.h"
-#include "gopod-waiters-private.h"
+#include "gopod-outbox-private.h"
 
 /**
  * GopodJob:
@@ -79,11 +79,6 @@ G_DEFINE_TYPE_WITH_PRIVATE (GopodJob, gopod_job, G_TYPE_OBJECT)
 
 static GParamSpec *properties[N_PROPS];
 
-/* Blocking waiters of every job share one condition: waits are rare, and a
- * job with no blocking waiter never touches it. */
-static GMutex blocking_wait_lock;
-static GCond blocking_wait_cond;
-
 /* Where the private part is, for gopod-job-owner.c too: GLib's own offset
  * is static to this file. Set in class_init, before any instance. */
 gint gopod_job_private_offset;
@@ -103,7 +98,7 @@ gopod_job_priv_ensure_extra_locked (GopodJobPrivate *priv)
     {
       JobExtra *extra = g_new0 (JobExtra, 1);
 
-      gopod_wait_queue_init (&extra->waiters, &priv->lock);
+      gopod_wait_list_init (&extra->waiters, &priv->lock);
       g_atomic_pointer_set (&priv->extra, extra);
     }
   return priv->extra;
@@ -194,12 +189,34 @@ gopod_job_priv_ensure_cancellable_locked (GopodJobPrivate *priv)
   return priv->cancellable;
 }
 
-static void
-job_wake_blocking_waiters (void)
+void
+gopod_job_priv_serving_push (GopodJob *job)
 {
-  g_mutex_lock (&blocking_wait_lock);
-  g_cond_broadcast (&blocking_wait_cond);
-  g_mutex_unlock (&blocking_wait_lock);
+  GopodJobPrivate *priv = JOB_PRIV (job);
+
+  gopod_wait_serving_push (job);
+  /* Set before the job was queued, never changed after. */
+  if (priv->owner_data != NULL)
+    gopod_wait_serving_push (priv->owner_data);
+}
+
+void
+gopod_job_priv_serving_pop (GopodJob *job)
+{
+  GopodJobPrivate *priv = JOB_PRIV (job);
+
+  if (priv->owner_data != NULL)
+    gopod_wait_serving_pop (priv->owner_data);
+  gopod_wait_serving_pop (job);
+}
+
+/* Called with the job's lock held: whether a started job ran past its
+ * timeout, whatever became of its timer (internals rule J4). */
+static gboolean
+job_ran_past_timeout_locked (GopodJobPrivate *priv)
+{
+  return priv->started && priv->extra != NULL && priv->extra->deadline != 0 &&
+         g_get_monotonic_time () >= priv->extra->deadline;
 }
 
 static GError *
@@ -228,9 +245,8 @@ gopod_job_priv_end_full (GopodJob       *job,
   GopodJobEndFunc end_func;
   gpointer owner_data;
   GSource *timeout_source;
-  gboolean was_started, wake_blocking;
-  GQueue tasks = G_QUEUE_INIT;
-  GTask *task;
+  gboolean was_started;
+  GopodOutbox out = GOPOD_OUTBOX_INIT;
 
   g_mutex_lock (&priv->lock);
   if (gopod_job_priv_state_is_final (priv->state) || (unstarted_only && priv->started))
@@ -239,6 +255,8 @@ gopod_job_priv_end_full (GopodJob       *job,
       g_clear_error (&error);
       return FALSE;
     }
+  if (priv->stop_reason == STOP_NONE && job_ran_past_timeout_locked (priv))
+    priv->stop_reason = STOP_TIMED_OUT;
 
   if (priv->stop_reason == STOP_TIMED_OUT ||
       (priv->stop_reason == STOP_CANCELLED && outcome != GOPOD_JOB_STATE_SUCCEEDED))
@@ -267,7 +285,9 @@ gopod_job_priv_end_full (GopodJob       *job,
   if (error != NULL)
     gopod_job_priv_notify (job, PROP_ERROR);
 
+  gopod_job_priv_serving_push (job);
   GOPOD_JOB_GET_CLASS (job)->finish (job);
+  gopod_job_priv_serving_pop (job);
   if (end_func != NULL)
     end_func (job, was_started, owner_data);
 
@@ -276,30 +296,10 @@ gopod_job_priv_end_full (GopodJob       *job,
   if (recycle != NULL && !priv->cancellable_shared)
     *recycle = g_steal_pointer (&priv->cancellable);
   if (priv->extra != NULL)
-    {
-      wake_blocking = priv->extra->n_blocking_waiters > 0;
-      gopod_wait_queue_steal_all (&priv->extra->waiters, &tasks);
-    }
-  else
-    wake_blocking = FALSE;
+    gopod_wait_list_fire_all (&priv->extra->waiters, &out);
   g_mutex_unlock (&priv->lock);
 
-  if (wake_blocking)
-    {
-      job_wake_blocking_waiters ();
-      /* A blocking waiter may be running a main-context job's context. */
-      if (gopod_job_is_main_context (job))
-        g_main_context_wakeup (job_work_context (job));
-    }
-  while ((task = g_queue_pop_head (&tasks)) != NULL)
-    {
-      if (error != NULL)
-        g_task_return_error (task, g_error_copy (error));
-      else
-        g_task_return_boolean (task, TRUE);
-      g_object_unref (task);
-    }
-
+  gopod_outbox_flush (&out);
   g_object_unref (job);
   return TRUE;
 }
@@ -355,7 +355,9 @@ gopod_job_finalize (GObject *object)
   if (extra != NULL)
     {
       g_assert (extra->timeout_source == NULL);
-      g_assert (gopod_wait_queue_is_empty (&extra->waiters));
+      g_assert (gopod_wait_list_is_empty (&extra->waiters));
+      if (extra->has_home)
+        gopod_wait_home_clear (&extra->home);
       g_free (extra->title);
       g_clear_error (&extra->error);
       g_clear_pointer (&extra->context, g_main_context_unref);
@@ -1043,13 +1045,11 @@ gopod_job_cancel (GopodJob *job)
     job_discard_cancelled (job);
 }
 
-static void
-job_blocking_wait_cancelled (GCancellable *cancellable,
-                             gpointer      context)
+/* GopodWaitReady: the job's end, read under its lock. */
+static gboolean
+job_has_ended (gpointer priv)
 {
-  job_wake_blocking_waiters ();
-  if (context != NULL)
-    g_main_context_wakeup (context);
+  return ((GopodJobPrivate *) priv)->ended;
 }
 
 static gboolean
@@ -1084,54 +1084,39 @@ gopod_job_wait (GopodJob      *job,
                 GCancellable  *cancellable,
                 GError       **error)
 {
+  GopodWaitOptions options = GOPOD_WAIT_OPTIONS_INIT;
   GopodJobPrivate *priv;
-  GMainContext *context = NULL;
-  gulong handler = 0;
+  JobExtra *extra;
+  gboolean ok;
 
   g_return_val_if_fail (GOPOD_IS_JOB (job), FALSE);
   g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
   g_return_val_if_fail (gopod_job_get_state (job) != GOPOD_JOB_STATE_NEW, FALSE);
 
+  /* From its own `begin`, `run` or `finish` it would wait for itself
+   * (internals rule J7). */
+  if (gopod_wait_is_serving (job))
+    {
+      g_set_error (error, GOPOD_ERROR, GOPOD_ERROR_FAILED,
+                   "Cannot wait for job %p from its own begin, run or finish: "
+                   "it would wait for itself", job);
+      return FALSE;
+    }
+
   priv = JOB_PRIV (job);
+  options.cancellable = cancellable;
   g_mutex_lock (&priv->lock);
-  gopod_job_priv_ensure_extra_locked (priv)->n_blocking_waiters++;
+  extra = gopod_job_priv_ensure_extra_locked (priv);
+  /* A main-context job begins, and usually completes, on its owner's
+   * context: a wait on the owner's thread, where nobody runs it, runs it
+   * (internals rule J6). */
+  if (extra->has_home && gopod_job_is_main_context (job))
+    options.home = &extra->home;
+  ok = gopod_wait_until (&extra->waiters, job_has_ended, priv, &options, error);
   g_mutex_unlock (&priv->lock);
 
-  /* A main-context job needs its context run to begin and, usually, to
-   * complete: where nobody runs it, the wait runs it, so that blocking
-   * works without a main loop (as the runner and the pod's waits do). */
-  if (gopod_job_is_main_context (job) && g_main_context_acquire (job_work_context (job)))
-    context = job_work_context (job);
-
-  if (cancellable != NULL)
-    handler = g_cancellable_connect (cancellable, G_CALLBACK (job_blocking_wait_cancelled),
-                                     context, NULL);
-
-  if (context != NULL)
-    {
-      while (!gopod_job_priv_ended_get (priv) && !g_cancellable_is_cancelled (cancellable))
-        g_main_context_iteration (context, TRUE);
-      g_main_context_release (context);
-    }
-  else
-    {
-      g_mutex_lock (&blocking_wait_lock);
-      while (!gopod_job_priv_ended_get (priv) && !g_cancellable_is_cancelled (cancellable))
-        g_cond_wait (&blocking_wait_cond, &blocking_wait_lock);
-      g_mutex_unlock (&blocking_wait_lock);
-    }
-
-  g_cancellable_disconnect (cancellable, handler);
-
-  g_mutex_lock (&priv->lock);
-  priv->extra->n_blocking_waiters--;
-  g_mutex_unlock (&priv->lock);
-
-  if (!gopod_job_priv_ended_get (priv))
-    return !g_cancellable_set_error_if_cancelled (cancellable, error);
-
-  return job_result (job, error);
+  return ok && job_result (job, error);
 }
 
 /**
@@ -1154,8 +1139,8 @@ gopod_job_wait_async (GopodJob            *job,
                       gpointer             user_data)
 {
   g_autoptr(GTask) task = NULL;
+  GopodOutbox out = GOPOD_OUTBOX_INIT;
   GopodJobPrivate *priv;
-  gboolean ended;
 
   g_return_if_fail (GOPOD_IS_JOB (job));
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
@@ -1163,22 +1148,13 @@ gopod_job_wait_async (GopodJob            *job,
   task = g_task_new (job, cancellable, callback, user_data);
   g_task_set_source_tag (task, gopod_job_wait_async);
 
+  /* The task says the job ended; gopod_job_wait_finish() reads how. */
   priv = JOB_PRIV (job);
   g_mutex_lock (&priv->lock);
-  ended = priv->ended;
-  if (!ended)
-    gopod_wait_queue_push (&gopod_job_priv_ensure_extra_locked (priv)->waiters, task);
+  gopod_wait_until_async (&gopod_job_priv_ensure_extra_locked (priv)->waiters,
+                          job_has_ended, priv, task, &out);
   g_mutex_unlock (&priv->lock);
-
-  if (ended)
-    {
-      GError *error = NULL;
-
-      if (job_result (job, &error))
-        g_task_return_boolean (task, TRUE);
-      else
-        g_task_return_error (task, error);
-    }
+  gopod_outbox_flush (&out);
 }
 
 /**
@@ -1199,7 +1175,9 @@ gopod_job_wait_finish (GopodJob      *job,
                        GError       **error)
 {
   g_return_val_if_fail (GOPOD_IS_JOB (job), FALSE);
-  g_return_val_if_fail (g_task_is_valid (result, job), FALSE);
+  g_return_val_if_fail (g_task_is_valid (result, job) &&
+                        g_task_get_source_tag (G_TASK (result)) == gopod_job_wait_async, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  return g_task_propagate_boolean (G_TASK (result), error);
+  return g_task_propagate_boolean (G_TASK (result), error) && job_result (job, error);
 }

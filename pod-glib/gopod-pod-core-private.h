@@ -8,7 +8,7 @@
 #include "gopod-chunk-queue-private.h"
 #include "gopod-notify-private.h"
 #include "gopod-pod.h"
-#include "gopod-waiters-private.h"
+#include "gopod-wait-private.h"
 
 G_BEGIN_DECLS
 
@@ -44,10 +44,11 @@ struct _GopodPodCore
   /* `lock` guards every field below it; the GAsyncQueue has its own lock,
    * always taken after this one, never before. */
   GMutex           lock;
-  GCond            cond;  /* broadcast when work ends, space frees, workers leave */
-  guint            n_cond_waiters;  /* threads in g_cond_wait on `cond` */
-  guint            n_context_waiters;  /* blocking waits iterating `context` */
-  guint            n_main_jobs;  /* main-context jobs accepted, not yet ended */
+  /* Every wait on the pod, blocking or async: idle, shut down, room in the
+   * queue, a worker's start slot (internals rule P9). */
+  GopodWaitList    waiters;
+  GopodWaitHome    home;  /* where and by whom a blocking wait may run `context` */
+  int              n_main_jobs;  /* atomic, written under the lock: main-context jobs accepted, not yet ended */
   int              n_spinning;  /* atomic: idle workers spinning before they sleep, 0 or 1 */
   int              pushes;  /* atomic: bumped on every push, watched by a spinner */
   GAsyncQueue     *queue;
@@ -62,7 +63,7 @@ struct _GopodPodCore
   guint            max_queued;
   guint            idle_timeout_ms;
   guint            dispatch_interval_ms;
-  gint64           next_start_time;  /* dispatch-interval rate limit */
+  gint64           last_start_time;  /* dispatch-interval rate limit */
 
   guint            paused : 1;
   guint            closing : 1;
@@ -85,8 +86,6 @@ struct _GopodPodCore
    * job has left the queue its owner slot (gopod_job_get_seq()) is free:
    * it holds the job's index here, so removal is a swap with the last. */
   GPtrArray       *running_jobs;
-  GopodWaitQueue   idle_waiters;
-  GopodWaitQueue   shutdown_waiters;
   GopodNotify      notify;
 };
 
@@ -119,22 +118,23 @@ gboolean      gopod_pod_core_submit               (GopodPodCore       *core,
                                                    GDestroyNotify      destroy,
                                                    GError            **error);
 
-/* Whether the caller is one of @core's workers. */
-gboolean      gopod_pod_core_is_own_worker        (GopodPodCore       *core);
-/* Conditions to wait for; called with the lock held. */
-gboolean      gopod_pod_core_is_idle_locked       (GopodPodCore       *core);
-gboolean      gopod_pod_core_is_shut_down_locked  (GopodPodCore       *core);
-/* Blocks until @done or @cancellable. Returns FALSE with the cancellation
- * error if @cancellable came first. */
+/* Whether the caller serves @core: one of its workers, or a `begin`,
+ * `run` or `finish` of one of its jobs (internals rule P10). */
+gboolean      gopod_pod_core_is_serving           (GopodPodCore       *core);
+/* Conditions to wait for (GopodWaitReady); called with the lock held. */
+gboolean      gopod_pod_core_is_idle_locked       (gpointer            core);
+gboolean      gopod_pod_core_is_shut_down_locked  (gpointer            core);
+/* Blocks until @done or @cancellable, running the pod's context when this
+ * is its thread and nobody else runs it (internals rule P8). Returns FALSE
+ * with the cancellation error if @cancellable came first. */
 gboolean      gopod_pod_core_wait                 (GopodPodCore       *core,
-                                                   gboolean          (*done) (GopodPodCore *core),
+                                                   GopodWaitReady      done,
                                                    GCancellable       *cancellable,
                                                    GError            **error);
-/* Answers @task at once if @done holds, else queues it in @waiters. */
+/* Answers @task at once if @done holds, else when it does. */
 void          gopod_pod_core_wait_async           (GopodPodCore       *core,
                                                    GTask              *task,
-                                                   GopodWaitQueue     *waiters,
-                                                   gboolean          (*done) (GopodPodCore *core));
+                                                   GopodWaitReady      done);
 /* Starts a shutdown; returns FALSE with %GOPOD_ERROR_CLOSED if one had
  * already started (a DISCARD still upgrades a DRAIN in progress). */
 gboolean      gopod_pod_core_begin_shutdown       (GopodPodCore       *core,

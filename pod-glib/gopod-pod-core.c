@@ -7,6 +7,7 @@
 
 #include "gopod-error.h"
 #include "gopod-job-private.h"
+#include "gopod-outbox-private.h"
 
 /* A worker takes several light jobs from a chunk at once when they are short,
  * aiming at about BATCH_TARGET_NS of work per trip to the queue; long jobs are
@@ -60,21 +61,21 @@ gopod_pod_core_unref (GopodPodCore *core)
   g_ptr_array_unref (core->running_jobs);
   gopod_notify_clear (&core->notify);
   g_main_context_unref (core->context);
-  g_cond_clear (&core->cond);
+  gopod_wait_home_clear (&core->home);
   g_mutex_clear (&core->lock);
   g_free (core);
 }
 
-/* GLib's futex-based GCond makes a system call on every broadcast, waiter or
- * not, and the end of every job would pay for one: only wake when someone
- * waits. Called with the lock held. */
+/* Called with the lock held after anything that can end a wait: fires the
+ * waiters whose condition now holds, to be woken once @out is flushed
+ * unlocked (internals rule P9). Only those: a blocked gopod_pod_wait() is not
+ * woken by each of a million job ends. */
 static void
-pod_core_broadcast_locked (GopodPodCore *core)
+pod_core_wake_waiters_locked (GopodPodCore *core,
+                              GopodOutbox  *out)
 {
-  if (core->n_cond_waiters > 0)
-    g_cond_broadcast (&core->cond);
-  if (core->n_context_waiters > 0)
-    g_main_context_wakeup (core->context);
+  if (!gopod_wait_list_is_empty (&core->waiters))
+    gopod_wait_list_fire_ready (&core->waiters, FALSE, out);
 }
 
 /* Every push goes through these, called with the lock held, so that a
@@ -152,11 +153,14 @@ pod_core_spawn_workers (GopodPodCore *core,
         {
           /* GLib could not make a thread; the work stays queued for the
            * workers we have, or the next submit. */
+          GopodOutbox out = GOPOD_OUTBOX_INIT;
+
           g_warning ("pod-glib: could not start a worker: %s", error->message);
           g_mutex_lock (&core->lock);
           core->n_workers--;
-          pod_core_broadcast_locked (core);
+          pod_core_wake_waiters_locked (core, &out);
           g_mutex_unlock (&core->lock);
+          gopod_outbox_flush (&out);
           gopod_pod_core_unref (core);
         }
     }
@@ -177,48 +181,20 @@ pod_core_is_full_locked (GopodPodCore *core)
 }
 
 gboolean
-gopod_pod_core_is_idle_locked (GopodPodCore *core)
+gopod_pod_core_is_idle_locked (gpointer data)
 {
+  GopodPodCore *core = data;
+
   return core->n_queued == 0 && core->n_running == 0 && core->n_running_main == 0;
 }
 
 gboolean
-gopod_pod_core_is_shut_down_locked (GopodPodCore *core)
+gopod_pod_core_is_shut_down_locked (gpointer data)
 {
+  GopodPodCore *core = data;
+
   return core->closing && core->n_workers == 0 && core->n_running_main == 0 &&
          core->n_queued == 0;
-}
-
-static void
-pod_core_return_waiters (GQueue *tasks)
-{
-  GTask *task;
-
-  while ((task = g_queue_pop_head (tasks)) != NULL)
-    {
-      g_task_return_boolean (task, TRUE);
-      g_object_unref (task);
-    }
-}
-
-/* Called with the lock held after anything that can end a wait; moves the
- * async waiters whose condition holds to @ready, to be answered unlocked. */
-static void
-pod_core_wake_waiters_locked (GopodPodCore *core,
-                              GQueue       *ready)
-{
-  gboolean idle = gopod_pod_core_is_idle_locked (core);
-  gboolean shut_down = gopod_pod_core_is_shut_down_locked (core);
-
-  /* Blocking waiters wait for one of these (see pod_core_wait_locked()); waking
-   * them for every job that ends would make each end a system call and a
-   * context switch while a wait is pending. */
-  if (idle || shut_down || (core->max_queued > 0 && !pod_core_is_full_locked (core)))
-    pod_core_broadcast_locked (core);
-  if (idle)
-    gopod_wait_queue_steal_all (&core->idle_waiters, ready);
-  if (shut_down)
-    gopod_wait_queue_steal_all (&core->shutdown_waiters, ready);
 }
 
 static GopodChunk *
@@ -396,25 +372,68 @@ pod_core_put_back_locked (GopodPodCore *core,
     pod_core_queue_push_front_locked (core, item);
 }
 
-/* Waits until the dispatch-interval allows the next start. Returns FALSE if
- * the pod started discarding meanwhile. Called with the lock held. */
-static gboolean
-pod_core_wait_for_start_slot_locked (GopodPodCore *core)
+/* The dispatch interval (internals rule P6): when the next start is
+ * allowed. Called with the lock held. */
+static gint64
+pod_core_next_start_time_locked (GopodPodCore *core)
 {
-  gint64 now = g_get_monotonic_time ();
-  gint64 start;
+  if (core->last_start_time == 0)
+    return 0;
+  return core->last_start_time + (gint64) core->dispatch_interval_ms * 1000;
+}
+
+/* Takes the next start if the dispatch interval allows it now. */
+static gboolean
+pod_core_take_start_locked (GopodPodCore *core)
+{
+  gint64 now;
 
   if (core->dispatch_interval_ms == 0)
     return TRUE;
+  now = g_get_monotonic_time ();
+  if (now < pod_core_next_start_time_locked (core))
+    return FALSE;
+  core->last_start_time = now;
+  return TRUE;
+}
 
-  start = MAX (now, core->next_start_time);
-  core->next_start_time = start + (gint64) core->dispatch_interval_ms * 1000;
-  core->n_cond_waiters++;
-  while (g_get_monotonic_time () < start && !g_atomic_int_get (&core->discarding))
-    g_cond_wait_until (&core->cond, &core->lock, start);
-  core->n_cond_waiters--;
+typedef struct
+{
+  GopodPodCore *core;
+  int           epoch;
+  gint64        time;
+} StartSlot;
 
-  return !g_atomic_int_get (&core->discarding);
+static gboolean
+pod_core_start_slot_ready (gpointer data)
+{
+  StartSlot *slot = data;
+
+  return g_atomic_int_get (&slot->core->epoch) != slot->epoch ||
+         g_get_monotonic_time () >= slot->time;
+}
+
+/* A worker that popped @item before its start time gives it back to the
+ * front (FIFO) and waits with nothing in hand until that time comes or a
+ * setting changes (pause, resize, interval, shutdown bump the epoch and wake
+ * the pod's waiters); its loop then looks at everything again. Called with
+ * the lock held; returns with it held. */
+static void
+pod_core_wait_for_start_locked (GopodPodCore *core,
+                                gpointer      item)
+{
+  GopodWaitOptions options = GOPOD_WAIT_OPTIONS_INIT;
+  StartSlot slot;
+
+  pod_core_put_back_locked (core, item);
+  if (g_atomic_int_get (&core->discarding))
+    return;
+  slot.core = core;
+  slot.epoch = g_atomic_int_get (&core->epoch);
+  slot.time = pod_core_next_start_time_locked (core);
+  options.deadline = slot.time;
+  /* No home: a worker never runs a main context (internals rule P8). */
+  gopod_wait_until (&core->waiters, pod_core_start_slot_ready, &slot, &options, NULL);
 }
 
 static void
@@ -515,7 +534,7 @@ pod_core_job_ended (GopodJob *job,
 {
   GopodPodCore *core = owner_data;
   Worker *worker = g_private_get (&current_worker);
-  GQueue ready = G_QUEUE_INIT;
+  GopodOutbox out = GOPOD_OUTBOX_INIT;
   gboolean drop_queue_ref = FALSE;
   guint spawn = 0;
 
@@ -525,7 +544,7 @@ pod_core_job_ended (GopodJob *job,
   g_mutex_lock (&core->lock);
   pod_core_count_outcome_locked (core, gopod_job_get_state (job));
   if (gopod_job_peek_main_context (job))
-    core->n_main_jobs--;
+    g_atomic_int_add (&core->n_main_jobs, -1);
   if (!was_started)
     {
       /* Cancelled while queued. Whoever takes it out of the queue counts it
@@ -551,13 +570,13 @@ pod_core_job_ended (GopodJob *job,
         core->n_running--;
       pod_core_notify (core, PROP_RUNNING);
     }
-  pod_core_wake_waiters_locked (core, &ready);
+  pod_core_wake_waiters_locked (core, &out);
   g_mutex_unlock (&core->lock);
 
   if (drop_queue_ref)
     gopod_job_release (job);
   pod_core_spawn_workers (core, spawn);
-  pod_core_return_waiters (&ready);
+  gopod_outbox_flush (&out);
   gopod_pod_core_unref (core);
 }
 
@@ -570,16 +589,10 @@ static void
 pod_core_dispatch_job_locked (GopodPodCore *core,
                               Worker       *worker,
                               GopodJob     *job,
-                              GQueue       *ready)
+                              GopodOutbox  *out)
 {
   gboolean main_context = gopod_job_peek_main_context (job);
   gboolean started;
-
-  if (!pod_core_wait_for_start_slot_locked (core))
-    {
-      pod_core_discard_item_locked (core, job);
-      return;
-    }
 
   /* Hold the slot before letting go of the lock, then start the job
    * unlocked: starting it notifies, and a notify handler may call us. */
@@ -629,7 +642,7 @@ pod_core_dispatch_job_locked (GopodPodCore *core,
       gopod_job_release (job);
       g_mutex_lock (&core->lock);
     }
-  pod_core_wake_waiters_locked (core, ready);
+  pod_core_wake_waiters_locked (core, out);
 }
 
 /* Runs light jobs from a chunk the worker popped. Same locking as
@@ -638,17 +651,11 @@ static void
 pod_core_dispatch_chunk_locked (GopodPodCore *core,
                                 GopodChunk   *chunk,
                                 gint64       *avg_job_ns,
-                                GQueue       *ready)
+                                GopodOutbox  *out)
 {
   Batch batch;
   guint ran, discarded;
   gint64 started;
-
-  if (!pod_core_wait_for_start_slot_locked (core))
-    {
-      pod_core_discard_item_locked (core, gopod_chunk_to_item (chunk));
-      return;
-    }
 
   pod_core_take_from_chunk_locked (core, chunk, pod_core_batch_limit (*avg_job_ns, core->dispatch_interval_ms), &batch);
   core->n_running++;
@@ -669,7 +676,7 @@ pod_core_dispatch_chunk_locked (GopodPodCore *core,
   pod_core_notify (core, PROP_SUCCEEDED);
   if (discarded > 0)
     pod_core_notify (core, PROP_CANCELLED);
-  pod_core_wake_waiters_locked (core, ready);
+  pod_core_wake_waiters_locked (core, out);
 }
 
 /* Whether an idle worker should give its thread back rather than wait. */
@@ -775,10 +782,12 @@ pod_core_worker_main (gpointer  data,
 {
   GopodPodCore *core = data;
   Worker worker = { core, NULL, NULL };
-  GQueue ready = G_QUEUE_INIT;
+  GopodOutbox out = GOPOD_OUTBOX_INIT;
   gint64 avg_job_ns = 0;
 
   g_private_set (&current_worker, &worker);
+  /* What a worker waits for may need itself (internals rule P10). */
+  gopod_wait_serving_push (core);
   g_mutex_lock (&core->lock);
 
   while (!pod_core_should_leave_locked (core))
@@ -798,31 +807,37 @@ pod_core_worker_main (gpointer  data,
           pod_core_put_back_locked (core, item);
           break;
         }
+      if (!pod_core_take_start_locked (core))
+        {
+          pod_core_wait_for_start_locked (core, item);
+          continue;
+        }
 
       if (gopod_item_is_chunk (item))
-        pod_core_dispatch_chunk_locked (core, gopod_item_get_chunk (item), &avg_job_ns, &ready);
+        pod_core_dispatch_chunk_locked (core, gopod_item_get_chunk (item), &avg_job_ns, &out);
       else
-        pod_core_dispatch_job_locked (core, &worker, item, &ready);
+        pod_core_dispatch_job_locked (core, &worker, item, &out);
 
       /* Busy workers may have taken the wake markers meant for idle ones;
        * whoever empties a closing pod's queue sends them again. */
       if (core->n_queued == 0 && (core->closing || core->orphaned))
         pod_core_wake_idle_workers_locked (core);
 
-      if (!g_queue_is_empty (&ready))
+      if (out.n > 0)
         {
           g_mutex_unlock (&core->lock);
-          pod_core_return_waiters (&ready);
+          gopod_outbox_flush (&out);
           g_mutex_lock (&core->lock);
         }
     }
 
   core->n_workers--;
   pod_core_notify (core, PROP_WORKERS);
-  pod_core_wake_waiters_locked (core, &ready);
+  pod_core_wake_waiters_locked (core, &out);
   g_mutex_unlock (&core->lock);
-  pod_core_return_waiters (&ready);
+  gopod_outbox_flush (&out);
 
+  gopod_wait_serving_pop (core);
   g_private_set (&current_worker, NULL);
   gopod_pod_core_unref (core);
 }
@@ -858,78 +873,47 @@ pod_core_check_room_locked (GopodPodCore  *core,
 }
 
 gboolean
-gopod_pod_core_is_own_worker (GopodPodCore *core)
+gopod_pod_core_is_serving (GopodPodCore *core)
 {
-  Worker *worker = g_private_get (&current_worker);
-
-  return worker != NULL && worker->core == core;
+  return gopod_wait_is_serving (core);
 }
 
-static void
-pod_core_cond_wake (GCancellable *cancellable,
-                    GopodPodCore *core)
+/* Whether a blocking wait has a reason to run the pod's context: read
+ * without the lock, whenever the waiter is kicked. */
+static gboolean
+pod_core_needs_home (gpointer data)
 {
-  g_mutex_lock (&core->lock);
-  pod_core_broadcast_locked (core);
-  g_mutex_unlock (&core->lock);
+  GopodPodCore *core = data;
+
+  return g_atomic_int_get (&core->n_main_jobs) > 0;
 }
 
-/* Blocks, with the lock held, until @done or @cancellable. Returns FALSE
- * with the cancellation error if @cancellable came first. */
+/* Blocks, with the lock held, until @done or @cancellable. A main-context
+ * job begins, and usually completes, on the pod's context: a wait on the
+ * thread the pod was made on, where nobody runs that context, runs it
+ * itself while such jobs are pending, also those added after the wait began
+ * (internals rule P8). */
 static gboolean
 pod_core_wait_locked (GopodPodCore   *core,
-                      gboolean      (*done) (GopodPodCore *core),
+                      GopodWaitReady  done,
                       GCancellable   *cancellable,
                       GError        **error)
 {
-  gulong handler = 0;
+  GopodWaitOptions options = GOPOD_WAIT_OPTIONS_INIT;
 
-  if (cancellable != NULL)
-    {
-      /* The handler takes the lock, and runs at once if already cancelled. */
-      g_mutex_unlock (&core->lock);
-      handler = g_cancellable_connect (cancellable, G_CALLBACK (pod_core_cond_wake), core, NULL);
-      g_mutex_lock (&core->lock);
-    }
+  options.cancellable = cancellable;
+  options.home = &core->home;
+  options.needs_home = pod_core_needs_home;
+  options.needs_home_data = core;
 
-  /* Main-context jobs begin, and usually complete, on the pod's context. A
-   * blocking wait where nobody runs that context would wait for ever, so it
-   * runs the context itself, as long as it waits (as the runner does). */
-  if (core->n_main_jobs > 0 && g_main_context_acquire (core->context))
-    {
-      core->n_context_waiters++;
-      while (!done (core) && !g_cancellable_is_cancelled (cancellable))
-        {
-          g_mutex_unlock (&core->lock);
-          g_main_context_iteration (core->context, TRUE);
-          g_mutex_lock (&core->lock);
-        }
-      core->n_context_waiters--;
-      g_main_context_release (core->context);
-    }
-  else
-    {
-      core->n_cond_waiters++;
-      while (!done (core) && !g_cancellable_is_cancelled (cancellable))
-        g_cond_wait (&core->cond, &core->lock);
-      core->n_cond_waiters--;
-    }
-
-  if (handler != 0)
-    {
-      g_mutex_unlock (&core->lock);
-      g_cancellable_disconnect (cancellable, handler);
-      g_mutex_lock (&core->lock);
-    }
-
-  if (done (core))
-    return TRUE;
-  return !g_cancellable_set_error_if_cancelled (cancellable, error);
+  return gopod_wait_until (&core->waiters, done, core, &options, error);
 }
 
 static gboolean
-pod_core_has_room_or_closed (GopodPodCore *core)
+pod_core_has_room_or_closed (gpointer data)
 {
+  GopodPodCore *core = data;
+
   return core->closing || !pod_core_is_full_locked (core);
 }
 
@@ -943,7 +927,12 @@ pod_core_enqueue_job_locked (GopodPodCore *core,
   gopod_job_set_seq (job, core->next_seq++);
   pod_core_queue_push_sorted_locked (core, g_object_ref (job));
   if (gopod_job_peek_main_context (job))
-    core->n_main_jobs++;
+    {
+      g_atomic_int_inc (&core->n_main_jobs);
+      gopod_job_set_home (job, &core->home);
+      /* A wait that began before this job may have to run it (rule P8). */
+      gopod_wait_list_kick (&core->waiters);
+    }
   core->n_queued++;
   core->submitted++;
   pod_core_notify (core, PROP_QUEUED);
@@ -964,7 +953,7 @@ gopod_pod_core_add_job (GopodPodCore  *core,
 
   g_mutex_lock (&core->lock);
   ok = pod_core_check_accepting_locked (core, error);
-  if (ok && pod_core_is_full_locked (core) && may_block && !gopod_pod_core_is_own_worker (core))
+  if (ok && pod_core_is_full_locked (core) && may_block && !gopod_pod_core_is_serving (core))
     ok = pod_core_wait_locked (core, pod_core_has_room_or_closed, cancellable, error);
   ok = ok && pod_core_check_room_locked (core, error);
   if (ok)
@@ -988,21 +977,16 @@ gopod_pod_core_add_job (GopodPodCore  *core,
 /* Waits and shutdown */
 
 void
-gopod_pod_core_wait_async (GopodPodCore    *core,
-                           GTask           *task,
-                           GopodWaitQueue  *waiters,
-                           gboolean       (*done) (GopodPodCore *core))
+gopod_pod_core_wait_async (GopodPodCore   *core,
+                           GTask          *task,
+                           GopodWaitReady  done)
 {
-  gboolean now;
+  GopodOutbox out = GOPOD_OUTBOX_INIT;
 
   g_mutex_lock (&core->lock);
-  now = done (core);
-  if (!now)
-    gopod_wait_queue_push (waiters, task);
+  gopod_wait_until_async (&core->waiters, done, core, task, &out);
   g_mutex_unlock (&core->lock);
-
-  if (now)
-    g_task_return_boolean (task, TRUE);
+  gopod_outbox_flush (&out);
 }
 
 /* Takes everything out of the queue for a discarding shutdown. */
@@ -1045,6 +1029,7 @@ gopod_pod_core_begin_shutdown (GopodPodCore       *core,
   gboolean first;
   GopodJob *job;
   GopodChunk *chunk;
+  GopodOutbox out = GOPOD_OUTBOX_INIT;
   guint spawn;
 
   g_mutex_lock (&core->lock);
@@ -1062,9 +1047,10 @@ gopod_pod_core_begin_shutdown (GopodPodCore       *core,
   g_atomic_int_inc (&core->epoch);
   pod_core_wake_idle_workers_locked (core);
   spawn = pod_core_reserve_workers_locked (core);
-  pod_core_broadcast_locked (core);
+  pod_core_wake_waiters_locked (core, &out);
   g_mutex_unlock (&core->lock);
 
+  gopod_outbox_flush (&out);
   pod_core_spawn_workers (core, spawn);
 
   /* User code (finish, destroy notifies, cancel handlers) runs unlocked. */
@@ -1095,7 +1081,7 @@ gopod_pod_core_begin_shutdown (GopodPodCore       *core,
 
 gboolean
 gopod_pod_core_wait (GopodPodCore   *core,
-                     gboolean      (*done) (GopodPodCore *core),
+                     GopodWaitReady  done,
                      GCancellable   *cancellable,
                      GError        **error)
 {
@@ -1155,6 +1141,7 @@ gboolean
 gopod_pod_core_set_paused (GopodPodCore *core,
                            gboolean      paused)
 {
+  GopodOutbox out = GOPOD_OUTBOX_INIT;
   gboolean changed;
   guint spawn = 0;
 
@@ -1162,10 +1149,12 @@ gopod_pod_core_set_paused (GopodPodCore *core,
   changed = core->paused != paused;
   core->paused = paused;
   g_atomic_int_inc (&core->epoch);
+  pod_core_wake_waiters_locked (core, &out);
   if (!paused)
     spawn = pod_core_reserve_workers_locked (core);
   g_mutex_unlock (&core->lock);
 
+  gopod_outbox_flush (&out);
   pod_core_spawn_workers (core, spawn);
   return changed;
 }
@@ -1176,6 +1165,7 @@ gopod_pod_core_write_setting (GopodPodCore *core,
                               guint        *field,
                               guint         value)
 {
+  GopodOutbox out = GOPOD_OUTBOX_INIT;
   gboolean changed;
   guint spawn;
 
@@ -1183,10 +1173,12 @@ gopod_pod_core_write_setting (GopodPodCore *core,
   changed = *field != value;
   *field = value;
   g_atomic_int_inc (&core->epoch);
-  pod_core_broadcast_locked (core);
+  /* Room under a new max-queued, a new start time (rule P6). */
+  pod_core_wake_waiters_locked (core, &out);
   spawn = pod_core_reserve_workers_locked (core);
   g_mutex_unlock (&core->lock);
 
+  gopod_outbox_flush (&out);
   pod_core_spawn_workers (core, spawn);
   return changed;
 }
@@ -1194,6 +1186,7 @@ gopod_pod_core_write_setting (GopodPodCore *core,
 void
 gopod_pod_core_orphan (GopodPodCore *core)
 {
+  GopodOutbox out = GOPOD_OUTBOX_INIT;
   guint spawn;
 
   /* The user is gone, the work is not: run what is queued, then let the
@@ -1203,8 +1196,10 @@ gopod_pod_core_orphan (GopodPodCore *core)
   core->paused = FALSE;
   g_atomic_int_inc (&core->epoch);
   pod_core_wake_idle_workers_locked (core);
+  pod_core_wake_waiters_locked (core, &out);
   spawn = pod_core_reserve_workers_locked (core);
   g_mutex_unlock (&core->lock);
+  gopod_outbox_flush (&out);
   pod_core_spawn_workers (core, spawn);
 }
 
@@ -1217,7 +1212,8 @@ gopod_pod_core_new (GopodPod    *pod,
 
   g_atomic_ref_count_init (&core->ref_count);
   g_mutex_init (&core->lock);
-  g_cond_init (&core->cond);
+  gopod_wait_list_init (&core->waiters, &core->lock);
+  gopod_wait_home_init (&core->home);
   core->queue = g_async_queue_new ();
   /* Not exclusive, unbounded: the pod bounds its own workers, and GLib
    * starts no thread before the first push. */
@@ -1227,8 +1223,6 @@ gopod_pod_core_new (GopodPod    *pod,
   core->max_workers = 1;
   core->idle_timeout_ms = GOPOD_POD_DEFAULT_IDLE_TIMEOUT_MS;
   core->running_jobs = g_ptr_array_new ();
-  gopod_wait_queue_init (&core->idle_waiters, &core->lock);
-  gopod_wait_queue_init (&core->shutdown_waiters, &core->lock);
   gopod_notify_init (&core->notify, G_OBJECT (pod), pspecs, n_pspecs);
   gopod_notify_prepare (&core->notify);
 

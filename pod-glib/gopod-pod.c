@@ -564,7 +564,8 @@ gopod_pod_run_finish (GopodPod      *pod,
                       GError       **error)
 {
   g_return_val_if_fail (GOPOD_IS_POD (pod), FALSE);
-  g_return_val_if_fail (g_task_is_valid (result, pod), FALSE);
+  g_return_val_if_fail (g_task_is_valid (result, pod) &&
+                        g_task_get_source_tag (G_TASK (result)) == gopod_pod_run_async, FALSE);
 
   return g_task_propagate_boolean (G_TASK (result), error);
 }
@@ -606,7 +607,7 @@ pod_refuse_own_wait (GopodPodCore  *core,
                      const char    *what,
                      GError       **error)
 {
-  if (!gopod_pod_core_is_own_worker (core))
+  if (!gopod_pod_core_is_serving (core))
     return FALSE;
 
   g_set_error (error, GOPOD_ERROR, GOPOD_ERROR_FAILED,
@@ -621,11 +622,15 @@ pod_refuse_own_wait (GopodPodCore  *core,
  * @error: return location for an error
  *
  * Blocks until nothing is queued or running, as a Go `sync.WaitGroup` does.
- * A paused pod with queued jobs is not idle. Needs no main loop. From one of
- * the pod's own jobs it would wait for itself, so it fails at once.
+ * A paused pod with queued jobs is not idle. Needs no main loop: called on
+ * the thread the pod was made on while nobody runs its main context, it runs
+ * that context itself as long as main-context jobs are pending, also ones
+ * added during the wait. From one of the pod's own jobs (a worker, or a
+ * job's `begin`, `run` or `finish`) it would wait for itself, so it fails at
+ * once.
  *
  * Returns: %TRUE once idle; %FALSE with %G_IO_ERROR_CANCELLED, or
- *   %GOPOD_ERROR_FAILED from one of the pod's own workers
+ *   %GOPOD_ERROR_FAILED from one of the pod's own jobs
  *
  * Since: 1.0
  */
@@ -674,7 +679,7 @@ gopod_pod_wait_async (GopodPod            *pod,
 
   task = g_task_new (pod, cancellable, callback, user_data);
   g_task_set_source_tag (task, gopod_pod_wait_async);
-  gopod_pod_core_wait_async (pod->core, task, &pod->core->idle_waiters, gopod_pod_core_is_idle_locked);
+  gopod_pod_core_wait_async (pod->core, task, gopod_pod_core_is_idle_locked);
 }
 
 /**
@@ -695,7 +700,8 @@ gopod_pod_wait_finish (GopodPod      *pod,
                        GError       **error)
 {
   g_return_val_if_fail (GOPOD_IS_POD (pod), FALSE);
-  g_return_val_if_fail (g_task_is_valid (result, pod), FALSE);
+  g_return_val_if_fail (g_task_is_valid (result, pod) &&
+                        g_task_get_source_tag (G_TASK (result)) == gopod_pod_wait_async, FALSE);
 
   return g_task_propagate_boolean (G_TASK (result), error);
 }
@@ -714,11 +720,13 @@ gopod_pod_wait_finish (GopodPod      *pod,
  *
  * A pod shuts down once. A second call still waits, and a DISCARD upgrades a
  * DRAIN in progress, but it returns %GOPOD_ERROR_CLOSED. From one of the
- * pod's own jobs the shutdown starts, but cannot be waited for there.
+ * pod's own jobs (a worker, or a job's `begin`, `run` or `finish`) the
+ * shutdown starts, but cannot be waited for there. Waits as
+ * [method@Gopod.Pod.wait] does.
  *
  * Returns: %TRUE when this call shut the pod down; %FALSE with
  *   %GOPOD_ERROR_CLOSED, %G_IO_ERROR_CANCELLED, or %GOPOD_ERROR_FAILED from
- *   one of the pod's own workers
+ *   one of the pod's own jobs
  *
  * Since: 1.0
  */
@@ -786,7 +794,7 @@ gopod_pod_shutdown_async (GopodPod            *pod,
       g_task_return_error (task, error);
       return;
     }
-  gopod_pod_core_wait_async (pod->core, task, &pod->core->shutdown_waiters, gopod_pod_core_is_shut_down_locked);
+  gopod_pod_core_wait_async (pod->core, task, gopod_pod_core_is_shut_down_locked);
 }
 
 /**
@@ -808,7 +816,8 @@ gopod_pod_shutdown_finish (GopodPod      *pod,
                            GError       **error)
 {
   g_return_val_if_fail (GOPOD_IS_POD (pod), FALSE);
-  g_return_val_if_fail (g_task_is_valid (result, pod), FALSE);
+  g_return_val_if_fail (g_task_is_valid (result, pod) &&
+                        g_task_get_source_tag (G_TASK (result)) == gopod_pod_shutdown_async, FALSE);
 
   return g_task_propagate_boolean (G_TASK (result), error);
 }

@@ -81,6 +81,9 @@ typedef struct
 } GopodWaitHome;
 
 void          gopod_wait_home_init        (GopodWaitHome  *home);
+/* Makes @dest the same home as @src (a reference to its context). */
+void          gopod_wait_home_copy        (GopodWaitHome       *dest,
+                                           const GopodWaitHome *src);
 void          gopod_wait_home_clear       (GopodWaitHome  *home);
 gboolean      gopod_wait_home_is_caller   (const GopodWaitHome *home);
 

@@ -28,6 +28,14 @@ gopod_wait_home_init (GopodWaitHome *home)
 }
 
 void
+gopod_wait_home_copy (GopodWaitHome       *dest,
+                      const GopodWaitHome *src)
+{
+  dest->context = src->context != NULL ? g_main_context_ref (src->context) : NULL;
+  dest->thread = src->thread;
+}
+
+void
 gopod_wait_home_clear (GopodWaitHome *home)
 {
   g_clear_pointer (&home->context, g_main_context_unref);

@@ -1,0 +1,185 @@
+/* gopod-release.c: freeing things on the context they came from
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include "gopod-release-private.h"
+
+#include "gopod-source-private.h"
+
+/* What waits for a context that another thread owned when it was released:
+ * one per context, made on first need, freed when empty and no idle source
+ * is on its way. */
+typedef struct
+{
+  GMainContext *context;  /* referenced */
+  GArray       *items;    /* of ReleaseItem */
+  gboolean      idle;     /* an idle source will drain it */
+} ReleasePending;
+
+typedef struct
+{
+  GDestroyNotify destroy;
+  gpointer       data;
+} ReleaseItem;
+
+/* A leaf lock: nothing is taken while it is held, and no destroy runs. */
+static GMutex release_lock;
+static GHashTable *release_pending;  /* GMainContext -> ReleasePending */
+static int release_n_pending;        /* atomic: items in every ReleasePending */
+
+/* Called with release_lock held. */
+static ReleasePending *
+release_pending_get_locked (GMainContext *context)
+{
+  ReleasePending *pending;
+
+  if (release_pending == NULL)
+    release_pending = g_hash_table_new (NULL, NULL);
+  pending = g_hash_table_lookup (release_pending, context);
+  if (pending == NULL)
+    {
+      pending = g_new0 (ReleasePending, 1);
+      pending->context = g_main_context_ref (context);
+      pending->items = g_array_new (FALSE, FALSE, sizeof (ReleaseItem));
+      g_hash_table_insert (release_pending, context, pending);
+    }
+  return pending;
+}
+
+/* Steals what waits for @context; frees the entry if nothing can still come
+ * for it. Called with release_lock held. */
+static GArray *
+release_steal_locked (GMainContext *context)
+{
+  ReleasePending *pending;
+  GArray *items;
+
+  pending = release_pending != NULL ? g_hash_table_lookup (release_pending, context) : NULL;
+  if (pending == NULL)
+    return NULL;
+  items = pending->items;
+  g_atomic_int_add (&release_n_pending, -(int) items->len);
+  if (pending->idle)
+    {
+      pending->items = g_array_new (FALSE, FALSE, sizeof (ReleaseItem));
+      return items;
+    }
+  g_hash_table_remove (release_pending, context);
+  g_main_context_unref (pending->context);
+  g_free (pending);
+  return items;
+}
+
+/* Runs what waits for @context, which this thread owns; returns how many. */
+static guint
+release_drain (GMainContext *context)
+{
+  GArray *items;
+  guint i, n;
+
+  g_mutex_lock (&release_lock);
+  items = release_steal_locked (context);
+  g_mutex_unlock (&release_lock);
+  if (items == NULL)
+    return 0;
+
+  for (i = 0; i < items->len; i++)
+    {
+      ReleaseItem *item = &g_array_index (items, ReleaseItem, i);
+
+      item->destroy (item->data);
+    }
+  n = items->len;
+  g_array_unref (items);
+  return n;
+}
+
+static gboolean
+release_idle (gpointer data)
+{
+  GMainContext *context = data;
+  ReleasePending *pending;
+
+  g_mutex_lock (&release_lock);
+  pending = g_hash_table_lookup (release_pending, context);
+  pending->idle = FALSE;
+  g_mutex_unlock (&release_lock);
+
+  release_drain (context);
+  return G_SOURCE_REMOVE;
+}
+
+/* Runs @destroy (@data) here as the owner of @context; then, as long as
+ * anything was left pending while this or another thread of ours owned it,
+ * runs that too. */
+static void
+release_as_owner (GMainContext   *context,
+                  GDestroyNotify  destroy,
+                  gpointer        data)
+{
+  if (destroy != NULL)
+    destroy (data);
+  release_drain (context);
+  g_main_context_release (context);
+  /* Someone who failed to acquire while this thread owned it left its item
+   * pending before trying again: seeing the count after releasing, we take
+   * it back, or they got it. */
+  while (g_atomic_int_get (&release_n_pending) > 0 && g_main_context_acquire (context))
+    {
+      guint n = release_drain (context);
+
+      g_main_context_release (context);
+      if (n == 0)
+        break;
+    }
+}
+
+static void
+release_leave_pending (GMainContext   *context,
+                       GDestroyNotify  destroy,
+                       gpointer        data)
+{
+  ReleaseItem item = { destroy, data };
+  ReleasePending *pending;
+  gboolean attach;
+
+  g_mutex_lock (&release_lock);
+  pending = release_pending_get_locked (context);
+  g_array_append_val (pending->items, item);
+  g_atomic_int_inc (&release_n_pending);
+  attach = !pending->idle;
+  pending->idle = TRUE;
+  g_mutex_unlock (&release_lock);
+
+  if (attach)
+    gopod_idle_add_on (context, "[pod-glib] release", release_idle,
+                       g_main_context_ref (context), (GDestroyNotify) g_main_context_unref);
+}
+
+void
+gopod_release_on (GMainContext   *context,
+                  GDestroyNotify  destroy,
+                  gpointer        data)
+{
+  /* @destroy may drop the last other reference to @context (a job's own);
+   * the global default context is never freed, and not referencing it keeps
+   * every release off one contended count. */
+  GMainContext *held = context != NULL ? g_main_context_ref (context) : NULL;
+
+  if (context == NULL)
+    context = g_main_context_default ();
+
+  if (g_main_context_acquire (context))
+    release_as_owner (context, destroy, data);
+  else
+    {
+      release_leave_pending (context, destroy, data);
+      /* The owner may have let go meanwhile, having looked at the count
+       * before our item was in: try once more. */
+      if (g_main_context_acquire (context))
+        release_as_owner (context, NULL, NULL);
+    }
+
+  g_clear_pointer (&held, g_main_context_unref);
+}
