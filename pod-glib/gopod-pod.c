@@ -583,6 +583,14 @@ gopod_pod_run_finish (GopodPod      *pod,
  * Queues a light job: no object is made for it, which makes this the fast
  * path for many small jobs. It never blocks.
  *
+ * @destroy runs on the thread-default main context of the caller (the
+ * context @user_data was handed from) when a thread runs that context, else
+ * in the thread where the job ended, so that a program without a main loop
+ * frees everything too. A light job with a destroy notify costs an
+ * allocation more than one without. @func itself always runs in a worker
+ * thread: from JavaScript, which cannot run there, use a main-context
+ * [class@Gopod.Job] instead.
+ *
  * Returns: %TRUE if the job was queued; %FALSE with %GOPOD_ERROR_QUEUE_FULL
  *   or %GOPOD_ERROR_CLOSED, in which case @destroy has been called
  *

@@ -8,15 +8,6 @@
 
 #include "test-utils.h"
 
-/* Each call must log exactly one critical matching @pattern; a missing one
- * fails g_test_assert_expected_messages(), so every line here can fail. */
-#define EXPECT_CRITICAL(pattern, call) \
-  G_STMT_START { \
-    g_test_expect_message ("Gopod", G_LOG_LEVEL_CRITICAL, pattern); \
-    call; \
-    g_test_assert_expected_messages (); \
-  } G_STMT_END
-
 #define ASSERTION "*assertion*failed*"
 
 static gboolean

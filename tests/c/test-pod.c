@@ -7,33 +7,10 @@
 
 #include "test-utils.h"
 
-/* Concurrency gauge: how many run now, and the most that ever did. */
-typedef struct
-{
-  int now;
-  int peak;
-} Gauge;
-
-static void
-gauge_enter (Gauge *gauge)
-{
-  int now = g_atomic_int_add (&gauge->now, 1) + 1;
-  int peak = g_atomic_int_get (&gauge->peak);
-
-  while (now > peak && !g_atomic_int_compare_and_exchange_full (&gauge->peak, peak, now, &peak))
-    ;
-}
-
-static void
-gauge_leave (Gauge *gauge)
-{
-  g_atomic_int_add (&gauge->now, -1);
-}
-
 /* A light job that records its run. */
 typedef struct
 {
-  Gauge    *gauge;
+  TestGauge    *gauge;
   GArray   *order;     /* appends its id here, under order_lock */
   GMutex   *order_lock;
   int       id;
@@ -47,7 +24,7 @@ light_run (gpointer data)
   LightData *d = data;
 
   if (d->gauge != NULL)
-    gauge_enter (d->gauge);
+    test_gauge_enter (d->gauge);
   if (d->order != NULL)
     {
       g_mutex_lock (d->order_lock);
@@ -59,7 +36,7 @@ light_run (gpointer data)
   if (d->runs != NULL)
     g_atomic_int_inc (d->runs);
   if (d->gauge != NULL)
-    gauge_leave (d->gauge);
+    test_gauge_leave (d->gauge);
 }
 
 static void
@@ -99,7 +76,7 @@ struct _TestCountedJob
   int       finishes;
   int       id;
   TestGate *gate;
-  Gauge    *gauge;
+  TestGauge    *gauge;
   gboolean  wait_for_cancel;
   GArray   *order;  /* ids, appended under order_lock */
   GMutex   *order_lock;
@@ -116,7 +93,7 @@ test_counted_job_run (GopodJob      *job,
 
   g_atomic_int_inc (&self->runs);
   if (self->gauge != NULL)
-    gauge_enter (self->gauge);
+    test_gauge_enter (self->gauge);
   if (self->order != NULL)
     {
       g_mutex_lock (self->order_lock);
@@ -128,7 +105,7 @@ test_counted_job_run (GopodJob      *job,
   if (self->wait_for_cancel)
     test_block_until_cancelled (cancellable);
   if (self->gauge != NULL)
-    gauge_leave (self->gauge);
+    test_gauge_leave (self->gauge);
 
   return !g_cancellable_set_error_if_cancelled (cancellable, error);
 }
@@ -168,7 +145,7 @@ add_counted_jobs (GopodPod  *pod,
                   int        first,
                   int        last,
                   TestGate  *gate,
-                  Gauge     *gauge)
+                  TestGauge     *gauge)
 {
   for (int i = first; i < last; i++)
     {
@@ -263,7 +240,7 @@ static void
 test_pod_bound_light (void)
 {
   g_autoptr(GopodPod) pod = gopod_pod_new (3);
-  Gauge gauge = { 0, 0 };
+  TestGauge gauge = { 0, 0 };
   int runs = 0;
   LightData data = { .gauge = &gauge, .sleep_us = 500, .runs = &runs };
 
@@ -282,7 +259,7 @@ test_pod_bound_jobs (void)
 {
   g_autoptr(GopodPod) pod = gopod_pod_new (4);
   g_autoptr(GPtrArray) jobs = g_ptr_array_new_with_free_func (g_object_unref);
-  Gauge gauge = { 0, 0 };
+  TestGauge gauge = { 0, 0 };
   TestGate gate;
 
   test_gate_init (&gate);
@@ -668,7 +645,7 @@ test_pod_max_workers_shrink (void)
 {
   g_autoptr(GopodPod) pod = gopod_pod_new (4);
   g_autoptr(GPtrArray) jobs = g_ptr_array_new_with_free_func (g_object_unref);
-  Gauge gauge = { 0, 0 };
+  TestGauge gauge = { 0, 0 };
   TestGate gate;
 
   test_gate_init (&gate);
@@ -1134,29 +1111,6 @@ record_finalize_thread (gpointer  data,
 }
 
 static void
-test_pod_job_finalized_on_its_context (void)
-{
-  /* An app's main loop owns its context while it runs: the job, created
-   * here and dropped by its creator once added, must not be finalized on
-   * the worker that ran it, but back here. */
-  g_autoptr(GopodPod) pod = gopod_pod_new (1);
-  GopodJob *job = gopod_job_new_func (succeed, NULL, NULL);
-  GThread *finalized_on = NULL;
-
-  g_assert_true (g_main_context_acquire (NULL));
-  g_object_weak_ref (G_OBJECT (job), record_finalize_thread, &finalized_on);
-  gopod_pod_start (pod);
-  g_assert_true (gopod_pod_add_job (pod, job, NULL, NULL));
-  g_object_unref (job);
-  g_assert_true (gopod_pod_wait (pod, NULL, NULL));
-  while (finalized_on == NULL)
-    g_main_context_iteration (NULL, TRUE);
-  g_main_context_release (NULL);
-
-  g_assert_true (finalized_on == g_thread_self ());
-}
-
-static void
 test_pod_bad_input (void)
 {
   g_autoptr(GopodPod) pod = gopod_pod_new (1);
@@ -1196,6 +1150,843 @@ test_pod_bad_input (void)
   g_test_assert_expected_messages ();
 }
 
+/* --- Tests on a fixture: a pod, a gate, a gauge --- */
+
+typedef struct
+{
+  GopodPod  *pod;
+  TestGate   gate;
+  TestGauge  gauge;
+} PodFixture;
+
+static void
+pod_fixture_set_up (PodFixture    *fixture,
+                    gconstpointer  max_workers)
+{
+  fixture->pod = gopod_pod_new (GPOINTER_TO_UINT (max_workers));
+  test_gate_init (&fixture->gate);
+  fixture->gauge = (TestGauge) { 0, 0 };
+}
+
+static void
+pod_fixture_tear_down (PodFixture    *fixture,
+                       gconstpointer  max_workers)
+{
+  /* Whatever a test left is let through and ended before the next one. */
+  test_gate_open (&fixture->gate);
+  gopod_pod_shutdown (fixture->pod, GOPOD_SHUTDOWN_DISCARD, NULL, NULL);
+  g_clear_object (&fixture->pod);
+  test_gate_clear (&fixture->gate);
+}
+
+#define POD_TEST(path, func, max_workers) \
+  g_test_add ("/Gopod/Pod/" path, PodFixture, GUINT_TO_POINTER (max_workers), \
+              pod_fixture_set_up, func, pod_fixture_tear_down)
+
+/* A main-context job whose `begin` records where it ran, calls a hook and
+ * completes; its `finish` may call a hook too. */
+#define TEST_TYPE_HOOK_JOB (test_hook_job_get_type ())
+G_DECLARE_FINAL_TYPE (TestHookJob, test_hook_job, TEST, HOOK_JOB, GopodJob)
+
+typedef void (*HookFunc) (TestHookJob *job);
+
+struct _TestHookJob
+{
+  GopodJob   parent_instance;
+  HookFunc   begin_hook;
+  HookFunc   finish_hook;
+  gpointer   data;
+  GThread   *begun_on;
+  GError    *hook_error;  /* what a hook's call returned */
+  gboolean   hook_ok;
+  gint64     busy_us;     /* `begin` runs this long on the clock before completing */
+};
+
+G_DEFINE_FINAL_TYPE (TestHookJob, test_hook_job, GOPOD_TYPE_JOB)
+
+static void
+busy_for (gint64 us)
+{
+  gint64 until = g_get_monotonic_time () + us;
+
+  /* Waits for the clock, not for another thread. */
+  while (g_get_monotonic_time () < until)
+    g_usleep (100);
+}
+
+static void
+test_hook_job_begin (GopodJob     *job,
+                     GCancellable *cancellable)
+{
+  TestHookJob *self = TEST_HOOK_JOB (job);
+
+  self->begun_on = g_thread_self ();
+  if (self->begin_hook != NULL)
+    self->begin_hook (self);
+  busy_for (self->busy_us);
+  gopod_job_complete (job, NULL);
+}
+
+static void
+test_hook_job_finish (GopodJob *job)
+{
+  TestHookJob *self = TEST_HOOK_JOB (job);
+
+  if (self->finish_hook != NULL)
+    self->finish_hook (self);
+}
+
+static void
+test_hook_job_finalize (GObject *object)
+{
+  g_clear_error (&TEST_HOOK_JOB (object)->hook_error);
+  G_OBJECT_CLASS (test_hook_job_parent_class)->finalize (object);
+}
+
+static void
+test_hook_job_class_init (TestHookJobClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = test_hook_job_finalize;
+  GOPOD_JOB_CLASS (klass)->begin = test_hook_job_begin;
+  GOPOD_JOB_CLASS (klass)->finish = test_hook_job_finish;
+}
+
+static void
+test_hook_job_init (TestHookJob *self)
+{
+}
+
+static TestHookJob *
+hook_job_new (HookFunc begin_hook,
+              HookFunc finish_hook,
+              gpointer data)
+{
+  TestHookJob *job = g_object_new (TEST_TYPE_HOOK_JOB, NULL);
+
+  job->begin_hook = begin_hook;
+  job->finish_hook = finish_hook;
+  job->data = data;
+  return job;
+}
+
+static gboolean
+job_has_ended (gpointer job)
+{
+  return gopod_job_get_state (job) >= GOPOD_JOB_STATE_SUCCEEDED;
+}
+
+static gboolean
+has_cancelled_handler (gpointer cancellable)
+{
+  return g_signal_has_handler_pending (cancellable, g_signal_lookup ("cancelled", G_TYPE_CANCELLABLE),
+                                       0, FALSE);
+}
+
+static GCancellable *
+cancelled_cancellable (void)
+{
+  GCancellable *cancellable = g_cancellable_new ();
+
+  g_cancellable_cancel (cancellable);
+  return cancellable;
+}
+
+/* A main-context job added while a blocking wait is in progress is begun by
+ * that wait (on the pod's thread, where nobody runs the context). */
+typedef struct
+{
+  PodFixture   *fixture;
+  GCancellable *cancellable;
+  TestHookJob  *main_job;
+} AddedDuringWait;
+
+static gboolean
+add_main_job_after_gate (GopodJob      *job,
+                         GCancellable  *cancellable,
+                         gpointer       data,
+                         GError       **error)
+{
+  AddedDuringWait *d = data;
+
+  test_gate_pass (&d->fixture->gate);
+  return gopod_pod_add_job (d->fixture->pod, GOPOD_JOB (d->main_job), NULL, error);
+}
+
+static gpointer
+open_gate_once_waiting (gpointer data)
+{
+  AddedDuringWait *d = data;
+
+  /* The wait has begun once it listens to its cancellable. */
+  g_assert_true (test_poll_until (has_cancelled_handler, d->cancellable, 10000));
+  test_gate_open (&d->fixture->gate);
+  /* A wait that never begins the job is cancelled: the test fails instead
+   * of hanging. */
+  if (!test_poll_until (job_has_ended, d->main_job, 10000))
+    g_cancellable_cancel (d->cancellable);
+  return NULL;
+}
+
+static void
+test_pod_wait_runs_main_job_added_meanwhile (PodFixture    *fixture,
+                                             gconstpointer  unused)
+{
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(TestHookJob) main_job = hook_job_new (NULL, NULL, NULL);
+  AddedDuringWait d = { fixture, cancellable, main_job };
+  g_autoptr(GopodJob) adder = gopod_job_new_func (add_main_job_after_gate, &d, NULL);
+  g_autoptr(GError) error = NULL;
+  GThread *opener;
+
+  gopod_pod_start (fixture->pod);
+  g_assert_true (gopod_pod_add_job (fixture->pod, adder, NULL, NULL));
+  opener = g_thread_new ("opener", open_gate_once_waiting, &d);
+  g_assert_true (gopod_pod_wait (fixture->pod, cancellable, &error));
+  g_assert_no_error (error);
+  g_thread_join (opener);
+  g_assert_cmpint (gopod_job_get_state (GOPOD_JOB (main_job)), ==, GOPOD_JOB_STATE_SUCCEEDED);
+  g_assert_true (main_job->begun_on == g_thread_self ());
+}
+
+/* Waits on oneself are refused, even with a cancellable already cancelled
+ * (which a wait that was entered would report instead). */
+static void
+hook_pod_wait (TestHookJob *job)
+{
+  g_autoptr(GCancellable) cancellable = cancelled_cancellable ();
+
+  g_clear_error (&job->hook_error);
+  job->hook_ok = gopod_pod_wait (job->data, cancellable, &job->hook_error);
+}
+
+static void
+hook_pod_shutdown (TestHookJob *job)
+{
+  g_autoptr(GCancellable) cancellable = cancelled_cancellable ();
+
+  job->hook_ok = gopod_pod_shutdown (job->data, GOPOD_SHUTDOWN_DRAIN, cancellable, &job->hook_error);
+}
+
+static void
+hook_job_wait_self (TestHookJob *job)
+{
+  g_autoptr(GCancellable) cancellable = cancelled_cancellable ();
+
+  g_clear_error (&job->hook_error);
+  job->hook_ok = gopod_job_wait (GOPOD_JOB (job), cancellable, &job->hook_error);
+}
+
+static void
+assert_refused (TestHookJob *job)
+{
+  g_assert_false (job->hook_ok);
+  g_assert_error (job->hook_error, GOPOD_ERROR, GOPOD_ERROR_FAILED);
+}
+
+static void
+run_hook_job (PodFixture  *fixture,
+              TestHookJob *job)
+{
+  gopod_pod_start (fixture->pod);
+  g_assert_true (gopod_pod_add_job (fixture->pod, GOPOD_JOB (job), NULL, NULL));
+  /* This thread made the pod and nobody runs its context: the wait runs
+   * `begin` here. */
+  g_assert_true (gopod_job_wait (GOPOD_JOB (job), NULL, NULL));
+  g_assert_true (job->begun_on == g_thread_self ());
+}
+
+static void
+test_pod_refuses_wait_from_begin (PodFixture    *fixture,
+                                  gconstpointer  unused)
+{
+  g_autoptr(TestHookJob) job = hook_job_new (hook_pod_wait, NULL, fixture->pod);
+
+  run_hook_job (fixture, job);
+  assert_refused (job);
+}
+
+static void
+test_pod_refuses_shutdown_wait_from_begin (PodFixture    *fixture,
+                                           gconstpointer  unused)
+{
+  g_autoptr(TestHookJob) job = hook_job_new (hook_pod_shutdown, NULL, fixture->pod);
+  g_autoptr(GError) error = NULL;
+
+  run_hook_job (fixture, job);
+  assert_refused (job);
+  /* The shutdown itself went on. */
+  g_assert_false (gopod_pod_shutdown (fixture->pod, GOPOD_SHUTDOWN_DRAIN, NULL, &error));
+  g_assert_error (error, GOPOD_ERROR, GOPOD_ERROR_CLOSED);
+}
+
+static void
+test_pod_refuses_wait_from_finish_of_cancelled (PodFixture    *fixture,
+                                                gconstpointer  unused)
+{
+  g_autoptr(TestHookJob) job = hook_job_new (NULL, hook_pod_wait, fixture->pod);
+
+  /* Paused: the job stays queued, and its `finish` runs in this thread
+   * when it is cancelled, while the pod still counts it. */
+  g_assert_true (gopod_pod_add_job (fixture->pod, GOPOD_JOB (job), NULL, NULL));
+  gopod_job_cancel (GOPOD_JOB (job));
+  g_assert_cmpint (gopod_job_get_state (GOPOD_JOB (job)), ==, GOPOD_JOB_STATE_CANCELLED);
+  assert_refused (job);
+}
+
+static void
+test_job_refuses_wait_on_itself_from_begin_and_finish (PodFixture    *fixture,
+                                                       gconstpointer  unused)
+{
+  g_autoptr(TestHookJob) job = hook_job_new (hook_job_wait_self, NULL, NULL);
+  g_autoptr(TestHookJob) job2 = hook_job_new (NULL, hook_job_wait_self, NULL);
+
+  run_hook_job (fixture, job);
+  assert_refused (job);
+  run_hook_job (fixture, job2);
+  assert_refused (job2);
+}
+
+static gboolean
+wait_on_itself (GopodJob      *job,
+                GCancellable  *cancellable,
+                gpointer       data,
+                GError       **error)
+{
+  g_autoptr(GCancellable) cancelled = cancelled_cancellable ();
+  GError **wait_error = data;
+
+  return !gopod_job_wait (job, cancelled, wait_error);
+}
+
+static void
+test_job_refuses_wait_on_itself_from_run (PodFixture    *fixture,
+                                          gconstpointer  unused)
+{
+  g_autoptr(GError) wait_error = NULL;
+  g_autoptr(GopodJob) job = gopod_job_new_func (wait_on_itself, &wait_error, NULL);
+
+  gopod_pod_start (fixture->pod);
+  g_assert_true (gopod_pod_add_job (fixture->pod, job, NULL, NULL));
+  g_assert_true (gopod_job_wait (job, NULL, NULL));
+  g_assert_error (wait_error, GOPOD_ERROR, GOPOD_ERROR_FAILED);
+}
+
+/* A blocking wait for a main-context job not yet begun, made under a pushed
+ * thread-default context, runs the pod's context (where `begin` runs), not
+ * the one the job was made on. */
+static gboolean
+cancel_when_run (gpointer cancellable)
+{
+  g_cancellable_cancel (cancellable);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+test_job_wait_runs_pods_context (PodFixture    *fixture,
+                                 gconstpointer  unused)
+{
+  g_autoptr(GMainContext) pushed = g_main_context_new ();
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(TestHookJob) job = NULL;
+  g_autoptr(GError) error = NULL;
+  GSource *trap = g_idle_source_new ();
+
+  g_main_context_push_thread_default (pushed);
+  job = hook_job_new (NULL, NULL, NULL);
+  /* Should the wait run the pushed context, this ends it at once. */
+  g_source_set_callback (trap, cancel_when_run, cancellable, NULL);
+  g_source_attach (trap, pushed);
+  gopod_pod_start (fixture->pod);
+  g_assert_true (gopod_pod_add_job (fixture->pod, GOPOD_JOB (job), NULL, NULL));
+  g_assert_true (gopod_job_wait (GOPOD_JOB (job), cancellable, &error));
+  g_assert_no_error (error);
+  g_assert_true (job->begun_on == g_thread_self ());
+  g_source_destroy (trap);
+  g_source_unref (trap);
+  g_main_context_pop_thread_default (pushed);
+}
+
+/* Without a main loop and with several workers, every finished job is
+ * freed, and its destroy notify runs, even when one worker holds the
+ * default context (finalizing a job) while the others release theirs. */
+typedef struct
+{
+  TestGate *run_gate;
+  TestGate *gate;
+  int       destroyed;
+} Freed;
+
+static gboolean
+freed_run_after_gate (GopodJob      *job,
+                      GCancellable  *cancellable,
+                      gpointer       data,
+                      GError       **error)
+{
+  test_gate_pass (((Freed *) data)->run_gate);
+  return TRUE;
+}
+
+static void
+count_freed (gpointer data)
+{
+  g_atomic_int_inc (&((Freed *) data)->destroyed);
+}
+
+static void
+count_freed_after_gate (gpointer data)
+{
+  test_gate_pass (((Freed *) data)->gate);
+  count_freed (data);
+}
+
+static gboolean
+only_the_blocked_worker_left (gpointer pod)
+{
+  return gopod_pod_get_queued (pod) == 0 && gopod_pod_get_running (pod) == 0 &&
+         gopod_pod_get_workers (pod) == 1;
+}
+
+#define N_FREED 64
+
+static void
+test_pod_frees_jobs_without_main_loop (PodFixture    *fixture,
+                                       gconstpointer  unused)
+{
+  TestGate run_gate;
+  Freed first = { &run_gate, &fixture->gate, 0 }, rest = { NULL, NULL, 0 };
+  GopodJob *job = gopod_job_new_func (freed_run_after_gate, &first, count_freed_after_gate);
+
+  test_gate_init (&run_gate);
+  gopod_pod_set_idle_timeout_ms (fixture->pod, 1);
+  gopod_pod_start (fixture->pod);
+  g_assert_true (gopod_pod_add_job (fixture->pod, job, NULL, NULL));
+  /* The pod holds the last reference when the job ends. */
+  test_gate_wait_for_waiters (&run_gate, 1);
+  g_object_unref (job);
+  test_gate_open (&run_gate);
+  /* Its worker finalizes it, owning the default context meanwhile. */
+  test_gate_wait_for_waiters (&fixture->gate, 1);
+  for (int i = 0; i < N_FREED; i++)
+    {
+      job = gopod_job_new_func (succeed, &rest, count_freed);
+      g_assert_true (gopod_pod_add_job (fixture->pod, job, NULL, NULL));
+      g_object_unref (job);
+    }
+  /* The other workers ran and released every job, then left. */
+  g_assert_true (test_poll_until (only_the_blocked_worker_left, fixture->pod, 10000));
+  test_gate_open (&fixture->gate);
+  g_assert_true (gopod_pod_shutdown (fixture->pod, GOPOD_SHUTDOWN_DRAIN, NULL, NULL));
+  g_assert_cmpint (first.destroyed, ==, 1);
+  g_assert_cmpint (rest.destroyed, ==, N_FREED);
+  test_gate_clear (&run_gate);
+}
+
+/* Where the creator's main loop owns its context, a job the pod holds
+ * last is finalized there, not on the worker that ran it. */
+static gboolean
+succeed_after_gate (GopodJob      *job,
+                    GCancellable  *cancellable,
+                    gpointer       gate,
+                    GError       **error)
+{
+  test_gate_pass (gate);
+  return TRUE;
+}
+
+static void
+test_pod_job_freed_on_its_context (PodFixture    *fixture,
+                                   gconstpointer  unused)
+{
+  GopodJob *job = gopod_job_new_func (succeed_after_gate, &fixture->gate, NULL);
+  GThread *finalized_on = NULL;
+
+  g_assert_true (g_main_context_acquire (NULL));
+  g_object_weak_ref (G_OBJECT (job), record_finalize_thread, &finalized_on);
+  gopod_pod_start (fixture->pod);
+  g_assert_true (gopod_pod_add_job (fixture->pod, job, NULL, NULL));
+  /* The pod holds the last reference before the job ends. */
+  test_gate_wait_for_waiters (&fixture->gate, 1);
+  g_object_unref (job);
+  test_gate_open (&fixture->gate);
+  while (finalized_on == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  g_main_context_release (NULL);
+  g_assert_true (finalized_on == g_thread_self ());
+}
+
+/* The destroy notify of a light job runs on the context it was submitted
+ * from, when its thread runs it. */
+static void
+record_destroy_thread (gpointer data)
+{
+  g_atomic_pointer_set ((GThread **) data, g_thread_self ());
+}
+
+static void
+do_nothing (gpointer data)
+{
+}
+
+static void
+test_pod_light_destroy_on_its_context (PodFixture    *fixture,
+                                       gconstpointer  unused)
+{
+  GThread *destroyed_on = NULL;
+
+  g_assert_true (g_main_context_acquire (NULL));
+  gopod_pod_start (fixture->pod);
+  g_assert_true (gopod_pod_submit (fixture->pod, do_nothing, &destroyed_on, record_destroy_thread, NULL));
+  while (g_atomic_pointer_get (&destroyed_on) == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  g_main_context_release (NULL);
+  g_assert_true (destroyed_on == g_thread_self ());
+  g_assert_true (gopod_pod_wait (fixture->pod, NULL, NULL));
+}
+
+/* dispatch-interval-ms: a worker waiting for its start time looks again at
+ * pause, resize and interval changes, and keeps FIFO order. The interval is
+ * a minute: a worker that did not look again would not start in time. */
+#define LONG_INTERVAL_MS 60000
+
+static gboolean
+pod_has_no_worker (gpointer pod)
+{
+  return gopod_pod_get_workers (pod) == 0;
+}
+
+static void
+test_pod_dispatch_interval_pause (PodFixture    *fixture,
+                                  gconstpointer  unused)
+{
+  g_autoptr(GPtrArray) jobs = g_ptr_array_new_with_free_func (g_object_unref);
+
+  gopod_pod_set_dispatch_interval_ms (fixture->pod, LONG_INTERVAL_MS);
+  gopod_pod_start (fixture->pod);
+  add_counted_jobs (fixture->pod, jobs, 0, 2, NULL, NULL);
+  g_assert_true (gopod_job_wait (g_ptr_array_index (jobs, 0), NULL, NULL));
+  /* The second waits for its start time; pausing lets its worker go. */
+  gopod_pod_pause (fixture->pod);
+  g_assert_true (test_poll_until (pod_has_no_worker, fixture->pod, 10000));
+  g_assert_cmpint (TEST_COUNTED_JOB (g_ptr_array_index (jobs, 1))->runs, ==, 0);
+  g_assert_cmpuint (gopod_pod_get_queued (fixture->pod), ==, 1);
+}
+
+static void
+test_pod_dispatch_interval_lowered (PodFixture    *fixture,
+                                    gconstpointer  unused)
+{
+  g_autoptr(GPtrArray) jobs = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GArray) order = g_array_new (FALSE, FALSE, sizeof (int));
+  g_autoptr(GAsyncResult) result = NULL;
+  GMutex order_lock;
+
+  g_mutex_init (&order_lock);
+  gopod_pod_set_dispatch_interval_ms (fixture->pod, LONG_INTERVAL_MS);
+  add_counted_jobs (fixture->pod, jobs, 0, 6, NULL, NULL);
+  for (guint i = 0; i < jobs->len; i++)
+    {
+      TEST_COUNTED_JOB (g_ptr_array_index (jobs, i))->order = order;
+      TEST_COUNTED_JOB (g_ptr_array_index (jobs, i))->order_lock = &order_lock;
+    }
+  gopod_pod_start (fixture->pod);
+  g_assert_true (gopod_job_wait (g_ptr_array_index (jobs, 0), NULL, NULL));
+  gopod_pod_set_dispatch_interval_ms (fixture->pod, 0);
+  gopod_pod_wait_async (fixture->pod, NULL, test_store_result, &result);
+  test_wait_for_result (NULL, &result, 10000);
+  g_assert_true (gopod_pod_wait_finish (fixture->pod, result, NULL));
+  g_assert_cmpuint (order->len, ==, 6);
+  for (guint i = 0; i < order->len; i++)
+    g_assert_cmpint (g_array_index (order, int, i), ==, i);
+  g_mutex_clear (&order_lock);
+}
+
+static void
+test_pod_dispatch_interval_shrunk (PodFixture    *fixture,
+                                   gconstpointer  unused)
+{
+  g_autoptr(GPtrArray) jobs = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GAsyncResult) result = NULL;
+
+  gopod_pod_set_dispatch_interval_ms (fixture->pod, LONG_INTERVAL_MS);
+  gopod_pod_start (fixture->pod);
+  add_counted_jobs (fixture->pod, jobs, 0, 4, &fixture->gate, &fixture->gauge);
+  /* One runs; the others' workers wait for their start times. */
+  test_gate_wait_for_waiters (&fixture->gate, 1);
+  gopod_pod_set_max_workers (fixture->pod, 1);
+  gopod_pod_set_dispatch_interval_ms (fixture->pod, 0);
+  test_gate_open (&fixture->gate);
+  gopod_pod_wait_async (fixture->pod, NULL, test_store_result, &result);
+  test_wait_for_result (NULL, &result, 10000);
+  g_assert_true (gopod_pod_wait_finish (fixture->pod, result, NULL));
+  g_assert_cmpint (fixture->gauge.peak, ==, 1);
+}
+
+/* A job that ran past its timeout fails with GOPOD_ERROR_TIMEOUT whatever
+ * its work returns, even when its timer is late: here the timer thread is
+ * held in a "cancelled" handler of another job that timed out. */
+static void
+hold_timer_thread (GCancellable *cancellable,
+                   gpointer      gate)
+{
+  test_gate_pass (gate);
+}
+
+static gboolean
+block_until_cancelled (GopodJob      *job,
+                       GCancellable  *cancellable,
+                       gpointer       data,
+                       GError       **error)
+{
+  test_block_until_cancelled (cancellable);
+  return TRUE;
+}
+
+#define RUN_PAST_US 5000
+
+static gboolean
+run_past_timeout (GopodJob      *job,
+                  GCancellable  *cancellable,
+                  gpointer       data,
+                  GError       **error)
+{
+  busy_for (RUN_PAST_US);
+  return TRUE;
+}
+
+static void
+assert_timed_out (GopodJob *job)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_false (gopod_job_wait (job, NULL, &error));
+  g_assert_error (error, GOPOD_ERROR, GOPOD_ERROR_TIMEOUT);
+  g_assert_cmpint (gopod_job_get_state (job), ==, GOPOD_JOB_STATE_FAILED);
+}
+
+static void
+test_pod_job_ran_past_timeout_fails (PodFixture    *fixture,
+                                     gconstpointer  unused)
+{
+  g_autoptr(GopodJob) holder = gopod_job_new_func (block_until_cancelled, NULL, NULL);
+  g_autoptr(GopodJob) late = gopod_job_new_func (run_past_timeout, NULL, NULL);
+  g_autoptr(TestHookJob) late_main = hook_job_new (NULL, NULL, NULL);
+
+  /* Its timeout cancels it on the timer thread, which the handler holds. */
+  g_signal_connect (gopod_job_get_cancellable (holder), "cancelled",
+                    G_CALLBACK (hold_timer_thread), &fixture->gate);
+  gopod_job_set_timeout_ms (holder, 1);
+  gopod_job_set_timeout_ms (late, 1);
+  gopod_job_set_timeout_ms (GOPOD_JOB (late_main), 1);
+  late_main->busy_us = RUN_PAST_US;
+  gopod_pod_start (fixture->pod);
+  g_assert_true (gopod_pod_add_job (fixture->pod, holder, NULL, NULL));
+  test_gate_wait_for_waiters (&fixture->gate, 1);
+  /* No timer fires now. */
+  g_assert_true (gopod_pod_add_job (fixture->pod, late, NULL, NULL));
+  assert_timed_out (late);
+  g_assert_true (gopod_pod_add_job (fixture->pod, GOPOD_JOB (late_main), NULL, NULL));
+  assert_timed_out (GOPOD_JOB (late_main));
+  test_gate_open (&fixture->gate);
+  assert_timed_out (holder);
+}
+
+/* A worker blocked in a wait never runs the default context, which is
+ * its own thread's business: not the idle callbacks of the application,
+ * nor another pod's `begin`. */
+typedef struct
+{
+  GopodPod     *other;
+  GCancellable *cancellable;
+} WaitOnOther;
+
+static gboolean
+wait_on_other_pod (GopodJob      *job,
+                   GCancellable  *cancellable,
+                   gpointer       data,
+                   GError       **error)
+{
+  WaitOnOther *d = data;
+
+  return gopod_pod_wait (d->other, d->cancellable, error);
+}
+
+static gboolean
+record_idle_thread (gpointer data)
+{
+  *(GThread **) data = g_thread_self ();
+  return G_SOURCE_REMOVE;
+}
+
+static void
+test_pod_worker_wait_never_runs_default_context (PodFixture    *fixture,
+                                                 gconstpointer  unused)
+{
+  g_autoptr(GopodPod) other = gopod_pod_new (1);
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(TestHookJob) main_job = hook_job_new (NULL, NULL, NULL);
+  WaitOnOther d = { other, cancellable };
+  g_autoptr(GopodJob) waiter = gopod_job_new_func (wait_on_other_pod, &d, NULL);
+  GThread *idle_ran_on = NULL;
+
+  g_idle_add (record_idle_thread, &idle_ran_on);
+  gopod_pod_start (other);
+  g_assert_true (gopod_pod_add_job (other, GOPOD_JOB (main_job), NULL, NULL));
+  gopod_pod_start (fixture->pod);
+  g_assert_true (gopod_pod_add_job (fixture->pod, waiter, NULL, NULL));
+  g_assert_true (test_poll_until (has_cancelled_handler, cancellable, 10000));
+  /* This thread made `other`: its wait runs the context, here. */
+  g_assert_true (gopod_pod_wait (other, NULL, NULL));
+  g_assert_true (gopod_job_wait (waiter, NULL, NULL));
+  g_assert_true (main_job->begun_on == g_thread_self ());
+  while (idle_ran_on == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_true (idle_ran_on == g_thread_self ());
+}
+
+/* A running batch of light jobs looks at pause between its jobs: those
+ * not started go back to the queue. The batch is made long by jobs that
+ * take a few microseconds (the worker batches short jobs), and kept in one
+ * chunk by an object job before it. */
+typedef struct
+{
+  TestGate *gate;
+  int       runs;
+} BatchData;
+
+static void
+light_busy (gpointer data)
+{
+  gint64 until = g_get_monotonic_time () + 3;
+
+  /* A few microseconds on the clock, without sleeping. */
+  while (g_get_monotonic_time () < until)
+    ;
+}
+
+static void
+light_gated (gpointer data)
+{
+  test_gate_pass (((BatchData *) data)->gate);
+}
+
+static void
+light_counted (gpointer data)
+{
+  g_atomic_int_inc (&((BatchData *) data)->runs);
+}
+
+typedef struct
+{
+  GopodPod *pod;
+  guint     queued;
+} QueuedIs;
+
+static gboolean
+pod_queued_is (gpointer data)
+{
+  QueuedIs *q = data;
+
+  return gopod_pod_get_running (q->pod) == 0 && gopod_pod_get_queued (q->pod) == q->queued;
+}
+
+#define N_BATCHED 9
+
+static void
+test_pod_batch_stops_on_pause (PodFixture    *fixture,
+                               gconstpointer  unused)
+{
+  g_autoptr(TestCountedJob) first = counted_job_new (0);
+  g_autoptr(TestCountedJob) divider = counted_job_new (1);
+  BatchData d = { &fixture->gate, 0 };
+  QueuedIs rest = { fixture->pod, N_BATCHED };
+  TestGate start;
+
+  test_gate_init (&start);
+  first->gate = &start;
+  gopod_pod_start (fixture->pod);
+  g_assert_true (gopod_pod_add_job (fixture->pod, GOPOD_JOB (first), NULL, NULL));
+  test_gate_wait_for_waiters (&start, 1);
+  for (int i = 0; i < 64; i++)
+    g_assert_true (gopod_pod_submit (fixture->pod, light_busy, NULL, NULL, NULL));
+  g_assert_true (gopod_pod_add_job (fixture->pod, GOPOD_JOB (divider), NULL, NULL));
+  g_assert_true (gopod_pod_submit (fixture->pod, light_gated, &d, NULL, NULL));
+  for (int i = 0; i < N_BATCHED; i++)
+    g_assert_true (gopod_pod_submit (fixture->pod, light_counted, &d, NULL, NULL));
+  test_gate_open (&start);
+  /* The gated job heads a batch holding the counted ones. */
+  test_gate_wait_for_waiters (&fixture->gate, 1);
+  gopod_pod_pause (fixture->pod);
+  test_gate_open (&fixture->gate);
+  g_assert_true (test_poll_until (pod_queued_is, &rest, 10000));
+  g_assert_cmpint (d.runs, ==, 0);
+  gopod_pod_start (fixture->pod);
+  g_assert_true (gopod_pod_wait (fixture->pod, NULL, NULL));
+  g_assert_cmpint (d.runs, ==, N_BATCHED);
+  test_gate_clear (&start);
+}
+
+/* A main-context job cancelled while queued, from a thread that cannot
+ * run its context, has its end on the way there; meanwhile a worker pops
+ * it and must not start it. */
+static gpointer
+cancel_job_in_thread (gpointer job)
+{
+  gopod_job_cancel (job);
+  return NULL;
+}
+
+static gboolean
+pod_is_settled (gpointer pod)
+{
+  return gopod_pod_get_queued (pod) == 0 && gopod_pod_get_running (pod) == 0;
+}
+
+static void
+test_pod_cancelled_while_queued_never_starts (PodFixture    *fixture,
+                                              gconstpointer  unused)
+{
+  g_autoptr(TestCountedJob) blocker = counted_job_new (0);
+  g_autoptr(TestHookJob) job = hook_job_new (NULL, NULL, NULL);
+
+  blocker->gate = &fixture->gate;
+  g_assert_true (g_main_context_acquire (NULL));
+  gopod_pod_start (fixture->pod);
+  g_assert_true (gopod_pod_add_job (fixture->pod, GOPOD_JOB (blocker), NULL, NULL));
+  test_gate_wait_for_waiters (&fixture->gate, 1);
+  g_assert_true (gopod_pod_add_job (fixture->pod, GOPOD_JOB (job), NULL, NULL));
+  g_thread_join (g_thread_new ("canceller", cancel_job_in_thread, job));
+  g_assert_cmpint (gopod_job_get_state (GOPOD_JOB (job)), ==, GOPOD_JOB_STATE_QUEUED);
+  test_gate_open (&fixture->gate);
+  /* The worker popped it, did not start it and gave its slot back. */
+  g_assert_true (test_poll_until (pod_is_settled, fixture->pod, 10000));
+  while (!job_has_ended (job))
+    g_main_context_iteration (NULL, TRUE);
+  g_main_context_release (NULL);
+  g_assert_cmpint (gopod_job_get_state (GOPOD_JOB (job)), ==, GOPOD_JOB_STATE_CANCELLED);
+  g_assert_null (job->begun_on);
+}
+
+/* The _finish functions check the result is theirs. */
+static void
+test_pod_finish_checks_source_tag (PodFixture    *fixture,
+                                   gconstpointer  unused)
+{
+  g_autoptr(GopodJob) job = gopod_job_new_func (succeed, NULL, NULL);
+  g_autoptr(GAsyncResult) wait_result = NULL, job_result = NULL;
+
+  gopod_pod_wait_async (fixture->pod, NULL, test_store_result, &wait_result);
+  test_wait_for_result (NULL, &wait_result, 10000);
+  EXPECT_CRITICAL ("*source_tag*", g_assert_false (gopod_pod_shutdown_finish (fixture->pod, wait_result, NULL)));
+  EXPECT_CRITICAL ("*source_tag*", g_assert_false (gopod_pod_run_finish (fixture->pod, wait_result, NULL)));
+  g_assert_true (gopod_pod_add_job (fixture->pod, job, NULL, NULL));
+  gopod_job_cancel (job);
+  gopod_job_wait_async (job, NULL, test_store_result, &job_result);
+  test_wait_for_result (NULL, &job_result, 10000);
+  EXPECT_CRITICAL ("*source_tag*", g_assert_false (gopod_pod_wait_finish (fixture->pod, job_result, NULL)));
+  EXPECT_CRITICAL ("*source_tag*", g_assert_false (gopod_job_wait_finish (job, wait_result, NULL)));
+  g_assert_true (gopod_pod_wait_finish (fixture->pod, wait_result, NULL));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1227,11 +2018,28 @@ main (int   argc,
   g_test_add_func ("/Gopod/Pod/reentry/jobs-add-jobs", test_pod_jobs_add_jobs);
   g_test_add_func ("/Gopod/Pod/reentry/from-job", test_pod_reentry_from_job);
   g_test_add_func ("/Gopod/Pod/dropped-keeps-work", test_pod_dropped_keeps_work);
-  g_test_add_func ("/Gopod/Pod/job-finalized-on-its-context", test_pod_job_finalized_on_its_context);
   g_test_add_func ("/Gopod/Pod/race/producers-and-cancels", test_pod_race_producers_cancel);
   g_test_add_func ("/Gopod/Pod/race/shutdown-against-add", test_pod_race_shutdown_against_add);
   g_test_add_func ("/Gopod/Pod/race/cancel-against-start", test_pod_race_cancel_against_start);
   g_test_add_func ("/Gopod/Pod/bad-input", test_pod_bad_input);
+  POD_TEST ("wait/runs-main-job-added-meanwhile", test_pod_wait_runs_main_job_added_meanwhile, 2);
+  POD_TEST ("wait/refused-from-begin", test_pod_refuses_wait_from_begin, 1);
+  POD_TEST ("wait/shutdown-refused-from-begin", test_pod_refuses_shutdown_wait_from_begin, 1);
+  POD_TEST ("wait/refused-from-finish-of-cancelled", test_pod_refuses_wait_from_finish_of_cancelled, 1);
+  POD_TEST ("wait/job-on-itself-from-begin-and-finish", test_job_refuses_wait_on_itself_from_begin_and_finish, 1);
+  POD_TEST ("wait/job-on-itself-from-run", test_job_refuses_wait_on_itself_from_run, 1);
+  POD_TEST ("wait/job-runs-pods-context", test_job_wait_runs_pods_context, 1);
+  POD_TEST ("wait/worker-never-runs-default-context", test_pod_worker_wait_never_runs_default_context, 1);
+  POD_TEST ("release/without-main-loop", test_pod_frees_jobs_without_main_loop, 4);
+  POD_TEST ("release/on-its-context", test_pod_job_freed_on_its_context, 1);
+  POD_TEST ("release/light-destroy-on-its-context", test_pod_light_destroy_on_its_context, 1);
+  POD_TEST ("dispatch-interval/pause", test_pod_dispatch_interval_pause, 1);
+  POD_TEST ("dispatch-interval/lowered", test_pod_dispatch_interval_lowered, 1);
+  POD_TEST ("dispatch-interval/shrunk", test_pod_dispatch_interval_shrunk, 4);
+  POD_TEST ("timeout/ran-past-fails", test_pod_job_ran_past_timeout_fails, 2);
+  POD_TEST ("pause/stops-running-batch", test_pod_batch_stops_on_pause, 1);
+  POD_TEST ("cancel/queued-never-starts", test_pod_cancelled_while_queued_never_starts, 1);
+  POD_TEST ("bad-input/finish-source-tags", test_pod_finish_checks_source_tag, 1);
 
   return g_test_run ();
 }

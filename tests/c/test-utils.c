@@ -144,3 +144,35 @@ test_block_until_cancelled (GCancellable *cancellable)
   g_mutex_clear (&wait.lock);
   g_cond_clear (&wait.cond);
 }
+
+void
+test_gauge_enter (TestGauge *gauge)
+{
+  int now = g_atomic_int_add (&gauge->now, 1) + 1;
+  int peak = g_atomic_int_get (&gauge->peak);
+
+  while (now > peak && !g_atomic_int_compare_and_exchange_full (&gauge->peak, peak, now, &peak))
+    ;
+}
+
+void
+test_gauge_leave (TestGauge *gauge)
+{
+  g_atomic_int_add (&gauge->now, -1);
+}
+
+gboolean
+test_poll_until (gboolean (*holds) (gpointer data),
+                 gpointer   data,
+                 guint      timeout_ms)
+{
+  gint64 deadline = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
+
+  while (!holds (data))
+    {
+      if (g_get_monotonic_time () >= deadline)
+        return FALSE;
+      g_usleep (100);
+    }
+  return TRUE;
+}

@@ -9,6 +9,32 @@
 
 G_BEGIN_DECLS
 
+/* Each call must log exactly one critical matching @pattern; a missing one
+ * fails g_test_assert_expected_messages(), so every use can fail. */
+#define EXPECT_CRITICAL(pattern, call) \
+  G_STMT_START { \
+    g_test_expect_message ("Gopod", G_LOG_LEVEL_CRITICAL, pattern); \
+    call; \
+    g_test_assert_expected_messages (); \
+  } G_STMT_END
+
+/* Concurrency gauge: how many run now, and the most that ever did. */
+typedef struct
+{
+  int now;
+  int peak;
+} TestGauge;
+
+void      test_gauge_enter            (TestGauge     *gauge);
+void      test_gauge_leave            (TestGauge     *gauge);
+
+/* Polls @holds (@data), another thread's doing, until it returns TRUE;
+ * returns FALSE after @timeout_ms, so that a condition that never comes
+ * fails the test instead of hanging it. Orders nothing by time. */
+gboolean  test_poll_until             (gboolean     (*holds) (gpointer data),
+                                       gpointer       data,
+                                       guint          timeout_ms);
+
 /* Iterates @context (NULL: the default one) until *@flag is TRUE, failing the
  * test after @timeout_ms, so a missing callback fails instead of hanging. */
 void      test_iterate_until          (GMainContext  *context,
