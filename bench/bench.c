@@ -1484,6 +1484,7 @@ rings_free (gpointer set)
   g_free (r);
 }
 
+/* GopodChannel's entry goes first here: see ChannelImpl for its four functions. */
 static const ChannelImpl channel_impls[] = {
   { "gasyncqueue", queue_open, queue_send, queue_receive, queue_free },
   { "mutex-cond", rings_open, rings_send, rings_receive, rings_free },
