@@ -66,10 +66,20 @@
  * GopodJobClass::begin:
  * @job: the job
  * @cancellable: (nullable): cancelled when the job is cancelled or times out
+ * @error: return location for the reason the work could not start
  *
  * Starts the work of a main-context job, on its owner's main context. It
  * must return at once; the work ends with [method@Gopod.Job.complete]. A
  * class that implements it is a main-context job.
+ *
+ * Returning %FALSE ends the job FAILED with @error, so an exception that a
+ * binding's `begin` raises (Python's `do_begin`, GJS's `vfunc_begin`, which
+ * both turn it into @error) fails the job instead of leaving it running
+ * forever. Returning %FALSE without setting @error fails the job with
+ * %GOPOD_ERROR_FAILED.
+ *
+ * Returns: %TRUE when the work is started (or already completed), %FALSE
+ *   with @error set when it could not start
  *
  * Since: 1.0
  */
@@ -1418,9 +1428,26 @@ static gboolean
 begin_in_context (gpointer data)
 {
   GopodJob *job = data;
-  GopodJobPrivate *priv = JOB_PRIV (job);
+  GError *begin_error = NULL;
+  GError *error = NULL;
 
-  GOPOD_JOB_GET_CLASS (job)->begin (job, priv->cancellable);
+  if (GOPOD_JOB_GET_CLASS (job)->begin (job, JOB_PRIV (job)->cancellable, &begin_error))
+    {
+      g_clear_error (&begin_error);
+      return G_SOURCE_REMOVE;
+    }
+
+  /* A `begin` that failed after calling complete() has nothing left to
+   * end; its error is not dropped silently. */
+  gopod_propagate_failure (&error, begin_error, G_OBJECT_TYPE_NAME (job));
+  if (gopod_job_is_ended (job))
+    {
+      g_warning ("%s: begin failed after the job had ended: %s",
+                 G_OBJECT_TYPE_NAME (job), error->message);
+      g_error_free (error);
+    }
+  else
+    job_end (job, GOPOD_JOB_STATE_FAILED, error);
 
   return G_SOURCE_REMOVE;
 }
