@@ -10,8 +10,8 @@
 //
 // (--delay-ms is the same as --sleep-ms, the option of the C and Python ports.)
 
-imports.gi.versions.Gopod = '1.0';
-const {GLib, GObject, Gopod} = imports.gi;
+const {Gopod} = imports.gopod;  // Gopod 1.0, with promises
+const {GLib, GObject} = imports.gi;
 const System = imports.system;
 
 function option(name, fallback) {

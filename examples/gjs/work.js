@@ -21,8 +21,8 @@
 //
 //   gjs work.js [--rounds 100] [--sleep-ms 1000]
 
-imports.gi.versions.Gopod = '1.0';
-const {GLib, GObject, Gopod} = imports.gi;
+const {Gopod} = imports.gopod;  // Gopod 1.0, with promises
+const {GLib, GObject} = imports.gi;
 const System = imports.system;
 
 const NAMES = ['steve', 'bob', 'mary', 'therese', 'jason'];

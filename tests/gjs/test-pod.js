@@ -4,8 +4,8 @@
 // max-workers, failures, run_async and wait_async. Exits non-zero on any
 // failure.
 
-imports.gi.versions.Gopod = '1.0';
-const {GLib, GObject, Gio, Gopod} = imports.gi;
+const {Gopod} = imports.gopod;  // Gopod 1.0, with promises
+const {GLib, GObject, Gio} = imports.gi;
 const System = imports.system;
 
 let failures = 0;

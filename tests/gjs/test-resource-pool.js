@@ -3,8 +3,8 @@
 // factory, acquire_async (the factory runs on the main context), waiting,
 // cancelling and closing. Exits non-zero on the first failure.
 
-imports.gi.versions.Gopod = '1.0';
-const {GLib, Gio, GObject, Gopod} = imports.gi;
+const {Gopod} = imports.gopod;  // Gopod 1.0, with promises
+const {GLib, Gio, GObject} = imports.gi;
 const System = imports.system;
 
 let failures = 0;

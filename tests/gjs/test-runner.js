@@ -3,8 +3,8 @@
 // the main loop, one after another, under the runner's timeout.
 // Exits non-zero on the first failure.
 
-imports.gi.versions.Gopod = '1.0';
-const {GLib, GObject, Gio, Gopod} = imports.gi;
+const {Gopod} = imports.gopod;  // Gopod 1.0, with promises
+const {GLib, GObject, Gio} = imports.gi;
 const System = imports.system;
 
 let failures = 0;

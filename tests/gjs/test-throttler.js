@@ -2,8 +2,8 @@
 // throttle_async, and its jobs call done() from main-loop callbacks.
 // Exits non-zero on the first failure.
 
-imports.gi.versions.Gopod = '1.0';
-const {GLib, Gio, Gopod} = imports.gi;
+const {Gopod} = imports.gopod;  // Gopod 1.0, with promises
+const {GLib, Gio} = imports.gi;
 const System = imports.system;
 
 let failures = 0;
