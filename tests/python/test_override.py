@@ -63,7 +63,7 @@ class Held(Gopod.Job):
         self.started.set()
         self.release.wait(SAFETY_S)
         cancellable.disconnect(handler)
-        return True
+        cancellable.set_error_if_cancelled()
 
     def do_finish(self):
         self.finishes += 1
