@@ -60,10 +60,7 @@ for (let i = 0; i < nJobs; i++)
     pod.add_job(new TimerJob(i + 1, `msg-${i}-hello`), null);
 
 // Unlike go-pod's example, which sleeps, wait for the pod to be idle.
-pod.wait_async(null, (p, res) => {
-    p.wait_finish(res);
-    loop.quit();
-});
+pod.wait_async(null).then(() => loop.quit());
 loop.run();
 
 print(`jobs: ${pod.submitted} submitted, ${pod.succeeded} succeeded`);

@@ -103,12 +103,7 @@ async function main(opts) {
     }
 
     // p.Shutdown(): stop accepting, run what is queued, wait for the workers.
-    await new Promise(resolve => {
-        pod.shutdown_async(Gopod.ShutdownMode.DRAIN, null, (p, result) => {
-            p.shutdown_finish(result);
-            resolve();
-        });
-    });
+    await pod.shutdown_async(Gopod.ShutdownMode.DRAIN, null);
 
     print(`tasks: ${pod.submitted} submitted, ${pod.succeeded} succeeded`);
     print(`peak in flight: ${peak} (workers 2)`);
