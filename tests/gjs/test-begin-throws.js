@@ -9,13 +9,7 @@ imports.gi.versions.Gopod = '1.0';
 const {GLib, GObject, Gopod} = imports.gi;
 const System = imports.system;
 
-let failures = 0;
-function check(condition, what) {
-    if (!condition) {
-        printerr(`FAIL: ${what}`);
-        failures++;
-    }
-}
+const {check, failures} = imports.testing;
 
 const Throwing = GObject.registerClass(
 class Throwing extends Gopod.Job {
@@ -46,6 +40,6 @@ check(pod.shutdown(Gopod.ShutdownMode.DRAIN, null), 'the drain returns');
 check(throwing.state === Gopod.JobState.FAILED, `the throwing job is FAILED (${throwing.state})`);
 check(throwing.error?.message === 'begin threw', `with the exception's message: ${throwing.error?.message}`);
 check(started.state === Gopod.JobState.SUCCEEDED, 'the next job had its slot');
-if (failures > 0)
+if (failures() > 0)
     System.exit(1);
 print('all GJS begin checks passed');

@@ -7,13 +7,7 @@ const {Gopod} = imports.gopod;
 const {GLib, GObject, Gio} = imports.gi;
 const System = imports.system;
 
-let failures = 0;
-function check(condition, what) {
-    if (!condition) {
-        printerr(`FAIL: ${what}`);
-        failures++;
-    }
-}
+const {check, failures} = imports.testing;
 
 // Resolves on a later turn of the main loop.
 function later(ms = 1) {
@@ -193,14 +187,13 @@ let finished = false;
         testThrottler, testChannel]) {
         // eslint-disable-next-line no-await-in-loop
         await test();
-        if (failures > 0) {
-            printerr(`${test.name}: ${failures} check(s) failed`);
+        if (failures() > 0) {
+            printerr(`${test.name}: ${failures()} check(s) failed`);
             break;
         }
     }
 })().catch(e => {
-    printerr(`FAIL: ${e}\n${e.stack}`);
-    failures++;
+    check(false, `${e}\n${e.stack}`);
 }).finally(() => {
     finished = true;
     loop.quit();
@@ -211,6 +204,6 @@ GLib.timeout_add(GLib.PRIORITY_DEFAULT, 20000, () => {
     return GLib.SOURCE_REMOVE;
 });
 loop.run();
-if (failures > 0)
+if (failures() > 0)
     System.exit(1);
 print('all GJS promise checks passed');

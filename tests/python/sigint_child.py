@@ -74,24 +74,24 @@ def discard(pod, job):
     return job.props.state == Gopod.JobState.CANCELLED and job.finishes == 1
 
 
-def scenario_wait():
+def interrupted_wait(wait):
+    """wait(pod, job) on a pod running a ReadyJob: KeyboardInterrupt, and a
+    discarding shutdown then ends the job."""
     job = ReadyJob()
     pod = started_pod(job)
     try:
-        pod.wait()
+        wait(pod, job)
     except KeyboardInterrupt:
         return discard(pod, job)
     return False
+
+
+def scenario_wait():
+    return interrupted_wait(lambda pod, job: pod.wait())
 
 
 def scenario_job_wait():
-    job = ReadyJob()
-    pod = started_pod(job)
-    try:
-        job.wait()
-    except KeyboardInterrupt:
-        return discard(pod, job)
-    return False
+    return interrupted_wait(lambda pod, job: job.wait())
 
 
 def scenario_shutdown():

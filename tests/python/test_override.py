@@ -14,6 +14,8 @@ import gi
 gi.require_version('Gopod', '1.0')
 from gi.repository import Gio, GLib, GObject, Gopod  # noqa: E402
 
+from test_pod import BlockingJob  # noqa: E402
+
 SAFETY_S = 20  # only a guard against a hang
 CHILD = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'sigint_child.py')
 
@@ -47,26 +49,6 @@ class BeginCompletes(Gopod.Job):
 
     def do_begin(self, cancellable):
         GLib.idle_add(lambda: self.complete(None) or GLib.SOURCE_REMOVE)
-
-
-class Held(Gopod.Job):
-    """Runs until released or cancelled; counts its finish."""
-
-    def __init__(self):
-        super().__init__()
-        self.started = threading.Event()
-        self.release = threading.Event()
-        self.finishes = 0
-
-    def do_run(self, cancellable):
-        handler = cancellable.connect(lambda *args: self.release.set())
-        self.started.set()
-        self.release.wait(SAFETY_S)
-        cancellable.disconnect(handler)
-        cancellable.set_error_if_cancelled()
-
-    def do_finish(self):
-        self.finishes += 1
 
 
 class Closing(Gopod.ResourcePool):
@@ -198,7 +180,7 @@ class PythonicTest(unittest.TestCase):
             pod.submit(print)   # shut down: closed
 
     def test_with_pod_discards_on_exception(self):
-        held = Held()
+        held = BlockingJob()
         queued = ReturnsNone()
         with self.assertRaises(RuntimeError):
             with Gopod.Pod.new(1) as pod:

@@ -77,6 +77,15 @@ def _reporting(func, none_is_success):
     return call
 
 
+def _report_end(obj, error, succeeded, failed):
+    """complete()/done(): PyGObject 3.42 cannot pass None for a GError, so
+    success goes through the C-only *_ok twin."""
+    if error is None:
+        succeeded(obj)
+    else:
+        failed(obj, _as_error(error))
+
+
 def _report_vfuncs(cls, names):
     """Wraps the do_* methods a Python subclass defines, before PyGObject
     hooks them up as vfuncs (__init_subclass__ runs before the metaclass
@@ -257,10 +266,7 @@ class Job(Gopod.Job):
     def complete(self, error=None):
         """Ends a main-context job: success with None, else failed with the
         GLib.Error or exception given."""
-        if error is None:
-            Gopod.Job.complete_ok(self)
-        else:
-            Gopod.Job.complete(self, _as_error(error))
+        _report_end(self, error, Gopod.Job.complete_ok, Gopod.Job.complete)
 
     def wait(self, cancellable=None):
         return _blocking(lambda c: Gopod.Job.wait(self, c), cancellable)
@@ -358,25 +364,21 @@ class Throttler(Gopod.Throttler):
     def done(self, error=None):
         """Reports a job done: success with None, else failed with the
         GLib.Error or exception given."""
-        if error is None:
-            Gopod.Throttler.done_ok(self)
-        else:
-            Gopod.Throttler.done(self, _as_error(error))
+        _report_end(self, error, Gopod.Throttler.done_ok, Gopod.Throttler.done)
+
+    def _block(self, blocking, start, finish, cancellable):
+        # The blocking calls take no cancellable; their async twins do.
+        if not _watcher.can_watch() and cancellable is None:
+            return blocking(self)
+        return _blocking(lambda c: _finish_on_own_context(start, finish, c), cancellable)
 
     def throttle(self, cancellable=None):
-        # The blocking throttle takes no cancellable; its async twin does.
-        if not _watcher.can_watch() and cancellable is None:
-            return Gopod.Throttler.throttle(self)
-        return _blocking(lambda c: _finish_on_own_context(self.throttle_async,
-                                                          self.throttle_finish, c),
-                         cancellable)
+        return self._block(Gopod.Throttler.throttle, self.throttle_async,
+                           self.throttle_finish, cancellable)
 
     def wait(self, cancellable=None):
-        if not _watcher.can_watch() and cancellable is None:
-            return Gopod.Throttler.wait(self)
-        return _blocking(lambda c: _finish_on_own_context(self.wait_async,
-                                                          self.wait_finish, c),
-                         cancellable)
+        return self._block(Gopod.Throttler.wait, self.wait_async, self.wait_finish,
+                           cancellable)
 
 
 Throttler = override(Throttler)
