@@ -7,6 +7,7 @@ their message, and Ctrl-C that interrupts the blocking calls."""
 import os
 import signal
 import subprocess
+import sys
 import threading
 import unittest
 
@@ -208,7 +209,8 @@ class PythonicTest(unittest.TestCase):
     def test_channel_iterates(self):
         # Channels are in the library from 1.2; with them, for v in ch.
         if not hasattr(Gopod, 'Channel'):
-            self.assertFalse(hasattr(Gopod.Pod, 'Channel'))
+            # A library without channels: the override adds none of its own.
+            self.assertNotIn('Channel', sys.modules['gi.overrides.Gopod'].__all__)
             return
         channel = Gopod.Channel.new(GObject.TYPE_INT, 3)
         for value in (1, 2, 3):
