@@ -1214,9 +1214,10 @@ busy_for (gint64 us)
     g_usleep (100);
 }
 
-static void
-test_hook_job_begin (GopodJob     *job,
-                     GCancellable *cancellable)
+static gboolean
+test_hook_job_begin (GopodJob      *job,
+                     GCancellable  *cancellable,
+                     GError       **error)
 {
   TestHookJob *self = TEST_HOOK_JOB (job);
 
@@ -1225,6 +1226,7 @@ test_hook_job_begin (GopodJob     *job,
     self->begin_hook (self);
   busy_for (self->busy_us);
   gopod_job_complete (job, NULL);
+  return TRUE;
 }
 
 static void
