@@ -1091,12 +1091,15 @@ gopod_pod_core_wait (GopodPodCore   *core,
   g_mutex_lock (&core->lock);
   ok = pod_core_wait_locked (core, done, cancellable, error);
   g_mutex_unlock (&core->lock);
+  /* What the work left for this thread to free: light jobs' destroy
+   * notifies given from here (rule P11). */
+  gopod_release_pending_here ();
 
   return ok;
 }
 
 /* A light job whose data comes with a destroy notify: the notify runs on
- * the context the job was submitted from (internals rule P11). Only such
+ * the context the job was submitted from (internals rules P11, R2). Only such
  * jobs pay for this; the plain light job stays two words in a chunk. */
 typedef struct
 {
@@ -1104,6 +1107,7 @@ typedef struct
   gpointer        data;
   GDestroyNotify  destroy;
   GMainContext   *context;  /* NULL: the global default */
+  GThread        *thread;   /* the submitter's, not referenced */
 } LightHomed;
 
 static void
@@ -1119,13 +1123,18 @@ pod_core_light_homed_free (gpointer data)
 {
   LightHomed *light = data;
 
-  gopod_release_on (light->context, light->destroy, light->data);
+  gopod_release_on_thread (light->context, light->thread, light->destroy, light->data);
   g_clear_pointer (&light->context, g_main_context_unref);
   g_free (light);
 }
 
+/* A submitter with a main context of its own (the pod's thread, or one with
+ * a pushed thread-default context) gets its destroy notifies back on that
+ * thread; another thread's run where the job ended when nobody runs the
+ * global default context (rule R1). */
 static LightHomed *
-pod_core_light_homed_new (GopodFunc       func,
+pod_core_light_homed_new (GopodPodCore   *core,
+                          GopodFunc       func,
                           gpointer        data,
                           GDestroyNotify  destroy)
 {
@@ -1135,6 +1144,8 @@ pod_core_light_homed_new (GopodFunc       func,
   light->data = data;
   light->destroy = destroy;
   light->context = gopod_notify_capture_context ();
+  light->thread = light->context != NULL || gopod_wait_home_is_caller (&core->home)
+                  ? g_thread_self () : NULL;
   return light;
 }
 
@@ -1145,7 +1156,7 @@ gopod_pod_core_submit (GopodPodCore    *core,
                        GDestroyNotify   destroy,
                        GError         **error)
 {
-  LightHomed *homed = destroy != NULL ? pod_core_light_homed_new (func, user_data, destroy) : NULL;
+  LightHomed *homed = destroy != NULL ? pod_core_light_homed_new (core, func, user_data, destroy) : NULL;
   GopodChunk *chunk;
   guint spawn;
 

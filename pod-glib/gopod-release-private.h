@@ -27,4 +27,21 @@ void  gopod_release_on  (GMainContext   *context,
                          GDestroyNotify  destroy,
                          gpointer        data);
 
+/*
+ * The same for what only @thread may free (a JavaScript closure given by
+ * the main thread: JavaScript cannot run on another thread, nor while it
+ * runs its own code): @destroy (@data) runs on @context in @thread only
+ * (internals rule R2): here if this is @thread and it can own @context,
+ * else from an idle source there, or when @thread calls
+ * gopod_release_pending_here(). With @thread NULL, gopod_release_on().
+ */
+void  gopod_release_on_thread    (GMainContext   *context,
+                                  GThread        *thread,
+                                  GDestroyNotify  destroy,
+                                  gpointer        data);
+/* Runs what waits for the caller's thread-default context and may run in
+ * this thread, if this thread can own that context: called where a
+ * program without a main loop waits for its work (a pod's blocking wait). */
+void  gopod_release_pending_here (void);
+
 G_END_DECLS

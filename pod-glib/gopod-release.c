@@ -21,6 +21,7 @@ typedef struct
 {
   GDestroyNotify destroy;
   gpointer       data;
+  GThread       *thread;  /* the only thread that may run it, or NULL (not referenced) */
 } ReleaseItem;
 
 /* A leaf lock: nothing is taken while it is held, and no destroy runs. */
@@ -47,27 +48,38 @@ release_pending_get_locked (GMainContext *context)
   return pending;
 }
 
-/* Steals what waits for @context; frees the entry if nothing can still come
- * for it. Called with release_lock held. */
+/* Steals what waits for @context that this thread may run; frees the
+ * entry if nothing is left and nothing can still come for it. Called with
+ * release_lock held. */
 static GArray *
 release_steal_locked (GMainContext *context)
 {
+  GThread *self = g_thread_self ();
   ReleasePending *pending;
-  GArray *items;
+  GArray *items, *left;
+  guint i;
 
   pending = release_pending != NULL ? g_hash_table_lookup (release_pending, context) : NULL;
   if (pending == NULL)
     return NULL;
-  items = pending->items;
-  g_atomic_int_add (&release_n_pending, -(int) items->len);
-  if (pending->idle)
+  items = g_array_new (FALSE, FALSE, sizeof (ReleaseItem));
+  left = g_array_new (FALSE, FALSE, sizeof (ReleaseItem));
+  for (i = 0; i < pending->items->len; i++)
     {
-      pending->items = g_array_new (FALSE, FALSE, sizeof (ReleaseItem));
-      return items;
+      ReleaseItem *item = &g_array_index (pending->items, ReleaseItem, i);
+
+      g_array_append_val (item->thread == NULL || item->thread == self ? items : left, *item);
     }
-  g_hash_table_remove (release_pending, context);
-  g_main_context_unref (pending->context);
-  g_free (pending);
+  g_array_unref (pending->items);
+  pending->items = left;
+  g_atomic_int_add (&release_n_pending, -(int) items->len);
+  if (!pending->idle && left->len == 0)
+    {
+      g_hash_table_remove (release_pending, context);
+      g_main_context_unref (pending->context);
+      g_array_unref (left);
+      g_free (pending);
+    }
   return items;
 }
 
@@ -137,10 +149,11 @@ release_as_owner (GMainContext   *context,
 
 static void
 release_leave_pending (GMainContext   *context,
+                       GThread        *thread,
                        GDestroyNotify  destroy,
                        gpointer        data)
 {
-  ReleaseItem item = { destroy, data };
+  ReleaseItem item = { destroy, data, thread };
   ReleasePending *pending;
   gboolean attach;
 
@@ -174,7 +187,7 @@ gopod_release_on (GMainContext   *context,
     release_as_owner (context, destroy, data);
   else
     {
-      release_leave_pending (context, destroy, data);
+      release_leave_pending (context, NULL, destroy, data);
       /* The owner may have let go meanwhile, having looked at the count
        * before our item was in: try once more. */
       if (g_main_context_acquire (context))
@@ -182,4 +195,41 @@ gopod_release_on (GMainContext   *context,
     }
 
   g_clear_pointer (&held, g_main_context_unref);
+}
+
+void
+gopod_release_on_thread (GMainContext   *context,
+                         GThread        *thread,
+                         GDestroyNotify  destroy,
+                         gpointer        data)
+{
+  GMainContext *held;
+
+  if (thread == NULL)
+    {
+      gopod_release_on (context, destroy, data);
+      return;
+    }
+
+  held = context != NULL ? g_main_context_ref (context) : NULL;
+  if (context == NULL)
+    context = g_main_context_default ();
+
+  if (thread == g_thread_self () && g_main_context_acquire (context))
+    release_as_owner (context, destroy, data);
+  else
+    release_leave_pending (context, thread, destroy, data);
+
+  g_clear_pointer (&held, g_main_context_unref);
+}
+
+void
+gopod_release_pending_here (void)
+{
+  GMainContext *context = g_main_context_get_thread_default ();
+
+  if (context == NULL)
+    context = g_main_context_default ();
+  if (g_atomic_int_get (&release_n_pending) > 0 && g_main_context_acquire (context))
+    release_as_owner (context, NULL, NULL);
 }

@@ -1645,6 +1645,41 @@ test_pod_light_destroy_on_its_context (PodFixture    *fixture,
   g_assert_true (gopod_pod_wait (fixture->pod, NULL, NULL));
 }
 
+/* Without a main loop, a light job's destroy notify still runs: given from
+ * the pod's thread, by that thread's wait; from another thread, where the
+ * job ended. */
+typedef struct
+{
+  GopodPod  *pod;
+  RunAndFree counts;
+} SubmitFrom;
+
+static gpointer
+submit_with_destroy (gpointer data)
+{
+  SubmitFrom *d = data;
+
+  for (int i = 0; i < 100; i++)
+    g_assert_true (gopod_pod_submit (d->pod, count_run, &d->counts, count_destroy, NULL));
+  return NULL;
+}
+
+static void
+test_pod_light_destroy_without_main_loop (PodFixture    *fixture,
+                                          gconstpointer  unused)
+{
+  SubmitFrom here = { fixture->pod, { 0, 0 } }, there = { fixture->pod, { 0, 0 } };
+
+  gopod_pod_start (fixture->pod);
+  submit_with_destroy (&here);
+  g_thread_join (g_thread_new ("submitter", submit_with_destroy, &there));
+  g_assert_true (gopod_pod_wait (fixture->pod, NULL, NULL));
+  g_assert_cmpint (here.counts.runs, ==, 100);
+  g_assert_cmpint (here.counts.destroyed, ==, 100);
+  g_assert_cmpint (there.counts.runs, ==, 100);
+  g_assert_cmpint (there.counts.destroyed, ==, 100);
+}
+
 /* dispatch-interval-ms: a worker waiting for its start time looks again at
  * pause, resize and interval changes, and keeps FIFO order. The interval is
  * a minute: a worker that did not look again would not start in time. */
@@ -2035,6 +2070,7 @@ main (int   argc,
   POD_TEST ("release/without-main-loop", test_pod_frees_jobs_without_main_loop, 4);
   POD_TEST ("release/on-its-context", test_pod_job_freed_on_its_context, 1);
   POD_TEST ("release/light-destroy-on-its-context", test_pod_light_destroy_on_its_context, 1);
+  POD_TEST ("release/light-destroy-without-main-loop", test_pod_light_destroy_without_main_loop, 2);
   POD_TEST ("dispatch-interval/pause", test_pod_dispatch_interval_pause, 1);
   POD_TEST ("dispatch-interval/lowered", test_pod_dispatch_interval_lowered, 1);
   POD_TEST ("dispatch-interval/shrunk", test_pod_dispatch_interval_shrunk, 4);
