@@ -1128,10 +1128,9 @@ pod_core_light_homed_free (gpointer data)
   g_free (light);
 }
 
-/* A submitter with a main context of its own (the pod's thread, or one with
- * a pushed thread-default context) gets its destroy notifies back on that
- * thread; another thread's run where the job ended when nobody runs the
- * global default context (rule R1). */
+/* The pod's own thread (where JavaScript made it) gets its destroy notifies
+ * back in that thread (rule R2); another thread's run on its thread-default
+ * context, or where the job ended when nobody runs that (rule R1). */
 static LightHomed *
 pod_core_light_homed_new (GopodPodCore   *core,
                           GopodFunc       func,
@@ -1144,8 +1143,7 @@ pod_core_light_homed_new (GopodPodCore   *core,
   light->data = data;
   light->destroy = destroy;
   light->context = gopod_notify_capture_context ();
-  light->thread = light->context != NULL || gopod_wait_home_is_caller (&core->home)
-                  ? g_thread_self () : NULL;
+  light->thread = gopod_wait_home_is_caller (&core->home) ? g_thread_self () : NULL;
   return light;
 }
 

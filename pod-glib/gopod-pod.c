@@ -583,13 +583,12 @@ gopod_pod_run_finish (GopodPod      *pod,
  * Queues a light job: no object is made for it, which makes this the fast
  * path for many small jobs. It never blocks.
  *
- * Called from the thread that made @pod, or from one with a pushed
- * thread-default main context, @destroy runs in the calling thread, on that
- * context: from an idle source when it runs, or when this thread's
- * [method@Gopod.Pod.wait] or [method@Gopod.Pod.shutdown] returns (so a
- * program without a main loop frees everything too). From another thread,
- * it runs on the global default context when a thread runs it, else where
- * the job ended. A light job with a destroy notify costs an
+ * Called from the thread that made @pod, @destroy runs in that thread, on
+ * its thread-default main context: from an idle source when it runs, or
+ * when this thread's [method@Gopod.Pod.wait] or [method@Gopod.Pod.shutdown]
+ * returns (so a program without a main loop frees everything too). From
+ * another thread, it runs on the caller's thread-default context when a
+ * thread runs it, else where the job ended. A light job with a destroy notify costs an
  * allocation more than one without. @func itself always runs in a worker
  * thread: from JavaScript, which cannot run there, use a main-context
  * [class@Gopod.Job] instead.
