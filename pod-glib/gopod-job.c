@@ -1041,8 +1041,10 @@ gopod_job_cancel (GopodJob *job)
   g_mutex_lock (&priv->lock);
   state = priv->state;
   first = !gopod_job_priv_state_is_final (state) && priv->stop_reason == STOP_NONE;
+  /* A job already past its deadline timed out, whatever its timer says
+   * (internals rule J4). */
   if (first)
-    priv->stop_reason = STOP_CANCELLED;
+    priv->stop_reason = job_ran_past_timeout_locked (priv) ? STOP_TIMED_OUT : STOP_CANCELLED;
   if (first && state == GOPOD_JOB_STATE_RUNNING)
     cancellable = g_object_ref (gopod_job_priv_ensure_cancellable_locked (priv));
   g_mutex_unlock (&priv->lock);

@@ -11,7 +11,13 @@
  * ignore their cancellable, and callbacks that re-enter the library
  * (submitting from `finish`, releasing from `close`, shutting down from a
  * completion callback). At the end of each round every accepted job,
- * resource and throttled call is accounted for.
+ * resource and throttled call is accounted for. Half the rounds run no main
+ * loop: the main thread blocks in gopod_pod_wait() while producers add
+ * main-context jobs (which that wait must begin), and every job that only
+ * the pod held must have been freed by the end of the blocking shutdown.
+ * Jobs with a timeout that ran past it must end FAILED with
+ * GOPOD_ERROR_TIMEOUT; dispatch-interval windows (a long interval set, then
+ * lowered) must not hold workers to the old interval.
  *
  * Usage: stress [--seed N] [--ops N] [--threads N] [--round-ops N]
  *               [--watchdog-s N] [--classes pod,pool,throttler,runner]
@@ -52,6 +58,7 @@ static struct
   guint64 jobs_accepted, jobs_rejected, light_accepted, light_rejected;
   guint64 run_async_calls, main_jobs;
   guint64 cancels, resizes, pauses, waits, shutdowns_drain, shutdowns_discard;
+  guint64 dispatch_windows, func_jobs, loopless_rounds;
   guint64 acquires, acquire_errors, releases, destroys, pool_closes;
   guint64 throttles, throttle_resizes;
   guint64 runners, runner_tasks;
@@ -201,6 +208,9 @@ struct _Round
   guint64 light_accepted, light_refused, light_ran, light_discarded, light_destroyed;
                                 /* light_discarded: destroyed unrun, refused ones too */
   guint64 jobs_accepted;
+  guint64 func_jobs, func_jobs_freed;  /* fire-and-forget jobs, freed by the pod */
+  guint64 func_accepted, func_ran;
+  gboolean no_main_loop;        /* the main thread blocks in the pod's waits */
   GMutex jobs_lock;
   GPtrArray *jobs;              /* every job handed to the pod, accepted or not */
   Gauge running;
@@ -349,6 +359,8 @@ typedef struct
   int runs;
   int begins;
   int finishes;
+  gint64 run_us;                /* how long run took */
+  gboolean cancelled_in_run;    /* its cancellable was cancelled when run returned */
 } StressJob;
 
 typedef struct
@@ -412,7 +424,7 @@ behave (Behaviour behaviour, GCancellable *cancellable, GError **error)
       g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_CANCELLED, "cancelled");
       return FALSE;
     case BEHAVE_IGNORE:
-      g_usleep (200);
+      g_usleep (g_random_int_range (0, 10) == 0 ? 4000 : 200);
       return TRUE;
     default:
       g_assert_not_reached ();
@@ -424,12 +436,15 @@ stress_job_run (GopodJob *job, GCancellable *cancellable, GError **error)
 {
   StressJob *self = STRESS_JOB (job);
   int n = INC (self->runs);
+  gint64 started = g_get_monotonic_time ();
   gboolean ok;
 
   CHECK (n == 1, "job ran %d times", n);
   CHECK (gauge_enter (&self->round->running) <= MAX_WORKERS_CAP, "pod ran more than its bound");
   ok = behave (self->behaviour, cancellable, error);
   gauge_leave (&self->round->running);
+  self->run_us = g_get_monotonic_time () - started;
+  self->cancelled_in_run = g_cancellable_is_cancelled (cancellable);
   return ok;
 }
 
@@ -691,6 +706,51 @@ op_resize (Producer *p)
   else
     gopod_pod_set_max_queued (pod, chance (p->rand, 50) ? 0 : 64 + g_rand_int_range (p->rand, 0, 512));
   INC (stats.resizes);
+}
+
+static gboolean
+func_job_run (GopodJob *job, GCancellable *cancellable, gpointer round, GError **error)
+{
+  INC (((Round *) round)->func_ran);
+  return TRUE;
+}
+
+static void
+func_job_freed (gpointer round)
+{
+  INC (((Round *) round)->func_jobs_freed);
+}
+
+/* A job nobody but the pod holds, made on the global default context: the
+ * pod frees it, and its destroy notify runs, main loop or not. */
+static void
+op_add_func_job (Producer *p)
+{
+  GopodJob *job;
+
+  g_main_context_push_thread_default (NULL);
+  job = gopod_job_new_func (func_job_run, p->round, func_job_freed);
+  g_main_context_pop_thread_default (NULL);
+  INC (p->round->func_jobs);
+  /* Refused or not, the pod is the last to hold it. */
+  if (gopod_pod_add_job (p->round->pod, job, NULL, NULL))
+    INC (p->round->func_accepted);
+  g_object_unref (job);
+}
+
+/* A long dispatch interval, a few jobs, then none: workers waiting for a
+ * start time under the old interval must look again. */
+static void
+op_dispatch_window (Producer *p)
+{
+  gopod_pod_set_dispatch_interval_ms (p->round->pod, 10000);
+  for (int i = g_rand_int_range (p->rand, 1, 4); i > 0; i--)
+    {
+      tick ();
+      op_add_job (p, FALSE, FALSE);
+    }
+  gopod_pod_set_dispatch_interval_ms (p->round->pod, 0);
+  INC (stats.dispatch_windows);
 }
 
 static void
@@ -1094,6 +1154,8 @@ producer_step (Producer *p, guint i)
       if (pick < 560) { op_cancel (p); return; }
       if (pick < 580) { op_resize (p); return; }
       if (pick < 595) { op_pause_window (p); return; }
+      if (pick < 597) { op_dispatch_window (p); return; }
+      if (pick < 598) { op_add_func_job (p); INC (stats.func_jobs); return; }
       if (pick < 600) { op_wait (p); return; }
       if (pick < 620) { check_pod_bounds (round); return; }
     }
@@ -1170,6 +1232,12 @@ audit_pod (Round *round)
         {
         case GOPOD_JOB_STATE_SUCCEEDED:
           succeeded++;
+          /* Past its deadline and not stopped by then (a cancel that came
+           * first lets a success stand). */
+          CHECK (gopod_job_get_timeout_ms (GOPOD_JOB (job)) == 0 || job->cancelled_in_run ||
+                 job->run_us < (gint64) gopod_job_get_timeout_ms (GOPOD_JOB (job)) * 1000,
+                 "a job that ran %" G_GINT64_FORMAT " us past its %u ms timeout succeeded",
+                 job->run_us, gopod_job_get_timeout_ms (GOPOD_JOB (job)));
           CHECK (job->runs + job->begins == 1, "a job succeeded without running");
           CHECK (job->behaviour == BEHAVE_SUCCEED || job->behaviour == BEHAVE_IGNORE,
                  "a failing job (%d) succeeded", job->behaviour);
@@ -1206,6 +1274,11 @@ audit_pod (Round *round)
   CHECK (round->light_ran + round->light_discarded == round->light_accepted,
          "light jobs: %" G_GUINT64_FORMAT " accepted, %" G_GUINT64_FORMAT " ran, %"
          G_GUINT64_FORMAT " discarded", round->light_accepted, round->light_ran, round->light_discarded);
+
+  /* Jobs only the pod held: each ran and succeeded, or was discarded. */
+  accepted += round->func_accepted;
+  succeeded += round->func_ran;
+  cancelled += round->func_accepted - round->func_ran;
 
   /* The pod's own counters add up, and agree with ours. */
   CHECK (gopod_pod_get_submitted (round->pod) == round->light_accepted + accepted,
@@ -1324,13 +1397,33 @@ run_round (guint index, GRand *rand, GMainContext *context)
       threads[t] = g_thread_new ("stress-producer", producer_main, p);
     }
 
-  while (GET (round.producers) > 0)
-    g_main_context_iteration (context, TRUE);
-
-  /* Whatever the producers did, the pod is shut down now; in a random mode,
-   * asynchronously so that main-context jobs go on beginning here. */
-  gopod_pod_shutdown_async (round.pod, chance (rand, 50) ? GOPOD_SHUTDOWN_DRAIN : GOPOD_SHUTDOWN_DISCARD,
-                            NULL, round_shutdown_done, &shut);
+  round.no_main_loop = chance (rand, 50);
+  if (round.no_main_loop)
+    {
+      /* No main loop: this thread only waits for the pod, whose waits
+       * begin the main-context jobs added meanwhile, then shuts it down. */
+      INC (stats.loopless_rounds);
+      while (GET (round.producers) > 0)
+        {
+          if (!gopod_pod_wait (round.pod, NULL, NULL) || gopod_pod_get_queued (round.pod) == 0)
+            g_thread_yield ();
+        }
+      gopod_pod_shutdown (round.pod, chance (rand, 50) ? GOPOD_SHUTDOWN_DRAIN : GOPOD_SHUTDOWN_DISCARD,
+                          NULL, NULL);
+      CHECK (GET (round.func_jobs_freed) == GET (round.func_jobs),
+             "without a main loop, %" G_GUINT64_FORMAT " of %" G_GUINT64_FORMAT
+             " jobs only the pod held were freed", GET (round.func_jobs_freed), GET (round.func_jobs));
+      shut = TRUE;
+    }
+  else
+    {
+      while (GET (round.producers) > 0)
+        g_main_context_iteration (context, TRUE);
+      /* Whatever the producers did, the pod is shut down now; in a random
+       * mode, asynchronously so that main-context jobs go on beginning here. */
+      gopod_pod_shutdown_async (round.pod, chance (rand, 50) ? GOPOD_SHUTDOWN_DRAIN : GOPOD_SHUTDOWN_DISCARD,
+                                NULL, round_shutdown_done, &shut);
+    }
   while (!shut)
     g_main_context_iteration (context, TRUE);
   /* Idles that complete main-context jobs (none should be left running). */
@@ -1346,6 +1439,8 @@ run_round (guint index, GRand *rand, GMainContext *context)
     }
 
   audit_pod (&round);
+  CHECK (round.func_jobs_freed == round.func_jobs, "%" G_GUINT64_FORMAT " of %" G_GUINT64_FORMAT
+         " jobs only the pod held were freed", round.func_jobs_freed, round.func_jobs);
   if (use_throttler)
     audit_throttler (&round);
   if (use_pool)
@@ -1405,6 +1500,9 @@ print_stats (double seconds)
           stats.light_accepted, stats.jobs_accepted, stats.light_rejected, stats.jobs_rejected,
           stats.run_async_calls, stats.main_jobs, stats.cancels, stats.resizes, stats.pauses,
           stats.waits, stats.shutdowns_drain, stats.shutdowns_discard);
+  printf ("stress: pod: %" G_GUINT64_FORMAT " dispatch-interval windows, %" G_GUINT64_FORMAT
+          " jobs only the pod held, %" G_GUINT64_FORMAT " rounds without a main loop\n",
+          stats.dispatch_windows, stats.func_jobs, stats.loopless_rounds);
   printf ("stress: resource pool: %" G_GUINT64_FORMAT " acquires (%" G_GUINT64_FORMAT " errors), %"
           G_GUINT64_FORMAT " releases, %" G_GUINT64_FORMAT " destroys, %" G_GUINT64_FORMAT " closes mid-round\n",
           stats.acquires, stats.acquire_errors, stats.releases, stats.destroys, stats.pool_closes);
