@@ -513,6 +513,36 @@ test_home_belongs_to_its_thread (void)
 }
 
 static void
+test_home_copy (void)
+{
+  GopodWaitHome home, copy;
+  GMainContext *pushed = g_main_context_new ();
+  GThread *thread;
+
+  g_test_summary ("A copied home is the same thread's and holds its own reference to the context");
+  g_main_context_push_thread_default (pushed);
+  gopod_wait_home_init (&home);
+  g_main_context_pop_thread_default (pushed);
+  gopod_wait_home_copy (&copy, &home);
+  gopod_wait_home_clear (&home);
+  g_main_context_unref (pushed);
+  /* The copy's reference keeps the context alive. */
+  g_assert_true (copy.context == pushed);
+  g_assert_true (g_main_context_acquire (copy.context));
+  g_main_context_release (copy.context);
+  g_assert_true (gopod_wait_home_is_caller (&copy));
+  thread = g_thread_new ("other", home_is_caller_thread, &copy);
+  g_assert_false (GPOINTER_TO_INT (g_thread_join (thread)));
+  gopod_wait_home_clear (&copy);
+
+  gopod_wait_home_init (&home);
+  gopod_wait_home_copy (&copy, &home);
+  g_assert_null (copy.context);
+  gopod_wait_home_clear (&copy);
+  gopod_wait_home_clear (&home);
+}
+
+static void
 test_serving (void)
 {
   int a, b;
@@ -568,6 +598,7 @@ main (int   argc,
   g_test_add_func ("/Gopod/Wait/list/fire-ready", test_fire_ready);
   g_test_add_func ("/Gopod/Wait/home/runs-when-kicked", test_wait_runs_home_when_kicked);
   g_test_add_func ("/Gopod/Wait/home/belongs-to-its-thread", test_home_belongs_to_its_thread);
+  g_test_add_func ("/Gopod/Wait/home/copy", test_home_copy);
   g_test_add_func ("/Gopod/Wait/serving", test_serving);
   g_test_add_func ("/Gopod/Wait/outbox", test_outbox_order_and_overflow);
 
