@@ -326,6 +326,41 @@ pod_core_run_batch (GopodPodCore *core,
   return i;
 }
 
+/* What a discarded job ends with: one error for all, made once. */
+static const GError *
+pod_core_shut_down_error (void)
+{
+  static GError *error;
+
+  if (g_once_init_enter (&error))
+    g_once_init_leave (&error, g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                                                    "Pod was shut down"));
+  return error;
+}
+
+/* Outbox actions of a discarding shutdown: user code (finish, destroy
+ * notifies, cancel handlers) runs after the lock. */
+static void
+pod_core_discard_stolen_job (gpointer job)
+{
+  gopod_job_discard (job, pod_core_shut_down_error ());
+  gopod_job_release (job);
+}
+
+static void
+pod_core_discard_stolen_chunk (gpointer chunk)
+{
+  gopod_chunk_destroy_rest (chunk);
+  g_free (chunk);
+}
+
+static void
+pod_core_cancel_running_job (gpointer job)
+{
+  gopod_job_cancel (job);
+  gopod_job_release (job);
+}
+
 /* Ends an item a worker popped after a discarding shutdown began, instead of
  * putting it back where nobody would take it. Same locking as the
  * dispatchers below. */
@@ -343,18 +378,13 @@ pod_core_discard_item_locked (GopodPodCore *core,
       if (chunk == core->filling)
         core->filling = NULL;
       g_mutex_unlock (&core->lock);
-      gopod_chunk_destroy_rest (chunk);
-      g_free (chunk);
+      pod_core_discard_stolen_chunk (chunk);
     }
   else
     {
-      g_autoptr(GError) error = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED,
-                                                      "Pod was shut down");
-
       core->n_queued--;
       g_mutex_unlock (&core->lock);
-      gopod_job_discard (item, error);
-      gopod_job_release (item);
+      pod_core_discard_stolen_job (item);
     }
 
   g_mutex_lock (&core->lock);
@@ -536,7 +566,6 @@ pod_core_job_ended (GopodJob *job,
   GopodPodCore *core = owner_data;
   Worker *worker = g_private_get (&current_worker);
   GopodOutbox out = GOPOD_OUTBOX_INIT;
-  gboolean drop_queue_ref = FALSE;
   guint spawn = 0;
 
   /* Counted here, before the job's waiters hear of its end, and together
@@ -550,11 +579,11 @@ pod_core_job_ended (GopodJob *job,
     {
       /* Cancelled while queued. Whoever takes it out of the queue counts it
        * out: here, or the worker that already popped it. */
-      drop_queue_ref = g_async_queue_remove (core->queue, job);
-      if (drop_queue_ref)
+      if (g_async_queue_remove (core->queue, job))
         {
           core->n_queued--;
           pod_core_notify (core, PROP_QUEUED);
+          gopod_outbox_add (&out, (GopodOutboxFunc) gopod_job_release, job);
         }
     }
   else if (pod_core_running_remove_locked (core, job))
@@ -574,8 +603,6 @@ pod_core_job_ended (GopodJob *job,
   pod_core_wake_waiters_locked (core, &out);
   g_mutex_unlock (&core->lock);
 
-  if (drop_queue_ref)
-    gopod_job_release (job);
   pod_core_spawn_workers (core, spawn);
   gopod_outbox_flush (&out);
   gopod_pod_core_unref (core);
@@ -990,11 +1017,11 @@ gopod_pod_core_wait_async (GopodPodCore   *core,
   gopod_outbox_flush (&out);
 }
 
-/* Takes everything out of the queue for a discarding shutdown. */
+/* Takes everything out of the queue for a discarding shutdown, to be
+ * discarded when @out is flushed. */
 static void
 pod_core_steal_queue_locked (GopodPodCore *core,
-                             GQueue       *jobs,
-                             GQueue       *chunks)
+                             GopodOutbox  *out)
 {
   gpointer item;
 
@@ -1010,12 +1037,12 @@ pod_core_steal_queue_locked (GopodPodCore *core,
           core->cancelled += chunk->n_jobs;
           if (chunk == core->filling)
             core->filling = NULL;
-          g_queue_push_tail (chunks, chunk);
+          gopod_outbox_add (out, pod_core_discard_stolen_chunk, chunk);
         }
       else
         {
           core->n_queued--;
-          g_queue_push_tail (jobs, item);
+          gopod_outbox_add (out, pod_core_discard_stolen_job, item);
         }
     }
 }
@@ -1025,12 +1052,8 @@ gopod_pod_core_begin_shutdown (GopodPodCore       *core,
                                GopodShutdownMode   mode,
                                GError            **error)
 {
-  GQueue jobs = G_QUEUE_INIT, chunks = G_QUEUE_INIT, running = G_QUEUE_INIT;
-  g_autoptr(GError) discard_error = NULL;
-  gboolean first;
-  GopodJob *job;
-  GopodChunk *chunk;
   GopodOutbox out = GOPOD_OUTBOX_INIT;
+  gboolean first;
   guint spawn;
 
   g_mutex_lock (&core->lock);
@@ -1039,9 +1062,10 @@ gopod_pod_core_begin_shutdown (GopodPodCore       *core,
   if (mode == GOPOD_SHUTDOWN_DISCARD && !g_atomic_int_get (&core->discarding))
     {
       g_atomic_int_set (&core->discarding, TRUE);
-      pod_core_steal_queue_locked (core, &jobs, &chunks);
+      pod_core_steal_queue_locked (core, &out);
       for (guint i = 0; i < core->running_jobs->len; i++)
-        g_queue_push_tail (&running, g_object_ref (g_ptr_array_index (core->running_jobs, i)));
+        gopod_outbox_add (&out, pod_core_cancel_running_job,
+                          g_object_ref (g_ptr_array_index (core->running_jobs, i)));
       pod_core_notify (core, PROP_QUEUED);
       pod_core_notify (core, PROP_CANCELLED);
     }
@@ -1051,26 +1075,8 @@ gopod_pod_core_begin_shutdown (GopodPodCore       *core,
   pod_core_wake_waiters_locked (core, &out);
   g_mutex_unlock (&core->lock);
 
-  gopod_outbox_flush (&out);
   pod_core_spawn_workers (core, spawn);
-
-  /* User code (finish, destroy notifies, cancel handlers) runs unlocked. */
-  discard_error = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED, "Pod was shut down");
-  while ((job = g_queue_pop_head (&jobs)) != NULL)
-    {
-      gopod_job_discard (job, discard_error);
-      gopod_job_release (job);
-    }
-  while ((chunk = g_queue_pop_head (&chunks)) != NULL)
-    {
-      gopod_chunk_destroy_rest (chunk);
-      g_free (chunk);
-    }
-  while ((job = g_queue_pop_head (&running)) != NULL)
-    {
-      gopod_job_cancel (job);
-      gopod_job_release (job);
-    }
+  gopod_outbox_flush (&out);
 
   if (!first)
     g_set_error_literal (error, GOPOD_ERROR, GOPOD_ERROR_CLOSED,
