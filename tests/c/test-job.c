@@ -282,9 +282,7 @@ test_job_cancel_new (void)
   g_assert_cmpint (job->finishes, ==, 1);
 
   /* An ended job cannot be added. */
-  g_test_expect_message ("Gopod", G_LOG_LEVEL_CRITICAL, "*already added*");
-  g_assert_false (gopod_pod_add_job (pod, GOPOD_JOB (job), NULL, &error));
-  g_test_assert_expected_messages ();
+  EXPECT_CRITICAL ("*already added*", g_assert_false (gopod_pod_add_job (pod, GOPOD_JOB (job), NULL, &error)));
   g_assert_error (error, GOPOD_ERROR, GOPOD_ERROR_FAILED);
   g_assert_cmpuint (gopod_pod_get_submitted (pod), ==, 0);
 }
@@ -504,9 +502,7 @@ test_job_main_context (void)
   g_assert_cmpint (gopod_job_get_state (GOPOD_JOB (bad_job)), ==, GOPOD_JOB_STATE_FAILED);
 
   /* Completing twice is a programmer error that changes nothing. */
-  g_test_expect_message ("Gopod", G_LOG_LEVEL_CRITICAL, "*not running*");
-  gopod_job_complete (GOPOD_JOB (ok_job), NULL);
-  g_test_assert_expected_messages ();
+  EXPECT_CRITICAL ("*not running*", gopod_job_complete (GOPOD_JOB (ok_job), NULL));
   g_assert_cmpint (ok_job->finishes, ==, 1);
   g_assert_cmpint (gopod_job_get_state (GOPOD_JOB (ok_job)), ==, GOPOD_JOB_STATE_SUCCEEDED);
 }
@@ -618,9 +614,7 @@ test_job_properties (void)
   g_assert_cmpuint (timeout_ms, ==, 250);
   g_assert_cmpfloat (gopod_job_get_progress (job), ==, 0.0);
 
-  g_test_expect_message ("Gopod", G_LOG_LEVEL_CRITICAL, "*progress >= 0.0*");
-  gopod_job_set_progress (job, 1.5);
-  g_test_assert_expected_messages ();
+  EXPECT_CRITICAL ("*progress >= 0.0*", gopod_job_set_progress (job, 1.5));
   g_assert_cmpfloat (gopod_job_get_progress (job), ==, 0.0);
 }
 
@@ -629,23 +623,15 @@ test_job_bad_input (void)
 {
   g_autoptr(GopodJob) job = gopod_job_new_func (add_numbers, &(int) { 0 }, NULL);
 
-  g_test_expect_message ("Gopod", G_LOG_LEVEL_CRITICAL, "*func != NULL*");
-  g_assert_null (gopod_job_new_func (NULL, NULL, NULL));
-  g_test_assert_expected_messages ();
+  EXPECT_CRITICAL ("*func != NULL*", g_assert_null (gopod_job_new_func (NULL, NULL, NULL)));
 
   /* Waiting for a job nobody was given would wait for ever. */
-  g_test_expect_message ("Gopod", G_LOG_LEVEL_CRITICAL, "*GOPOD_JOB_STATE_NEW*");
-  g_assert_false (gopod_job_wait (job, NULL, NULL));
-  g_test_assert_expected_messages ();
+  EXPECT_CRITICAL ("*GOPOD_JOB_STATE_NEW*", g_assert_false (gopod_job_wait (job, NULL, NULL)));
 
-  g_test_expect_message ("Gopod", G_LOG_LEVEL_CRITICAL, "*GOPOD_IS_JOB*");
-  gopod_job_cancel (NULL);
-  g_test_assert_expected_messages ();
+  EXPECT_CRITICAL ("*GOPOD_IS_JOB*", gopod_job_cancel (NULL));
 
   /* complete() is for main-context jobs only. */
-  g_test_expect_message ("Gopod", G_LOG_LEVEL_CRITICAL, "*gopod_job_is_main_context*");
-  gopod_job_complete (job, NULL);
-  g_test_assert_expected_messages ();
+  EXPECT_CRITICAL ("*gopod_job_is_main_context*", gopod_job_complete (job, NULL));
   g_assert_cmpint (gopod_job_get_state (job), ==, GOPOD_JOB_STATE_NEW);
 }
 

@@ -7,6 +7,39 @@
 
 #include "test-utils.h"
 
+/* Most tests run on a fixture: a pod of `max_workers`, a gate, a gauge. */
+
+typedef struct
+{
+  GopodPod  *pod;
+  TestGate   gate;
+  TestGauge  gauge;
+} PodFixture;
+
+static void
+pod_fixture_set_up (PodFixture    *fixture,
+                    gconstpointer  max_workers)
+{
+  fixture->pod = gopod_pod_new (GPOINTER_TO_UINT (max_workers));
+  test_gate_init (&fixture->gate);
+  fixture->gauge = (TestGauge) { 0, 0 };
+}
+
+static void
+pod_fixture_tear_down (PodFixture    *fixture,
+                       gconstpointer  max_workers)
+{
+  /* Whatever a test left is let through and ended before the next one. */
+  test_gate_open (&fixture->gate);
+  gopod_pod_shutdown (fixture->pod, GOPOD_SHUTDOWN_DISCARD, NULL, NULL);
+  g_clear_object (&fixture->pod);
+  test_gate_clear (&fixture->gate);
+}
+
+#define POD_TEST(path, func, max_workers) \
+  g_test_add ("/Gopod/Pod/" path, PodFixture, GUINT_TO_POINTER (max_workers), \
+              pod_fixture_set_up, func, pod_fixture_tear_down)
+
 /* A light job that records its run. */
 typedef struct
 {
@@ -168,9 +201,10 @@ assert_counters_add_up (GopodPod *pod)
 }
 
 static void
-test_pod_new_is_paused (void)
+test_pod_new_is_paused (PodFixture    *fixture,
+                        gconstpointer  unused)
 {
-  g_autoptr(GopodPod) pod = gopod_pod_new (2);
+  GopodPod *pod = fixture->pod;
   int runs = 0;
 
   g_assert_true (gopod_pod_get_paused (pod));
@@ -189,9 +223,10 @@ test_pod_new_is_paused (void)
 }
 
 static void
-test_pod_pause (void)
+test_pod_pause (PodFixture    *fixture,
+                gconstpointer  unused)
 {
-  g_autoptr(GopodPod) pod = gopod_pod_new (1);
+  GopodPod *pod = fixture->pod;
   g_autoptr(TestCountedJob) first = counted_job_new (0);
   g_autoptr(TestCountedJob) second = counted_job_new (1);
   TestGate gate;
@@ -215,10 +250,11 @@ test_pod_pause (void)
 }
 
 static void
-test_pod_pause_light_batches (void)
+test_pod_pause_light_batches (PodFixture    *fixture,
+                              gconstpointer  unused)
 {
   /* Light jobs a worker holds in a batch go back to the queue on pause. */
-  g_autoptr(GopodPod) pod = gopod_pod_new (2);
+  GopodPod *pod = fixture->pod;
   int runs = 0;
   guint n = 20000;
 
@@ -237,9 +273,10 @@ test_pod_pause_light_batches (void)
 }
 
 static void
-test_pod_bound_light (void)
+test_pod_bound_light (PodFixture    *fixture,
+                      gconstpointer  unused)
 {
-  g_autoptr(GopodPod) pod = gopod_pod_new (3);
+  GopodPod *pod = fixture->pod;
   TestGauge gauge = { 0, 0 };
   int runs = 0;
   LightData data = { .gauge = &gauge, .sleep_us = 500, .runs = &runs };
@@ -255,9 +292,10 @@ test_pod_bound_light (void)
 }
 
 static void
-test_pod_bound_jobs (void)
+test_pod_bound_jobs (PodFixture    *fixture,
+                     gconstpointer  unused)
 {
-  g_autoptr(GopodPod) pod = gopod_pod_new (4);
+  GopodPod *pod = fixture->pod;
   g_autoptr(GPtrArray) jobs = g_ptr_array_new_with_free_func (g_object_unref);
   TestGauge gauge = { 0, 0 };
   TestGate gate;
@@ -282,9 +320,10 @@ test_pod_bound_jobs (void)
 }
 
 static void
-test_pod_priority_order (void)
+test_pod_priority_order (PodFixture    *fixture,
+                         gconstpointer  unused)
 {
-  g_autoptr(GopodPod) pod = gopod_pod_new (1);
+  GopodPod *pod = fixture->pod;
   g_autoptr(GPtrArray) jobs = g_ptr_array_new_with_free_func (g_object_unref);
   g_autoptr(GArray) order = g_array_new (FALSE, FALSE, sizeof (int));
   int priorities[] = { 0, 10, -10, 0, 10, -5, 0 };
@@ -311,11 +350,12 @@ test_pod_priority_order (void)
 }
 
 static void
-test_pod_fifo_light_and_jobs (void)
+test_pod_fifo_light_and_jobs (PodFixture    *fixture,
+                              gconstpointer  unused)
 {
   /* Light jobs and object jobs of equal priority run in the order added:
    * 200 light jobs, an object job, 200 light jobs, ... */
-  g_autoptr(GopodPod) pod = gopod_pod_new (1);
+  GopodPod *pod = fixture->pod;
   g_autoptr(GPtrArray) jobs = g_ptr_array_new_with_free_func (g_object_unref);
   g_autoptr(GArray) order = g_array_new (FALSE, FALSE, sizeof (int));
   LightData light[600];
@@ -353,9 +393,10 @@ test_pod_fifo_light_and_jobs (void)
 }
 
 static void
-test_pod_max_queued (void)
+test_pod_max_queued (PodFixture    *fixture,
+                     gconstpointer  unused)
 {
-  g_autoptr(GopodPod) pod = gopod_pod_new (1);
+  GopodPod *pod = fixture->pod;
   g_autoptr(TestCountedJob) a = counted_job_new (0);
   g_autoptr(TestCountedJob) b = counted_job_new (1);
   g_autoptr(TestCountedJob) c = counted_job_new (2);
@@ -403,9 +444,10 @@ add_job_thread (gpointer data)
 }
 
 static void
-test_pod_add_job_blocks_while_full (void)
+test_pod_add_job_blocks_while_full (PodFixture    *fixture,
+                                    gconstpointer  unused)
 {
-  g_autoptr(GopodPod) pod = gopod_pod_new (1);
+  GopodPod *pod = fixture->pod;
   g_autoptr(TestCountedJob) a = counted_job_new (0);
   g_autoptr(TestCountedJob) b = counted_job_new (1);
   AddThread t = { pod, GOPOD_JOB (b), NULL, FALSE, NULL };
@@ -427,9 +469,10 @@ test_pod_add_job_blocks_while_full (void)
 }
 
 static void
-test_pod_add_job_cancelled_while_full (void)
+test_pod_add_job_cancelled_while_full (PodFixture    *fixture,
+                                       gconstpointer  unused)
 {
-  g_autoptr(GopodPod) pod = gopod_pod_new (1);
+  GopodPod *pod = fixture->pod;
   g_autoptr(TestCountedJob) a = counted_job_new (0);
   g_autoptr(TestCountedJob) b = counted_job_new (1);
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
@@ -452,9 +495,10 @@ test_pod_add_job_cancelled_while_full (void)
 }
 
 static void
-test_pod_run_async (void)
+test_pod_run_async (PodFixture    *fixture,
+                    gconstpointer  unused)
 {
-  g_autoptr(GopodPod) pod = gopod_pod_new (2);
+  GopodPod *pod = fixture->pod;
   g_autoptr(TestCountedJob) job = counted_job_new (0);
   g_autoptr(GAsyncResult) result = NULL;
 
@@ -470,9 +514,10 @@ test_pod_run_async (void)
 }
 
 static void
-test_pod_run_async_cancel (void)
+test_pod_run_async_cancel (PodFixture    *fixture,
+                           gconstpointer  unused)
 {
-  g_autoptr(GopodPod) pod = gopod_pod_new (1);
+  GopodPod *pod = fixture->pod;
   g_autoptr(TestCountedJob) job = counted_job_new (0);
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
   g_autoptr(GAsyncResult) result = NULL;
@@ -491,9 +536,10 @@ test_pod_run_async_cancel (void)
 }
 
 static void
-test_pod_wait_async (void)
+test_pod_wait_async (PodFixture    *fixture,
+                     gconstpointer  unused)
 {
-  g_autoptr(GopodPod) pod = gopod_pod_new (2);
+  GopodPod *pod = fixture->pod;
   g_autoptr(GAsyncResult) result = NULL;
   int runs = 0;
 
@@ -511,11 +557,12 @@ test_pod_wait_async (void)
 }
 
 static void
-test_pod_wait_paused_cancellable (void)
+test_pod_wait_paused_cancellable (PodFixture    *fixture,
+                                  gconstpointer  unused)
 {
   /* A paused pod with queued work is not idle: only the cancellable can end
    * a wait on it, and the work is still there afterwards. */
-  g_autoptr(GopodPod) pod = gopod_pod_new (1);
+  GopodPod *pod = fixture->pod;
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
   g_autoptr(GError) error = NULL;
   int runs = 0;
@@ -531,9 +578,10 @@ test_pod_wait_paused_cancellable (void)
 }
 
 static void
-test_pod_shutdown_drain (void)
+test_pod_shutdown_drain (PodFixture    *fixture,
+                         gconstpointer  unused)
 {
-  g_autoptr(GopodPod) pod = gopod_pod_new (2);
+  GopodPod *pod = fixture->pod;
   g_autoptr(TestCountedJob) job = counted_job_new (0);
   g_autoptr(TestCountedJob) late = counted_job_new (1);
   g_autoptr(GError) error = NULL;
@@ -564,9 +612,10 @@ test_pod_shutdown_drain (void)
 }
 
 static void
-test_pod_shutdown_discard (void)
+test_pod_shutdown_discard (PodFixture    *fixture,
+                           gconstpointer  unused)
 {
-  g_autoptr(GopodPod) pod = gopod_pod_new (1);
+  GopodPod *pod = fixture->pod;
   g_autoptr(TestCountedJob) running = counted_job_new (0);
   g_autoptr(TestCountedJob) queued = counted_job_new (1);
   g_autoptr(GError) error = NULL;
@@ -604,9 +653,10 @@ test_pod_shutdown_discard (void)
 }
 
 static void
-test_pod_shutdown_async (void)
+test_pod_shutdown_async (PodFixture    *fixture,
+                         gconstpointer  unused)
 {
-  g_autoptr(GopodPod) pod = gopod_pod_new (2);
+  GopodPod *pod = fixture->pod;
   g_autoptr(GAsyncResult) result = NULL;
   int runs = 0;
 
@@ -621,9 +671,10 @@ test_pod_shutdown_async (void)
 }
 
 static void
-test_pod_max_workers_grow (void)
+test_pod_max_workers_grow (PodFixture    *fixture,
+                           gconstpointer  unused)
 {
-  g_autoptr(GopodPod) pod = gopod_pod_new (1);
+  GopodPod *pod = fixture->pod;
   g_autoptr(GPtrArray) jobs = g_ptr_array_new_with_free_func (g_object_unref);
   TestGate gate;
 
@@ -641,9 +692,10 @@ test_pod_max_workers_grow (void)
 }
 
 static void
-test_pod_max_workers_shrink (void)
+test_pod_max_workers_shrink (PodFixture    *fixture,
+                             gconstpointer  unused)
 {
-  g_autoptr(GopodPod) pod = gopod_pod_new (4);
+  GopodPod *pod = fixture->pod;
   g_autoptr(GPtrArray) jobs = g_ptr_array_new_with_free_func (g_object_unref);
   TestGauge gauge = { 0, 0 };
   TestGate gate;
@@ -665,9 +717,10 @@ test_pod_max_workers_shrink (void)
 }
 
 static void
-test_pod_idle_timeout (void)
+test_pod_idle_timeout (PodFixture    *fixture,
+                       gconstpointer  unused)
 {
-  g_autoptr(GopodPod) pod = gopod_pod_new (4);
+  GopodPod *pod = fixture->pod;
   int runs = 0;
   LightData data = { .sleep_us = 1000, .runs = &runs };
 
@@ -715,9 +768,10 @@ compare_times (gconstpointer a,
 }
 
 static void
-test_pod_dispatch_interval (void)
+test_pod_dispatch_interval (PodFixture    *fixture,
+                            gconstpointer  unused)
 {
-  g_autoptr(GopodPod) pod = gopod_pod_new (4);
+  GopodPod *pod = fixture->pod;
   StartTimes times = { .n = 0 };
   gint64 t0;
 
@@ -761,9 +815,10 @@ count_pod_notify (GObject    *object,
 }
 
 static void
-test_pod_notify_coalesced_on_main_context (void)
+test_pod_notify_coalesced_on_main_context (PodFixture    *fixture,
+                                           gconstpointer  unused)
 {
-  g_autoptr(GopodPod) pod = gopod_pod_new (2);
+  GopodPod *pod = fixture->pod;
   PodNotifies n = { g_thread_self (), 0, 0, FALSE };
   int runs = 0;
 
@@ -807,9 +862,10 @@ tree_run (gpointer data)
 }
 
 static void
-test_pod_jobs_add_jobs (void)
+test_pod_jobs_add_jobs (PodFixture    *fixture,
+                        gconstpointer  unused)
 {
-  g_autoptr(GopodPod) pod = gopod_pod_new (3);
+  GopodPod *pod = fixture->pod;
   int runs = 0;
   TreeData *root = g_new (TreeData, 1);
 
@@ -858,9 +914,10 @@ reenter_pod (GopodJob      *job,
 }
 
 static void
-test_pod_reentry_from_job (void)
+test_pod_reentry_from_job (PodFixture    *fixture,
+                           gconstpointer  unused)
 {
-  g_autoptr(GopodPod) pod = gopod_pod_new (1);
+  GopodPod *pod = fixture->pod;
   ReentryData d = { pod, FALSE, FALSE, FALSE, FALSE };
   g_autoptr(GopodJob) job = gopod_job_new_func (reenter_pod, &d, NULL);
 
@@ -980,9 +1037,10 @@ join_producers (GThread *threads[N_PRODUCERS])
 }
 
 static void
-test_pod_race_producers_cancel (void)
+test_pod_race_producers_cancel (PodFixture    *fixture,
+                                gconstpointer  unused)
 {
-  g_autoptr(GopodPod) pod = gopod_pod_new (3);
+  GopodPod *pod = fixture->pod;
   Producer producers[N_PRODUCERS];
   GThread *threads[N_PRODUCERS];
   guint64 jobs_added = 0;
@@ -1056,9 +1114,10 @@ cancel_after_gate (gpointer data)
 }
 
 static void
-test_pod_race_cancel_against_start (void)
+test_pod_race_cancel_against_start (PodFixture    *fixture,
+                                    gconstpointer  unused)
 {
-  g_autoptr(GopodPod) pod = gopod_pod_new (2);
+  GopodPod *pod = fixture->pod;
   guint ran = 0, cancelled_unrun = 0;
 
   gopod_pod_start (pod);
@@ -1111,77 +1170,33 @@ record_finalize_thread (gpointer  data,
 }
 
 static void
-test_pod_bad_input (void)
+test_pod_bad_input (PodFixture    *fixture,
+                    gconstpointer  unused)
 {
-  g_autoptr(GopodPod) pod = gopod_pod_new (1);
+  GopodPod *pod = fixture->pod;
   g_autoptr(GopodJob) job = gopod_job_new_func (succeed, NULL, NULL);
   g_autoptr(GError) error = NULL;
 
-  g_test_expect_message ("Gopod", G_LOG_LEVEL_CRITICAL, "*max_workers > 0*");
-  g_assert_null (gopod_pod_new (0));
-  g_test_assert_expected_messages ();
+  EXPECT_CRITICAL ("*max_workers > 0*", g_assert_null (gopod_pod_new (0)));
 
-  g_test_expect_message ("Gopod", G_LOG_LEVEL_CRITICAL, "*GOPOD_IS_JOB*");
-  g_assert_false (gopod_pod_add_job (pod, NULL, NULL, NULL));
-  g_test_assert_expected_messages ();
+  EXPECT_CRITICAL ("*GOPOD_IS_JOB*", g_assert_false (gopod_pod_add_job (pod, NULL, NULL, NULL)));
 
-  g_test_expect_message ("Gopod", G_LOG_LEVEL_CRITICAL, "*func != NULL*");
-  g_assert_false (gopod_pod_submit (pod, NULL, NULL, NULL, NULL));
-  g_test_assert_expected_messages ();
+  EXPECT_CRITICAL ("*func != NULL*", g_assert_false (gopod_pod_submit (pod, NULL, NULL, NULL, NULL)));
 
-  g_test_expect_message ("Gopod", G_LOG_LEVEL_CRITICAL, "*max_workers > 0*");
-  gopod_pod_set_max_workers (pod, 0);
-  g_test_assert_expected_messages ();
+  EXPECT_CRITICAL ("*max_workers > 0*", gopod_pod_set_max_workers (pod, 0));
   g_assert_cmpuint (gopod_pod_get_max_workers (pod), ==, 1);
 
   /* A job is added once. */
   g_assert_true (gopod_pod_add_job (pod, job, NULL, NULL));
-  g_test_expect_message ("Gopod", G_LOG_LEVEL_CRITICAL, "*already added*");
-  g_assert_false (gopod_pod_add_job (pod, job, NULL, &error));
-  g_test_assert_expected_messages ();
+  EXPECT_CRITICAL ("*already added*", g_assert_false (gopod_pod_add_job (pod, job, NULL, &error)));
   g_assert_error (error, GOPOD_ERROR, GOPOD_ERROR_FAILED);
   g_assert_cmpuint (gopod_pod_get_submitted (pod), ==, 1);
   gopod_pod_start (pod);
   g_assert_true (gopod_pod_wait (pod, NULL, NULL));
   g_assert_cmpuint (gopod_pod_get_succeeded (pod), ==, 1);
 
-  g_test_expect_message ("Gopod", G_LOG_LEVEL_CRITICAL, "*mode == GOPOD_SHUTDOWN_DRAIN*");
-  g_assert_false (gopod_pod_shutdown (pod, 42, NULL, NULL));
-  g_test_assert_expected_messages ();
+  EXPECT_CRITICAL ("*mode == GOPOD_SHUTDOWN_DRAIN*", g_assert_false (gopod_pod_shutdown (pod, 42, NULL, NULL)));
 }
-
-/* --- Tests on a fixture: a pod, a gate, a gauge --- */
-
-typedef struct
-{
-  GopodPod  *pod;
-  TestGate   gate;
-  TestGauge  gauge;
-} PodFixture;
-
-static void
-pod_fixture_set_up (PodFixture    *fixture,
-                    gconstpointer  max_workers)
-{
-  fixture->pod = gopod_pod_new (GPOINTER_TO_UINT (max_workers));
-  test_gate_init (&fixture->gate);
-  fixture->gauge = (TestGauge) { 0, 0 };
-}
-
-static void
-pod_fixture_tear_down (PodFixture    *fixture,
-                       gconstpointer  max_workers)
-{
-  /* Whatever a test left is let through and ended before the next one. */
-  test_gate_open (&fixture->gate);
-  gopod_pod_shutdown (fixture->pod, GOPOD_SHUTDOWN_DISCARD, NULL, NULL);
-  g_clear_object (&fixture->pod);
-  test_gate_clear (&fixture->gate);
-}
-
-#define POD_TEST(path, func, max_workers) \
-  g_test_add ("/Gopod/Pod/" path, PodFixture, GUINT_TO_POINTER (max_workers), \
-              pod_fixture_set_up, func, pod_fixture_tear_down)
 
 /* A main-context job whose `begin` records where it ran, calls a hook and
  * completes; its `finish` may call a hook too. */
@@ -2030,35 +2045,35 @@ main (int   argc,
 {
   g_test_init (&argc, &argv, NULL);
 
-  g_test_add_func ("/Gopod/Pod/new-is-paused", test_pod_new_is_paused);
-  g_test_add_func ("/Gopod/Pod/pause", test_pod_pause);
-  g_test_add_func ("/Gopod/Pod/pause-light-batches", test_pod_pause_light_batches);
-  g_test_add_func ("/Gopod/Pod/bound/light", test_pod_bound_light);
-  g_test_add_func ("/Gopod/Pod/bound/jobs", test_pod_bound_jobs);
-  g_test_add_func ("/Gopod/Pod/order/priority", test_pod_priority_order);
-  g_test_add_func ("/Gopod/Pod/order/fifo-light-and-jobs", test_pod_fifo_light_and_jobs);
-  g_test_add_func ("/Gopod/Pod/max-queued", test_pod_max_queued);
-  g_test_add_func ("/Gopod/Pod/add-job/blocks-while-full", test_pod_add_job_blocks_while_full);
-  g_test_add_func ("/Gopod/Pod/add-job/cancelled-while-full", test_pod_add_job_cancelled_while_full);
-  g_test_add_func ("/Gopod/Pod/run-async", test_pod_run_async);
-  g_test_add_func ("/Gopod/Pod/run-async-cancel", test_pod_run_async_cancel);
-  g_test_add_func ("/Gopod/Pod/wait-async", test_pod_wait_async);
-  g_test_add_func ("/Gopod/Pod/wait-paused-cancellable", test_pod_wait_paused_cancellable);
-  g_test_add_func ("/Gopod/Pod/shutdown/drain", test_pod_shutdown_drain);
-  g_test_add_func ("/Gopod/Pod/shutdown/discard", test_pod_shutdown_discard);
-  g_test_add_func ("/Gopod/Pod/shutdown/async", test_pod_shutdown_async);
-  g_test_add_func ("/Gopod/Pod/max-workers/grow", test_pod_max_workers_grow);
-  g_test_add_func ("/Gopod/Pod/max-workers/shrink", test_pod_max_workers_shrink);
-  g_test_add_func ("/Gopod/Pod/idle-timeout", test_pod_idle_timeout);
-  g_test_add_func ("/Gopod/Pod/dispatch-interval", test_pod_dispatch_interval);
-  g_test_add_func ("/Gopod/Pod/notify/coalesced-on-main-context", test_pod_notify_coalesced_on_main_context);
-  g_test_add_func ("/Gopod/Pod/reentry/jobs-add-jobs", test_pod_jobs_add_jobs);
-  g_test_add_func ("/Gopod/Pod/reentry/from-job", test_pod_reentry_from_job);
+  POD_TEST ("new-is-paused", test_pod_new_is_paused, 2);
+  POD_TEST ("pause", test_pod_pause, 1);
+  POD_TEST ("pause-light-batches", test_pod_pause_light_batches, 2);
+  POD_TEST ("bound/light", test_pod_bound_light, 3);
+  POD_TEST ("bound/jobs", test_pod_bound_jobs, 4);
+  POD_TEST ("order/priority", test_pod_priority_order, 1);
+  POD_TEST ("order/fifo-light-and-jobs", test_pod_fifo_light_and_jobs, 1);
+  POD_TEST ("max-queued", test_pod_max_queued, 1);
+  POD_TEST ("add-job/blocks-while-full", test_pod_add_job_blocks_while_full, 1);
+  POD_TEST ("add-job/cancelled-while-full", test_pod_add_job_cancelled_while_full, 1);
+  POD_TEST ("run-async", test_pod_run_async, 2);
+  POD_TEST ("run-async-cancel", test_pod_run_async_cancel, 1);
+  POD_TEST ("wait-async", test_pod_wait_async, 2);
+  POD_TEST ("wait-paused-cancellable", test_pod_wait_paused_cancellable, 1);
+  POD_TEST ("shutdown/drain", test_pod_shutdown_drain, 2);
+  POD_TEST ("shutdown/discard", test_pod_shutdown_discard, 1);
+  POD_TEST ("shutdown/async", test_pod_shutdown_async, 2);
+  POD_TEST ("max-workers/grow", test_pod_max_workers_grow, 1);
+  POD_TEST ("max-workers/shrink", test_pod_max_workers_shrink, 4);
+  POD_TEST ("idle-timeout", test_pod_idle_timeout, 4);
+  POD_TEST ("dispatch-interval", test_pod_dispatch_interval, 4);
+  POD_TEST ("notify/coalesced-on-main-context", test_pod_notify_coalesced_on_main_context, 2);
+  POD_TEST ("reentry/jobs-add-jobs", test_pod_jobs_add_jobs, 3);
+  POD_TEST ("reentry/from-job", test_pod_reentry_from_job, 1);
   g_test_add_func ("/Gopod/Pod/dropped-keeps-work", test_pod_dropped_keeps_work);
-  g_test_add_func ("/Gopod/Pod/race/producers-and-cancels", test_pod_race_producers_cancel);
+  POD_TEST ("race/producers-and-cancels", test_pod_race_producers_cancel, 3);
   g_test_add_func ("/Gopod/Pod/race/shutdown-against-add", test_pod_race_shutdown_against_add);
-  g_test_add_func ("/Gopod/Pod/race/cancel-against-start", test_pod_race_cancel_against_start);
-  g_test_add_func ("/Gopod/Pod/bad-input", test_pod_bad_input);
+  POD_TEST ("race/cancel-against-start", test_pod_race_cancel_against_start, 2);
+  POD_TEST ("bad-input", test_pod_bad_input, 1);
   POD_TEST ("wait/runs-main-job-added-meanwhile", test_pod_wait_runs_main_job_added_meanwhile, 2);
   POD_TEST ("wait/refused-from-begin", test_pod_refuses_wait_from_begin, 1);
   POD_TEST ("wait/shutdown-refused-from-begin", test_pod_refuses_shutdown_wait_from_begin, 1);
