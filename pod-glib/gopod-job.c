@@ -7,6 +7,7 @@
 #include "gopod-error.h"
 #include "gopod-job-private.h"
 #include "gopod-notify-private.h"
+#include "gopod-outbox-private.h"
 #include "gopod-timer-private.h"
 #include "gopod-waiters-private.h"
 
@@ -109,6 +110,16 @@ typedef struct
   GopodNotify      notify;  /* set up once a notify handler is seen */
   gboolean         notify_ready;
   JobFunc          func;  /* set by gopod_job_new_func() */
+  /* The job registry's (since 1.2): */
+  char            *status;
+  char            *key;  /* set before the job is added, constant after */
+  gboolean         paused;  /* written under lock, read atomically */
+  gint64           started_at;  /* monotonic µs; 0 until it starts */
+  gint64           ended_at;  /* 0 until it ends */
+  gint64           paused_at;  /* while paused: since when */
+  gint64           paused_for;  /* paused time of the run, before paused_at */
+  GopodWaitList    pause_waiters;  /* check_pause() callers */
+  GopodJobResumeFunc resume_func;  /* the owner's, with its owner_data */
 } JobExtra;
 
 /* 48 bytes: with the 24 of the GObject header, a queued job is one 80-byte
@@ -165,6 +176,9 @@ enum {
   PROP_PRIORITY,
   PROP_TIMEOUT_MS,
   PROP_ERROR,
+  PROP_STATUS,
+  PROP_PAUSED,
+  PROP_KEY,
   N_PROPS
 };
 
@@ -193,6 +207,7 @@ ensure_extra_locked (GopodJobPrivate *priv)
       JobExtra *extra = g_new0 (JobExtra, 1);
 
       gopod_wait_queue_init (&extra->waiters, &priv->lock);
+      gopod_wait_list_init (&extra->pause_waiters, &priv->lock);
       g_atomic_pointer_set (&priv->extra, extra);
     }
   return priv->extra;
@@ -311,6 +326,29 @@ stop_reason_error (StopReason reason)
   return g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED, "Job was cancelled");
 }
 
+/* Records why the job stops; a check_pause() blocked on it returns. */
+static void
+job_stop_locked (GopodJobPrivate *priv,
+                 StopReason       reason,
+                 GopodOutbox     *out)
+{
+  priv->stop_reason = reason;
+  if (priv->extra != NULL)
+    gopod_wait_list_fire_all (&priv->extra->pause_waiters, out);
+}
+
+/* The clock of elapsed time starts; a job paused before it starts is
+ * paused from now (waiting is not running time). */
+static void
+job_mark_started_locked (GopodJobPrivate *priv)
+{
+  JobExtra *extra = ensure_extra_locked (priv);
+
+  extra->started_at = g_get_monotonic_time ();
+  if (extra->paused)
+    extra->paused_at = extra->started_at;
+}
+
 /* The one place where a job ends. @outcome is what the work reported; a
  * timeout or a cancel that came first overrides a failure, and a timeout
  * overrides even a success. With @unstarted_only, a job that has started
@@ -355,6 +393,8 @@ job_end_full (GopodJob       *job,
 
   g_object_ref (job);
   job_state_set (priv, outcome);
+  if (priv->started)
+    priv->extra->ended_at = g_get_monotonic_time ();
   if (error != NULL)
     ensure_extra_locked (priv)->error = error;
   timeout_source = priv->extra != NULL ? g_steal_pointer (&priv->extra->timeout_source) : NULL;
@@ -457,7 +497,10 @@ gopod_job_finalize (GObject *object)
     {
       g_assert (extra->timeout_source == NULL);
       g_assert (gopod_wait_queue_is_empty (&extra->waiters));
+      g_assert (gopod_wait_list_is_empty (&extra->pause_waiters));
       g_free (extra->title);
+      g_free (extra->status);
+      g_free (extra->key);
       g_clear_error (&extra->error);
       g_clear_pointer (&extra->context, g_main_context_unref);
       g_clear_pointer (&extra->begin_context, g_main_context_unref);
@@ -502,6 +545,15 @@ gopod_job_get_property (GObject    *object,
     case PROP_ERROR:
       g_value_set_boxed (value, gopod_job_get_error (job));
       break;
+    case PROP_STATUS:
+      g_value_take_string (value, gopod_job_dup_status (job));
+      break;
+    case PROP_PAUSED:
+      g_value_set_boolean (value, gopod_job_get_paused (job));
+      break;
+    case PROP_KEY:
+      g_value_set_string (value, gopod_job_get_key (job));
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -528,6 +580,18 @@ gopod_job_set_property (GObject      *object,
       break;
     case PROP_TIMEOUT_MS:
       gopod_job_set_timeout_ms (job, g_value_get_uint (value));
+      break;
+    case PROP_STATUS:
+      gopod_job_set_status (job, g_value_get_string (value));
+      break;
+    case PROP_PAUSED:
+      if (g_value_get_boolean (value))
+        gopod_job_pause (job);
+      else
+        gopod_job_resume (job);
+      break;
+    case PROP_KEY:
+      gopod_job_set_key (job, g_value_get_string (value));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -619,6 +683,47 @@ gopod_job_class_init (GopodJobClass *klass)
   properties[PROP_ERROR] =
     g_param_spec_boxed ("error", NULL, NULL, G_TYPE_ERROR,
                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * GopodJob:status:
+   *
+   * What the job does now, in words for a progress display ("Copying
+   * photo.jpg"). It may be set from any thread, typically by the job's own
+   * work; the notification arrives on the job's main context, and many
+   * changes between two iterations of it are notified once.
+   *
+   * Since: 1.2
+   */
+  properties[PROP_STATUS] =
+    g_param_spec_string ("status", NULL, NULL, NULL,
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * GopodJob:paused:
+   *
+   * Whether the job is paused ([method@Gopod.Job.pause]). A pod passes a
+   * paused queued job over and starts others; a running one pauses at its
+   * next [method@Gopod.Job.check_pause]. Setting it pauses or resumes.
+   *
+   * Since: 1.2
+   */
+  properties[PROP_PAUSED] =
+    g_param_spec_boolean ("paused", NULL, NULL, FALSE,
+                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * GopodJob:key:
+   *
+   * A serial lane: a pod runs at most one job of a key at a time, in the
+   * order they were added, while jobs of other keys (and without one) pass
+   * them. A file's path, an account or a repository make good keys. Set it
+   * before the job is added; %NULL (the default) is no lane.
+   *
+   * Since: 1.2
+   */
+  properties[PROP_KEY] =
+    g_param_spec_string ("key", NULL, NULL, NULL,
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
@@ -1129,6 +1234,7 @@ gopod_job_cancel (GopodJob *job)
 {
   GopodJobPrivate *priv;
   GCancellable *cancellable = NULL;
+  GopodOutbox out = GOPOD_OUTBOX_INIT;
   GopodJobState state;
   gboolean first;
 
@@ -1141,10 +1247,11 @@ gopod_job_cancel (GopodJob *job)
   state = priv->state;
   first = !state_is_final (state) && priv->stop_reason == STOP_NONE;
   if (first)
-    priv->stop_reason = STOP_CANCELLED;
+    job_stop_locked (priv, STOP_CANCELLED, &out);
   if (first && state == GOPOD_JOB_STATE_RUNNING)
     cancellable = g_object_ref (ensure_cancellable_locked (priv));
   g_mutex_unlock (&priv->lock);
+  gopod_outbox_flush (&out);
 
   if (!first)
     return;
@@ -1315,6 +1422,362 @@ gopod_job_wait_finish (GopodJob      *job,
   return g_task_propagate_boolean (G_TASK (result), error);
 }
 
+/* The job registry's side of a job (since 1.2) */
+
+/**
+ * gopod_job_dup_status:
+ * @job: a job
+ *
+ * Gets [property@Gopod.Job:status]. A copy: another thread may change it
+ * at any time.
+ *
+ * Returns: (nullable) (transfer full): what the job does now
+ *
+ * Since: 1.2
+ */
+char *
+gopod_job_dup_status (GopodJob *job)
+{
+  GopodJobPrivate *priv;
+  char *status;
+
+  g_return_val_if_fail (GOPOD_IS_JOB (job), NULL);
+
+  priv = JOB_PRIV (job);
+  g_mutex_lock (&priv->lock);
+  status = g_strdup (priv->extra != NULL ? priv->extra->status : NULL);
+  g_mutex_unlock (&priv->lock);
+
+  return status;
+}
+
+/**
+ * gopod_job_set_status:
+ * @job: a job
+ * @status: (nullable): what the job does now, for a progress display
+ *
+ * Sets [property@Gopod.Job:status]. Safe from any thread; handlers of
+ * `notify::status` run on the job's main context, and many changes between
+ * two iterations of it are notified once.
+ *
+ * Since: 1.2
+ */
+void
+gopod_job_set_status (GopodJob   *job,
+                      const char *status)
+{
+  GopodJobPrivate *priv;
+  char *old = NULL;
+  gboolean changed;
+
+  g_return_if_fail (GOPOD_IS_JOB (job));
+
+  priv = JOB_PRIV (job);
+  g_mutex_lock (&priv->lock);
+  changed = g_strcmp0 (priv->extra != NULL ? priv->extra->status : NULL, status) != 0;
+  if (changed)
+    {
+      JobExtra *extra = ensure_extra_locked (priv);
+
+      old = extra->status;
+      extra->status = g_strdup (status);
+    }
+  g_mutex_unlock (&priv->lock);
+
+  g_free (old);
+  if (changed)
+    job_notify (job, PROP_STATUS);
+}
+
+/**
+ * gopod_job_get_key:
+ * @job: a job
+ *
+ * Gets [property@Gopod.Job:key].
+ *
+ * Returns: (nullable): the job's serial lane, or %NULL for none
+ *
+ * Since: 1.2
+ */
+const char *
+gopod_job_get_key (GopodJob *job)
+{
+  g_return_val_if_fail (GOPOD_IS_JOB (job), NULL);
+
+  return gopod_job_peek_key (job);
+}
+
+/**
+ * gopod_job_set_key:
+ * @job: a job that has not been added yet
+ * @key: (nullable): the job's serial lane, or %NULL for none
+ *
+ * Sets [property@Gopod.Job:key]. Jobs of one key run one at a time, in the
+ * order they were added. The key of a job already added cannot change: its
+ * lane is chosen then.
+ *
+ * Since: 1.2
+ */
+void
+gopod_job_set_key (GopodJob   *job,
+                   const char *key)
+{
+  GopodJobPrivate *priv;
+  gboolean changed;
+
+  g_return_if_fail (GOPOD_IS_JOB (job));
+  g_return_if_fail (gopod_job_get_state (job) == GOPOD_JOB_STATE_NEW);
+
+  priv = JOB_PRIV (job);
+  g_mutex_lock (&priv->lock);
+  changed = g_strcmp0 (priv->extra != NULL ? priv->extra->key : NULL, key) != 0;
+  if (changed)
+    {
+      JobExtra *extra = ensure_extra_locked (priv);
+
+      g_free (extra->key);
+      extra->key = g_strdup (key);
+    }
+  g_mutex_unlock (&priv->lock);
+
+  if (changed)
+    job_notify (job, PROP_KEY);
+}
+
+/**
+ * gopod_job_get_paused:
+ * @job: a job
+ *
+ * Gets [property@Gopod.Job:paused].
+ *
+ * Returns: whether @job is paused
+ *
+ * Since: 1.2
+ */
+gboolean
+gopod_job_get_paused (GopodJob *job)
+{
+  g_return_val_if_fail (GOPOD_IS_JOB (job), FALSE);
+
+  return gopod_job_peek_paused (job);
+}
+
+/**
+ * gopod_job_pause:
+ * @job: a job
+ *
+ * Pauses @job, from any thread. A queued job is passed over by its pod,
+ * which starts others, until it is resumed. A running job goes on until
+ * its work calls [method@Gopod.Job.check_pause], which then blocks until
+ * the job is resumed or cancelled; work that never calls it runs on.
+ * Paused time does not count in [method@Gopod.Job.get_elapsed_ms]. Pausing
+ * a paused or ended job does nothing.
+ *
+ * Since: 1.2
+ */
+void
+gopod_job_pause (GopodJob *job)
+{
+  GopodJobPrivate *priv;
+  gboolean changed;
+
+  g_return_if_fail (GOPOD_IS_JOB (job));
+
+  priv = JOB_PRIV (job);
+  g_mutex_lock (&priv->lock);
+  changed = !state_is_final (priv->state) &&
+            (priv->extra == NULL || !priv->extra->paused);
+  if (changed)
+    {
+      JobExtra *extra = ensure_extra_locked (priv);
+
+      g_atomic_int_set (&extra->paused, TRUE);
+      extra->paused_at = priv->started ? g_get_monotonic_time () : 0;
+    }
+  g_mutex_unlock (&priv->lock);
+
+  if (changed)
+    job_notify (job, PROP_PAUSED);
+}
+
+/**
+ * gopod_job_resume:
+ * @job: a job
+ *
+ * Resumes a paused job, from any thread: a queued one gets its turn again
+ * (in its place: it was passed over, not moved back), a running one blocked
+ * in [method@Gopod.Job.check_pause] goes on. Resuming a job that is not
+ * paused does nothing.
+ *
+ * Since: 1.2
+ */
+void
+gopod_job_resume (GopodJob *job)
+{
+  GopodJobPrivate *priv;
+  GopodOutbox out = GOPOD_OUTBOX_INIT;
+  GopodJobResumeFunc resume_func = NULL;
+  gpointer owner_data = NULL;
+  gboolean changed;
+
+  g_return_if_fail (GOPOD_IS_JOB (job));
+
+  priv = JOB_PRIV (job);
+  g_mutex_lock (&priv->lock);
+  changed = priv->extra != NULL && priv->extra->paused;
+  if (changed)
+    {
+      JobExtra *extra = priv->extra;
+
+      g_atomic_int_set (&extra->paused, FALSE);
+      if (priv->started)
+        extra->paused_for += (extra->ended_at != 0 ? extra->ended_at : g_get_monotonic_time ())
+                             - extra->paused_at;
+      gopod_wait_list_fire_all (&extra->pause_waiters, &out);
+      resume_func = extra->resume_func;
+      owner_data = priv->owner_data;
+    }
+  g_mutex_unlock (&priv->lock);
+  gopod_outbox_flush (&out);
+
+  if (!changed)
+    return;
+  job_notify (job, PROP_PAUSED);
+  if (resume_func != NULL)
+    resume_func (job, owner_data);
+}
+
+static gboolean
+job_pause_is_over (gpointer data)
+{
+  GopodJobPrivate *priv = data;
+
+  return !priv->extra->paused || priv->stop_reason != STOP_NONE;
+}
+
+/**
+ * gopod_job_check_pause:
+ * @job: the running job whose work calls it
+ * @cancellable: (nullable): the cancellable given to the work
+ * @error: return location for a #GError
+ *
+ * A pause point for a job's work: call it from `run` between steps (each
+ * chunk of a file, each item of a list). While the job is paused it blocks,
+ * without polling, until the job is resumed. It returns %FALSE with
+ * %G_IO_ERROR_CANCELLED when @cancellable is cancelled or the job is
+ * cancelled (or times out, with %GOPOD_ERROR_TIMEOUT), paused or not, so one
+ * call serves as the work's cancellation check too.
+ *
+ * It blocks the calling thread: call it from thread jobs' work. A
+ * main-context job watches [property@Gopod.Job:paused] instead.
+ *
+ * Returns: %TRUE when the work should go on
+ *
+ * Since: 1.2
+ */
+gboolean
+gopod_job_check_pause (GopodJob      *job,
+                       GCancellable  *cancellable,
+                       GError       **error)
+{
+  GopodWaitOptions options = GOPOD_WAIT_OPTIONS_INIT;
+  GopodJobPrivate *priv;
+  gboolean ok = TRUE;
+
+  g_return_val_if_fail (GOPOD_IS_JOB (job), FALSE);
+  g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (g_cancellable_set_error_if_cancelled (cancellable, error))
+    return FALSE;
+
+  priv = JOB_PRIV (job);
+  options.cancellable = cancellable;
+  g_mutex_lock (&priv->lock);
+  if (priv->extra != NULL)
+    ok = gopod_wait_until (&priv->extra->pause_waiters, job_pause_is_over, priv, &options, error);
+  if (ok && priv->stop_reason != STOP_NONE)
+    {
+      g_propagate_error (error, stop_reason_error (priv->stop_reason));
+      ok = FALSE;
+    }
+  g_mutex_unlock (&priv->lock);
+
+  return ok;
+}
+
+static gint64
+job_elapsed_us_locked (GopodJobPrivate *priv)
+{
+  JobExtra *extra = priv->extra;
+  gint64 end, paused;
+
+  if (extra == NULL || extra->started_at == 0)
+    return 0;
+  end = extra->ended_at != 0 ? extra->ended_at : g_get_monotonic_time ();
+  paused = extra->paused_for + (extra->paused ? end - extra->paused_at : 0);
+  return end - extra->started_at - paused;
+}
+
+/**
+ * gopod_job_get_elapsed_ms:
+ * @job: a job
+ *
+ * How long @job has been running: from its start to its end (or now),
+ * paused time excluded. Time spent queued does not count.
+ *
+ * Returns: the running time in milliseconds; 0 before the job starts
+ *
+ * Since: 1.2
+ */
+guint64
+gopod_job_get_elapsed_ms (GopodJob *job)
+{
+  GopodJobPrivate *priv;
+  gint64 elapsed_us;
+
+  g_return_val_if_fail (GOPOD_IS_JOB (job), 0);
+
+  priv = JOB_PRIV (job);
+  g_mutex_lock (&priv->lock);
+  elapsed_us = job_elapsed_us_locked (priv);
+  g_mutex_unlock (&priv->lock);
+
+  return (guint64) elapsed_us / 1000;
+}
+
+/**
+ * gopod_job_get_remaining_ms:
+ * @job: a job
+ *
+ * An estimate of the running time left, from [property@Gopod.Job:progress]
+ * and the running time so far, assuming the rest goes at the pace so far.
+ *
+ * Returns: milliseconds left; 0 once the job ended; -1 when unknown (not
+ *   started, or no progress reported yet)
+ *
+ * Since: 1.2
+ */
+gint64
+gopod_job_get_remaining_ms (GopodJob *job)
+{
+  GopodJobPrivate *priv;
+  gint64 remaining = -1;
+
+  g_return_val_if_fail (GOPOD_IS_JOB (job), -1);
+
+  priv = JOB_PRIV (job);
+  g_mutex_lock (&priv->lock);
+  if (state_is_final (priv->state))
+    remaining = 0;
+  else if (priv->extra != NULL && priv->extra->started_at != 0 && priv->extra->progress > 0.0)
+    remaining = (gint64) (job_elapsed_us_locked (priv) * (1.0 - priv->extra->progress)
+                          / priv->extra->progress / 1000.0);
+  g_mutex_unlock (&priv->lock);
+
+  return remaining;
+}
+
 /* Owner API (gopod-job-private.h) */
 
 gboolean
@@ -1352,14 +1815,16 @@ job_timed_out (gpointer data)
   GopodJob *job = data;
   GopodJobPrivate *priv = JOB_PRIV (job);
   GCancellable *cancellable = NULL;
+  GopodOutbox out = GOPOD_OUTBOX_INIT;
 
   g_mutex_lock (&priv->lock);
   if (priv->state == GOPOD_JOB_STATE_RUNNING && priv->stop_reason == STOP_NONE)
     {
-      priv->stop_reason = STOP_TIMED_OUT;
+      job_stop_locked (priv, STOP_TIMED_OUT, &out);
       cancellable = g_object_ref (ensure_cancellable_locked (priv));
     }
   g_mutex_unlock (&priv->lock);
+  gopod_outbox_flush (&out);
 
   if (cancellable != NULL)
     cancel_work (job, cancellable);
@@ -1383,6 +1848,7 @@ gopod_job_start (GopodJob *job)
   job_state_set (priv, GOPOD_JOB_STATE_RUNNING);
   priv->started = TRUE;
   ensure_cancellable_locked (priv);
+  job_mark_started_locked (priv);
   if (priv->extra != NULL && priv->extra->timeout_ms > 0)
     priv->extra->timeout_source = gopod_timer_add (priv->extra->timeout_ms, job_timed_out,
                                                    g_object_ref (job), g_object_unref);
@@ -1543,4 +2009,44 @@ gopod_propagate_failure (GError     **error,
   else
     g_set_error (error, GOPOD_ERROR, GOPOD_ERROR_FAILED,
                  "%s failed without setting an error", what);
+}
+
+gboolean
+gopod_job_peek_paused (GopodJob *job)
+{
+  JobExtra *extra = peek_extra (JOB_PRIV (job));
+
+  return extra != NULL && g_atomic_int_get (&extra->paused);
+}
+
+const char *
+gopod_job_peek_key (GopodJob *job)
+{
+  JobExtra *extra = peek_extra (JOB_PRIV (job));
+
+  return extra != NULL ? extra->key : NULL;
+}
+
+void
+gopod_job_set_resume_func (GopodJob           *job,
+                           GopodJobResumeFunc  resume_func)
+{
+  GopodJobPrivate *priv = JOB_PRIV (job);
+
+  g_mutex_lock (&priv->lock);
+  ensure_extra_locked (priv)->resume_func = resume_func;
+  g_mutex_unlock (&priv->lock);
+}
+
+gboolean
+gopod_job_has_pause_waiters (GopodJob *job)
+{
+  GopodJobPrivate *priv = JOB_PRIV (job);
+  gboolean waited;
+
+  g_mutex_lock (&priv->lock);
+  waited = priv->extra != NULL && !gopod_wait_list_is_empty (&priv->extra->pause_waiters);
+  g_mutex_unlock (&priv->lock);
+
+  return waited;
 }
