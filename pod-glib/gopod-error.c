@@ -14,4 +14,15 @@
  *
  * Since: 1.0
  */
-G_DEFINE_QUARK (gopod-error-quark, gopod_error)
+GQuark
+gopod_error_quark (void)
+{
+  /* Not G_DEFINE_QUARK: in GLib 2.74 it caches the quark in a plain static
+   * that two threads using the domain for the first time race on. */
+  static gsize quark = 0;
+
+  if (g_once_init_enter (&quark))
+    g_once_init_leave (&quark, g_quark_from_static_string ("gopod-error-quark"));
+
+  return (GQuark) quark;
+}

@@ -85,7 +85,7 @@ notify_context (GopodNotify *notify)
 }
 
 static GMainContext *
-capture_thread_default (void)
+notify_capture_thread_default (void)
 {
   GMainContext *context = g_main_context_get_thread_default ();
 
@@ -94,7 +94,7 @@ capture_thread_default (void)
 
 /* Sources are made on first use: most jobs are never watched. */
 static GSource *
-ensure_source (GopodNotify *notify)
+notify_ensure_source (GopodNotify *notify)
 {
   GSource *source = g_atomic_pointer_get (&notify->source);
 
@@ -118,7 +118,7 @@ ensure_source (GopodNotify *notify)
 }
 
 static void
-ensure_signal_id (void)
+notify_ensure_signal_id (void)
 {
   if (g_once_init_enter (&notify_signal_once))
     {
@@ -133,7 +133,7 @@ gopod_notify_init (GopodNotify  *notify,
                    GParamSpec  **pspecs,
                    guint         n_pspecs)
 {
-  gopod_notify_init_with_context (notify, object, pspecs, n_pspecs, capture_thread_default ());
+  gopod_notify_init_with_context (notify, object, pspecs, n_pspecs, notify_capture_thread_default ());
 }
 
 void
@@ -145,7 +145,7 @@ gopod_notify_init_with_context (GopodNotify   *notify,
 {
   g_assert (n_pspecs <= 32);
 
-  ensure_signal_id ();
+  notify_ensure_signal_id ();
   notify->context = context;
   notify->source = NULL;
   notify->pending = NULL;
@@ -157,8 +157,8 @@ gopod_notify_init_with_context (GopodNotify   *notify,
 /* Only the first change of a burst writes to shared memory and wakes the
  * context; the rest stop at the atomic read. */
 static void
-source_mark_pending (NotifySource *source,
-                     guint         bits)
+notify_source_mark_pending (NotifySource *source,
+                            guint         bits)
 {
   if ((g_atomic_int_get (&source->pending) & bits) == bits)
     return;
@@ -169,14 +169,14 @@ source_mark_pending (NotifySource *source,
 GMainContext *
 gopod_notify_capture_context (void)
 {
-  return capture_thread_default ();
+  return notify_capture_thread_default ();
 }
 
 gboolean
 gopod_notify_is_watched (GObject    *object,
                          GParamSpec *pspec)
 {
-  ensure_signal_id ();
+  notify_ensure_signal_id ();
   /* One look at the object's handlers, whatever their detail: cheaper than
    * asking for `notify::name` and plain `notify` apart, and a handler of
    * another property only costs a detour through GLib's own filtering. */
@@ -205,13 +205,13 @@ gopod_notify_queue_watched (GopodNotify *notify,
       return;
     }
 
-  source_mark_pending ((NotifySource *) ensure_source (notify), 1u << prop_id);
+  notify_source_mark_pending ((NotifySource *) notify_ensure_source (notify), 1u << prop_id);
 }
 
 void
 gopod_notify_prepare (GopodNotify *notify)
 {
-  NotifySource *source = (NotifySource *) ensure_source (notify);
+  NotifySource *source = (NotifySource *) notify_ensure_source (notify);
 
   notify->pending = (int *) &source->pending;
 }
@@ -230,7 +230,7 @@ gopod_notify_mark_deferred (GopodNotify *notify,
   GSource *source = g_atomic_pointer_get (&notify->source);
 
   g_assert (source != NULL);
-  source_mark_pending ((NotifySource *) source, prop_bits);
+  notify_source_mark_pending ((NotifySource *) source, prop_bits);
 }
 
 void

@@ -3,15 +3,13 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 
-#include "gopod-resource-pool.h"
+#include "gopod-resource-pool-private.h"
 
 #include "gopod-error.h"
 #include "gopod-job-private.h"
 #include "gopod-notify-private.h"
 #include "gopod-timer-private.h"
 #include "gopod-waiters-private.h"
-
-#include <time.h>
 
 /**
  * GopodResourcePool:
@@ -50,657 +48,15 @@
  * Since: 1.0
  */
 
-/* One resource the pool owns, idle or in use. */
-typedef struct
-{
-  GObject *resource;    /* owned */
-  gint64   idle_since;  /* monotonic µs, while idle */
-  gboolean in_use;
-  GList    idle_link;   /* in priv->idle while idle */
-} Entry;
-
-typedef struct
-{
-  /* Set at construction, read-only afterwards. */
-  GopodResourceFactory  factory;
-  gpointer              factory_data;
-  GDestroyNotify        factory_destroy;
-
-  GopodNotify           notify;
-
-  /* Everything below is guarded by lock. */
-  GMutex                lock;
-  GHashTable           *entries;   /* GObject * → Entry *, idle or in use */
-  GQueue                idle;      /* of Entry, most recently released first */
-  guint                 in_use;
-  guint                 creating;  /* slots reserved for a factory call in flight */
-  GopodWaitQueue        waiters;   /* of wait tasks, see Wait */
-  GSource              *expiry;    /* timer for the oldest idle resource */
-  Entry                *last_out;  /* the entry handed out last, or NULL */
-
-  guint                 size;
-  guint                 max_size;
-  guint                 acquire_timeout_ms;
-  guint                 max_idle_time_ms;
-  gboolean              closed;
-  guint64               created;
-  guint64               acquired;
-  guint64               waited;
-} GopodResourcePoolPrivate;
-
 G_DEFINE_TYPE_WITH_PRIVATE (GopodResourcePool, gopod_resource_pool, G_TYPE_OBJECT)
 
-#define POOL_PRIV(pool) ((GopodResourcePoolPrivate *) gopod_resource_pool_get_instance_private (pool))
-
-enum {
-  PROP_0,
-  PROP_SIZE,
-  PROP_MAX_SIZE,
-  PROP_ACQUIRE_TIMEOUT_MS,
-  PROP_MAX_IDLE_TIME_MS,
-  PROP_IDLE,
-  PROP_IN_USE,
-  PROP_CLOSED,
-  PROP_CREATED,
-  PROP_ACQUIRED,
-  PROP_WAITED,
-  N_PROPS
-};
+/* Where the private part is, for gopod-resource-pool-state.c too: GLib's own
+ * offset is static to this file. Set in class_init, before any instance. */
+gint gopod_resource_pool_private_offset;
 
 static GParamSpec *properties[N_PROPS];
 
-/* GLib is not built for ThreadSanitizer, so it cannot see GMutex (a futex):
- * tell it about this lock, or every access it guards looks like a race. */
-#if defined (__SANITIZE_THREAD__)
-void __tsan_acquire (void *addr);
-void __tsan_release (void *addr);
-# define lock_acquire(priv) G_STMT_START { g_mutex_lock (&(priv)->lock); __tsan_acquire (&(priv)->lock); } G_STMT_END
-# define lock_release(priv) G_STMT_START { __tsan_release (&(priv)->lock); g_mutex_unlock (&(priv)->lock); } G_STMT_END
-#else
-# define lock_acquire(priv) g_mutex_lock (&(priv)->lock)
-# define lock_release(priv) g_mutex_unlock (&(priv)->lock)
-#endif
-
-/* What a waiter is granted: a resource (a reference), or this, the right to
- * make one in a slot already reserved for it. */
-static const char slot_grant[] = "slot";
-#define SLOT_GRANT ((gpointer) slot_grant)
-
-/* Work decided under the lock and done once it is released, where user code
- * (close, task callbacks, notify handlers) may run and re-enter the pool. */
-typedef struct
-{
-  guint64  before[N_PROPS];
-  GQueue   to_close;   /* of GObject *, references the pool owned */
-  GQueue   grants;     /* of GTask * and its grant, in pairs */
-  GQueue   refused;    /* of GTask *: waiters the pool closed on */
-  guint    unrefs;     /* pool references held by resources no longer in use */
-} Outbox;
-
-/* --- state, under the lock --- */
-
-static void
-snapshot_locked (GopodResourcePoolPrivate *priv,
-                 guint64                   values[N_PROPS])
-{
-  values[PROP_SIZE] = priv->size;
-  values[PROP_MAX_SIZE] = priv->max_size;
-  values[PROP_ACQUIRE_TIMEOUT_MS] = priv->acquire_timeout_ms;
-  values[PROP_MAX_IDLE_TIME_MS] = priv->max_idle_time_ms;
-  values[PROP_IDLE] = priv->idle.length;
-  values[PROP_IN_USE] = priv->in_use;
-  values[PROP_CLOSED] = priv->closed;
-  values[PROP_CREATED] = priv->created;
-  values[PROP_ACQUIRED] = priv->acquired;
-  values[PROP_WAITED] = priv->waited;
-}
-
-/* One property's value, read under the lock. */
-static guint64
-get_state (GopodResourcePool *pool,
-           guint              prop_id)
-{
-  GopodResourcePoolPrivate *priv = POOL_PRIV (pool);
-  guint64 values[N_PROPS];
-
-  lock_acquire (priv);
-  snapshot_locked (priv, values);
-  lock_release (priv);
-
-  return values[prop_id];
-}
-
-/* Starts the general path's bookkeeping, lock held. The common acquire and
- * release skip it: they know what they change (see notify_changed()). */
-static void
-outbox_begin_locked (GopodResourcePoolPrivate *priv,
-                     Outbox                   *out)
-{
-  snapshot_locked (priv, out->before);
-  g_queue_init (&out->to_close);
-  g_queue_init (&out->grants);
-  g_queue_init (&out->refused);
-  out->unrefs = 0;
-}
-
-static void
-pool_lock (GopodResourcePool *self,
-           Outbox            *out)
-{
-  GopodResourcePoolPrivate *priv = POOL_PRIV (self);
-
-  lock_acquire (priv);
-  outbox_begin_locked (priv, out);
-}
-
-#define PROP_BIT(id) (1u << (id))
-
-/* Property notifications go through the pool's context (its source is
- * prepared at init), coalesced. The common acquire and release notify their
- * counters (idle, in-use, acquired) unconditionally: a property already
- * pending costs one atomic read, with no look at GLib's global signal lock,
- * and the source emits "notify" when its context runs, which costs nothing
- * without handlers. After dispose there is nobody to tell. */
-static void
-notify_changed (GopodResourcePoolPrivate *priv,
-                guint                     prop_bits)
-{
-  if (prop_bits != 0 && priv->notify.pending != NULL)
-    gopod_notify_queue_deferred_mask (&priv->notify, prop_bits);
-}
-
-/* The rarer changes (settings, close, creating, waiting, expiry) are only
- * notified when someone listens, as GObject would: a setting given to
- * g_object_new() is no change anybody can see. One look for all of them. */
-static void
-notify_changed_if_watched (GopodResourcePool *self,
-                           guint              prop_bits)
-{
-  GopodResourcePoolPrivate *priv = POOL_PRIV (self);
-
-  if (prop_bits != 0 && gopod_notify_is_watched (G_OBJECT (self), NULL))
-    notify_changed (priv, prop_bits);
-}
-
-static void
-close_resource (GopodResourcePool *self,
-                GObject           *resource)
-{
-  GOPOD_RESOURCE_POOL_GET_CLASS (self)->close (self, resource);
-  g_object_unref (resource);
-}
-
-/* Releases the lock, then acts: answers waiters, closes resources, notifies
- * the properties that changed, and last drops the references that resources
- * held on the pool, which may finalize it. */
-static void
-pool_unlock (GopodResourcePool *self,
-             Outbox            *out)
-{
-  GopodResourcePoolPrivate *priv = POOL_PRIV (self);
-  guint64 after[N_PROPS];
-  guint changed = 0;
-  GObject *resource;
-  GTask *task;
-
-  snapshot_locked (priv, after);
-  lock_release (priv);
-
-  while ((task = g_queue_pop_head (&out->grants)) != NULL)
-    {
-      gpointer grant = g_queue_pop_head (&out->grants);
-
-      g_task_return_pointer (task, grant, grant == SLOT_GRANT ? NULL : g_object_unref);
-      g_object_unref (task);
-    }
-
-  while ((task = g_queue_pop_head (&out->refused)) != NULL)
-    {
-      g_task_return_new_error (task, GOPOD_ERROR, GOPOD_ERROR_CLOSED,
-                               "The resource pool was closed");
-      g_object_unref (task);
-    }
-
-  while ((resource = g_queue_pop_head (&out->to_close)) != NULL)
-    close_resource (self, resource);
-
-  for (guint id = 1; id < N_PROPS; id++)
-    if (out->before[id] != after[id])
-      changed |= PROP_BIT (id);
-  notify_changed_if_watched (self, changed);
-
-  for (; out->unrefs > 0; out->unrefs--)
-    g_object_unref (self);
-}
-
-static gboolean
-has_room_locked (GopodResourcePoolPrivate *priv)
-{
-  return priv->max_size == 0 ||
-         priv->idle.length + priv->in_use + priv->creating < priv->max_size;
-}
-
-/* While any resource is out, the pool holds a reference on itself, so
- * releasing one late is safe. One reference for all of them rather than one
- * each: the common acquire and release touch the pool's reference count only
- * when the first goes out and the last comes back. */
-static void
-count_in_use_locked (GopodResourcePool *self)
-{
-  GopodResourcePoolPrivate *priv = POOL_PRIV (self);
-
-  if (priv->in_use++ == 0)
-    g_object_ref (self);
-  priv->acquired++;
-}
-
-/* Returns whether the pool's own reference is to be dropped (after unlock). */
-static gboolean
-uncount_in_use_locked (GopodResourcePoolPrivate *priv)
-{
-  return --priv->in_use == 0;
-}
-
-/* Hands an idle entry out; the caller's reference is returned. */
-static GObject *
-hand_out_locked (GopodResourcePool *self,
-                 Entry             *entry)
-{
-  GopodResourcePoolPrivate *priv = POOL_PRIV (self);
-
-  g_queue_unlink (&priv->idle, &entry->idle_link);
-  entry->in_use = TRUE;
-  count_in_use_locked (self);
-  priv->last_out = entry;
-
-  return g_object_ref (entry->resource);
-}
-
-/* Removes an entry and moves its resource to the close list. */
-static void
-drop_entry_locked (GopodResourcePool *self,
-                   Entry             *entry,
-                   Outbox            *out)
-{
-  GopodResourcePoolPrivate *priv = POOL_PRIV (self);
-  GObject *resource = g_steal_pointer (&entry->resource);
-
-  if (priv->last_out == entry)
-    priv->last_out = NULL;
-  g_hash_table_remove (priv->entries, resource);
-  g_queue_push_tail (&out->to_close, resource);
-}
-
-/* Gives whatever became available (an idle resource, room for a new one) to
- * the oldest waiters first. */
-static void
-serve_waiters_locked (GopodResourcePool *self,
-                      Outbox            *out)
-{
-  GopodResourcePoolPrivate *priv = POOL_PRIV (self);
-
-  while (!priv->closed && !gopod_wait_queue_is_empty (&priv->waiters))
-    {
-      gpointer grant;
-
-      if (priv->idle.head != NULL)
-        grant = hand_out_locked (self, priv->idle.head->data);
-      else if (has_room_locked (priv))
-        {
-          priv->creating++;
-          grant = SLOT_GRANT;
-        }
-      else
-        break;
-
-      g_queue_push_tail (&out->grants, gopod_wait_queue_pop (&priv->waiters));
-      g_queue_push_tail (&out->grants, grant);
-    }
-}
-
-/* --- idle expiry --- */
-
-static gboolean expiry_fired (gpointer data);
-
-static void
-weak_ref_free (gpointer data)
-{
-  g_weak_ref_clear (data);
-  g_free (data);
-}
-
-/* One timer at a time, for the oldest idle resource only: the idle queue is
- * ordered by release time, so when it fires the next one is re-armed. */
-static void
-arm_expiry_locked (GopodResourcePool *self)
-{
-  GopodResourcePoolPrivate *priv = POOL_PRIV (self);
-  GWeakRef *weak;
-  Entry *oldest;
-  gint64 due, now;
-
-  if (priv->max_idle_time_ms == 0 || priv->closed ||
-      priv->expiry != NULL || priv->idle.tail == NULL)
-    return;
-
-  oldest = priv->idle.tail->data;
-  due = oldest->idle_since + (gint64) priv->max_idle_time_ms * 1000;
-  now = g_get_monotonic_time ();
-
-  /* A weak reference: an idle pool that the application dropped must not be
-   * kept alive (and finalized in the timer thread) by its own timer. */
-  weak = g_new0 (GWeakRef, 1);
-  g_weak_ref_init (weak, self);
-  priv->expiry = gopod_timer_add (due > now ? (guint) ((due - now + 999) / 1000) : 0,
-                                  expiry_fired, weak, weak_ref_free);
-}
-
-static void
-expire_locked (GopodResourcePool *self,
-               Outbox            *out)
-{
-  GopodResourcePoolPrivate *priv = POOL_PRIV (self);
-  gint64 max_idle = (gint64) priv->max_idle_time_ms * 1000;
-  gint64 now = g_get_monotonic_time ();
-
-  if (max_idle == 0)
-    return;
-
-  while (priv->idle.tail != NULL)
-    {
-      Entry *oldest = priv->idle.tail->data;
-
-      if (oldest->idle_since + max_idle > now)
-        break;
-      g_queue_unlink (&priv->idle, &oldest->idle_link);
-      drop_entry_locked (self, oldest, out);
-    }
-}
-
-/* Runs in the library's timer thread, so the close of expired resources
- * happens there too. */
-static gboolean
-expiry_fired (gpointer data)
-{
-  g_autoptr(GopodResourcePool) self = g_weak_ref_get (data);
-  GopodResourcePoolPrivate *priv;
-  Outbox out;
-
-  if (self == NULL)
-    return G_SOURCE_REMOVE;
-
-  priv = POOL_PRIV (self);
-  pool_lock (self, &out);
-  /* Setting max-idle-time-ms may have replaced this timer meanwhile. */
-  if (priv->expiry == g_main_current_source ())
-    g_clear_pointer (&priv->expiry, g_source_unref);
-  expire_locked (self, &out);
-  arm_expiry_locked (self);
-  pool_unlock (self, &out);
-
-  return G_SOURCE_REMOVE;
-}
-
-/* --- giving resources back --- */
-
-static gboolean
-can_keep_locked (GopodResourcePoolPrivate *priv)
-{
-  return !priv->closed && priv->idle.length < priv->size;
-}
-
-#if defined (CLOCK_MONOTONIC_COARSE)
-/* The coarse clock's tick in µs, rounded up; 0 if it has none. */
-static gint64
-coarse_resolution (void)
-{
-  static gsize once;
-  static gint64 resolution;
-
-  if (g_once_init_enter (&once))
-    {
-      struct timespec res;
-
-      if (clock_getres (CLOCK_MONOTONIC_COARSE, &res) == 0)
-        resolution = (gint64) res.tv_sec * G_USEC_PER_SEC + (res.tv_nsec + 999) / 1000;
-      g_once_init_leave (&once, 1);
-    }
-
-  return resolution;
-}
-#endif
-
-/* When an entry became idle, in g_get_monotonic_time()'s µs. Reading that
- * clock costs about as much as the rest of a release, so while
- * max-idle-time-ms is 0 (nothing expires) the coarse clock of the same
- * timebase stands in, moved forward by its resolution: a stamp is then never
- * earlier than the release, so a resource released while nothing expired and
- * still idle when a limit is set is closed at most one clock tick late, never
- * early. */
-static gint64
-idle_clock (GopodResourcePoolPrivate *priv)
-{
-#if defined (CLOCK_MONOTONIC_COARSE)
-  gint64 resolution;
-  struct timespec ts;
-
-  if (priv->max_idle_time_ms == 0 && (resolution = coarse_resolution ()) > 0 &&
-      clock_gettime (CLOCK_MONOTONIC_COARSE, &ts) == 0)
-    return (gint64) ts.tv_sec * G_USEC_PER_SEC + ts.tv_nsec / 1000 + resolution;
-#endif
-
-  return g_get_monotonic_time ();
-}
-
-/* Makes a given-back entry the most recently idle one. */
-static void
-park_locked (GopodResourcePool *self,
-             Entry             *entry)
-{
-  GopodResourcePoolPrivate *priv = POOL_PRIV (self);
-
-  entry->idle_since = idle_clock (priv);
-  g_queue_push_head_link (&priv->idle, &entry->idle_link);
-  arm_expiry_locked (self);
-}
-
-static void
-give_back_locked (GopodResourcePool *self,
-                  Entry             *entry,
-                  gboolean           keep,
-                  Outbox            *out)
-{
-  GopodResourcePoolPrivate *priv = POOL_PRIV (self);
-
-  entry->in_use = FALSE;
-  if (uncount_in_use_locked (priv))
-    out->unrefs++;
-
-  if (keep && can_keep_locked (priv))
-    park_locked (self, entry);
-  else
-    drop_entry_locked (self, entry, out);
-
-  serve_waiters_locked (self, out);
-}
-
-/* Resources mostly come back in the order opposite to the one they went out
- * in, often one at a time: the last one handed out saves a table look-up. */
-static Entry *
-find_entry_locked (GopodResourcePoolPrivate *priv,
-                   GObject                  *resource)
-{
-  if (priv->last_out != NULL && priv->last_out->resource == resource)
-    return priv->last_out;
-
-  return g_hash_table_lookup (priv->entries, resource);
-}
-
-static void
-give_back (GopodResourcePool *self,
-           GObject           *resource,
-           gboolean           keep,
-           const char        *caller)
-{
-  GopodResourcePoolPrivate *priv = POOL_PRIV (self);
-  gboolean handed_out;
-  Entry *entry;
-  Outbox out;
-
-  lock_acquire (priv);
-  entry = find_entry_locked (priv, resource);
-  handed_out = entry != NULL && entry->in_use;
-
-  /* The common case, kept idle with nobody waiting: nothing to close, no
-   * waiter to answer, and it is known which properties change. */
-  if (handed_out && keep && can_keep_locked (priv) &&
-      gopod_wait_queue_is_empty (&priv->waiters))
-    {
-      gboolean last;
-
-      entry->in_use = FALSE;
-      last = uncount_in_use_locked (priv);
-      park_locked (self, entry);
-      lock_release (priv);
-
-      notify_changed (priv, PROP_BIT (PROP_IDLE) | PROP_BIT (PROP_IN_USE));
-      if (last)
-        g_object_unref (self);
-      return;
-    }
-
-  outbox_begin_locked (priv, &out);
-  if (handed_out)
-    give_back_locked (self, entry, keep, &out);
-  pool_unlock (self, &out);
-
-  /* Outside the lock: a critical may run a log handler. */
-  if (!handed_out)
-    g_critical ("%s: %s %p was not handed out by this pool, or was already given back",
-                caller, G_OBJECT_TYPE_NAME (resource), resource);
-}
-
-/* --- making resources --- */
-
-typedef enum
-{
-  TAKE_RESOURCE,  /* an idle resource was handed out */
-  TAKE_SLOT,      /* room was reserved: run the factory */
-  TAKE_WAIT,      /* at max-size: queue a waiter */
-  TAKE_CLOSED,
-} Take;
-
-static Take
-take_locked (GopodResourcePool  *self,
-             GObject           **resource)
-{
-  GopodResourcePoolPrivate *priv = POOL_PRIV (self);
-
-  if (priv->closed)
-    return TAKE_CLOSED;
-
-  /* Newcomers queue behind the waiters: served in arrival order. */
-  if (!gopod_wait_queue_is_empty (&priv->waiters))
-    return TAKE_WAIT;
-
-  if (priv->idle.head != NULL)
-    {
-      *resource = hand_out_locked (self, priv->idle.head->data);
-      return TAKE_RESOURCE;
-    }
-
-  if (has_room_locked (priv))
-    {
-      priv->creating++;
-      return TAKE_SLOT;
-    }
-
-  return TAKE_WAIT;
-}
-
-static void
-set_closed_error (GError **error)
-{
-  g_set_error_literal (error, GOPOD_ERROR, GOPOD_ERROR_CLOSED,
-                       "The resource pool is closed");
-}
-
-/* Takes in a new resource (the factory's reference) as handed out. */
-static GObject *
-add_in_use_locked (GopodResourcePool *self,
-                   GObject           *resource)
-{
-  GopodResourcePoolPrivate *priv = POOL_PRIV (self);
-  Entry *entry = g_new0 (Entry, 1);
-
-  entry->resource = resource;
-  entry->idle_link.data = entry;
-  entry->in_use = TRUE;
-  g_hash_table_insert (priv->entries, resource, entry);
-  priv->last_out = entry;
-  priv->created++;
-  count_in_use_locked (self);
-
-  return g_object_ref (resource);
-}
-
-/* Runs the factory in a slot reserved by take_locked() or a grant, with no
- * lock held, then accounts for the outcome. A failure frees the slot for the
- * next waiter; a resource made after close is closed again. */
-static GObject *
-pool_create (GopodResourcePool  *self,
-             GCancellable       *cancellable,
-             GError            **error)
-{
-  GopodResourcePoolPrivate *priv = POOL_PRIV (self);
-  GError *create_error = NULL;
-  GObject *resource;
-  GObject *result = NULL;
-  gboolean duplicate = FALSE;
-  gboolean after_close = FALSE;
-  Outbox out;
-
-  resource = GOPOD_RESOURCE_POOL_GET_CLASS (self)->create (self, cancellable, &create_error);
-  if (resource != NULL)
-    g_clear_error (&create_error);
-
-  pool_lock (self, &out);
-  priv->creating--;
-  if (resource == NULL)
-    serve_waiters_locked (self, &out);
-  else if (g_hash_table_contains (priv->entries, resource))
-    {
-      duplicate = TRUE;
-      serve_waiters_locked (self, &out);
-    }
-  else if (priv->closed)
-    {
-      priv->created++;
-      after_close = TRUE;
-      g_queue_push_tail (&out.to_close, g_steal_pointer (&resource));
-    }
-  else
-    result = add_in_use_locked (self, g_steal_pointer (&resource));
-  pool_unlock (self, &out);
-
-  if (result != NULL)
-    return result;
-
-  if (duplicate)
-    {
-      g_critical ("The factory of %s returned %s %p, which the pool already holds",
-                  G_OBJECT_TYPE_NAME (self), G_OBJECT_TYPE_NAME (resource), resource);
-      g_object_unref (resource);
-      g_set_error_literal (error, GOPOD_ERROR, GOPOD_ERROR_FAILED,
-                           "The resource factory returned a resource already in the pool");
-    }
-  else if (after_close)
-    set_closed_error (error);
-  else
-    gopod_propagate_failure (error, create_error, "The resource factory");
-
-  return NULL;
-}
+const char gopod_resource_pool_slot_grant[] = "slot";
 
 /* --- waiting --- */
 
@@ -725,14 +81,14 @@ typedef struct
 } Wait;
 
 static void
-forward_cancel (GCancellable *cancellable,
-                gpointer      data)
+resource_pool_forward_cancel (GCancellable *cancellable,
+                              gpointer      data)
 {
   g_cancellable_cancel (data);
 }
 
 static gboolean
-wait_timed_out (gpointer data)
+resource_pool_wait_timed_out (gpointer data)
 {
   Wait *wait = data;
 
@@ -742,7 +98,7 @@ wait_timed_out (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
-static void wait_done (GObject      *object,
+static void resource_pool_wait_done (GObject      *object,
                        GAsyncResult *result,
                        gpointer      data);
 
@@ -750,9 +106,9 @@ static void wait_done (GObject      *object,
  * the thread-default main context: the caller's for acquire_async, a private
  * one that acquire iterates. */
 static void
-wait_start_locked (GopodResourcePool *self,
-                   Wait              *wait,
-                   GCancellable      *cancellable)
+resource_pool_wait_start_locked (GopodResourcePool *self,
+                                 Wait              *wait,
+                                 GCancellable      *cancellable)
 {
   GopodResourcePoolPrivate *priv = POOL_PRIV (self);
   g_autoptr(GTask) task = NULL;
@@ -763,11 +119,11 @@ wait_start_locked (GopodResourcePool *self,
   wait->timeout_ms = priv->acquire_timeout_ms;
   /* Takes no lock of ours, so it is safe here even when it runs at once. */
   if (cancellable != NULL)
-    wait->cancelled_id = g_cancellable_connect (cancellable, G_CALLBACK (forward_cancel),
+    wait->cancelled_id = g_cancellable_connect (cancellable, G_CALLBACK (resource_pool_forward_cancel),
                                                 wait->wait_cancellable, NULL);
 
-  task = g_task_new (self, wait->wait_cancellable, wait_done, wait);
-  g_task_set_source_tag (task, wait_start_locked);
+  task = g_task_new (self, wait->wait_cancellable, resource_pool_wait_done, wait);
+  g_task_set_source_tag (task, resource_pool_wait_start_locked);
   /* A resource handed over is the waiter's even if cancelled a moment later. */
   g_task_set_check_cancellable (task, FALSE);
 
@@ -775,7 +131,7 @@ wait_start_locked (GopodResourcePool *self,
     {
       wait->timeout = g_timeout_source_new (wait->timeout_ms);
       g_source_set_static_name (wait->timeout, "[pod-glib] acquire timeout");
-      g_source_set_callback (wait->timeout, wait_timed_out, wait, NULL);
+      g_source_set_callback (wait->timeout, resource_pool_wait_timed_out, wait, NULL);
       g_source_attach (wait->timeout, g_task_get_context (task));
     }
 
@@ -784,7 +140,7 @@ wait_start_locked (GopodResourcePool *self,
 }
 
 static void
-wait_free (Wait *wait)
+resource_pool_wait_free (Wait *wait)
 {
   if (wait->timeout != NULL)
     {
@@ -798,9 +154,9 @@ wait_free (Wait *wait)
 }
 
 static void
-complete_async (GTask    *task,
-                GObject  *resource,
-                GError   *error)
+resource_pool_complete_async (GTask   *task,
+                              GObject *resource,
+                              GError  *error)
 {
   if (resource != NULL)
     g_task_return_pointer (task, resource, g_object_unref);
@@ -811,9 +167,9 @@ complete_async (GTask    *task,
 /* Runs on the waiter's context once the pool answered it, it was cancelled or
  * it timed out. */
 static void
-wait_done (GObject      *object,
-           GAsyncResult *result,
-           gpointer      data)
+resource_pool_wait_done (GObject      *object,
+                         GAsyncResult *result,
+                         gpointer      data)
 {
   Wait *wait = data;
   GError *error = NULL;
@@ -839,25 +195,25 @@ wait_done (GObject      *object,
     }
 
   outer = g_steal_pointer (&wait->outer);
-  wait_free (wait);
+  resource_pool_wait_free (wait);
   g_free (wait);
 
   if (grant == SLOT_GRANT)
     {
-      GObject *resource = pool_create (GOPOD_RESOURCE_POOL (object),
+      GObject *resource = gopod_resource_pool_state_create (GOPOD_RESOURCE_POOL (object),
                                        g_task_get_cancellable (outer), &error);
 
-      complete_async (outer, resource, error);
+      resource_pool_complete_async (outer, resource, error);
     }
   else
-    complete_async (outer, grant, error);
+    resource_pool_complete_async (outer, grant, error);
   g_object_unref (outer);
 }
 
 /* acquire() waits on a per-thread private context, so it works with no main
  * loop running and never dispatches the application's sources. */
 static GMainContext *
-get_wait_context (void)
+resource_pool_get_wait_context (void)
 {
   static GPrivate wait_context = G_PRIVATE_INIT ((GDestroyNotify) g_main_context_unref);
   GMainContext *context = g_private_get (&wait_context);
@@ -939,17 +295,17 @@ gopod_resource_pool_get_property (GObject    *object,
     case PROP_MAX_IDLE_TIME_MS:
     case PROP_IDLE:
     case PROP_IN_USE:
-      g_value_set_uint (value, (guint) get_state (self, prop_id));
+      g_value_set_uint (value, (guint) gopod_resource_pool_state_get_state (self, prop_id));
       break;
 
     case PROP_CLOSED:
-      g_value_set_boolean (value, (gboolean) get_state (self, prop_id));
+      g_value_set_boolean (value, (gboolean) gopod_resource_pool_state_get_state (self, prop_id));
       break;
 
     case PROP_CREATED:
     case PROP_ACQUIRED:
     case PROP_WAITED:
-      g_value_set_uint64 (value, get_state (self, prop_id));
+      g_value_set_uint64 (value, gopod_resource_pool_state_get_state (self, prop_id));
       break;
 
     default:
@@ -996,6 +352,8 @@ gopod_resource_pool_class_init (GopodResourcePoolClass *klass)
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GParamFlags rw = G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS;
   GParamFlags ro = G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS;
+
+  gopod_resource_pool_private_offset = GopodResourcePool_private_offset;
 
   object_class->dispose = gopod_resource_pool_dispose;
   object_class->finalize = gopod_resource_pool_finalize;
@@ -1209,35 +567,35 @@ gopod_resource_pool_acquire (GopodResourcePool  *pool,
     return NULL;
 
   priv = POOL_PRIV (pool);
-  lock_acquire (priv);
+  g_mutex_lock (&priv->lock);
   /* The common case, an idle resource and nobody ahead: no factory, no
    * waiting, and it is known which properties change. */
   if (!priv->closed && priv->idle.head != NULL &&
       gopod_wait_queue_is_empty (&priv->waiters))
     {
-      resource = hand_out_locked (pool, priv->idle.head->data);
-      lock_release (priv);
-      notify_changed (priv, PROP_BIT (PROP_IDLE) | PROP_BIT (PROP_IN_USE) |
+      resource = gopod_resource_pool_state_hand_out_locked (pool, priv->idle.head->data);
+      g_mutex_unlock (&priv->lock);
+      gopod_resource_pool_state_notify_changed (priv, PROP_BIT (PROP_IDLE) | PROP_BIT (PROP_IN_USE) |
                             PROP_BIT (PROP_ACQUIRED));
       return resource;
     }
 
-  outbox_begin_locked (priv, &out);
-  take = take_locked (pool, &resource);
+  gopod_resource_pool_state_outbox_begin_locked (priv, &out);
+  take = gopod_resource_pool_state_take_locked (pool, &resource);
   if (take == TAKE_WAIT)
     {
-      context = get_wait_context ();
+      context = resource_pool_get_wait_context ();
       g_main_context_push_thread_default (context);
-      wait_start_locked (pool, &wait, cancellable);
+      resource_pool_wait_start_locked (pool, &wait, cancellable);
     }
-  pool_unlock (pool, &out);
+  gopod_resource_pool_state_unlock (pool, &out);
 
   if (take == TAKE_WAIT)
     {
       while (!wait.done)
         g_main_context_iteration (context, TRUE);
       g_main_context_pop_thread_default (context);
-      wait_free (&wait);
+      resource_pool_wait_free (&wait);
 
       if (wait.error != NULL)
         {
@@ -1255,10 +613,10 @@ gopod_resource_pool_acquire (GopodResourcePool  *pool,
       return resource;
 
     case TAKE_SLOT:
-      return pool_create (pool, cancellable, error);
+      return gopod_resource_pool_state_create (pool, cancellable, error);
 
     case TAKE_CLOSED:
-      set_closed_error (error);
+      gopod_resource_pool_state_set_closed_error (error);
       return NULL;
 
     case TAKE_WAIT:
@@ -1268,15 +626,15 @@ gopod_resource_pool_acquire (GopodResourcePool  *pool,
 }
 
 static gboolean
-create_for_task (gpointer data)
+resource_pool_create_for_task (gpointer data)
 {
   GTask *task = data;
   GError *error = NULL;
   GObject *resource;
 
-  resource = pool_create (g_task_get_source_object (task),
+  resource = gopod_resource_pool_state_create (g_task_get_source_object (task),
                           g_task_get_cancellable (task), &error);
-  complete_async (task, resource, error);
+  resource_pool_complete_async (task, resource, error);
 
   return G_SOURCE_REMOVE;
 }
@@ -1316,21 +674,21 @@ gopod_resource_pool_acquire_async (GopodResourcePool   *pool,
   if (g_task_return_error_if_cancelled (task))
     return;
 
-  pool_lock (pool, &out);
-  take = take_locked (pool, &resource);
+  gopod_resource_pool_state_lock (pool, &out);
+  take = gopod_resource_pool_state_take_locked (pool, &resource);
   if (take == TAKE_WAIT)
     {
       Wait *wait = g_new0 (Wait, 1);
 
       wait->outer = g_object_ref (task);
-      wait_start_locked (pool, wait, cancellable);
+      resource_pool_wait_start_locked (pool, wait, cancellable);
     }
-  pool_unlock (pool, &out);
+  gopod_resource_pool_state_unlock (pool, &out);
 
   switch (take)
     {
     case TAKE_RESOURCE:
-      complete_async (task, resource, NULL);
+      resource_pool_complete_async (task, resource, NULL);
       break;
 
     case TAKE_SLOT:
@@ -1339,7 +697,7 @@ gopod_resource_pool_acquire_async (GopodResourcePool   *pool,
         g_autoptr(GSource) source = g_idle_source_new ();
 
         g_source_set_static_name (source, "[pod-glib] create resource");
-        g_task_attach_source (task, source, create_for_task);
+        g_task_attach_source (task, source, resource_pool_create_for_task);
         break;
       }
 
@@ -1402,7 +760,7 @@ gopod_resource_pool_release (GopodResourcePool *pool,
   g_return_if_fail (GOPOD_IS_RESOURCE_POOL (pool));
   g_return_if_fail (G_IS_OBJECT (resource));
 
-  give_back (pool, resource, TRUE, G_STRFUNC);
+  gopod_resource_pool_state_give_back (pool, resource, TRUE, G_STRFUNC);
 }
 
 /**
@@ -1425,7 +783,7 @@ gopod_resource_pool_destroy (GopodResourcePool *pool,
   g_return_if_fail (GOPOD_IS_RESOURCE_POOL (pool));
   g_return_if_fail (G_IS_OBJECT (resource));
 
-  give_back (pool, resource, FALSE, G_STRFUNC);
+  gopod_resource_pool_state_give_back (pool, resource, FALSE, G_STRFUNC);
 }
 
 /**
@@ -1448,7 +806,7 @@ gopod_resource_pool_close (GopodResourcePool *pool)
   g_return_if_fail (GOPOD_IS_RESOURCE_POOL (pool));
 
   priv = POOL_PRIV (pool);
-  pool_lock (pool, &out);
+  gopod_resource_pool_state_lock (pool, &out);
   if (!priv->closed)
     {
       priv->closed = TRUE;
@@ -1458,11 +816,11 @@ gopod_resource_pool_close (GopodResourcePool *pool)
           Entry *entry = priv->idle.tail->data;
 
           g_queue_unlink (&priv->idle, &entry->idle_link);
-          drop_entry_locked (pool, entry, &out);
+          gopod_resource_pool_state_drop_entry_locked (pool, entry, &out);
         }
       gopod_wait_queue_steal_all (&priv->waiters, &out.refused);
     }
-  pool_unlock (pool, &out);
+  gopod_resource_pool_state_unlock (pool, &out);
 }
 
 /* --- properties --- */
@@ -1482,7 +840,7 @@ gopod_resource_pool_get_size (GopodResourcePool *pool)
 {
   g_return_val_if_fail (GOPOD_IS_RESOURCE_POOL (pool), 0);
 
-  return (guint) get_state (pool, PROP_SIZE);
+  return (guint) gopod_resource_pool_state_get_state (pool, PROP_SIZE);
 }
 
 /**
@@ -1506,17 +864,17 @@ gopod_resource_pool_set_size (GopodResourcePool *pool,
   g_return_if_fail (size > 0);
 
   priv = POOL_PRIV (pool);
-  pool_lock (pool, &out);
+  gopod_resource_pool_state_lock (pool, &out);
   priv->size = size;
   while (priv->idle.length > size)
     {
       Entry *oldest = priv->idle.tail->data;
 
       g_queue_unlink (&priv->idle, &oldest->idle_link);
-      drop_entry_locked (pool, oldest, &out);
+      gopod_resource_pool_state_drop_entry_locked (pool, oldest, &out);
     }
-  serve_waiters_locked (pool, &out);
-  pool_unlock (pool, &out);
+  gopod_resource_pool_state_serve_waiters_locked (pool, &out);
+  gopod_resource_pool_state_unlock (pool, &out);
 }
 
 /**
@@ -1534,7 +892,7 @@ gopod_resource_pool_get_max_size (GopodResourcePool *pool)
 {
   g_return_val_if_fail (GOPOD_IS_RESOURCE_POOL (pool), 0);
 
-  return (guint) get_state (pool, PROP_MAX_SIZE);
+  return (guint) gopod_resource_pool_state_get_state (pool, PROP_MAX_SIZE);
 }
 
 /**
@@ -1558,10 +916,10 @@ gopod_resource_pool_set_max_size (GopodResourcePool *pool,
   g_return_if_fail (GOPOD_IS_RESOURCE_POOL (pool));
 
   priv = POOL_PRIV (pool);
-  pool_lock (pool, &out);
+  gopod_resource_pool_state_lock (pool, &out);
   priv->max_size = max_size;
-  serve_waiters_locked (pool, &out);
-  pool_unlock (pool, &out);
+  gopod_resource_pool_state_serve_waiters_locked (pool, &out);
+  gopod_resource_pool_state_unlock (pool, &out);
 }
 
 /**
@@ -1579,7 +937,7 @@ gopod_resource_pool_get_acquire_timeout_ms (GopodResourcePool *pool)
 {
   g_return_val_if_fail (GOPOD_IS_RESOURCE_POOL (pool), 0);
 
-  return (guint) get_state (pool, PROP_ACQUIRE_TIMEOUT_MS);
+  return (guint) gopod_resource_pool_state_get_state (pool, PROP_ACQUIRE_TIMEOUT_MS);
 }
 
 /**
@@ -1599,9 +957,9 @@ gopod_resource_pool_set_acquire_timeout_ms (GopodResourcePool *pool,
 
   g_return_if_fail (GOPOD_IS_RESOURCE_POOL (pool));
 
-  pool_lock (pool, &out);
+  gopod_resource_pool_state_lock (pool, &out);
   POOL_PRIV (pool)->acquire_timeout_ms = timeout_ms;
-  pool_unlock (pool, &out);
+  gopod_resource_pool_state_unlock (pool, &out);
 }
 
 /**
@@ -1619,7 +977,7 @@ gopod_resource_pool_get_max_idle_time_ms (GopodResourcePool *pool)
 {
   g_return_val_if_fail (GOPOD_IS_RESOURCE_POOL (pool), 0);
 
-  return (guint) get_state (pool, PROP_MAX_IDLE_TIME_MS);
+  return (guint) gopod_resource_pool_state_get_state (pool, PROP_MAX_IDLE_TIME_MS);
 }
 
 /**
@@ -1643,14 +1001,14 @@ gopod_resource_pool_set_max_idle_time_ms (GopodResourcePool *pool,
   g_return_if_fail (GOPOD_IS_RESOURCE_POOL (pool));
 
   priv = POOL_PRIV (pool);
-  pool_lock (pool, &out);
+  gopod_resource_pool_state_lock (pool, &out);
   if (priv->max_idle_time_ms != max_idle_time_ms)
     {
       priv->max_idle_time_ms = max_idle_time_ms;
       gopod_timer_cancel (&priv->expiry);
-      arm_expiry_locked (pool);
+      gopod_resource_pool_state_arm_expiry_locked (pool);
     }
-  pool_unlock (pool, &out);
+  gopod_resource_pool_state_unlock (pool, &out);
 }
 
 /**
@@ -1668,7 +1026,7 @@ gopod_resource_pool_get_idle (GopodResourcePool *pool)
 {
   g_return_val_if_fail (GOPOD_IS_RESOURCE_POOL (pool), 0);
 
-  return (guint) get_state (pool, PROP_IDLE);
+  return (guint) gopod_resource_pool_state_get_state (pool, PROP_IDLE);
 }
 
 /**
@@ -1686,7 +1044,7 @@ gopod_resource_pool_get_in_use (GopodResourcePool *pool)
 {
   g_return_val_if_fail (GOPOD_IS_RESOURCE_POOL (pool), 0);
 
-  return (guint) get_state (pool, PROP_IN_USE);
+  return (guint) gopod_resource_pool_state_get_state (pool, PROP_IN_USE);
 }
 
 /**
@@ -1704,7 +1062,7 @@ gopod_resource_pool_get_closed (GopodResourcePool *pool)
 {
   g_return_val_if_fail (GOPOD_IS_RESOURCE_POOL (pool), FALSE);
 
-  return (gboolean) get_state (pool, PROP_CLOSED);
+  return (gboolean) gopod_resource_pool_state_get_state (pool, PROP_CLOSED);
 }
 
 /**
@@ -1722,7 +1080,7 @@ gopod_resource_pool_get_created (GopodResourcePool *pool)
 {
   g_return_val_if_fail (GOPOD_IS_RESOURCE_POOL (pool), 0);
 
-  return get_state (pool, PROP_CREATED);
+  return gopod_resource_pool_state_get_state (pool, PROP_CREATED);
 }
 
 /**
@@ -1740,7 +1098,7 @@ gopod_resource_pool_get_acquired (GopodResourcePool *pool)
 {
   g_return_val_if_fail (GOPOD_IS_RESOURCE_POOL (pool), 0);
 
-  return get_state (pool, PROP_ACQUIRED);
+  return gopod_resource_pool_state_get_state (pool, PROP_ACQUIRED);
 }
 
 /**
@@ -1758,5 +1116,5 @@ gopod_resource_pool_get_waited (GopodResourcePool *pool)
 {
   g_return_val_if_fail (GOPOD_IS_RESOURCE_POOL (pool), 0);
 
-  return get_state (pool, PROP_WAITED);
+  return gopod_resource_pool_state_get_state (pool, PROP_WAITED);
 }

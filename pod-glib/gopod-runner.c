@@ -3,17 +3,15 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 
-#include <errno.h>
 #include <pthread.h>
 #include <signal.h>
-#include <unistd.h>
-
-#include <glib-unix.h>
 
 #include "gopod-error.h"
 #include "gopod-job-private.h"
 #include "gopod-notify-private.h"
 #include "gopod-runner.h"
+#include "gopod-source-private.h"
+#include "gopod-signal-private.h"
 #include "gopod-timer-private.h"
 
 /**
@@ -140,7 +138,7 @@ static void runner_end (GopodRunner *self,
 /* Tasks */
 
 static void
-task_free (Task *task)
+runner_task_free (Task *task)
 {
   if (task->destroy != NULL)
     task->destroy (task->data);
@@ -150,7 +148,7 @@ task_free (Task *task)
 
 /* Ends, without running them, tasks that never got their turn. */
 static void
-discard_tasks (GQueue *tasks)
+runner_discard_tasks (GQueue *tasks)
 {
   g_autoptr(GError) error = NULL;
   Task *task;
@@ -161,213 +159,37 @@ discard_tasks (GQueue *tasks)
     {
       if (task->job != NULL)
         gopod_job_discard (task->job, error);
-      task_free (task);
+      runner_task_free (task);
     }
 }
 
-/* Signals
- *
- * One process-wide handler serves every started runner that handles
- * signals. It is installed when the first such runner starts and replaced
- * by the previous dispositions either in the handler itself, at the first
- * signal, or when the last such runner ends. The handler only restores the
- * old dispositions and writes to a pipe, both async-signal-safe; a source on
- * the library's timer thread reads the pipe and interrupts the runners, so no
- * application main loop is needed.
- */
+/* Signals: the runners that handle them listen while they run */
 
-static const int handled_signals[] = { SIGINT, SIGTERM };
-#define N_HANDLED_SIGNALS G_N_ELEMENTS (handled_signals)
-
-static GMutex signal_lock;  /* guards the three below */
-static GList *signal_runners;  /* GopodRunner *, each holding a reference */
-static gboolean signal_installed;
-static struct sigaction signal_saved[N_HANDLED_SIGNALS];
-
-static int signal_fired;  /* the signal caught and not yet dispatched, or 0 */
-static int signal_pipe[2] = { -1, -1 };
-
-static void on_signal (int signum);
-
-/* Puts back what was there before, except where someone replaced the
- * runner's handler meanwhile: theirs stays. Async-signal-safe. */
 static void
-restore_saved_actions (void)
+runner_on_signal (int       signum,
+                  gpointer  data)
 {
-  for (guint i = 0; i < N_HANDLED_SIGNALS; i++)
-    {
-      struct sigaction current;
-
-      if (sigaction (handled_signals[i], NULL, &current) == 0 &&
-          current.sa_handler == on_signal)
-        sigaction (handled_signals[i], &signal_saved[i], NULL);
-    }
+  runner_end (data, g_error_new (GOPOD_ERROR, GOPOD_ERROR_INTERRUPTED, "Interrupted by %s",
+                                 signum == SIGTERM ? "SIGTERM" : "SIGINT"));
 }
 
 static void
-on_signal (int signum)
+runner_signals_register (GopodRunner *self)
 {
-  int saved_errno = errno;
-  char byte = 1;
-
-  restore_saved_actions ();
-  g_atomic_int_set (&signal_fired, signum);
-  while (write (signal_pipe[1], &byte, 1) < 0 && errno == EINTR)
-    ;
-  errno = saved_errno;
-}
-
-/* Called with signal_lock held: if a signal was caught, the runners it
- * interrupts, and its number in @signum. */
-static GList *
-take_fired_locked (int *signum)
-{
-  GList *runners;
-
-  *signum = g_atomic_int_exchange (&signal_fired, 0);
-  if (*signum == 0)
-    return NULL;
-
-  /* The handler already put the old dispositions back. */
-  signal_installed = FALSE;
-  runners = g_steal_pointer (&signal_runners);
-
-  return runners;
+  gopod_signal_add_listener (runner_on_signal, g_object_ref (self), g_object_unref);
 }
 
 static void
-interrupt_runners (GList *runners,
-                   int    signum)
+runner_signals_unregister (GopodRunner *self)
 {
-  for (GList *l = runners; l != NULL; l = l->next)
-    {
-      GopodRunner *runner = l->data;
-
-      runner_end (runner, g_error_new (GOPOD_ERROR, GOPOD_ERROR_INTERRUPTED,
-                                       "Interrupted by %s",
-                                       signum == SIGTERM ? "SIGTERM" : "SIGINT"));
-    }
-  g_list_free_full (runners, g_object_unref);
-}
-
-static gboolean
-on_signal_wakeup (int           fd,
-                  GIOCondition  condition,
-                  gpointer      data)
-{
-  char buffer[16];
-  GList *runners;
-  int signum;
-
-  while (read (fd, buffer, sizeof buffer) > 0)
-    ;
-
-  g_mutex_lock (&signal_lock);
-  runners = take_fired_locked (&signum);
-  g_mutex_unlock (&signal_lock);
-
-  interrupt_runners (runners, signum);
-
-  return G_SOURCE_CONTINUE;
-}
-
-/* The pipe and its watch live as long as the process, like GLib's own. */
-static gboolean
-ensure_signal_pipe (void)
-{
-  static gsize done;
-
-  if (g_once_init_enter (&done))
-    {
-      GError *error = NULL;
-      GSource *source;
-
-      if (g_unix_open_pipe (signal_pipe, FD_CLOEXEC, &error) &&
-          g_unix_set_fd_nonblocking (signal_pipe[0], TRUE, &error) &&
-          g_unix_set_fd_nonblocking (signal_pipe[1], TRUE, &error))
-        {
-          source = g_unix_fd_source_new (signal_pipe[0], G_IO_IN);
-          g_source_set_static_name (source, "[pod-glib] runner signals");
-          g_source_set_callback (source, G_SOURCE_FUNC (on_signal_wakeup), NULL, NULL);
-          g_source_attach (source, gopod_timer_get_context ());
-          g_source_unref (source);
-        }
-      else
-        {
-          g_warning ("GopodRunner cannot watch signals: %s", error->message);
-          g_clear_error (&error);
-        }
-      g_once_init_leave (&done, 1);
-    }
-
-  return signal_pipe[1] >= 0;
-}
-
-static void
-install_handler_locked (void)
-{
-  struct sigaction action = { 0 };
-
-  action.sa_handler = on_signal;
-  /* Both blocked while either is handled: the second of two signals that
-   * arrive together finds the old dispositions already back. */
-  sigemptyset (&action.sa_mask);
-  for (guint i = 0; i < N_HANDLED_SIGNALS; i++)
-    sigaddset (&action.sa_mask, handled_signals[i]);
-  action.sa_flags = SA_RESTART;
-
-  for (guint i = 0; i < N_HANDLED_SIGNALS; i++)
-    sigaction (handled_signals[i], &action, &signal_saved[i]);
-  signal_installed = TRUE;
-}
-
-static void
-signals_register (GopodRunner *self)
-{
-  GList *fired;
-  int signum;
-
-  if (!ensure_signal_pipe ())
-    return;
-
-  g_mutex_lock (&signal_lock);
-  /* A signal caught but not dispatched yet belongs to the runners that were
-   * started before this one. */
-  fired = take_fired_locked (&signum);
-  if (!signal_installed)
-    install_handler_locked ();
-  signal_runners = g_list_prepend (signal_runners, g_object_ref (self));
-  g_mutex_unlock (&signal_lock);
-
-  interrupt_runners (fired, signum);
-}
-
-static void
-signals_unregister (GopodRunner *self)
-{
-  GList *link;
-
-  g_mutex_lock (&signal_lock);
-  link = g_list_find (signal_runners, self);
-  if (link != NULL)
-    signal_runners = g_list_delete_link (signal_runners, link);
-  if (signal_runners == NULL && signal_installed &&
-      g_atomic_int_get (&signal_fired) == 0)
-    {
-      restore_saved_actions ();
-      signal_installed = FALSE;
-    }
-  g_mutex_unlock (&signal_lock);
-
-  if (link != NULL)
-    g_object_unref (self);
+  gopod_signal_remove_listener (runner_on_signal, self);
 }
 
 /* Ending a run
  *
  * A run ends once, at the first of: the worker ran out of tasks, a task
- * failed, the deadline, an interrupt, the caller's cancellable. end_locked()
- * records it under the lock; end_act() then stops the rest outside it. The
+ * failed, the deadline, an interrupt, the caller's cancellable. runner_end_locked()
+ * records it under the lock; runner_end_act() then stops the rest outside it. The
  * waiter (start(), or the start_async() completion on the caller's context)
  * collects the result and discards the tasks that never ran, so that their
  * finish and destroy notifies run in the caller's thread, not in the timer
@@ -385,9 +207,9 @@ typedef struct
 } EndActions;
 
 static void
-end_locked (GopodRunner *self,
-            GError      *error,
-            EndActions  *act)
+runner_end_locked (GopodRunner *self,
+                   GError      *error,
+                   EndActions  *act)
 {
   if (self->state != RUNNER_RUNNING)
     {
@@ -408,10 +230,10 @@ end_locked (GopodRunner *self,
   g_cond_broadcast (&self->cond);
 }
 
-static gboolean complete_async (gpointer data);
+static gboolean runner_complete_async (gpointer data);
 
 static gboolean
-cancel_job_in_context (gpointer data)
+runner_cancel_job_in_context (gpointer data)
 {
   gopod_job_cancel (data);
   return G_SOURCE_REMOVE;
@@ -421,19 +243,12 @@ cancel_job_in_context (gpointer data)
  * cancellable's handlers may be JavaScript, which must not run in the timer
  * thread that saw the deadline. */
 static void
-cancel_job (GopodRunner *self,
-            GopodJob    *job)
+runner_cancel_job (GopodRunner *self,
+                   GopodJob    *job)
 {
   if (gopod_job_is_main_context (job))
-    {
-      GSource *idle = g_idle_source_new ();
-
-      g_source_set_static_name (idle, "[pod-glib] runner cancels a job");
-      g_source_set_priority (idle, G_PRIORITY_DEFAULT);
-      g_source_set_callback (idle, cancel_job_in_context, job, g_object_unref);
-      g_source_attach (idle, self->context);
-      g_source_unref (idle);
-    }
+    gopod_idle_add_on (self->context, "[pod-glib] runner cancels a job",
+                       runner_cancel_job_in_context, job, g_object_unref);
   else
     {
       gopod_job_cancel (job);
@@ -442,20 +257,20 @@ cancel_job (GopodRunner *self,
 }
 
 static void
-end_act (GopodRunner *self,
-         EndActions  *act)
+runner_end_act (GopodRunner *self,
+                EndActions  *act)
 {
   if (!act->ended)
     return;
 
-  signals_unregister (self);
+  runner_signals_unregister (self);
   gopod_timer_cancel (&act->timeout_source);
 
   if (act->stopped)
     {
       g_cancellable_cancel (act->run_cancellable);
       if (act->current_job != NULL)
-        cancel_job (self, g_steal_pointer (&act->current_job));
+        runner_cancel_job (self, g_steal_pointer (&act->current_job));
     }
   g_clear_object (&act->current_job);
   g_clear_object (&act->run_cancellable);
@@ -466,15 +281,8 @@ end_act (GopodRunner *self,
   /* Always from an idle, never nested in whatever ended the run (which may
    * be the caller's own call to interrupt()). */
   if (act->task != NULL)
-    {
-      GSource *idle = g_idle_source_new ();
-
-      g_source_set_static_name (idle, "[pod-glib] runner completion");
-      g_source_set_priority (idle, G_PRIORITY_DEFAULT);
-      g_source_set_callback (idle, complete_async, act->task, g_object_unref);
-      g_source_attach (idle, g_task_get_context (act->task));
-      g_source_unref (idle);
-    }
+    gopod_idle_add_on (g_task_get_context (act->task), "[pod-glib] runner completion",
+                       runner_complete_async, act->task, g_object_unref);
 }
 
 /* Takes @error. */
@@ -485,16 +293,16 @@ runner_end (GopodRunner *self,
   EndActions act = { 0 };
 
   g_mutex_lock (&self->lock);
-  end_locked (self, error, &act);
+  runner_end_locked (self, error, &act);
   g_mutex_unlock (&self->lock);
 
-  end_act (self, &act);
+  runner_end_act (self, &act);
 }
 
 /* In the waiter, after the end: the result, and the tasks that never ran
  * are ended. */
 static GError *
-collect_result (GopodRunner *self)
+runner_collect_result (GopodRunner *self)
 {
   GQueue pending;
   GCancellable *cancellable, *run_cancellable;
@@ -516,7 +324,7 @@ collect_result (GopodRunner *self)
     current_job = g_object_ref (self->current_job);
   g_mutex_unlock (&self->lock);
 
-  /* end_act() may still be running in the thread that ended the run; the
+  /* runner_end_act() may still be running in the thread that ended the run; the
    * task in flight must see its cancellable cancelled, and the handler must
    * be gone, by the time start() returns. Both are idempotent. */
   if (error != NULL)
@@ -527,7 +335,7 @@ collect_result (GopodRunner *self)
     }
   g_clear_object (&current_job);
   g_object_unref (run_cancellable);
-  signals_unregister (self);
+  runner_signals_unregister (self);
 
   /* Never inside the cancellable's handler: the waiter runs after it. */
   if (cancellable != NULL)
@@ -536,16 +344,16 @@ collect_result (GopodRunner *self)
       g_object_unref (cancellable);
     }
 
-  discard_tasks (&pending);
+  runner_discard_tasks (&pending);
 
   return error;
 }
 
 static gboolean
-complete_async (gpointer data)
+runner_complete_async (gpointer data)
 {
   GTask *task = data;
-  GError *error = collect_result (g_task_get_source_object (task));
+  GError *error = runner_collect_result (g_task_get_source_object (task));
 
   if (error != NULL)
     g_task_return_error (task, error);
@@ -558,9 +366,9 @@ complete_async (gpointer data)
 /* The worker */
 
 static gboolean
-run_job (GopodRunner  *self,
-         GopodJob     *job,
-         GError      **error)
+runner_run_job (GopodRunner  *self,
+                GopodJob     *job,
+                GError      **error)
 {
   const GError *job_error;
 
@@ -595,15 +403,15 @@ run_job (GopodRunner  *self,
 }
 
 static gboolean
-run_task (GopodRunner  *self,
-          Task         *task,
-          guint         id,
-          GError      **error)
+runner_run_task (GopodRunner  *self,
+                 Task         *task,
+                 guint         id,
+                 GError      **error)
 {
   GError *task_error = NULL;
 
   if (task->job != NULL)
-    return run_job (self, task->job, error);
+    return runner_run_job (self, task->job, error);
 
   if (task->func (self, id, self->run_cancellable, task->data, &task_error))
     {
@@ -617,8 +425,8 @@ run_task (GopodRunner  *self,
 
 /* Pops the next task, or ends the run when there is none. */
 static Task *
-next_task (GopodRunner *self,
-           guint       *id)
+runner_next_task (GopodRunner *self,
+                  guint       *id)
 {
   EndActions act = { 0 };
   Task *task = NULL;
@@ -628,7 +436,7 @@ next_task (GopodRunner *self,
     {
       task = g_queue_pop_head (&self->pending);
       if (task == NULL)
-        end_locked (self, NULL, &act);
+        runner_end_locked (self, NULL, &act);
       else
         {
           *id = self->next_id++;
@@ -641,14 +449,14 @@ next_task (GopodRunner *self,
     }
   g_mutex_unlock (&self->lock);
 
-  end_act (self, &act);
+  runner_end_act (self, &act);
 
   return task;
 }
 
 static void
-task_done (GopodRunner *self,
-           gboolean     succeeded)
+runner_task_done (GopodRunner *self,
+                  gboolean     succeeded)
 {
   gboolean counted = FALSE;
 
@@ -679,13 +487,13 @@ runner_worker (gpointer data)
    * context to run a main-context job's `begin` here. */
   g_main_context_push_thread_default (worker_context);
 
-  while ((task = next_task (self, &id)) != NULL)
+  while ((task = runner_next_task (self, &id)) != NULL)
     {
       GError *error = NULL;
-      gboolean ok = run_task (self, task, id, &error);
+      gboolean ok = runner_run_task (self, task, id, &error);
 
-      task_done (self, ok);
-      task_free (task);
+      runner_task_done (self, ok);
+      runner_task_free (task);
       if (!ok)
         runner_end (self, error);
     }
@@ -699,9 +507,9 @@ runner_worker (gpointer data)
 
 /* Called once for every job the runner claimed, when it ends. */
 static void
-job_ended (GopodJob *job,
-           gboolean  was_started,
-           gpointer  owner_data)
+runner_job_ended (GopodJob *job,
+                  gboolean  was_started,
+                  gpointer  owner_data)
 {
   GopodRunner *self = owner_data;
 
@@ -717,7 +525,7 @@ job_ended (GopodJob *job,
 /* Starting */
 
 static gboolean
-on_timeout (gpointer data)
+runner_on_timeout (gpointer data)
 {
   GopodRunner *self = data;
 
@@ -729,8 +537,8 @@ on_timeout (gpointer data)
 }
 
 static void
-on_caller_cancelled (GCancellable *cancellable,
-                     gpointer      data)
+runner_on_caller_cancelled (GCancellable *cancellable,
+                            gpointer      data)
 {
   runner_end (GOPOD_RUNNER (data),
               g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED,
@@ -738,10 +546,10 @@ on_caller_cancelled (GCancellable *cancellable,
 }
 
 static gboolean
-begin_run (GopodRunner   *self,
-           GCancellable  *cancellable,
-           GTask         *task,
-           GError       **error)
+runner_begin_run (GopodRunner   *self,
+                  GCancellable  *cancellable,
+                  GTask         *task,
+                  GError       **error)
 {
   GThread *thread;
   GError *thread_error = NULL;
@@ -770,21 +578,21 @@ begin_run (GopodRunner   *self,
   self->task = task != NULL ? g_object_ref (task) : NULL;
   /* The deadline counts from here, not from gopod_runner_new(). */
   if (self->timeout_ms > 0)
-    self->timeout_source = gopod_timer_add (self->timeout_ms, on_timeout,
+    self->timeout_source = gopod_timer_add (self->timeout_ms, runner_on_timeout,
                                             g_object_ref (self), g_object_unref);
   handle_signals = self->handle_signals;
   g_mutex_unlock (&self->lock);
 
   if (handle_signals)
     {
-      signals_register (self);
+      runner_signals_register (self);
 
       /* interrupt() may have ended the run before the registration. */
       g_mutex_lock (&self->lock);
       still_running = self->state == RUNNER_RUNNING;
       g_mutex_unlock (&self->lock);
       if (!still_running)
-        signals_unregister (self);
+        runner_signals_unregister (self);
     }
 
   thread = g_thread_try_new ("gopod-runner", runner_worker, g_object_ref (self),
@@ -799,8 +607,8 @@ begin_run (GopodRunner   *self,
 
   if (cancellable != NULL)
     {
-      /* Runs on_caller_cancelled() at once if already cancelled. */
-      cancel_id = g_cancellable_connect (cancellable, G_CALLBACK (on_caller_cancelled),
+      /* Runs runner_on_caller_cancelled() at once if already cancelled. */
+      cancel_id = g_cancellable_connect (cancellable, G_CALLBACK (runner_on_caller_cancelled),
                                          self, NULL);
       g_mutex_lock (&self->lock);
       self->caller_cancellable = g_object_ref (cancellable);
@@ -815,7 +623,7 @@ begin_run (GopodRunner   *self,
  * and that is this thread's own context, runs it meanwhile, as
  * g_main_loop_run() would: nobody else could. */
 static void
-wait_for_end (GopodRunner *self)
+runner_wait_for_end (GopodRunner *self)
 {
   g_autoptr(GMainContext) caller_context = g_main_context_ref_thread_default ();
   gboolean iterate = FALSE, block_signals;
@@ -829,9 +637,7 @@ wait_for_end (GopodRunner *self)
    * it in a thread asleep in GLib's futex-based GCond. */
   if (block_signals)
     {
-      sigemptyset (&handled);
-      for (guint i = 0; i < N_HANDLED_SIGNALS; i++)
-        sigaddset (&handled, handled_signals[i]);
+      gopod_signal_fill_set (&handled);
       pthread_sigmask (SIG_BLOCK, &handled, &saved_mask);
     }
   if (self->n_main_context_jobs > 0 && caller_context == self->context)
@@ -876,7 +682,7 @@ gopod_runner_dispose (GObject *object)
   pending = self->pending;
   g_queue_init (&self->pending);
   g_mutex_unlock (&self->lock);
-  discard_tasks (&pending);
+  runner_discard_tasks (&pending);
 
   gopod_notify_clear (&self->notify);
 
@@ -1038,8 +844,8 @@ gopod_runner_new (guint timeout_ms)
 
 /* Appends @task, unless the run ended. Takes @task. */
 static gboolean
-push_task (GopodRunner *self,
-           Task        *task)
+runner_push_task (GopodRunner *self,
+                  Task        *task)
 {
   gboolean accepted;
 
@@ -1089,8 +895,8 @@ gopod_runner_add (GopodRunner    *runner,
   entry->data = user_data;
   entry->destroy = destroy;
   /* A refused task is freed at once: nothing is kept that will not run. */
-  if (!push_task (runner, entry))
-    task_free (entry);
+  if (!runner_push_task (runner, entry))
+    runner_task_free (entry);
 }
 
 /**
@@ -1116,18 +922,18 @@ gopod_runner_add_job (GopodRunner *runner,
   g_return_if_fail (GOPOD_IS_RUNNER (runner));
   g_return_if_fail (GOPOD_IS_JOB (job));
 
-  if (!gopod_job_claim (job, job_ended, runner))
+  if (!gopod_job_claim (job, runner_job_ended, runner))
     return;
 
   entry = g_new0 (Task, 1);
   entry->job = g_object_ref (job);
-  if (!push_task (runner, entry))
+  if (!runner_push_task (runner, entry))
     {
       g_autoptr(GError) error = g_error_new_literal (GOPOD_ERROR, GOPOD_ERROR_CLOSED,
                                                       "The runner has already run");
 
       gopod_job_discard (job, error);
-      task_free (entry);
+      runner_task_free (entry);
     }
 }
 
@@ -1163,12 +969,12 @@ gopod_runner_start (GopodRunner   *runner,
   g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  if (!begin_run (runner, cancellable, NULL, error))
+  if (!runner_begin_run (runner, cancellable, NULL, error))
     return FALSE;
 
-  wait_for_end (runner);
+  runner_wait_for_end (runner);
 
-  run_error = collect_result (runner);
+  run_error = runner_collect_result (runner);
   if (run_error != NULL)
     {
       g_propagate_error (error, run_error);
@@ -1210,7 +1016,7 @@ gopod_runner_start_async (GopodRunner         *runner,
   /* The runner's own first reason (a timeout before the cancel) wins. */
   g_task_set_check_cancellable (task, FALSE);
 
-  if (!begin_run (runner, cancellable, task, &error))
+  if (!runner_begin_run (runner, cancellable, task, &error))
     g_task_return_error (task, error);
 }
 

@@ -82,40 +82,6 @@ enum {
 
 static GParamSpec *properties[N_PROPS];
 
-/* GLib is not built for ThreadSanitizer, so it cannot see GMutex (a futex):
- * tell it about this lock, or every access it guards looks like a race. */
-#if defined (__SANITIZE_THREAD__)
-void __tsan_acquire (void *addr);
-void __tsan_release (void *addr);
-# define TSAN_ACQUIRE(addr) __tsan_acquire (addr)
-# define TSAN_RELEASE(addr) __tsan_release (addr)
-#else
-# define TSAN_ACQUIRE(addr) G_STMT_START { } G_STMT_END
-# define TSAN_RELEASE(addr) G_STMT_START { } G_STMT_END
-#endif
-
-static inline void
-throttler_lock (GopodThrottler *self)
-{
-  g_mutex_lock (&self->lock);
-  TSAN_ACQUIRE (&self->lock);
-}
-
-static inline void
-throttler_unlock (GopodThrottler *self)
-{
-  TSAN_RELEASE (&self->lock);
-  g_mutex_unlock (&self->lock);
-}
-
-static inline void
-throttler_wait (GopodThrottler *self)
-{
-  TSAN_RELEASE (&self->lock);
-  g_cond_wait (&self->cond, &self->lock);
-  TSAN_ACQUIRE (&self->lock);
-}
-
 /* The ticket of a wait for idleness; throttle tickets start at 1. */
 #define IDLE_TICKET 0
 
@@ -124,8 +90,8 @@ throttler_wait (GopodThrottler *self)
  * flight, so the job launched next keeps the total within the bound. The
  * last ticket of a known total waits for every job, as throttler does. */
 static gboolean
-ticket_is_free (GopodThrottler *self,
-                guint64         ticket)
+throttler_ticket_is_free (GopodThrottler *self,
+                          guint64         ticket)
 {
   if (ticket == IDLE_TICKET)
     return self->completed >= self->started;
@@ -137,14 +103,14 @@ ticket_is_free (GopodThrottler *self,
 }
 
 static guint64
-task_get_ticket (GTask *task)
+throttler_task_get_ticket (GTask *task)
 {
   return *(guint64 *) g_task_get_task_data (task);
 }
 
 static void
-task_set_ticket (GTask   *task,
-                 guint64  ticket)
+throttler_task_set_ticket (GTask   *task,
+                           guint64  ticket)
 {
   g_task_set_task_data (task, g_memdup2 (&ticket, sizeof ticket), g_free);
 }
@@ -153,8 +119,8 @@ task_set_ticket (GTask   *task,
  * are few (usually one per producing thread), so sorting them out again is
  * cheaper than keeping a second index beside the queue. */
 static void
-collect_free_waiters_locked (GopodThrottler *self,
-                             GQueue         *ready)
+throttler_collect_free_waiters_locked (GopodThrottler *self,
+                                       GQueue         *ready)
 {
   GQueue waiting = G_QUEUE_INIT;
   GTask *task;
@@ -168,7 +134,7 @@ collect_free_waiters_locked (GopodThrottler *self,
   gopod_wait_queue_steal_all (&self->waiters, &waiting);
   while ((task = g_queue_pop_head (&waiting)) != NULL)
     {
-      if (ticket_is_free (self, task_get_ticket (task)))
+      if (throttler_ticket_is_free (self, throttler_task_get_ticket (task)))
         {
           g_queue_push_tail (ready, task);
         }
@@ -182,8 +148,8 @@ collect_free_waiters_locked (GopodThrottler *self,
 
 /* Called without the lock: the callbacks are user code. */
 static void
-return_free_waiters (GQueue *ready,
-                     guint   error_count)
+throttler_return_free_waiters (GQueue *ready,
+                               guint   error_count)
 {
   GTask *task;
 
@@ -419,8 +385,8 @@ gopod_throttler_new_batched (guint max_workers,
 /* Called with the lock held: counts the job just launched. Returns FALSE,
  * counting nothing, when the known total is already reached. */
 static gboolean
-take_ticket_locked (GopodThrottler *self,
-                    guint64        *ticket)
+throttler_take_ticket_locked (GopodThrottler *self,
+                              guint64        *ticket)
 {
   if (!self->open_ended && self->started >= self->total_jobs)
     return FALSE;
@@ -430,8 +396,8 @@ take_ticket_locked (GopodThrottler *self,
 }
 
 static void
-critical_past_total (GopodThrottler *self,
-                     const char     *caller)
+throttler_critical_past_total (GopodThrottler *self,
+                               const char     *caller)
 {
   g_critical ("%s: throttle called more often than total_jobs (%u); "
               "the extra call was not counted",
@@ -463,20 +429,20 @@ gopod_throttler_throttle (GopodThrottler *self)
 
   g_return_val_if_fail (GOPOD_IS_THROTTLER (self), 0);
 
-  throttler_lock (self);
-  counted = take_ticket_locked (self, &ticket);
+  g_mutex_lock (&self->lock);
+  counted = throttler_take_ticket_locked (self, &ticket);
   if (counted)
     {
       self->n_sync_waiters++;
-      while (!ticket_is_free (self, ticket))
-        throttler_wait (self);
+      while (!throttler_ticket_is_free (self, ticket))
+        g_cond_wait (&self->cond, &self->lock);
       self->n_sync_waiters--;
     }
   error_count = self->errors->len;
-  throttler_unlock (self);
+  g_mutex_unlock (&self->lock);
 
   if (!counted)
-    critical_past_total (self, G_STRFUNC);
+    throttler_critical_past_total (self, G_STRFUNC);
 
   return error_count;
 }
@@ -500,42 +466,42 @@ gopod_throttler_wait (GopodThrottler *self)
 
   g_return_val_if_fail (GOPOD_IS_THROTTLER (self), 0);
 
-  throttler_lock (self);
+  g_mutex_lock (&self->lock);
   self->n_sync_waiters++;
-  while (!ticket_is_free (self, IDLE_TICKET))
-    throttler_wait (self);
+  while (!throttler_ticket_is_free (self, IDLE_TICKET))
+    g_cond_wait (&self->cond, &self->lock);
   self->n_sync_waiters--;
   error_count = self->errors->len;
-  throttler_unlock (self);
+  g_mutex_unlock (&self->lock);
 
   return error_count;
 }
 
 /* The async twins: the task waits in the queue, not in a thread. */
 static void
-begin_async (GopodThrottler *self,
-             gboolean        take_ticket,
-             GTask          *task)
+throttler_begin_async (GopodThrottler *self,
+                       gboolean        take_ticket,
+                       GTask          *task)
 {
   gboolean counted = TRUE;
   gboolean free_now;
   guint64 ticket = IDLE_TICKET;
   guint error_count;
 
-  throttler_lock (self);
+  g_mutex_lock (&self->lock);
   if (take_ticket)
-    counted = take_ticket_locked (self, &ticket);
-  free_now = !counted || ticket_is_free (self, ticket);
+    counted = throttler_take_ticket_locked (self, &ticket);
+  free_now = !counted || throttler_ticket_is_free (self, ticket);
   if (!free_now)
     {
-      task_set_ticket (task, ticket);
+      throttler_task_set_ticket (task, ticket);
       gopod_wait_queue_push (&self->waiters, task);
     }
   error_count = self->errors->len;
-  throttler_unlock (self);
+  g_mutex_unlock (&self->lock);
 
   if (!counted)
-    critical_past_total (self, "gopod_throttler_throttle_async");
+    throttler_critical_past_total (self, "gopod_throttler_throttle_async");
   if (free_now)
     g_task_return_int (task, error_count);
 }
@@ -543,8 +509,8 @@ begin_async (GopodThrottler *self,
 /* The public *_finish functions check @result themselves, so that a
  * critical names the function the caller actually called. */
 static guint
-finish_async (GAsyncResult  *result,
-              GError       **error)
+throttler_finish_async (GAsyncResult  *result,
+                        GError       **error)
 {
   gssize error_count;
 
@@ -586,7 +552,7 @@ gopod_throttler_throttle_async (GopodThrottler      *self,
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, gopod_throttler_throttle_async);
   g_task_set_name (task, "[pod-glib] throttle");
-  begin_async (self, TRUE, task);
+  throttler_begin_async (self, TRUE, task);
 }
 
 /**
@@ -611,7 +577,7 @@ gopod_throttler_throttle_finish (GopodThrottler  *self,
   g_return_val_if_fail (g_task_is_valid (result, self), 0);
   g_return_val_if_fail (g_async_result_is_tagged (result, gopod_throttler_throttle_async), 0);
 
-  return finish_async (result, error);
+  return throttler_finish_async (result, error);
 }
 
 /**
@@ -640,7 +606,7 @@ gopod_throttler_wait_async (GopodThrottler      *self,
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, gopod_throttler_wait_async);
   g_task_set_name (task, "[pod-glib] throttler wait");
-  begin_async (self, FALSE, task);
+  throttler_begin_async (self, FALSE, task);
 }
 
 /**
@@ -665,7 +631,7 @@ gopod_throttler_wait_finish (GopodThrottler  *self,
   g_return_val_if_fail (g_task_is_valid (result, self), 0);
   g_return_val_if_fail (g_async_result_is_tagged (result, gopod_throttler_wait_async), 0);
 
-  return finish_async (result, error);
+  return throttler_finish_async (result, error);
 }
 
 /**
@@ -694,17 +660,17 @@ gopod_throttler_done (GopodThrottler *self,
 
   g_return_if_fail (GOPOD_IS_THROTTLER (self));
 
-  throttler_lock (self);
+  g_mutex_lock (&self->lock);
   surplus = !self->open_ended && self->completed >= self->total_jobs;
   if (!surplus)
     {
       self->completed++;
       if (error != NULL)
         g_ptr_array_add (self->errors, g_error_copy (error));
-      collect_free_waiters_locked (self, &ready);
+      throttler_collect_free_waiters_locked (self, &ready);
     }
   error_count = self->errors->len;
-  throttler_unlock (self);
+  g_mutex_unlock (&self->lock);
 
   if (surplus)
     {
@@ -716,7 +682,7 @@ gopod_throttler_done (GopodThrottler *self,
 
   if (error != NULL)
     gopod_notify_queue (&self->notify, PROP_ERROR_COUNT);
-  return_free_waiters (&ready, error_count);
+  throttler_return_free_waiters (&ready, error_count);
 }
 
 /**
@@ -755,9 +721,9 @@ gopod_throttler_get_max_workers (GopodThrottler *self)
 
   g_return_val_if_fail (GOPOD_IS_THROTTLER (self), 0);
 
-  throttler_lock (self);
+  g_mutex_lock (&self->lock);
   max_workers = self->max_workers;
-  throttler_unlock (self);
+  g_mutex_unlock (&self->lock);
 
   return max_workers;
 }
@@ -785,20 +751,20 @@ gopod_throttler_set_max_workers (GopodThrottler *self,
   g_return_if_fail (GOPOD_IS_THROTTLER (self));
   g_return_if_fail (max_workers > 0);
 
-  throttler_lock (self);
+  g_mutex_lock (&self->lock);
   changed = self->max_workers != max_workers;
   if (max_workers > self->max_workers)
     {
       self->max_workers = max_workers;
-      collect_free_waiters_locked (self, &ready);
+      throttler_collect_free_waiters_locked (self, &ready);
     }
   self->max_workers = max_workers;
   error_count = self->errors->len;
-  throttler_unlock (self);
+  g_mutex_unlock (&self->lock);
 
   if (changed)
     gopod_notify_queue (&self->notify, PROP_MAX_WORKERS);
-  return_free_waiters (&ready, error_count);
+  throttler_return_free_waiters (&ready, error_count);
 }
 
 /**
@@ -822,7 +788,7 @@ gopod_throttler_get_total_jobs (GopodThrottler *self)
 }
 
 static guint
-clamp_index (guint64 index)
+throttler_clamp_index (guint64 index)
 {
   return (guint) MIN (index, (guint64) G_MAXUINT);
 }
@@ -846,11 +812,11 @@ gopod_throttler_get_batch_start_index (GopodThrottler *self)
 
   g_return_val_if_fail (GOPOD_IS_THROTTLER (self), 0);
 
-  throttler_lock (self);
+  g_mutex_lock (&self->lock);
   start = self->started * self->batch_size;
-  throttler_unlock (self);
+  g_mutex_unlock (&self->lock);
 
-  return clamp_index (start);
+  return throttler_clamp_index (start);
 }
 
 /**
@@ -873,13 +839,13 @@ gopod_throttler_get_batch_end_index (GopodThrottler *self)
 
   g_return_val_if_fail (GOPOD_IS_THROTTLER (self), 0);
 
-  throttler_lock (self);
+  g_mutex_lock (&self->lock);
   end = (self->started + 1) * self->batch_size;
   if (!self->open_ended)
     end = MIN (end, self->total_items);
-  throttler_unlock (self);
+  g_mutex_unlock (&self->lock);
 
-  return clamp_index (end);
+  return throttler_clamp_index (end);
 }
 
 /**
@@ -899,9 +865,9 @@ gopod_throttler_get_error_count (GopodThrottler *self)
 
   g_return_val_if_fail (GOPOD_IS_THROTTLER (self), 0);
 
-  throttler_lock (self);
+  g_mutex_lock (&self->lock);
   error_count = self->errors->len;
-  throttler_unlock (self);
+  g_mutex_unlock (&self->lock);
 
   return error_count;
 }
@@ -926,7 +892,7 @@ gopod_throttler_get_error (GopodThrottler *self)
 
   g_return_val_if_fail (GOPOD_IS_THROTTLER (self), NULL);
 
-  throttler_lock (self);
+  g_mutex_lock (&self->lock);
   if (self->errors->len == 1)
     {
       summary = g_error_copy (g_ptr_array_index (self->errors, 0));
@@ -939,14 +905,14 @@ gopod_throttler_get_error (GopodThrottler *self)
                              "%s (and %u more errors)",
                              first->message, self->errors->len - 1);
     }
-  throttler_unlock (self);
+  g_mutex_unlock (&self->lock);
 
   return summary;
 }
 
 static gpointer
-copy_error (gconstpointer src,
-            gpointer      user_data)
+throttler_copy_error (gconstpointer  src,
+                      gpointer       user_data)
 {
   return g_error_copy (src);
 }
@@ -971,9 +937,9 @@ gopod_throttler_get_errors (GopodThrottler *self)
 
   g_return_val_if_fail (GOPOD_IS_THROTTLER (self), NULL);
 
-  throttler_lock (self);
-  errors = g_ptr_array_copy (self->errors, copy_error, NULL);
-  throttler_unlock (self);
+  g_mutex_lock (&self->lock);
+  errors = g_ptr_array_copy (self->errors, throttler_copy_error, NULL);
+  g_mutex_unlock (&self->lock);
   g_ptr_array_set_free_func (errors, (GDestroyNotify) g_error_free);
 
   return errors;

@@ -26,11 +26,10 @@ GSource  *gopod_timer_add     (guint           ms,
                                GDestroyNotify  destroy);
 void      gopod_timer_cancel  (GSource       **source);
 
-G_END_DECLS
-
-/* --- added for GopodRunner (gopod-runner.c): its SIGINT/SIGTERM watch is a
- * source on the timer thread's context, so signals interrupt a runner even
- * when no application main loop runs. --- */
-G_BEGIN_DECLS
+/* The timer thread's context, for a source that must be dispatched whether
+ * or not any application main loop runs (the signal watch of
+ * gopod-signal.c). The thread starts on the first call. Sources attached to
+ * it run in the timer thread and must not block. */
 GMainContext *gopod_timer_get_context (void);
+
 G_END_DECLS

@@ -20,8 +20,8 @@ timer_thread (gpointer data)
   return NULL;
 }
 
-static GMainContext *
-get_timer_context (void)
+GMainContext *
+gopod_timer_get_context (void)
 {
   static gsize started;
 
@@ -45,7 +45,7 @@ gopod_timer_add (guint           ms,
 
   g_source_set_static_name (source, "[pod-glib] timer");
   g_source_set_callback (source, func, data, destroy);
-  g_source_attach (source, get_timer_context ());
+  g_source_attach (source, gopod_timer_get_context ());
 
   return source;
 }
@@ -60,11 +60,4 @@ gopod_timer_cancel (GSource **source)
       g_source_destroy (s);
       g_source_unref (s);
     }
-}
-
-/* --- added for GopodRunner: see gopod-timer-private.h --- */
-GMainContext *
-gopod_timer_get_context (void)
-{
-  return get_timer_context ();
 }

@@ -16,7 +16,7 @@ typedef struct
 /* A waiter is shared by the queue and its cancel source, whose callback may be
  * blocked on the owner's lock while the owner pops and drops the waiter. */
 static void
-waiter_clear (gpointer data)
+waiters_clear (gpointer data)
 {
   GopodWaiter *waiter = data;
 
@@ -24,14 +24,14 @@ waiter_clear (gpointer data)
 }
 
 static void
-waiter_unref (gpointer waiter)
+waiters_unref (gpointer waiter)
 {
-  g_atomic_rc_box_release_full (waiter, waiter_clear);
+  g_atomic_rc_box_release_full (waiter, waiters_clear);
 }
 
 /* Called once the waiter has left the queue. */
 static void
-waiter_drop (GopodWaiter *waiter)
+waiters_drop (GopodWaiter *waiter)
 {
   GSource *cancel_source = g_steal_pointer (&waiter->cancel_source);
 
@@ -40,14 +40,14 @@ waiter_drop (GopodWaiter *waiter)
       g_source_destroy (cancel_source);
       g_source_unref (cancel_source);
     }
-  waiter_unref (waiter);
+  waiters_unref (waiter);
 }
 
 /* Runs on the task's context. The owner may have popped the waiter meanwhile,
  * in which case it is no longer linked and the owner answers it. */
 static gboolean
-waiter_cancelled (GCancellable *cancellable,
-                  gpointer      data)
+waiters_on_cancelled (GCancellable *cancellable,
+                      gpointer      data)
 {
   GopodWaiter *waiter = data;
   GopodWaitQueue *queue = waiter->queue;
@@ -68,7 +68,7 @@ waiter_cancelled (GCancellable *cancellable,
     {
       g_task_return_error_if_cancelled (task);
       g_object_unref (task);
-      waiter_drop (waiter);
+      waiters_drop (waiter);
     }
 
   return G_SOURCE_REMOVE;
@@ -98,8 +98,8 @@ gopod_wait_queue_push (GopodWaitQueue *queue,
     {
       waiter->cancel_source = g_cancellable_source_new (cancellable);
       g_source_set_static_name (waiter->cancel_source, "[pod-glib] waiter cancelled");
-      g_source_set_callback (waiter->cancel_source, G_SOURCE_FUNC (waiter_cancelled),
-                             g_atomic_rc_box_acquire (waiter), waiter_unref);
+      g_source_set_callback (waiter->cancel_source, G_SOURCE_FUNC (waiters_on_cancelled),
+                             g_atomic_rc_box_acquire (waiter), waiters_unref);
       g_source_attach (waiter->cancel_source, g_task_get_context (task));
     }
 }
@@ -117,7 +117,7 @@ gopod_wait_queue_pop (GopodWaitQueue *queue)
   waiter = link->data;
   waiter->link.data = NULL;
   task = g_steal_pointer (&waiter->task);
-  waiter_drop (waiter);
+  waiters_drop (waiter);
 
   return task;
 }

@@ -5,20 +5,6 @@
 
 #include "test-utils.h"
 
-/* GLib is not built for ThreadSanitizer, so it cannot see a GMutex: tell it
- * about the one below, as the pool does for its own. */
-#if defined (__SANITIZE_THREAD__)
-void __tsan_acquire (void *addr);
-void __tsan_release (void *addr);
-# define TSAN_ACQUIRE(p) __tsan_acquire (p)
-# define TSAN_RELEASE(p) __tsan_release (p)
-#else
-# define TSAN_ACQUIRE(p) G_STMT_START { } G_STMT_END
-# define TSAN_RELEASE(p) G_STMT_START { } G_STMT_END
-#endif
-#define test_lock(self) G_STMT_START { g_mutex_lock (&(self)->lock); TSAN_ACQUIRE (&(self)->lock); } G_STMT_END
-#define test_unlock(self) G_STMT_START { TSAN_RELEASE (&(self)->lock); g_mutex_unlock (&(self)->lock); } G_STMT_END
-
 /* --- a subclass that counts and records what the pool does --- */
 
 typedef void (*CloseHook) (GopodResourcePool *pool, GObject *resource, gpointer data);
@@ -60,14 +46,14 @@ test_pool_create (GopodResourcePool  *pool,
   gboolean fail = FALSE;
 
   g_atomic_int_inc (&self->creates);
-  test_lock (self);
+  g_mutex_lock (&self->lock);
   self->create_thread = g_thread_self ();
   if (self->fail_next > 0)
     {
       self->fail_next--;
       fail = TRUE;
     }
-  test_unlock (self);
+  g_mutex_unlock (&self->lock);
 
   if (fail)
     {
@@ -87,10 +73,10 @@ test_pool_close (GopodResourcePool *pool,
 {
   TestPool *self = TEST_POOL (pool);
 
-  test_lock (self);
+  g_mutex_lock (&self->lock);
   g_ptr_array_add (self->closed, g_object_ref (resource));
   g_cond_broadcast (&self->cond);
-  test_unlock (self);
+  g_mutex_unlock (&self->lock);
 
   if (self->close_hook != NULL)
     self->close_hook (pool, resource, self->close_hook_data);
@@ -136,9 +122,9 @@ closed_count (TestPool *self)
 {
   guint n;
 
-  test_lock (self);
+  g_mutex_lock (&self->lock);
   n = self->closed->len;
-  test_unlock (self);
+  g_mutex_unlock (&self->lock);
 
   return n;
 }
@@ -149,10 +135,10 @@ closed_id (TestPool *self,
 {
   int id;
 
-  test_lock (self);
+  g_mutex_lock (&self->lock);
   g_assert_cmpuint (index, <, self->closed->len);
   id = resource_id (self->closed->pdata[index]);
-  test_unlock (self);
+  g_mutex_unlock (&self->lock);
 
   return id;
 }
@@ -164,18 +150,16 @@ wait_closed (TestPool *self,
 {
   gint64 deadline = g_get_monotonic_time () + 10 * G_TIME_SPAN_SECOND;
 
-  test_lock (self);
+  g_mutex_lock (&self->lock);
   while (self->closed->len < n)
     {
       gboolean woken;
 
-      TSAN_RELEASE (&self->lock);
       woken = g_cond_wait_until (&self->cond, &self->lock, deadline);
-      TSAN_ACQUIRE (&self->lock);
       if (!woken)
         g_error ("Timed out waiting for %u closes (%u so far)", n, self->closed->len);
     }
-  test_unlock (self);
+  g_mutex_unlock (&self->lock);
 }
 
 static void
@@ -183,10 +167,10 @@ set_fail_next (TestPool *self,
                int       n,
                gboolean  silently)
 {
-  test_lock (self);
+  g_mutex_lock (&self->lock);
   self->fail_next = n;
   self->fail_silently = silently;
-  test_unlock (self);
+  g_mutex_unlock (&self->lock);
 }
 
 /* --- waiting for waiters, through the pool's own notifications --- */

@@ -33,39 +33,6 @@ typedef struct
   GPtrArray      *failures;      /* messages, in the order done() got them */
 } Harness;
 
-/* GLib is not built for ThreadSanitizer: tell it about the harness lock. */
-#if defined (__SANITIZE_THREAD__)
-void __tsan_acquire (void *addr);
-void __tsan_release (void *addr);
-# define TSAN_ACQUIRE(addr) __tsan_acquire (addr)
-# define TSAN_RELEASE(addr) __tsan_release (addr)
-#else
-# define TSAN_ACQUIRE(addr) G_STMT_START { } G_STMT_END
-# define TSAN_RELEASE(addr) G_STMT_START { } G_STMT_END
-#endif
-
-static void
-harness_lock (Harness *h)
-{
-  g_mutex_lock (&h->lock);
-  TSAN_ACQUIRE (&h->lock);
-}
-
-static void
-harness_unlock (Harness *h)
-{
-  TSAN_RELEASE (&h->lock);
-  g_mutex_unlock (&h->lock);
-}
-
-static void
-harness_wait (Harness *h)
-{
-  TSAN_RELEASE (&h->lock);
-  g_cond_wait (&h->cond, &h->lock);
-  TSAN_ACQUIRE (&h->lock);
-}
-
 static gboolean
 job_fails (Harness *h,
            guint    index)
@@ -81,7 +48,7 @@ job_run (gpointer data,
   guint index = GPOINTER_TO_UINT (data) - 1;
   g_autoptr(GError) error = NULL;
 
-  harness_lock (h);
+  g_mutex_lock (&h->lock);
   h->entered++;
   h->running++;
   h->peak = MAX (h->peak, h->running);
@@ -89,15 +56,15 @@ job_run (gpointer data,
     h->peak_late = MAX (h->peak_late, h->running);
   g_cond_broadcast (&h->cond);
   while (h->running < h->gate && !(h->all_launched && h->entered == h->launched))
-    harness_wait (h);
-  harness_unlock (h);
+    g_cond_wait (&h->cond, &h->lock);
+  g_mutex_unlock (&h->lock);
 
   /* Work a little, as throttler's tests do: a throttler that lets the loop
    * run ahead would start more jobs meanwhile. No assertion depends on it. */
   if (h->linger)
     g_usleep (g_random_int_range (0, 1000));
 
-  harness_lock (h);
+  g_mutex_lock (&h->lock);
   h->running--;
 
   if (job_fails (h, index))
@@ -108,7 +75,7 @@ job_run (gpointer data,
   h->finished++;
   /* Under the harness lock, so that failures records done()'s order. */
   gopod_throttler_done (h->throttler, error);
-  harness_unlock (h);
+  g_mutex_unlock (&h->lock);
 }
 
 static Harness *
@@ -144,19 +111,19 @@ static void
 launch (Harness *h,
         guint    index)
 {
-  harness_lock (h);
+  g_mutex_lock (&h->lock);
   h->launched++;
-  harness_unlock (h);
+  g_mutex_unlock (&h->lock);
   g_thread_pool_push (h->pool, GUINT_TO_POINTER (index + 1), NULL);
 }
 
 static void
 open_gate (Harness *h)
 {
-  harness_lock (h);
+  g_mutex_lock (&h->lock);
   h->all_launched = TRUE;
   g_cond_broadcast (&h->cond);
-  harness_unlock (h);
+  g_mutex_unlock (&h->lock);
 }
 
 static void
@@ -164,11 +131,11 @@ set_gate (Harness *h,
           guint    gate,
           guint    late_from)
 {
-  harness_lock (h);
+  g_mutex_lock (&h->lock);
   h->gate = gate;
   h->late_from = late_from;
   g_cond_broadcast (&h->cond);
-  harness_unlock (h);
+  g_mutex_unlock (&h->lock);
 }
 
 static guint
@@ -176,9 +143,9 @@ get_finished (Harness *h)
 {
   guint finished;
 
-  harness_lock (h);
+  g_mutex_lock (&h->lock);
   finished = h->finished;
-  harness_unlock (h);
+  g_mutex_unlock (&h->lock);
 
   return finished;
 }

@@ -59,12 +59,42 @@ test_enum_types (void)
   assert_enum_value (GOPOD_TYPE_SHUTDOWN_MODE, GOPOD_SHUTDOWN_DISCARD, "discard");
 }
 
+static gpointer
+error_quark_thread (gpointer data)
+{
+  TestGate *gate = data;
+
+  test_gate_pass (gate);
+  return GUINT_TO_POINTER (gopod_error_quark ());
+}
+
+static void
+test_error_quark_threads (void)
+{
+  TestGate gate;
+  GThread *threads[2];
+  guint i;
+
+  g_test_summary ("Two threads using the error domain for the first time get the same quark "
+                  "without a data race (this test runs first, and under ThreadSanitizer)");
+  test_gate_init (&gate);
+  for (i = 0; i < G_N_ELEMENTS (threads); i++)
+    threads[i] = g_thread_new ("quark", error_quark_thread, &gate);
+  test_gate_wait_for_waiters (&gate, G_N_ELEMENTS (threads));
+  test_gate_open (&gate);
+  for (i = 0; i < G_N_ELEMENTS (threads); i++)
+    g_assert_cmpuint (GPOINTER_TO_UINT (g_thread_join (threads[i])), ==,
+                      g_quark_from_static_string ("gopod-error-quark"));
+  test_gate_clear (&gate);
+}
+
 int
 main (int   argc,
       char *argv[])
 {
   g_test_init (&argc, &argv, NULL);
 
+  g_test_add_func ("/Gopod/Error/quark-threads", test_error_quark_threads);
   g_test_add_func ("/Gopod/Version/runtime-matches-headers", test_version_runtime_matches_headers);
   g_test_add_func ("/Gopod/Version/check", test_version_check);
   g_test_add_func ("/Gopod/Error/domain", test_error_domain);

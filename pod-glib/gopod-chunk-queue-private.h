@@ -1,0 +1,79 @@
+/* gopod-chunk-queue-private.h: light jobs packed in chunks on a pod's queue
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#pragma once
+
+#include "gopod-pod.h"
+
+G_BEGIN_DECLS
+
+/* Light jobs travel through the pod's GAsyncQueue in chunks: a producer
+ * appends to the newest chunk under the pod's lock and only a new chunk is
+ * pushed. A chunk is 256 slots of 16 bytes: a job without a destroy notify
+ * takes one slot ({func, data}), a job with one takes two ({marker, func},
+ * {data, destroy}). 4 KiB is small enough to recycle cheaply and large
+ * enough that the queue's own lock and list node are paid once per 256
+ * submits. */
+#define GOPOD_CHUNK_SLOTS 256
+
+typedef struct
+{
+  GopodFunc      func;
+  gpointer       data;
+  GDestroyNotify destroy;
+} GopodLightJob;
+
+typedef struct
+{
+  gpointer a;
+  gpointer b;
+} GopodChunkSlot;
+
+typedef struct
+{
+  gint64          seq;     /* sequence number of the job at head */
+  guint           head;    /* next slot to take */
+  guint           tail;    /* next free slot */
+  guint           n_jobs;  /* jobs between head and tail */
+  GopodChunkSlot  slots[GOPOD_CHUNK_SLOTS];
+} GopodChunk;
+
+/* How many slots a job takes: whether it fits is the caller's check. */
+static inline guint
+gopod_chunk_job_slots (GDestroyNotify destroy)
+{
+  return destroy != NULL ? 2 : 1;
+}
+
+void      gopod_chunk_append          (GopodChunk     *chunk,
+                                       GopodFunc       func,
+                                       gpointer        data,
+                                       GDestroyNotify  destroy);
+/* Takes up to @limit jobs from the head of @chunk into @jobs; returns how many. */
+guint     gopod_chunk_take_batch      (GopodChunk     *chunk,
+                                       guint           limit,
+                                       GopodLightJob  *jobs);
+/* Frees the data of every job left in @chunk, for a discard. */
+void      gopod_chunk_destroy_rest    (GopodChunk     *chunk);
+/* Frees the data of @n jobs that will not run. */
+void      gopod_light_jobs_destroy    (GopodLightJob  *jobs,
+                                       guint           n);
+
+/* Items in the GAsyncQueue are jobs, or chunks tagged with the low bit. The
+ * wake marker makes an idle worker look at the pod's state again. */
+#define GOPOD_CHUNK_TAG ((guintptr) 1)
+#define GOPOD_WAKE_MARKER ((gpointer) (guintptr) 2)
+
+static inline gboolean gopod_item_is_chunk (gpointer item) { return ((guintptr) item & GOPOD_CHUNK_TAG) != 0; }
+static inline GopodChunk *gopod_item_get_chunk (gpointer item) { return (GopodChunk *) ((guintptr) item & ~GOPOD_CHUNK_TAG); }
+static inline gpointer gopod_chunk_to_item (GopodChunk *chunk) { return (gpointer) ((guintptr) chunk | GOPOD_CHUNK_TAG); }
+
+/* The queue's order (a GCompareDataFunc over items): lowest priority first,
+ * then in the order the jobs were added. */
+gint      gopod_chunk_queue_order     (gconstpointer   a,
+                                       gconstpointer   b,
+                                       gpointer        user_data);
+
+G_END_DECLS

@@ -1,0 +1,125 @@
+/* gopod-chunk-queue.c: light jobs packed in chunks on a pod's queue
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include "gopod-chunk-queue-private.h"
+#include "gopod-job-private.h"
+
+/* Marks a two-slot job. No caller can pass this function: it is static. */
+static void
+chunk_queue_with_destroy (gpointer data)
+{
+}
+
+#define CHUNK_QUEUE_WITH_DESTROY ((gpointer) chunk_queue_with_destroy)
+
+void
+gopod_chunk_append (GopodChunk     *chunk,
+                    GopodFunc       func,
+                    gpointer        data,
+                    GDestroyNotify  destroy)
+{
+  GopodChunkSlot *slot = &chunk->slots[chunk->tail];
+
+  if (destroy == NULL)
+    *slot = (GopodChunkSlot) { (gpointer) func, data };
+  else
+    {
+      slot[0] = (GopodChunkSlot) { CHUNK_QUEUE_WITH_DESTROY, (gpointer) func };
+      slot[1] = (GopodChunkSlot) { data, (gpointer) destroy };
+    }
+  chunk->tail += gopod_chunk_job_slots (destroy);
+  chunk->n_jobs++;
+}
+
+/* Reads the job at @slot; returns how many slots it takes. */
+static inline guint
+chunk_queue_read (const GopodChunkSlot *slot,
+                  GopodLightJob        *job)
+{
+  if (slot->a == CHUNK_QUEUE_WITH_DESTROY)
+    {
+      *job = (GopodLightJob) { (GopodFunc) slot[0].b, slot[1].a, (GDestroyNotify) slot[1].b };
+      return 2;
+    }
+  *job = (GopodLightJob) { (GopodFunc) slot->a, slot->b, NULL };
+  return 1;
+}
+
+guint
+gopod_chunk_take_batch (GopodChunk    *chunk,
+                        guint          limit,
+                        GopodLightJob *jobs)
+{
+  guint n = MIN (limit, chunk->n_jobs);
+  guint head = chunk->head;
+
+  /* The chunk's counters are written once, not once a job. */
+  for (guint i = 0; i < n; i++)
+    head += chunk_queue_read (&chunk->slots[head], &jobs[i]);
+  chunk->head = head;
+  chunk->seq += n;
+  chunk->n_jobs -= n;
+
+  return n;
+}
+
+void
+gopod_chunk_destroy_rest (GopodChunk *chunk)
+{
+  while (chunk->n_jobs > 0)
+    {
+      GopodLightJob job;
+
+      gopod_chunk_take_batch (chunk, 1, &job);
+      if (job.destroy != NULL)
+        job.destroy (job.data);
+    }
+}
+
+void
+gopod_light_jobs_destroy (GopodLightJob *jobs,
+                          guint          n)
+{
+  for (guint i = 0; i < n; i++)
+    if (jobs[i].destroy != NULL)
+      jobs[i].destroy (jobs[i].data);
+}
+
+/* Where an item sorts: its priority, and the sequence number of its first
+ * job, of which only the low 32 bits count: compared wrapping, they order
+ * correctly while fewer than 2^31 jobs lie between two queued items. */
+static void
+chunk_queue_item_position (gconstpointer  item,
+                           int           *priority,
+                           guint32       *seq)
+{
+  if (gopod_item_is_chunk ((gpointer) item))
+    {
+      const GopodChunk *chunk = gopod_item_get_chunk ((gpointer) item);
+
+      *priority = 0;
+      *seq = (guint32) chunk->seq;
+    }
+  else
+    {
+      *priority = gopod_job_peek_priority ((GopodJob *) item);
+      *seq = gopod_job_get_seq ((GopodJob *) item);
+    }
+}
+
+gint
+gopod_chunk_queue_order (gconstpointer a,
+                         gconstpointer b,
+                         gpointer      user_data)
+{
+  int pa, pb;
+  guint32 sa, sb;
+
+  chunk_queue_item_position (a, &pa, &sa);
+  chunk_queue_item_position (b, &pb, &sb);
+  if (pa != pb)
+    return pa < pb ? -1 : 1;
+  return (gint32) (sa - sb) < 0 ? -1 : sa != sb;
+}

@@ -1,0 +1,230 @@
+/* gopod-job-owner.c: how owners (pods, runners) drive a job
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include "gopod-job-state-private.h"
+
+#include "gopod-error.h"
+#include "gopod-source-private.h"
+#include "gopod-timer-private.h"
+
+gboolean
+gopod_job_claim (GopodJob        *job,
+                 GopodJobEndFunc  end_func,
+                 gpointer         owner_data)
+{
+  GopodJobPrivate *priv = JOB_PRIV (job);
+  GopodJobState state;
+
+  g_mutex_lock (&priv->lock);
+  state = priv->state;
+  if (state == GOPOD_JOB_STATE_NEW)
+    {
+      gopod_job_priv_state_set (priv, GOPOD_JOB_STATE_QUEUED);
+      priv->end_func = end_func;
+      priv->owner_data = owner_data;
+    }
+  g_mutex_unlock (&priv->lock);
+
+  if (state != GOPOD_JOB_STATE_NEW)
+    {
+      g_critical ("Job %p (%s) was already added (state %d): a job can be added once",
+                  job, G_OBJECT_TYPE_NAME (job), state);
+      return FALSE;
+    }
+
+  gopod_job_priv_notify (job, PROP_STATE);
+  return TRUE;
+}
+
+static gboolean
+job_owner_timed_out (gpointer data)
+{
+  GopodJob *job = data;
+  GopodJobPrivate *priv = JOB_PRIV (job);
+  GCancellable *cancellable = NULL;
+  GopodOutbox out = GOPOD_OUTBOX_INIT;
+
+  g_mutex_lock (&priv->lock);
+  if (priv->state == GOPOD_JOB_STATE_RUNNING && priv->stop_reason == STOP_NONE)
+    {
+      gopod_job_priv_stop_locked (priv, STOP_TIMED_OUT, &out);
+      cancellable = g_object_ref (gopod_job_priv_ensure_cancellable_locked (priv));
+    }
+  g_mutex_unlock (&priv->lock);
+  gopod_outbox_flush (&out);
+
+  if (cancellable != NULL)
+    gopod_job_priv_cancel_work (job, cancellable);
+
+  return G_SOURCE_REMOVE;
+}
+
+gboolean
+gopod_job_start (GopodJob *job)
+{
+  GopodJobPrivate *priv = JOB_PRIV (job);
+
+  g_mutex_lock (&priv->lock);
+  /* A job cancelled while queued is not started, even if its end is still
+   * on its way (see job_discard_cancelled() in gopod-job.c). */
+  if (priv->state != GOPOD_JOB_STATE_QUEUED || priv->stop_reason != STOP_NONE)
+    {
+      g_mutex_unlock (&priv->lock);
+      return FALSE;
+    }
+  gopod_job_priv_state_set (priv, GOPOD_JOB_STATE_RUNNING);
+  priv->started = TRUE;
+  gopod_job_priv_ensure_cancellable_locked (priv);
+  gopod_job_priv_mark_started_locked (priv);
+  if (priv->extra != NULL && priv->extra->timeout_ms > 0)
+    priv->extra->timeout_source = gopod_timer_add (priv->extra->timeout_ms, job_owner_timed_out,
+                                                   g_object_ref (job), g_object_unref);
+  g_mutex_unlock (&priv->lock);
+
+  gopod_job_priv_notify (job, PROP_STATE);
+  return TRUE;
+}
+
+void
+gopod_job_execute (GopodJob *job)
+{
+  GopodJobPrivate *priv = JOB_PRIV (job);
+  GCancellable *cancellable = NULL;
+  GError *run_error = NULL;
+  GError *error = NULL;
+  gboolean ok;
+
+  g_assert (priv->started);
+
+  ok = GOPOD_JOB_GET_CLASS (job)->run (job, priv->cancellable, &run_error);
+  if (!ok)
+    gopod_propagate_failure (&error, run_error, G_OBJECT_TYPE_NAME (job));
+  else
+    g_clear_error (&run_error);
+
+  gopod_job_priv_end_full (job, ok ? GOPOD_JOB_STATE_SUCCEEDED : GOPOD_JOB_STATE_FAILED, error, FALSE,
+                &cancellable);
+  gopod_job_priv_recycle_cancellable (cancellable);
+}
+
+static gboolean
+job_owner_begin_in_context (gpointer data)
+{
+  GopodJob *job = data;
+  GopodJobPrivate *priv = JOB_PRIV (job);
+
+  GOPOD_JOB_GET_CLASS (job)->begin (job, priv->cancellable);
+
+  return G_SOURCE_REMOVE;
+}
+
+void
+gopod_job_begin_on (GopodJob     *job,
+                    GMainContext *context)
+{
+  g_assert (JOB_PRIV (job)->started);
+
+  /* `begin` may keep the cancellable for async work, and listens to it on
+   * @context. */
+  g_mutex_lock (&JOB_PRIV (job)->lock);
+  JOB_PRIV (job)->cancellable_shared = TRUE;
+  gopod_job_priv_ensure_extra_locked (JOB_PRIV (job))->begin_context = g_main_context_ref (context);
+  g_mutex_unlock (&JOB_PRIV (job)->lock);
+
+  /* Always through a source: g_main_context_invoke() would run `begin`
+   * right here if this thread could acquire the (global default) context. */
+  gopod_idle_add_on (context, "[pod-glib] job begin",
+                     job_owner_begin_in_context, g_object_ref (job), g_object_unref);
+}
+
+gboolean
+gopod_job_discard (GopodJob     *job,
+                   const GError *error)
+{
+  return gopod_job_priv_end_full (job, GOPOD_JOB_STATE_CANCELLED, g_error_copy (error), TRUE, NULL);
+}
+
+gboolean
+gopod_job_is_ended (GopodJob *job)
+{
+  return gopod_job_priv_state_is_final (gopod_job_get_state (job));
+}
+
+static gboolean
+job_owner_unref_in_context (gpointer job)
+{
+  g_object_unref (job);
+  return G_SOURCE_REMOVE;
+}
+
+void
+gopod_job_release (GopodJob *job)
+{
+  GopodJobPrivate *priv = JOB_PRIV (job);
+  JobExtra *extra;
+  GMainContext *context;
+
+  /* Someone else still holds the job (its creator, usually): nothing is
+   * finalized by this unref. (Should that holder drop its reference at this
+   * very moment, the job is finalized here: a race this does not close.) */
+  if (g_atomic_int_get ((int *) &G_OBJECT (job)->ref_count) > 1)
+    {
+      g_object_unref (job);
+      return;
+    }
+
+  extra = gopod_job_priv_peek_extra (priv);
+  context = extra != NULL && extra->context != NULL ? extra->context : g_main_context_default ();
+  if (g_main_context_acquire (context))
+    {
+      /* Nobody runs that context: finalizing here, as its owner, is what
+       * g_main_context_invoke() would do too, and needs no loop. */
+      g_object_unref (job);
+      g_main_context_release (context);
+      return;
+    }
+
+  gopod_idle_add_on (context, "[pod-glib] job release",
+                     job_owner_unref_in_context, job, NULL);
+}
+
+guint32
+gopod_job_get_seq (GopodJob *job)
+{
+  return JOB_PRIV (job)->seq;
+}
+
+void
+gopod_job_set_seq (GopodJob *job,
+                   guint32   seq)
+{
+  JOB_PRIV (job)->seq = seq;
+}
+
+int
+gopod_job_peek_priority (GopodJob *job)
+{
+  JobExtra *extra = gopod_job_priv_peek_extra (JOB_PRIV (job));
+
+  return extra != NULL ? g_atomic_int_get (&extra->priority) : 0;
+}
+
+gboolean
+gopod_job_peek_main_context (GopodJob *job)
+{
+  return ((GopodJobClass *) G_OBJECT_GET_CLASS (job))->begin != NULL;
+}
+
+void
+gopod_propagate_failure (GError     **error,
+                         GError      *callback_error,
+                         const char  *what)
+{
+  if (callback_error != NULL)
+    g_propagate_error (error, callback_error);
+  else
+    g_set_error (error, GOPOD_ERROR, GOPOD_ERROR_FAILED,
+                 "%s failed without setting an error", what);
+}

@@ -1,0 +1,175 @@
+/* gopod-job-state-private.h: a job's insides, shared by gopod-job.c and gopod-job-owner.c
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#pragma once
+
+#include "gopod-job-private.h"
+#include "gopod-notify-private.h"
+#include "gopod-outbox-private.h"
+#include "gopod-waiters-private.h"
+
+G_BEGIN_DECLS
+
+/* Why a running job was stopped early; the first reason wins. */
+typedef enum
+{
+  STOP_NONE,
+  STOP_CANCELLED,
+  STOP_TIMED_OUT,
+} StopReason;
+
+/* The work of a job made by gopod_job_new_func(). */
+typedef struct
+{
+  GopodJobFunc     func;
+  gpointer         data;
+  GDestroyNotify   destroy;
+} JobFunc;
+
+/* What most jobs never use: made on first need, under the job's lock, and
+ * kept until finalize. Keeping it out of the instance keeps a queued job
+ * small (a pod may hold a million of them): the instance fits an 80-byte
+ * slice. */
+typedef struct
+{
+  int              priority;  /* written under lock, read atomically */
+  char            *title;
+  GError          *error;
+  GSource         *timeout_source;
+  double           progress;
+  guint            timeout_ms;
+  guint            n_blocking_waiters;
+  GopodWaitQueue   waiters;
+  GMainContext    *context;  /* thread-default at creation if not the global one; owned */
+  GMainContext    *begin_context;  /* where a main-context job's `begin` ran; owned */
+  GopodNotify      notify;  /* set up once a notify handler is seen */
+  gboolean         notify_ready;
+  JobFunc          func;  /* set by gopod_job_new_func() */
+  /* The job registry's (gopod-job-registry.c): */
+  char            *status;
+  char            *key;  /* set before the job is added, constant after */
+  gboolean         paused;  /* written under lock, read atomically */
+  gint64           started_at;  /* monotonic µs; 0 until it starts */
+  gint64           ended_at;  /* 0 until it ends */
+  gint64           paused_at;  /* while paused and started: since when */
+  gint64           paused_for;  /* paused time of the run before paused_at */
+  GopodWaitList    pause_waiters;  /* gopod_job_check_pause() callers */
+  GopodJobResumeFunc resume_func;  /* the owner's, with its owner_data */
+} JobExtra;
+
+/* 48 bytes: with the 24 of the GObject header, a queued job is one 80-byte
+ * slice (GLib 2.74's slice allocator rounds 72 up to 80). */
+typedef struct
+{
+  GMutex           lock;  /* guards every field below but atomic reads */
+  guint32          seq;  /* the owner's queue order; compared wrapping */
+  /* Bytes, each its own memory location: `state` and `ended` are read
+   * atomically (gopod_job_priv_state_get(), gopod_job_priv_ended_get()) while others are written
+   * under the lock, and the owner reads `started` on its own thread. Only
+   * the last two share a byte, and are only touched under the lock. */
+  guint8           state;  /* GopodJobState, written under lock, read atomically */
+  guint8           ended;  /* set once finish and the owner's end func have run */
+  guint8           started;
+  guint8           stop_reason : 2;  /* StopReason */
+  guint8           cancellable_shared : 1;  /* handed out: never recycled */
+  GCancellable    *cancellable;  /* made on first need: queued jobs do not pay for one */
+  GopodJobEndFunc  end_func;
+  gpointer         owner_data;
+  JobExtra        *extra;  /* NULL until needed; written once, under lock, atomically */
+} GopodJobPrivate;
+
+G_STATIC_ASSERT (sizeof (GopodJobPrivate) <= 48 || GLIB_SIZEOF_VOID_P != 8);
+
+/* GLib has no 8-bit atomics; the compiler's builtins are what its own
+ * g_atomic_int_* use underneath. */
+static inline GopodJobState
+gopod_job_priv_state_get (GopodJobPrivate *priv)
+{
+  return __atomic_load_n (&priv->state, __ATOMIC_SEQ_CST);
+}
+
+static inline void
+gopod_job_priv_state_set (GopodJobPrivate *priv,
+                          GopodJobState    state)
+{
+  __atomic_store_n (&priv->state, (guint8) state, __ATOMIC_SEQ_CST);
+}
+
+static inline gboolean
+gopod_job_priv_ended_get (GopodJobPrivate *priv)
+{
+  return __atomic_load_n (&priv->ended, __ATOMIC_SEQ_CST);
+}
+
+/* The job's properties, notified from both files. */
+enum {
+  PROP_0,
+  PROP_STATE,
+  PROP_TITLE,
+  PROP_PROGRESS,
+  PROP_PRIORITY,
+  PROP_TIMEOUT_MS,
+  PROP_ERROR,
+  PROP_STATUS,
+  PROP_PAUSED,
+  PROP_KEY,
+  N_PROPS
+};
+
+extern gint gopod_job_private_offset;
+
+static inline GopodJobPrivate *
+gopod_job_get_private (GopodJob *job)
+{
+  return G_STRUCT_MEMBER_P (job, gopod_job_private_offset);
+}
+
+#define JOB_PRIV(job) gopod_job_get_private (job)
+
+static inline JobExtra *
+gopod_job_priv_peek_extra (GopodJobPrivate *priv)
+{
+  return g_atomic_pointer_get (&priv->extra);
+}
+
+static inline gboolean
+gopod_job_priv_state_is_final (GopodJobState state)
+{
+  return state >= GOPOD_JOB_STATE_SUCCEEDED;
+}
+
+/* Defined in gopod-job.c */
+
+JobExtra     *gopod_job_priv_ensure_extra_locked       (GopodJobPrivate  *priv);
+GCancellable *gopod_job_priv_ensure_cancellable_locked (GopodJobPrivate  *priv);
+void          gopod_job_priv_recycle_cancellable       (GCancellable     *cancellable);
+/* Queues a notification of @prop_id if anybody listens. */
+void          gopod_job_priv_notify                    (GopodJob         *job,
+                                                        guint             prop_id);
+/* The one place where a job ends (see its definition). Takes @error. */
+gboolean      gopod_job_priv_end_full                  (GopodJob         *job,
+                                                        GopodJobState     outcome,
+                                                        GError           *error,
+                                                        gboolean          unstarted_only,
+                                                        GCancellable    **recycle);
+/* The error a job stopped for @reason ends with. */
+GError       *gopod_job_priv_stop_error                (StopReason        reason);
+/* Records why a job stops early; wakes its check_pause() callers. */
+void          gopod_job_priv_stop_locked               (GopodJobPrivate  *priv,
+                                                        StopReason        reason,
+                                                        GopodOutbox      *out);
+
+/* Defined in gopod-job-registry.c */
+
+/* The clock of elapsed time starts. */
+void          gopod_job_priv_mark_started_locked       (GopodJobPrivate  *priv);
+void          gopod_job_priv_mark_ended_locked         (GopodJobPrivate  *priv);
+void          gopod_job_priv_clear_registry            (JobExtra         *extra);
+
+/* Cancels a running job's cancellable where its work listens. */
+void          gopod_job_priv_cancel_work               (GopodJob         *job,
+                                                        GCancellable     *cancellable);
+
+G_END_DECLS

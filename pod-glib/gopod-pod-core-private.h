@@ -1,0 +1,144 @@
+/* gopod-pod-core-private.h: a pod's workers, queue and counters
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#pragma once
+
+#include "gopod-chunk-queue-private.h"
+#include "gopod-notify-private.h"
+#include "gopod-pod.h"
+#include "gopod-waiters-private.h"
+
+G_BEGIN_DECLS
+
+#define GOPOD_POD_DEFAULT_IDLE_TIMEOUT_MS 10000
+
+/* The pod's properties: the core notifies them, gopod-pod.c installs them. */
+enum {
+  PROP_0,
+  PROP_MAX_WORKERS,
+  PROP_MAX_QUEUED,
+  PROP_IDLE_TIMEOUT_MS,
+  PROP_DISPATCH_INTERVAL_MS,
+  PROP_PAUSED,
+  PROP_RUNNING,
+  PROP_QUEUED,
+  PROP_WORKERS,
+  PROP_SUBMITTED,
+  PROP_SUCCEEDED,
+  PROP_FAILED,
+  PROP_CANCELLED,
+  N_PROPS
+};
+
+typedef struct _GopodPodCore GopodPodCore;
+
+/* The pod's state lives in a reference-counted core that the GObject, every
+ * worker and every queued job hold, so that work outlives the last user
+ * reference while the GObject is still finalized where its user drops it. */
+struct _GopodPodCore
+{
+  gatomicrefcount  ref_count;
+
+  /* `lock` guards every field below it; the GAsyncQueue has its own lock,
+   * always taken after this one, never before. */
+  GMutex           lock;
+  GCond            cond;  /* broadcast when work ends, space frees, workers leave */
+  guint            n_cond_waiters;  /* threads in g_cond_wait on `cond` */
+  guint            n_context_waiters;  /* blocking waits iterating `context` */
+  guint            n_main_jobs;  /* main-context jobs accepted, not yet ended */
+  int              n_spinning;  /* atomic: idle workers spinning before they sleep, 0 or 1 */
+  int              pushes;  /* atomic: bumped on every push, watched by a spinner */
+  GAsyncQueue     *queue;
+  GThreadPool     *threads;
+  GMainContext    *context;
+
+  GopodChunk      *filling;  /* the chunk producers append to, or NULL */
+  GopodChunk      *spare;    /* one emptied chunk kept for reuse */
+  gint64           next_seq;
+
+  guint            max_workers;
+  guint            max_queued;
+  guint            idle_timeout_ms;
+  guint            dispatch_interval_ms;
+  gint64           next_start_time;  /* dispatch-interval rate limit */
+
+  guint            paused : 1;
+  guint            closing : 1;
+  guint            orphaned : 1;  /* the GObject is gone */
+  int              discarding;    /* atomic: read between light jobs */
+  int              epoch;         /* atomic: bumped when workers must look again */
+
+  guint            n_workers;   /* worker threads we hold */
+  guint            n_idle;      /* of them, waiting for work */
+  guint            n_running;   /* thread jobs (or light batches) being run */
+  guint            n_running_main;  /* main-context jobs between begin and complete */
+  guint            n_queued;
+
+  guint64          submitted;
+  guint64          succeeded;
+  guint64          failed;
+  guint64          cancelled;
+
+  /* Jobs between start and end, to cancel on discard; not owned. Once a
+   * job has left the queue its owner slot (gopod_job_get_seq()) is free:
+   * it holds the job's index here, so removal is a swap with the last. */
+  GPtrArray       *running_jobs;
+  GopodWaitQueue   idle_waiters;
+  GopodWaitQueue   shutdown_waiters;
+  GopodNotify      notify;
+};
+
+/* Makes the core of @pod, whose notifications go out through @pspecs on
+ * the thread-default main context of the caller. */
+GopodPodCore *gopod_pod_core_new                  (GopodPod           *pod,
+                                                   GParamSpec        **pspecs,
+                                                   guint               n_pspecs);
+GopodPodCore *gopod_pod_core_ref                  (GopodPodCore       *core);
+void          gopod_pod_core_unref                (GopodPodCore       *core);
+
+/* The GObject is gone: what is queued still runs, then the workers leave. */
+void          gopod_pod_core_orphan               (GopodPodCore       *core);
+/* Returns whether it changed. */
+gboolean      gopod_pod_core_set_paused           (GopodPodCore       *core,
+                                                   gboolean            paused);
+/* Stores a setting (a field of @core); returns whether it changed. */
+gboolean      gopod_pod_core_write_setting        (GopodPodCore       *core,
+                                                   guint              *field,
+                                                   guint               value);
+
+gboolean      gopod_pod_core_add_job              (GopodPodCore       *core,
+                                                   GopodJob           *job,
+                                                   gboolean            may_block,
+                                                   GCancellable       *cancellable,
+                                                   GError            **error);
+gboolean      gopod_pod_core_submit               (GopodPodCore       *core,
+                                                   GopodFunc           func,
+                                                   gpointer            user_data,
+                                                   GDestroyNotify      destroy,
+                                                   GError            **error);
+
+/* Whether the caller is one of @core's workers. */
+gboolean      gopod_pod_core_is_own_worker        (GopodPodCore       *core);
+/* Conditions to wait for; called with the lock held. */
+gboolean      gopod_pod_core_is_idle_locked       (GopodPodCore       *core);
+gboolean      gopod_pod_core_is_shut_down_locked  (GopodPodCore       *core);
+/* Blocks until @done or @cancellable. Returns FALSE with the cancellation
+ * error if @cancellable came first. */
+gboolean      gopod_pod_core_wait                 (GopodPodCore       *core,
+                                                   gboolean          (*done) (GopodPodCore *core),
+                                                   GCancellable       *cancellable,
+                                                   GError            **error);
+/* Answers @task at once if @done holds, else queues it in @waiters. */
+void          gopod_pod_core_wait_async           (GopodPodCore       *core,
+                                                   GTask              *task,
+                                                   GopodWaitQueue     *waiters,
+                                                   gboolean          (*done) (GopodPodCore *core));
+/* Starts a shutdown; returns FALSE with %GOPOD_ERROR_CLOSED if one had
+ * already started (a DISCARD still upgrades a DRAIN in progress). */
+gboolean      gopod_pod_core_begin_shutdown       (GopodPodCore       *core,
+                                                   GopodShutdownMode   mode,
+                                                   GError            **error);
+
+G_END_DECLS

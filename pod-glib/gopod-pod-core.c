@@ -1,0 +1,1236 @@
+/* gopod-pod-core.c: a pod's workers, queue and counters
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include "gopod-pod-core-private.h"
+
+#include "gopod-error.h"
+#include "gopod-job-private.h"
+
+/* A worker takes several light jobs from a chunk at once when they are short,
+ * aiming at about BATCH_TARGET_NS of work per trip to the queue; long jobs are
+ * taken one by one so that every worker gets its share. */
+#define BATCH_TARGET_NS 50000
+#define BATCH_MAX 128  /* two slots a job at most: a batch given back fits a chunk */
+
+/* How long an idle worker spins before it sleeps: about the time a producer
+ * takes to queue a few object jobs, far below anything a user would call
+ * busy-waiting. */
+#define SPIN_US 50
+
+/* A worker thread's own state, on its stack; found through
+ * `current_worker` to refuse waits on its own pod, and by
+ * pod_core_job_ended() to tell the end of the job this very worker runs. */
+typedef struct
+{
+  GopodPodCore *core;
+  GopodJob     *executing;  /* the thread job in gopod_job_execute() here */
+  GopodJob     *next;       /* taken from the queue by pod_core_job_ended() to run next */
+} Worker;
+
+static GPrivate current_worker;
+
+static void pod_core_worker_main (gpointer data, gpointer pool_data);
+static gboolean pod_core_should_leave_locked (GopodPodCore *core);
+
+/* Core life */
+
+GopodPodCore *
+gopod_pod_core_ref (GopodPodCore *core)
+{
+  g_atomic_ref_count_inc (&core->ref_count);
+  return core;
+}
+
+void
+gopod_pod_core_unref (GopodPodCore *core)
+{
+  if (!g_atomic_ref_count_dec (&core->ref_count))
+    return;
+
+  g_assert (core->n_workers == 0 && core->n_queued == 0 && core->n_running_main == 0);
+
+  /* The last reference may be dropped by a worker of this very pool; freeing
+   * without waiting is allowed there, and the pool goes with its last thread. */
+  g_thread_pool_free (core->threads, FALSE, FALSE);
+  g_async_queue_unref (core->queue);
+  g_free (core->filling);
+  g_free (core->spare);
+  g_ptr_array_unref (core->running_jobs);
+  gopod_notify_clear (&core->notify);
+  g_main_context_unref (core->context);
+  g_cond_clear (&core->cond);
+  g_mutex_clear (&core->lock);
+  g_free (core);
+}
+
+/* GLib's futex-based GCond makes a system call on every broadcast, waiter or
+ * not, and the end of every job would pay for one: only wake when someone
+ * waits. Called with the lock held. */
+static void
+pod_core_broadcast_locked (GopodPodCore *core)
+{
+  if (core->n_cond_waiters > 0)
+    g_cond_broadcast (&core->cond);
+  if (core->n_context_waiters > 0)
+    g_main_context_wakeup (core->context);
+}
+
+/* Every push goes through these, called with the lock held, so that a
+ * spinning worker sees it (pod_core_spin_for_item). */
+static void
+pod_core_queue_push_sorted_locked (GopodPodCore *core,
+                                   gpointer      item)
+{
+  g_async_queue_push_sorted (core->queue, item, gopod_chunk_queue_order, NULL);
+  g_atomic_int_inc (&core->pushes);
+}
+
+static void
+pod_core_queue_push_front_locked (GopodPodCore *core,
+                                  gpointer      item)
+{
+  g_async_queue_push_front (core->queue, item);
+  g_atomic_int_inc (&core->pushes);
+}
+
+/* Notifications */
+
+/* Called with the lock held; only flags the properties, delivery happens on
+ * the pod's main context. */
+static void
+pod_core_notify (GopodPodCore *core,
+                 guint         prop_id)
+{
+  gopod_notify_queue_deferred (&core->notify, prop_id);
+}
+
+/* Workers */
+
+static gboolean
+pod_core_may_dispatch_locked (GopodPodCore *core)
+{
+  if (g_atomic_int_get (&core->discarding))
+    return FALSE;
+  if (core->paused && !core->closing)
+    return FALSE;
+  return core->n_running + core->n_running_main < core->max_workers;
+}
+
+/* Reserves workers under the lock for queued work: as many as there are
+ * queued jobs no idle worker will take, within the bound. The reserved
+ * workers count as busy at once; pod_core_spawn_workers() starts them after the
+ * lock is released. */
+static guint
+pod_core_reserve_workers_locked (GopodPodCore *core)
+{
+  guint n = 0;
+
+  while (core->n_queued > core->n_idle + n &&
+         core->n_workers + core->n_running_main < core->max_workers &&
+         pod_core_may_dispatch_locked (core))
+    {
+      core->n_workers++;
+      n++;
+    }
+  if (n > 0)
+    pod_core_notify (core, PROP_WORKERS);
+
+  return n;
+}
+
+static void
+pod_core_spawn_workers (GopodPodCore *core,
+                        guint         n)
+{
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(GError) error = NULL;
+
+      if (!g_thread_pool_push (core->threads, gopod_pod_core_ref (core), &error))
+        {
+          /* GLib could not make a thread; the work stays queued for the
+           * workers we have, or the next submit. */
+          g_warning ("pod-glib: could not start a worker: %s", error->message);
+          g_mutex_lock (&core->lock);
+          core->n_workers--;
+          pod_core_broadcast_locked (core);
+          g_mutex_unlock (&core->lock);
+          gopod_pod_core_unref (core);
+        }
+    }
+}
+
+/* Wakes every idle worker so it looks at the pod's state again. */
+static void
+pod_core_wake_idle_workers_locked (GopodPodCore *core)
+{
+  for (guint i = 0; i < core->n_idle; i++)
+    pod_core_queue_push_front_locked (core, GOPOD_WAKE_MARKER);
+}
+
+static gboolean
+pod_core_is_full_locked (GopodPodCore *core)
+{
+  return core->max_queued > 0 && core->n_queued >= core->max_queued;
+}
+
+gboolean
+gopod_pod_core_is_idle_locked (GopodPodCore *core)
+{
+  return core->n_queued == 0 && core->n_running == 0 && core->n_running_main == 0;
+}
+
+gboolean
+gopod_pod_core_is_shut_down_locked (GopodPodCore *core)
+{
+  return core->closing && core->n_workers == 0 && core->n_running_main == 0 &&
+         core->n_queued == 0;
+}
+
+static void
+pod_core_return_waiters (GQueue *tasks)
+{
+  GTask *task;
+
+  while ((task = g_queue_pop_head (tasks)) != NULL)
+    {
+      g_task_return_boolean (task, TRUE);
+      g_object_unref (task);
+    }
+}
+
+/* Called with the lock held after anything that can end a wait; moves the
+ * async waiters whose condition holds to @ready, to be answered unlocked. */
+static void
+pod_core_wake_waiters_locked (GopodPodCore *core,
+                              GQueue       *ready)
+{
+  gboolean idle = gopod_pod_core_is_idle_locked (core);
+  gboolean shut_down = gopod_pod_core_is_shut_down_locked (core);
+
+  /* Blocking waiters wait for one of these (see pod_core_wait_locked()); waking
+   * them for every job that ends would make each end a system call and a
+   * context switch while a wait is pending. */
+  if (idle || shut_down || (core->max_queued > 0 && !pod_core_is_full_locked (core)))
+    pod_core_broadcast_locked (core);
+  if (idle)
+    gopod_wait_queue_steal_all (&core->idle_waiters, ready);
+  if (shut_down)
+    gopod_wait_queue_steal_all (&core->shutdown_waiters, ready);
+}
+
+static GopodChunk *
+pod_core_chunk_new_locked (GopodPodCore *core)
+{
+  GopodChunk *chunk = g_steal_pointer (&core->spare);
+
+  if (chunk == NULL)
+    chunk = g_new (GopodChunk, 1);
+  chunk->head = chunk->tail = chunk->n_jobs = 0;
+
+  return chunk;
+}
+
+static void
+pod_core_chunk_free_locked (GopodPodCore *core,
+                            GopodChunk   *chunk)
+{
+  if (core->spare == NULL)
+    core->spare = chunk;
+  else
+    g_free (chunk);
+}
+
+typedef struct
+{
+  GopodLightJob jobs[BATCH_MAX];
+  guint    n;
+  gint64   seq;  /* of jobs[0], to give the rest back in order */
+} Batch;
+
+static guint
+pod_core_batch_limit (gint64  avg_job_ns,
+                      guint   dispatch_interval_ms)
+{
+  if (dispatch_interval_ms > 0 || avg_job_ns <= 0)
+    return 1;
+  return CLAMP (BATCH_TARGET_NS / MAX (avg_job_ns, 1), 1, BATCH_MAX);
+}
+
+/* Takes up to @limit light jobs from a chunk the worker popped, and puts
+ * the chunk back in front if anything is left in it. */
+static void
+pod_core_take_from_chunk_locked (GopodPodCore *core,
+                                 GopodChunk   *chunk,
+                                 guint         limit,
+                                 Batch        *batch)
+{
+  batch->seq = chunk->seq;
+  batch->n = gopod_chunk_take_batch (chunk, limit, batch->jobs);
+  core->n_queued -= batch->n;
+
+  if (chunk->n_jobs > 0)
+    pod_core_queue_push_front_locked (core, gopod_chunk_to_item (chunk));
+  else
+    {
+      if (chunk == core->filling)
+        core->filling = NULL;
+      pod_core_chunk_free_locked (core, chunk);
+    }
+}
+
+/* Puts light jobs a worker took but may no longer run back at the front. */
+static void
+pod_core_give_back_locked (GopodPodCore *core,
+                           Batch        *batch,
+                           guint         from)
+{
+  GopodChunk *chunk = pod_core_chunk_new_locked (core);
+  guint n = batch->n - from;
+
+  /* At most BATCH_MAX jobs of two slots: they fit. */
+  for (guint i = from; i < batch->n; i++)
+    gopod_chunk_append (chunk, batch->jobs[i].func, batch->jobs[i].data, batch->jobs[i].destroy);
+  chunk->seq = batch->seq + from;
+  core->n_queued += n;
+  pod_core_queue_push_front_locked (core, gopod_chunk_to_item (chunk));
+}
+
+/* Runs a batch of light jobs with no lock held. Between jobs it only reads
+ * the epoch; when that moved (pause, shrink, discard) it asks under the lock
+ * whether to go on. Returns how many ran; the rest were given back or
+ * discarded, as counted in *discarded. */
+static guint
+pod_core_run_batch (GopodPodCore *core,
+                    Batch        *batch,
+                    guint        *discarded)
+{
+  int epoch = g_atomic_int_get (&core->epoch);
+  guint i;
+
+  *discarded = 0;
+  for (i = 0; i < batch->n; i++)
+    {
+      GopodLightJob *job = &batch->jobs[i];
+
+      if (G_UNLIKELY (i > 0 && g_atomic_int_get (&core->epoch) != epoch))
+        {
+          gboolean go_on;
+
+          g_mutex_lock (&core->lock);
+          epoch = g_atomic_int_get (&core->epoch);
+          /* This batch counts as one running job: allow it to continue if,
+           * without it, the bound still leaves room for it. */
+          core->n_running--;
+          go_on = pod_core_may_dispatch_locked (core);
+          core->n_running++;
+          if (!go_on && !g_atomic_int_get (&core->discarding))
+            pod_core_give_back_locked (core, batch, i);
+          g_mutex_unlock (&core->lock);
+
+          if (!go_on)
+            {
+              if (g_atomic_int_get (&core->discarding))
+                {
+                  gopod_light_jobs_destroy (&batch->jobs[i], batch->n - i);
+                  *discarded = batch->n - i;
+                }
+              break;
+            }
+        }
+
+      job->func (job->data);
+      if (job->destroy != NULL)
+        job->destroy (job->data);
+    }
+
+  return i;
+}
+
+/* Ends an item a worker popped after a discarding shutdown began, instead of
+ * putting it back where nobody would take it. Same locking as the
+ * dispatchers below. */
+static void
+pod_core_discard_item_locked (GopodPodCore *core,
+                              gpointer      item)
+{
+  if (gopod_item_is_chunk (item))
+    {
+      GopodChunk *chunk = gopod_item_get_chunk (item);
+      guint n = chunk->n_jobs;
+
+      core->n_queued -= n;
+      core->cancelled += n;
+      if (chunk == core->filling)
+        core->filling = NULL;
+      g_mutex_unlock (&core->lock);
+      gopod_chunk_destroy_rest (chunk);
+      g_free (chunk);
+    }
+  else
+    {
+      g_autoptr(GError) error = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                                                      "Pod was shut down");
+
+      core->n_queued--;
+      g_mutex_unlock (&core->lock);
+      gopod_job_discard (item, error);
+      gopod_job_release (item);
+    }
+
+  g_mutex_lock (&core->lock);
+  pod_core_notify (core, PROP_QUEUED);
+  pod_core_notify (core, PROP_CANCELLED);
+}
+
+/* Puts back an item a worker popped but may not start now. */
+static void
+pod_core_put_back_locked (GopodPodCore *core,
+                          gpointer      item)
+{
+  if (g_atomic_int_get (&core->discarding))
+    pod_core_discard_item_locked (core, item);
+  else
+    pod_core_queue_push_front_locked (core, item);
+}
+
+/* Waits until the dispatch-interval allows the next start. Returns FALSE if
+ * the pod started discarding meanwhile. Called with the lock held. */
+static gboolean
+pod_core_wait_for_start_slot_locked (GopodPodCore *core)
+{
+  gint64 now = g_get_monotonic_time ();
+  gint64 start;
+
+  if (core->dispatch_interval_ms == 0)
+    return TRUE;
+
+  start = MAX (now, core->next_start_time);
+  core->next_start_time = start + (gint64) core->dispatch_interval_ms * 1000;
+  core->n_cond_waiters++;
+  while (g_get_monotonic_time () < start && !g_atomic_int_get (&core->discarding))
+    g_cond_wait_until (&core->cond, &core->lock, start);
+  core->n_cond_waiters--;
+
+  return !g_atomic_int_get (&core->discarding);
+}
+
+static void
+pod_core_running_add_locked (GopodPodCore *core,
+                             GopodJob     *job)
+{
+  gopod_job_set_seq (job, core->running_jobs->len);
+  g_ptr_array_add (core->running_jobs, job);
+}
+
+static gboolean
+pod_core_running_remove_locked (GopodPodCore *core,
+                                GopodJob     *job)
+{
+  GPtrArray *running = core->running_jobs;
+  guint i = gopod_job_get_seq (job);
+
+  if (i >= running->len || g_ptr_array_index (running, i) != job)
+    return FALSE;
+  g_ptr_array_remove_index_fast (running, i);
+  if (i < running->len)
+    gopod_job_set_seq (g_ptr_array_index (running, i), i);
+  return TRUE;
+}
+
+/* Called by pod_core_job_ended() for the thread job that @worker runs, whose slot is
+ * still counted in n_running: when the worker would go straight on to a
+ * queued job anyway, takes it now and hands it the slot, so that the worker
+ * need not take the lock again before starting it. Only the plain case
+ * (no pause, resize, shutdown or rate limit about) is taken; anything else
+ * goes through the worker's loop. Returns the job, or NULL. */
+static GopodJob *
+pod_core_take_next_job_locked (GopodPodCore *core)
+{
+  gpointer item;
+
+  if (core->closing || core->orphaned || core->dispatch_interval_ms > 0 ||
+      core->n_queued == 0 || pod_core_should_leave_locked (core))
+    return NULL;
+  core->n_running--;
+  if (!pod_core_may_dispatch_locked (core))
+    {
+      core->n_running++;
+      return NULL;
+    }
+  core->n_running++;
+
+  item = g_async_queue_try_pop (core->queue);
+  if (item == NULL)
+    return NULL;
+  if (gopod_item_is_chunk (item) || item == GOPOD_WAKE_MARKER)
+    {
+      pod_core_queue_push_front_locked (core, item);
+      return NULL;
+    }
+
+  core->n_queued--;
+  if (gopod_job_peek_main_context (item))
+    {
+      core->n_running--;
+      core->n_running_main++;
+    }
+  pod_core_running_add_locked (core, item);
+  pod_core_notify (core, PROP_QUEUED);
+  return item;
+}
+
+static void
+pod_core_count_outcome_locked (GopodPodCore  *core,
+                               GopodJobState  state)
+{
+  switch (state)
+    {
+    case GOPOD_JOB_STATE_SUCCEEDED:
+      core->succeeded++;
+      pod_core_notify (core, PROP_SUCCEEDED);
+      break;
+    case GOPOD_JOB_STATE_FAILED:
+      core->failed++;
+      pod_core_notify (core, PROP_FAILED);
+      break;
+    case GOPOD_JOB_STATE_CANCELLED:
+      core->cancelled++;
+      pod_core_notify (core, PROP_CANCELLED);
+      break;
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+/* A job's end, told by the job in the thread that ended it (see
+ * gopod-job-private.h). It holds the core reference the job took when it was
+ * added. */
+static void
+pod_core_job_ended (GopodJob *job,
+                    gboolean  was_started,
+                    gpointer  owner_data)
+{
+  GopodPodCore *core = owner_data;
+  Worker *worker = g_private_get (&current_worker);
+  GQueue ready = G_QUEUE_INIT;
+  gboolean drop_queue_ref = FALSE;
+  guint spawn = 0;
+
+  /* Counted here, before the job's waiters hear of its end, and together
+   * with giving its slot back, so that the counters add up at any time and
+   * already include a job whose completion was just reported. */
+  g_mutex_lock (&core->lock);
+  pod_core_count_outcome_locked (core, gopod_job_get_state (job));
+  if (gopod_job_peek_main_context (job))
+    core->n_main_jobs--;
+  if (!was_started)
+    {
+      /* Cancelled while queued. Whoever takes it out of the queue counts it
+       * out: here, or the worker that already popped it. */
+      drop_queue_ref = g_async_queue_remove (core->queue, job);
+      if (drop_queue_ref)
+        {
+          core->n_queued--;
+          pod_core_notify (core, PROP_QUEUED);
+        }
+    }
+  else if (pod_core_running_remove_locked (core, job))
+    {
+      if (gopod_job_peek_main_context (job))
+        {
+          core->n_running_main--;
+          spawn = pod_core_reserve_workers_locked (core);
+        }
+      else if (worker != NULL && worker->core == core && worker->executing == job &&
+               (worker->next = pod_core_take_next_job_locked (core)) != NULL)
+        ;  /* the slot goes to the next job */
+      else
+        core->n_running--;
+      pod_core_notify (core, PROP_RUNNING);
+    }
+  pod_core_wake_waiters_locked (core, &ready);
+  g_mutex_unlock (&core->lock);
+
+  if (drop_queue_ref)
+    gopod_job_release (job);
+  pod_core_spawn_workers (core, spawn);
+  pod_core_return_waiters (&ready);
+  gopod_pod_core_unref (core);
+}
+
+/* Starts a job a worker popped. A thread job runs here; a main-context job
+ * is handed to the pod's context and the worker moves on. When pod_core_job_ended()
+ * took a next job for this worker, that one starts at once, without the
+ * lock. Called with the lock held; returns with it held. Takes the queue's
+ * reference to @job. */
+static void
+pod_core_dispatch_job_locked (GopodPodCore *core,
+                              Worker       *worker,
+                              GopodJob     *job,
+                              GQueue       *ready)
+{
+  gboolean main_context = gopod_job_peek_main_context (job);
+  gboolean started;
+
+  if (!pod_core_wait_for_start_slot_locked (core))
+    {
+      pod_core_discard_item_locked (core, job);
+      return;
+    }
+
+  /* Hold the slot before letting go of the lock, then start the job
+   * unlocked: starting it notifies, and a notify handler may call us. */
+  core->n_queued--;
+  if (main_context)
+    core->n_running_main++;
+  else
+    core->n_running++;
+  pod_core_running_add_locked (core, job);
+  pod_core_notify (core, PROP_QUEUED);
+  pod_core_notify (core, PROP_RUNNING);
+  g_mutex_unlock (&core->lock);
+
+  for (;;)
+    {
+      started = gopod_job_start (job);
+      if (!started)
+        break;
+      if (main_context)
+        gopod_job_begin_on (job, core->context);
+      else
+        {
+          worker->executing = job;
+          gopod_job_execute (job);
+          worker->executing = NULL;
+        }
+      gopod_job_release (job);
+      job = g_steal_pointer (&worker->next);
+      if (job == NULL)
+        break;
+      main_context = gopod_job_peek_main_context (job);
+    }
+
+  g_mutex_lock (&core->lock);
+  /* A job that started gives its slot back where it ends (pod_core_job_ended()); one
+   * that had ended while queued gives it back here. Its removal reads the
+   * job, which the unref after it may finalize, out of the lock. */
+  if (!started)
+    {
+      if (main_context)
+        core->n_running_main--;
+      else
+        core->n_running--;
+      pod_core_running_remove_locked (core, job);
+      pod_core_notify (core, PROP_RUNNING);
+      g_mutex_unlock (&core->lock);
+      gopod_job_release (job);
+      g_mutex_lock (&core->lock);
+    }
+  pod_core_wake_waiters_locked (core, ready);
+}
+
+/* Runs light jobs from a chunk the worker popped. Same locking as
+ * pod_core_dispatch_job_locked(). */
+static void
+pod_core_dispatch_chunk_locked (GopodPodCore *core,
+                                GopodChunk   *chunk,
+                                gint64       *avg_job_ns,
+                                GQueue       *ready)
+{
+  Batch batch;
+  guint ran, discarded;
+  gint64 started;
+
+  if (!pod_core_wait_for_start_slot_locked (core))
+    {
+      pod_core_discard_item_locked (core, gopod_chunk_to_item (chunk));
+      return;
+    }
+
+  pod_core_take_from_chunk_locked (core, chunk, pod_core_batch_limit (*avg_job_ns, core->dispatch_interval_ms), &batch);
+  core->n_running++;
+  pod_core_notify (core, PROP_QUEUED);
+  pod_core_notify (core, PROP_RUNNING);
+  g_mutex_unlock (&core->lock);
+
+  started = g_get_monotonic_time ();
+  ran = pod_core_run_batch (core, &batch, &discarded);
+  if (ran > 0)
+    *avg_job_ns = (*avg_job_ns + (g_get_monotonic_time () - started) * 1000 / ran) / 2;
+
+  g_mutex_lock (&core->lock);
+  core->n_running--;
+  core->succeeded += ran;
+  core->cancelled += discarded;
+  pod_core_notify (core, PROP_RUNNING);
+  pod_core_notify (core, PROP_SUCCEEDED);
+  if (discarded > 0)
+    pod_core_notify (core, PROP_CANCELLED);
+  pod_core_wake_waiters_locked (core, ready);
+}
+
+/* Whether an idle worker should give its thread back rather than wait. */
+static gboolean
+pod_core_should_leave_locked (GopodPodCore *core)
+{
+  if (core->n_workers > core->max_workers)
+    return TRUE;
+  if (core->n_queued == 0 && (core->closing || core->orphaned))
+    return TRUE;
+  return (core->paused && !core->closing) || g_atomic_int_get (&core->discarding);
+}
+
+static inline void
+pod_core_cpu_relax (void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause ();
+#elif defined(__aarch64__)
+  __asm__ __volatile__ ("yield");
+#endif
+}
+
+/* Waits up to SPIN_US for an item without sleeping, watching only the push
+ * counter, so that the producer's next push finds no sleeper to wake: a
+ * futex wake-up per job is what makes GThreadPool slow. Returns NULL when
+ * nothing came. */
+static gpointer
+pod_core_spin_for_item (GopodPodCore *core)
+{
+  gint64 deadline = g_get_monotonic_time () + SPIN_US;
+  int seen = g_atomic_int_get (&core->pushes);
+  gpointer item = g_async_queue_try_pop (core->queue);
+  guint i = 0;
+
+  while (item == NULL)
+    {
+      int now = g_atomic_int_get (&core->pushes);
+
+      if (now != seen)
+        {
+          seen = now;
+          item = g_async_queue_try_pop (core->queue);
+          continue;
+        }
+      if ((++i & 63) == 0 && g_get_monotonic_time () >= deadline)
+        break;
+      pod_core_cpu_relax ();
+    }
+
+  return item;
+}
+
+/* Spinning pays only while a CPU is free for it: the producer needs one,
+ * and so does every job running. Called with the lock held. */
+static gboolean
+pod_core_may_spin_locked (GopodPodCore *core)
+{
+  static gsize n_processors;
+
+  if (g_once_init_enter (&n_processors))
+    g_once_init_leave (&n_processors, g_get_num_processors ());
+  return core->n_running + 2 <= n_processors;
+}
+
+static gpointer
+pod_core_wait_for_item_locked (GopodPodCore *core)
+{
+  guint idle_timeout_ms = core->idle_timeout_ms;
+  gboolean spin;
+  gpointer item;
+
+  /* Work already queued is taken without letting go of the lock (the
+   * queue's lock nests inside ours): one lock round trip a job, not two. */
+  item = g_async_queue_try_pop (core->queue);
+  if (item != NULL)
+    return item;
+
+  core->n_idle++;
+  spin = pod_core_may_spin_locked (core);
+  g_mutex_unlock (&core->lock);
+
+  /* One idle worker at most spins, and only where another CPU can run the
+   * producer meanwhile. */
+  if (spin && g_atomic_int_compare_and_exchange (&core->n_spinning, 0, 1))
+    {
+      item = pod_core_spin_for_item (core);
+      g_atomic_int_set (&core->n_spinning, 0);
+    }
+  if (item == NULL && idle_timeout_ms == G_MAXUINT)
+    item = g_async_queue_pop (core->queue);
+  else if (item == NULL)
+    item = g_async_queue_timeout_pop (core->queue, (guint64) idle_timeout_ms * 1000);
+  g_mutex_lock (&core->lock);
+  core->n_idle--;
+
+  return item;
+}
+
+static void
+pod_core_worker_main (gpointer  data,
+                      gpointer  pool_data)
+{
+  GopodPodCore *core = data;
+  Worker worker = { core, NULL, NULL };
+  GQueue ready = G_QUEUE_INIT;
+  gint64 avg_job_ns = 0;
+
+  g_private_set (&current_worker, &worker);
+  g_mutex_lock (&core->lock);
+
+  while (!pod_core_should_leave_locked (core))
+    {
+      gpointer item = pod_core_wait_for_item_locked (core);
+
+      if (item == NULL)
+        {
+          if (core->n_queued == 0)
+            break;  /* idle for idle-timeout-ms */
+          continue;
+        }
+      if (item == GOPOD_WAKE_MARKER)
+        continue;
+      if (!pod_core_may_dispatch_locked (core))
+        {
+          pod_core_put_back_locked (core, item);
+          break;
+        }
+
+      if (gopod_item_is_chunk (item))
+        pod_core_dispatch_chunk_locked (core, gopod_item_get_chunk (item), &avg_job_ns, &ready);
+      else
+        pod_core_dispatch_job_locked (core, &worker, item, &ready);
+
+      /* Busy workers may have taken the wake markers meant for idle ones;
+       * whoever empties a closing pod's queue sends them again. */
+      if (core->n_queued == 0 && (core->closing || core->orphaned))
+        pod_core_wake_idle_workers_locked (core);
+
+      if (!g_queue_is_empty (&ready))
+        {
+          g_mutex_unlock (&core->lock);
+          pod_core_return_waiters (&ready);
+          g_mutex_lock (&core->lock);
+        }
+    }
+
+  core->n_workers--;
+  pod_core_notify (core, PROP_WORKERS);
+  pod_core_wake_waiters_locked (core, &ready);
+  g_mutex_unlock (&core->lock);
+  pod_core_return_waiters (&ready);
+
+  g_private_set (&current_worker, NULL);
+  gopod_pod_core_unref (core);
+}
+
+/* Producers */
+
+static gboolean
+pod_core_check_accepting_locked (GopodPodCore  *core,
+                                 GError       **error)
+{
+  if (core->closing)
+    {
+      g_set_error_literal (error, GOPOD_ERROR, GOPOD_ERROR_CLOSED,
+                           "The pod has been shut down and accepts no more work");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+pod_core_check_room_locked (GopodPodCore  *core,
+                            GError       **error)
+{
+  if (!pod_core_check_accepting_locked (core, error))
+    return FALSE;
+  if (pod_core_is_full_locked (core))
+    {
+      g_set_error (error, GOPOD_ERROR, GOPOD_ERROR_QUEUE_FULL,
+                   "The pod's queue is full (max-queued is %u)", core->max_queued);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
+gopod_pod_core_is_own_worker (GopodPodCore *core)
+{
+  Worker *worker = g_private_get (&current_worker);
+
+  return worker != NULL && worker->core == core;
+}
+
+static void
+pod_core_cond_wake (GCancellable *cancellable,
+                    GopodPodCore *core)
+{
+  g_mutex_lock (&core->lock);
+  pod_core_broadcast_locked (core);
+  g_mutex_unlock (&core->lock);
+}
+
+/* Blocks, with the lock held, until @done or @cancellable. Returns FALSE
+ * with the cancellation error if @cancellable came first. */
+static gboolean
+pod_core_wait_locked (GopodPodCore   *core,
+                      gboolean      (*done) (GopodPodCore *core),
+                      GCancellable   *cancellable,
+                      GError        **error)
+{
+  gulong handler = 0;
+
+  if (cancellable != NULL)
+    {
+      /* The handler takes the lock, and runs at once if already cancelled. */
+      g_mutex_unlock (&core->lock);
+      handler = g_cancellable_connect (cancellable, G_CALLBACK (pod_core_cond_wake), core, NULL);
+      g_mutex_lock (&core->lock);
+    }
+
+  /* Main-context jobs begin, and usually complete, on the pod's context. A
+   * blocking wait where nobody runs that context would wait for ever, so it
+   * runs the context itself, as long as it waits (as the runner does). */
+  if (core->n_main_jobs > 0 && g_main_context_acquire (core->context))
+    {
+      core->n_context_waiters++;
+      while (!done (core) && !g_cancellable_is_cancelled (cancellable))
+        {
+          g_mutex_unlock (&core->lock);
+          g_main_context_iteration (core->context, TRUE);
+          g_mutex_lock (&core->lock);
+        }
+      core->n_context_waiters--;
+      g_main_context_release (core->context);
+    }
+  else
+    {
+      core->n_cond_waiters++;
+      while (!done (core) && !g_cancellable_is_cancelled (cancellable))
+        g_cond_wait (&core->cond, &core->lock);
+      core->n_cond_waiters--;
+    }
+
+  if (handler != 0)
+    {
+      g_mutex_unlock (&core->lock);
+      g_cancellable_disconnect (cancellable, handler);
+      g_mutex_lock (&core->lock);
+    }
+
+  if (done (core))
+    return TRUE;
+  return !g_cancellable_set_error_if_cancelled (cancellable, error);
+}
+
+static gboolean
+pod_core_has_room_or_closed (GopodPodCore *core)
+{
+  return core->closing || !pod_core_is_full_locked (core);
+}
+
+/* Queues an accepted job; called with the lock held, room checked. */
+static guint
+pod_core_enqueue_job_locked (GopodPodCore *core,
+                             GopodJob     *job)
+{
+  /* Light jobs after this one must queue behind it. */
+  core->filling = NULL;
+  gopod_job_set_seq (job, core->next_seq++);
+  pod_core_queue_push_sorted_locked (core, g_object_ref (job));
+  if (gopod_job_peek_main_context (job))
+    core->n_main_jobs++;
+  core->n_queued++;
+  core->submitted++;
+  pod_core_notify (core, PROP_QUEUED);
+  pod_core_notify (core, PROP_SUBMITTED);
+
+  return pod_core_reserve_workers_locked (core);
+}
+
+gboolean
+gopod_pod_core_add_job (GopodPodCore  *core,
+                        GopodJob      *job,
+                        gboolean       may_block,
+                        GCancellable  *cancellable,
+                        GError       **error)
+{
+  gboolean ok;
+  guint spawn = 0;
+
+  g_mutex_lock (&core->lock);
+  ok = pod_core_check_accepting_locked (core, error);
+  if (ok && pod_core_is_full_locked (core) && may_block && !gopod_pod_core_is_own_worker (core))
+    ok = pod_core_wait_locked (core, pod_core_has_room_or_closed, cancellable, error);
+  ok = ok && pod_core_check_room_locked (core, error);
+  if (ok)
+    {
+      ok = gopod_job_claim (job, pod_core_job_ended, core);
+      if (ok)
+        {
+          gopod_pod_core_ref (core);
+          spawn = pod_core_enqueue_job_locked (core, job);
+        }
+      else
+        g_set_error (error, GOPOD_ERROR, GOPOD_ERROR_FAILED,
+                     "The job was already added, or has ended");
+    }
+  g_mutex_unlock (&core->lock);
+
+  pod_core_spawn_workers (core, spawn);
+  return ok;
+}
+
+/* Waits and shutdown */
+
+void
+gopod_pod_core_wait_async (GopodPodCore    *core,
+                           GTask           *task,
+                           GopodWaitQueue  *waiters,
+                           gboolean       (*done) (GopodPodCore *core))
+{
+  gboolean now;
+
+  g_mutex_lock (&core->lock);
+  now = done (core);
+  if (!now)
+    gopod_wait_queue_push (waiters, task);
+  g_mutex_unlock (&core->lock);
+
+  if (now)
+    g_task_return_boolean (task, TRUE);
+}
+
+/* Takes everything out of the queue for a discarding shutdown. */
+static void
+pod_core_steal_queue_locked (GopodPodCore *core,
+                             GQueue       *jobs,
+                             GQueue       *chunks)
+{
+  gpointer item;
+
+  while ((item = g_async_queue_try_pop (core->queue)) != NULL)
+    {
+      if (item == GOPOD_WAKE_MARKER)
+        continue;
+      if (gopod_item_is_chunk (item))
+        {
+          GopodChunk *chunk = gopod_item_get_chunk (item);
+
+          core->n_queued -= chunk->n_jobs;
+          core->cancelled += chunk->n_jobs;
+          if (chunk == core->filling)
+            core->filling = NULL;
+          g_queue_push_tail (chunks, chunk);
+        }
+      else
+        {
+          core->n_queued--;
+          g_queue_push_tail (jobs, item);
+        }
+    }
+}
+
+gboolean
+gopod_pod_core_begin_shutdown (GopodPodCore       *core,
+                               GopodShutdownMode   mode,
+                               GError            **error)
+{
+  GQueue jobs = G_QUEUE_INIT, chunks = G_QUEUE_INIT, running = G_QUEUE_INIT;
+  g_autoptr(GError) discard_error = NULL;
+  gboolean first;
+  GopodJob *job;
+  GopodChunk *chunk;
+  guint spawn;
+
+  g_mutex_lock (&core->lock);
+  first = !core->closing;
+  core->closing = TRUE;
+  if (mode == GOPOD_SHUTDOWN_DISCARD && !g_atomic_int_get (&core->discarding))
+    {
+      g_atomic_int_set (&core->discarding, TRUE);
+      pod_core_steal_queue_locked (core, &jobs, &chunks);
+      for (guint i = 0; i < core->running_jobs->len; i++)
+        g_queue_push_tail (&running, g_object_ref (g_ptr_array_index (core->running_jobs, i)));
+      pod_core_notify (core, PROP_QUEUED);
+      pod_core_notify (core, PROP_CANCELLED);
+    }
+  g_atomic_int_inc (&core->epoch);
+  pod_core_wake_idle_workers_locked (core);
+  spawn = pod_core_reserve_workers_locked (core);
+  pod_core_broadcast_locked (core);
+  g_mutex_unlock (&core->lock);
+
+  pod_core_spawn_workers (core, spawn);
+
+  /* User code (finish, destroy notifies, cancel handlers) runs unlocked. */
+  discard_error = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED, "Pod was shut down");
+  while ((job = g_queue_pop_head (&jobs)) != NULL)
+    {
+      gopod_job_discard (job, discard_error);
+      gopod_job_release (job);
+    }
+  while ((chunk = g_queue_pop_head (&chunks)) != NULL)
+    {
+      gopod_chunk_destroy_rest (chunk);
+      g_free (chunk);
+    }
+  while ((job = g_queue_pop_head (&running)) != NULL)
+    {
+      gopod_job_cancel (job);
+      gopod_job_release (job);
+    }
+
+  if (!first)
+    g_set_error_literal (error, GOPOD_ERROR, GOPOD_ERROR_CLOSED,
+                         "The pod was already shut down");
+  return first;
+}
+
+/* For the GObject face (gopod-pod.c) */
+
+gboolean
+gopod_pod_core_wait (GopodPodCore   *core,
+                     gboolean      (*done) (GopodPodCore *core),
+                     GCancellable   *cancellable,
+                     GError        **error)
+{
+  gboolean ok;
+
+  g_mutex_lock (&core->lock);
+  ok = pod_core_wait_locked (core, done, cancellable, error);
+  g_mutex_unlock (&core->lock);
+
+  return ok;
+}
+
+gboolean
+gopod_pod_core_submit (GopodPodCore    *core,
+                       GopodFunc        func,
+                       gpointer         user_data,
+                       GDestroyNotify   destroy,
+                       GError         **error)
+{
+  GopodChunk *chunk;
+  guint spawn;
+
+  g_mutex_lock (&core->lock);
+  if (G_UNLIKELY (!pod_core_check_room_locked (core, error)))
+    {
+      g_mutex_unlock (&core->lock);
+      if (destroy != NULL)
+        destroy (user_data);
+      return FALSE;
+    }
+
+  chunk = core->filling;
+  if (chunk != NULL && chunk->tail + gopod_chunk_job_slots (destroy) > GOPOD_CHUNK_SLOTS)
+    chunk = core->filling = NULL;  /* stays queued, only full */
+  if (chunk == NULL)
+    {
+      chunk = core->filling = pod_core_chunk_new_locked (core);
+      chunk->seq = core->next_seq;
+      pod_core_queue_push_sorted_locked (core, gopod_chunk_to_item (chunk));
+    }
+  gopod_chunk_append (chunk, func, user_data, destroy);
+  if (chunk->tail == GOPOD_CHUNK_SLOTS)
+    core->filling = NULL;
+  core->next_seq++;
+  core->n_queued++;
+  core->submitted++;
+  gopod_notify_queue_deferred_mask (&core->notify, (1u << PROP_QUEUED) | (1u << PROP_SUBMITTED));
+  spawn = core->n_workers < core->max_workers ? pod_core_reserve_workers_locked (core) : 0;
+  g_mutex_unlock (&core->lock);
+
+  if (G_UNLIKELY (spawn > 0))
+    pod_core_spawn_workers (core, spawn);
+  return TRUE;
+}
+
+gboolean
+gopod_pod_core_set_paused (GopodPodCore *core,
+                           gboolean      paused)
+{
+  gboolean changed;
+  guint spawn = 0;
+
+  g_mutex_lock (&core->lock);
+  changed = core->paused != paused;
+  core->paused = paused;
+  g_atomic_int_inc (&core->epoch);
+  if (!paused)
+    spawn = pod_core_reserve_workers_locked (core);
+  g_mutex_unlock (&core->lock);
+
+  pod_core_spawn_workers (core, spawn);
+  return changed;
+}
+
+/* Workers look again after any setting changed. */
+gboolean
+gopod_pod_core_write_setting (GopodPodCore *core,
+                              guint        *field,
+                              guint         value)
+{
+  gboolean changed;
+  guint spawn;
+
+  g_mutex_lock (&core->lock);
+  changed = *field != value;
+  *field = value;
+  g_atomic_int_inc (&core->epoch);
+  pod_core_broadcast_locked (core);
+  spawn = pod_core_reserve_workers_locked (core);
+  g_mutex_unlock (&core->lock);
+
+  pod_core_spawn_workers (core, spawn);
+  return changed;
+}
+
+void
+gopod_pod_core_orphan (GopodPodCore *core)
+{
+  guint spawn;
+
+  /* The user is gone, the work is not: run what is queued, then let the
+   * workers leave at once rather than after the idle timeout. */
+  g_mutex_lock (&core->lock);
+  core->orphaned = TRUE;
+  core->paused = FALSE;
+  g_atomic_int_inc (&core->epoch);
+  pod_core_wake_idle_workers_locked (core);
+  spawn = pod_core_reserve_workers_locked (core);
+  g_mutex_unlock (&core->lock);
+  pod_core_spawn_workers (core, spawn);
+}
+
+GopodPodCore *
+gopod_pod_core_new (GopodPod    *pod,
+                    GParamSpec **pspecs,
+                    guint        n_pspecs)
+{
+  GopodPodCore *core = g_new0 (GopodPodCore, 1);
+
+  g_atomic_ref_count_init (&core->ref_count);
+  g_mutex_init (&core->lock);
+  g_cond_init (&core->cond);
+  core->queue = g_async_queue_new ();
+  /* Not exclusive, unbounded: the pod bounds its own workers, and GLib
+   * starts no thread before the first push. */
+  core->threads = g_thread_pool_new (pod_core_worker_main, NULL, -1, FALSE, NULL);
+  core->context = g_main_context_ref_thread_default ();
+  core->paused = TRUE;
+  core->max_workers = 1;
+  core->idle_timeout_ms = GOPOD_POD_DEFAULT_IDLE_TIMEOUT_MS;
+  core->running_jobs = g_ptr_array_new ();
+  gopod_wait_queue_init (&core->idle_waiters, &core->lock);
+  gopod_wait_queue_init (&core->shutdown_waiters, &core->lock);
+  gopod_notify_init (&core->notify, G_OBJECT (pod), pspecs, n_pspecs);
+  gopod_notify_prepare (&core->notify);
+
+  return core;
+}

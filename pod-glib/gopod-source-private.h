@@ -1,0 +1,23 @@
+/* gopod-source-private.h: running a function on a given main context
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+/* Runs @func (@data) from an idle source at %G_PRIORITY_DEFAULT on
+ * @context, never right here, even when this thread owns @context: the
+ * caller may hold state that @func must not see half-made, and it is how
+ * finish callbacks, discards and unrefs reach the context their user is
+ * on. @name (a static string) names the source in a profiler. */
+void  gopod_idle_add_on  (GMainContext   *context,
+                          const char     *name,
+                          GSourceFunc     func,
+                          gpointer        data,
+                          GDestroyNotify  destroy);
+
+G_END_DECLS
