@@ -69,15 +69,20 @@ const char   *gopod_job_peek_key          (GopodJob *job);
 /**
  * GopodJobResumeFunc:
  * @job: the job that was resumed
- * @owner_data: the data given to gopod_job_claim()
+ * @data: the data given to gopod_job_set_resume_func()
  *
  * Called, with no lock held, after a paused job was resumed: an owner that
  * passed it over gives it its turn again.
  */
 typedef void (*GopodJobResumeFunc) (GopodJob *job,
-                                    gpointer  owner_data);
+                                    gpointer  data);
+/* Sets the hook once: @data (freed by @destroy, when the job is finalized)
+ * stays valid for any resume, even one racing the job's end. A second call
+ * frees its @data at once. */
 void          gopod_job_set_resume_func   (GopodJob           *job,
-                                           GopodJobResumeFunc  resume_func);
+                                           GopodJobResumeFunc  resume_func,
+                                           gpointer            data,
+                                           GDestroyNotify      destroy);
 /* Whether a thread is blocked in gopod_job_check_pause() on @job: lets a
  * test know that a paused job's work is held, without sleeping. */
 gboolean      gopod_job_has_pause_waiters (GopodJob           *job);

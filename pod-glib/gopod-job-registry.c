@@ -204,7 +204,7 @@ gopod_job_resume (GopodJob *job)
   GopodJobPrivate *priv;
   GopodOutbox out = GOPOD_OUTBOX_INIT;
   GopodJobResumeFunc resume_func = NULL;
-  gpointer owner_data = NULL;
+  gpointer resume_data = NULL;
   gboolean changed;
 
   g_return_if_fail (GOPOD_IS_JOB (job));
@@ -222,7 +222,7 @@ gopod_job_resume (GopodJob *job)
                              - extra->paused_at;
       gopod_wait_list_fire_all (&extra->pause_waiters, &out);
       resume_func = extra->resume_func;
-      owner_data = priv->owner_data;
+      resume_data = extra->resume_data;
     }
   g_mutex_unlock (&priv->lock);
   gopod_outbox_flush (&out);
@@ -231,7 +231,7 @@ gopod_job_resume (GopodJob *job)
     return;
   gopod_job_priv_notify (job, PROP_PAUSED);
   if (resume_func != NULL)
-    resume_func (job, owner_data);
+    resume_func (job, resume_data);
 }
 
 static gboolean
@@ -394,6 +394,8 @@ gopod_job_priv_clear_registry (JobExtra *extra)
   g_assert (gopod_wait_list_is_empty (&extra->pause_waiters));
   g_free (extra->status);
   g_free (extra->key);
+  if (extra->resume_destroy != NULL)
+    extra->resume_destroy (extra->resume_data);
 }
 
 gboolean
@@ -414,13 +416,27 @@ gopod_job_peek_key (GopodJob *job)
 
 void
 gopod_job_set_resume_func (GopodJob           *job,
-                           GopodJobResumeFunc  resume_func)
+                           GopodJobResumeFunc  resume_func,
+                           gpointer            data,
+                           GDestroyNotify      destroy)
 {
   GopodJobPrivate *priv = JOB_PRIV (job);
+  JobExtra *extra;
+  gboolean set;
 
   g_mutex_lock (&priv->lock);
-  gopod_job_priv_ensure_extra_locked (priv)->resume_func = resume_func;
+  extra = gopod_job_priv_ensure_extra_locked (priv);
+  set = extra->resume_func == NULL;
+  if (set)
+    {
+      extra->resume_func = resume_func;
+      extra->resume_data = data;
+      extra->resume_destroy = destroy;
+    }
   g_mutex_unlock (&priv->lock);
+
+  if (!set && destroy != NULL)
+    destroy (data);
 }
 
 gboolean

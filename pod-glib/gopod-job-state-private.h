@@ -56,7 +56,9 @@ typedef struct
   gint64           paused_at;  /* while paused and started: since when */
   gint64           paused_for;  /* paused time of the run before paused_at */
   GopodWaitList    pause_waiters;  /* gopod_job_check_pause() callers */
-  GopodJobResumeFunc resume_func;  /* the owner's, with its owner_data */
+  GopodJobResumeFunc resume_func;  /* the owner's hook, set once */
+  gpointer         resume_data;
+  GDestroyNotify   resume_destroy;
 } JobExtra;
 
 /* 48 bytes: with the 24 of the GObject header, a queued job is one 80-byte
