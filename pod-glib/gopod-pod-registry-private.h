@@ -38,7 +38,8 @@ typedef struct
   guint64       base_submitted;   /* counters when the pod was last idle */
   guint64       base_ended;
   GApplication *application;      /* owned */
-  gboolean      holding;          /* g_application_hold() sent, not released */
+  gboolean      holding;          /* whether @application should be held now */
+  GApplication *app_held;         /* the one held now, owned; on the pod's context */
 } GopodPodRegistry;
 
 void          gopod_pod_registry_init              (GopodPodRegistry *registry);

@@ -22,38 +22,54 @@ gopod_pod_registry_clear (GopodPodRegistry *registry)
   g_assert (g_queue_is_empty (&registry->held));
   g_clear_object (&registry->jobs);
   g_clear_pointer (&registry->lanes, g_hash_table_unref);
+  g_assert (registry->app_held == NULL);
   g_clear_object (&registry->application);
 }
 
-/* The application hold */
+/* The application hold. GApplication's use count belongs to the thread
+ * that runs its context: `holding` says what should be, `app_held` what is,
+ * and the two are brought together there: at once when the caller owns the
+ * pod's context (an `activate` handler adding work must hold before it
+ * returns, or the application quits), else from an idle source there. Each
+ * sync does what is missing, so syncs may come in any order. */
 
-static gboolean
-pod_registry_hold_app (gpointer application)
+static void
+pod_registry_sync_locked (GopodPodRegistry *registry)
 {
-  g_application_hold (application);
-  return G_SOURCE_REMOVE;
+  GApplication *want = registry->holding ? registry->application : NULL;
+
+  if (registry->app_held == want)
+    return;
+  if (registry->app_held != NULL)
+    g_application_release (registry->app_held);
+  g_clear_object (&registry->app_held);
+  if (want != NULL)
+    g_application_hold (want);
+  registry->app_held = want != NULL ? g_object_ref (want) : NULL;
 }
 
 static gboolean
-pod_registry_release_app (gpointer application)
+pod_registry_sync_in_context (gpointer data)
 {
-  g_application_release (application);
+  GopodPodCore *core = data;
+
+  g_mutex_lock (&core->lock);
+  pod_registry_sync_locked (&core->registry);
+  g_mutex_unlock (&core->lock);
   return G_SOURCE_REMOVE;
 }
 
-/* GApplication's use count belongs to its main thread: holds and releases
- * go to the pod's context, in the order they were decided. */
 static void
 pod_registry_send_hold (GopodPodCore *core,
                         gboolean      hold)
 {
-  GopodPodRegistry *registry = &core->registry;
-
-  registry->holding = hold;
-  gopod_idle_add_on (core->context,
-                     hold ? "[pod-glib] application hold" : "[pod-glib] application release",
-                     hold ? pod_registry_hold_app : pod_registry_release_app,
-                     g_object_ref (registry->application), g_object_unref);
+  core->registry.holding = hold;
+  if (g_main_context_is_owner (core->context))
+    pod_registry_sync_locked (&core->registry);
+  else
+    gopod_idle_add_on (core->context, "[pod-glib] application hold",
+                       pod_registry_sync_in_context, gopod_pod_core_ref (core),
+                       (GDestroyNotify) gopod_pod_core_unref);
 }
 
 gboolean
@@ -64,11 +80,8 @@ gopod_pod_registry_set_application_locked (GopodPodCore *core,
 
   if (registry->application == application)
     return FALSE;
-  if (registry->holding)
-    pod_registry_send_hold (core, FALSE);
   g_set_object (&registry->application, application);
-  if (application != NULL && !gopod_pod_core_is_idle_locked (core))
-    pod_registry_send_hold (core, TRUE);
+  pod_registry_send_hold (core, application != NULL && !gopod_pod_core_is_idle_locked (core));
   return TRUE;
 }
 

@@ -4,97 +4,15 @@
  */
 
 #include "gopod-job-list-private.h"
+#include "test-reader.h"
 
-/* A reader of the model as a GtkListView is one: it keeps its own copy,
- * changed only by what items-changed says, and checks at every emission
- * that the copy is what the model holds. */
-typedef struct
-{
-  GMainContext *context;
-  GopodJobList *list;
-  GPtrArray    *shadow;     /* of GopodJob, owned */
-  GArray       *emissions;  /* of guint[3]: position, removed, added */
-} Reader;
+#define LIST(reader) GOPOD_JOB_LIST ((reader)->model)
 
 static void
-reader_check (Reader *reader)
+list_reader_init (Reader *reader)
 {
-  GListModel *model = G_LIST_MODEL (reader->list);
-
-  g_assert_cmpuint (g_list_model_get_n_items (model), ==, reader->shadow->len);
-  for (guint i = 0; i < reader->shadow->len; i++)
-    {
-      g_autoptr(GObject) item = g_list_model_get_item (model, i);
-
-      g_assert_true (item == g_ptr_array_index (reader->shadow, i));
-    }
-  g_assert_null (g_list_model_get_item (model, reader->shadow->len));
-}
-
-static void
-reader_items_changed (GListModel *model,
-                      guint       position,
-                      guint       removed,
-                      guint       added,
-                      Reader     *reader)
-{
-  g_assert_true (g_main_context_is_owner (reader->context));
-  g_assert_cmpuint (position + removed, <=, reader->shadow->len);
-  g_ptr_array_remove_range (reader->shadow, position, removed);
-  for (guint i = 0; i < added; i++)
-    g_ptr_array_insert (reader->shadow, (int) (position + i), g_list_model_get_item (model, position + i));
-  g_array_append_vals (reader->emissions, (guint[3]) { position, removed, added }, 1);
-  reader_check (reader);
-}
-
-static void
-reader_init (Reader *reader)
-{
-  reader->context = g_main_context_new ();
-  g_main_context_push_thread_default (reader->context);
-  reader->list = gopod_job_list_new (reader->context);
-  reader->shadow = g_ptr_array_new_with_free_func (g_object_unref);
-  reader->emissions = g_array_new (FALSE, FALSE, sizeof (guint) * 3);
-  g_signal_connect (reader->list, "items-changed", G_CALLBACK (reader_items_changed), reader);
-  g_assert_true (g_list_model_get_item_type (G_LIST_MODEL (reader->list)) == GOPOD_TYPE_JOB);
-}
-
-static void
-reader_clear (Reader *reader)
-{
-  g_clear_object (&reader->list);
-  g_ptr_array_unref (reader->shadow);
-  g_array_unref (reader->emissions);
-  while (g_main_context_iteration (reader->context, FALSE))
-    ;
-  g_main_context_pop_thread_default (reader->context);
-  g_main_context_unref (reader->context);
-}
-
-/* Runs what is ready on the reader's context; returns how many
- * emissions that made. */
-static guint
-reader_look (Reader *reader)
-{
-  guint before = reader->emissions->len;
-
-  while (g_main_context_iteration (reader->context, FALSE))
-    ;
-  return reader->emissions->len - before;
-}
-
-static void
-assert_emission (Reader *reader,
-                 guint   index,
-                 guint   position,
-                 guint   removed,
-                 guint   added)
-{
-  guint *e = &g_array_index (reader->emissions, guint, index * 3);
-
-  g_assert_cmpuint (e[0], ==, position);
-  g_assert_cmpuint (e[1], ==, removed);
-  g_assert_cmpuint (e[2], ==, added);
+  reader_init (reader);
+  reader_watch (reader, G_LIST_MODEL (gopod_job_list_new (reader->context)));
 }
 
 static gboolean
@@ -121,7 +39,7 @@ append_all (Reader    *reader,
             GPtrArray *jobs)
 {
   for (guint i = 0; i < jobs->len; i++)
-    gopod_job_list_append (reader->list, g_ptr_array_index (jobs, i));
+    gopod_job_list_append (LIST (reader), g_ptr_array_index (jobs, i));
 }
 
 static void
@@ -162,8 +80,8 @@ test_burst (void)
 
   g_test_summary ("100,000 jobs appended from a worker make at most one items-changed "
                   "per main-loop iteration, and the model ends holding all, in order");
-  reader_init (&reader);
-  feeder = (Feeder) { reader.list, jobs };
+  list_reader_init (&reader);
+  feeder = (Feeder) { LIST (&reader), jobs };
   thread = g_thread_new ("feeder", feed_all, &feeder);
   while (reader.shadow->len < jobs->len)
     {
@@ -185,7 +103,7 @@ end_at (Reader    *reader,
         GPtrArray *jobs,
         guint      index)
 {
-  gopod_job_list_ended (reader->list, g_ptr_array_index (jobs, index));
+  gopod_job_list_ended (LIST (reader), g_ptr_array_index (jobs, index));
 }
 
 static void
@@ -197,7 +115,7 @@ test_runs (void)
 
   g_test_summary ("Ends of a few separate runs of jobs make one emission per run, highest "
                   "first; the run reaching the end shares its emission with the appends");
-  reader_init (&reader);
+  list_reader_init (&reader);
   append_all (&reader, jobs);
   g_assert_cmpuint (reader_look (&reader), ==, 1);
   assert_emission (&reader, 0, 0, 0, 20);
@@ -214,7 +132,7 @@ test_runs (void)
 
   /* Appends alone, after a run that does not reach the end. */
   end_at (&reader, jobs, 0);
-  gopod_job_list_append (reader.list, g_ptr_array_index (jobs, 19));
+  gopod_job_list_append (LIST (&reader), g_ptr_array_index (jobs, 19));
   g_assert_cmpuint (reader_look (&reader), ==, 2);
   assert_emission (&reader, 4, 18, 0, 1);
   assert_emission (&reader, 5, 0, 1, 0);
@@ -231,7 +149,7 @@ test_many_runs (void)
 
   g_test_summary ("Ends scattered over many runs make one emission from the first removed "
                   "position to the end");
-  reader_init (&reader);
+  list_reader_init (&reader);
   append_all (&reader, jobs);
   reader_look (&reader);
   for (guint i = 0; i < jobs->len; i++)
@@ -253,7 +171,7 @@ test_transient (void)
 
   g_test_summary ("A job appended and ended between two looks is never shown; an end "
                   "of a job the list never had changes nothing");
-  reader_init (&reader);
+  list_reader_init (&reader);
   append_all (&reader, jobs);
   end_at (&reader, jobs, 1);
   g_assert_cmpuint (reader_look (&reader), ==, 1);
@@ -262,7 +180,7 @@ test_transient (void)
   end_at (&reader, jobs, 1);
   end_at (&reader, jobs, 1);
   g_assert_cmpuint (reader_look (&reader), ==, 0);
-  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (reader.list)), ==, 2);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (LIST (&reader))), ==, 2);
   reader_clear (&reader);
 }
 
@@ -274,22 +192,22 @@ test_keep_ended (void)
 
   g_test_summary ("Under keep-ended-ms an ended job stays listed; lowering it clears kept "
                   "jobs, and a short one expires by the list's own timer");
-  reader_init (&reader);
-  gopod_job_list_set_keep_ended_ms (reader.list, 3600 * 1000);
-  g_assert_cmpuint (gopod_job_list_get_keep_ended_ms (reader.list), ==, 3600 * 1000);
+  list_reader_init (&reader);
+  gopod_job_list_set_keep_ended_ms (LIST (&reader), 3600 * 1000);
+  g_assert_cmpuint (gopod_job_list_get_keep_ended_ms (LIST (&reader)), ==, 3600 * 1000);
   append_all (&reader, jobs);
   end_at (&reader, jobs, 0);
   end_at (&reader, jobs, 1);
   reader_look (&reader);
   assert_lists (&reader, jobs);
 
-  gopod_job_list_set_keep_ended_ms (reader.list, 0);
+  gopod_job_list_set_keep_ended_ms (LIST (&reader), 0);
   g_assert_cmpuint (reader_look (&reader), ==, 1);
   g_assert_cmpuint (reader.shadow->len, ==, 1);
   g_assert_true (g_ptr_array_index (reader.shadow, 0) == g_ptr_array_index (jobs, 2));
 
   /* Only the timer can take it away now: a blocking iteration waits for it. */
-  gopod_job_list_set_keep_ended_ms (reader.list, 1);
+  gopod_job_list_set_keep_ended_ms (LIST (&reader), 1);
   end_at (&reader, jobs, 2);
   while (reader.shadow->len > 0)
     g_main_context_iteration (reader.context, TRUE);
@@ -360,11 +278,11 @@ test_concurrent (void)
 
   g_test_summary ("Workers appending and ending jobs at once: every emission matches the "
                   "model, and the model ends with exactly the jobs not ended, in order");
-  reader_init (&reader);
+  list_reader_init (&reader);
   g_mutex_init (&order_lock);
   for (guint i = 0; i < N_FEEDERS; i++)
     {
-      mixers[i] = (Mixer) { reader.list, &order_lock, order, ended, 17 + i,
+      mixers[i] = (Mixer) { LIST (&reader), &order_lock, order, ended, 17 + i,
                            reader.context, &finished };
       threads[i] = g_thread_new ("mixer", mix, &mixers[i]);
     }
