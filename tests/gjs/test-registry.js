@@ -5,18 +5,11 @@
 // lookup_job, progress, keep-ended-ms and a Gio.Application's hold.
 // Exits non-zero on any failure.
 
-imports.gi.versions.Gopod = '1.0';
-const {GLib, GObject, Gio, Gopod} = imports.gi;
+const {Gopod} = imports.gopod;  // Gopod 1.0, with promises
+const {GLib, GObject, Gio} = imports.gi;
 const System = imports.system;
 
-let failures = 0;
-
-function check(condition, message) {
-    if (!condition) {
-        failures++;
-        printerr(`FAIL: ${message}`);
-    }
-}
+const {check, failures} = imports.testing;
 
 function checkEqual(actual, expected, message) {
     check(actual === expected, `${message}: got ${actual}, expected ${expected}`);
@@ -63,6 +56,7 @@ const HeldJob = GObject.registerClass(class HeldJob extends Gopod.Job {
             this.log.push(`+${this.title}`);
         if (this.autoComplete)
             this.finishWork();
+        return true;
     }
 
     finishWork() {
@@ -217,8 +211,8 @@ testPauseAndKeys();
 testKeepEnded();
 testApplicationHold();
 
-if (failures > 0) {
-    printerr(`${failures} check(s) failed`);
+if (failures() > 0) {
+    printerr(`${failures()} check(s) failed`);
     System.exit(1);
 }
 print('all registry checks passed');
