@@ -1141,7 +1141,7 @@ idle_cases (void)
     }
 }
 
-/* ResourcePool against a pool written as seed 001 writes its `pool`: a
+/* ResourcePool against Go in Action's pool written the way Go writes it: a
  * buffered channel of resources (here a GAsyncQueue), try-receive or make
  * a new one on acquire, and release under a mutex that close also takes. */
 
@@ -1151,7 +1151,7 @@ typedef struct
   GAsyncQueue *resources;
   guint        size;
   gboolean     closed;
-} SeedPool;
+} ChannelPool;
 
 static GObject *
 make_resource (GCancellable *cancellable, gpointer user_data, GError **error)
@@ -1160,7 +1160,7 @@ make_resource (GCancellable *cancellable, gpointer user_data, GError **error)
 }
 
 static GObject *
-seed_pool_acquire (SeedPool *pool)
+channel_pool_acquire (ChannelPool *pool)
 {
   GObject *r = g_async_queue_try_pop (pool->resources);
 
@@ -1168,7 +1168,7 @@ seed_pool_acquire (SeedPool *pool)
 }
 
 static void
-seed_pool_release (SeedPool *pool, GObject *r)
+channel_pool_release (ChannelPool *pool, GObject *r)
 {
   g_mutex_lock (&pool->lock);
   /* A Go buffered channel refuses a send past its capacity; a GAsyncQueue
@@ -1200,7 +1200,7 @@ pool_loop (gpointer data)
           gopod_resource_pool_release (loop->pool, r);
         }
       else
-        seed_pool_release (loop->pool, seed_pool_acquire (loop->pool));
+        channel_pool_release (loop->pool, channel_pool_acquire (loop->pool));
     }
   return NULL;
 }
@@ -1212,7 +1212,7 @@ measure_pool (guint figure, gconstpointer data)
   guint threads = GPOINTER_TO_UINT (data);
   GThread *t[16];
   PoolLoop loop = { figure == 0, NULL, n_pool / threads };
-  SeedPool seed = { .size = 4 };
+  ChannelPool channel = { .size = 4 };
   gint64 start;
   double s;
 
@@ -1220,9 +1220,9 @@ measure_pool (guint figure, gconstpointer data)
     loop.pool = gopod_resource_pool_new (make_resource, NULL, NULL, 4);
   else
     {
-      g_mutex_init (&seed.lock);
-      seed.resources = g_async_queue_new_full (g_object_unref);
-      loop.pool = &seed;
+      g_mutex_init (&channel.lock);
+      channel.resources = g_async_queue_new_full (g_object_unref);
+      loop.pool = &channel;
     }
 
   start = now_ns ();
@@ -1239,8 +1239,8 @@ measure_pool (guint figure, gconstpointer data)
     }
   else
     {
-      g_async_queue_unref (seed.resources);
-      g_mutex_clear (&seed.lock);
+      g_async_queue_unref (channel.resources);
+      g_mutex_clear (&channel.lock);
     }
   return s * 1e9 / (loop.n * threads);
 }
@@ -1267,9 +1267,9 @@ static void
 resource_pool_cases (void)
 {
   CaseInfo one = { "pool-acquire-release-1t", "ns", LOWER_BETTER,
-                   { { TARGET_VALUE_MAX, 100 }, { TARGET_RATIO_MAX, 1 } }, { "seed-pool" } };
+                   { { TARGET_VALUE_MAX, 100 }, { TARGET_RATIO_MAX, 1 } }, { "channel-pool" } };
   CaseInfo four = { "pool-acquire-release-4t", "ns", LOWER_BETTER,
-                    { { TARGET_RATIO_MAX, 1 } }, { "seed-pool" } };
+                    { { TARGET_RATIO_MAX, 1 } }, { "channel-pool" } };
 
   if (!wanted ("pool-"))
     return;

@@ -384,7 +384,7 @@ test_size (void)
   g_assert_cmpuint (gopod_resource_pool_get_in_use (p), ==, 4);
   g_assert_cmpuint (gopod_resource_pool_get_created (p), ==, 4);
 
-  /* The first two are kept idle, the next two closed (the seed's Release). */
+  /* The first two are kept idle, the next two closed (Go in Action's Release). */
   for (guint i = 0; i < G_N_ELEMENTS (held); i++)
     {
       gopod_resource_pool_release (p, held[i]);
