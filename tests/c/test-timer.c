@@ -79,24 +79,33 @@ shot_wait_destroyed (Shot *shot)
   g_mutex_unlock (&shot->lock);
 }
 
+/* Adds a due timer and waits until it ended by itself: by then GLib has
+ * destroyed its source, and cancelling it only drops the reference. */
+static void
+shot_run_to_end (Shot  *shot,
+                 guint  fire_limit)
+{
+  GSource *source;
+
+  shot_init (shot, fire_limit);
+  source = gopod_timer_add (0, shot_fire, shot, shot_destroyed);
+  shot_wait_destroyed (shot);
+  g_assert_true (g_source_is_destroyed (source));
+  gopod_timer_cancel (&source);
+  g_assert_null (source);
+}
+
 /* A due timer fires once on the timer thread, its own context, then is
  * destroyed: no main loop of the caller is involved. */
 static void
 test_timer_fires (void)
 {
   Shot shot;
-  GSource *source;
 
-  shot_init (&shot, 1);
-  source = gopod_timer_add (0, shot_fire, &shot, shot_destroyed);
-  shot_wait_destroyed (&shot);
-
+  shot_run_to_end (&shot, 1);
   g_assert_cmpuint (shot.fired, ==, 1);
   g_assert_true (shot.on_timer_context);
   g_assert_true (shot.thread != g_thread_self ());
-  g_assert_true (g_source_is_destroyed (source));
-  gopod_timer_cancel (&source);
-  g_assert_null (source);
   shot_clear (&shot);
 }
 
@@ -105,15 +114,10 @@ static void
 test_timer_repeats (void)
 {
   Shot shot;
-  GSource *source;
 
-  shot_init (&shot, 3);
-  source = gopod_timer_add (0, shot_fire, &shot, shot_destroyed);
-  shot_wait_destroyed (&shot);
-
+  shot_run_to_end (&shot, 3);
   g_assert_cmpuint (shot.fired, ==, 3);
   g_assert_cmpuint (shot.destroyed, ==, 1);
-  gopod_timer_cancel (&source);
   shot_clear (&shot);
 }
 
