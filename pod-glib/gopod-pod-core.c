@@ -61,6 +61,7 @@ gopod_pod_core_unref (GopodPodCore *core)
   g_free (core->spare);
   g_ptr_array_unref (core->running_jobs);
   gopod_notify_clear (&core->notify);
+  gopod_pod_registry_clear (&core->registry);
   g_main_context_unref (core->context);
   gopod_wait_home_clear (&core->home);
   g_mutex_clear (&core->lock);
@@ -75,6 +76,8 @@ static void
 pod_core_wake_waiters_locked (GopodPodCore *core,
                               GopodOutbox  *out)
 {
+  if (gopod_pod_core_is_idle_locked (core))
+    gopod_pod_registry_idle_locked (core);
   if (!gopod_wait_list_is_empty (&core->waiters))
     gopod_wait_list_fire_ready (&core->waiters, FALSE, out);
 }
@@ -129,7 +132,7 @@ pod_core_reserve_workers_locked (GopodPodCore *core)
 {
   guint n = 0;
 
-  while (core->n_queued > core->n_idle + n &&
+  while (core->n_queued - core->registry.held.length > core->n_idle + n &&
          core->n_workers + core->n_running_main < core->max_workers &&
          pod_core_may_dispatch_locked (core))
     {
@@ -520,6 +523,8 @@ pod_core_take_next_job_locked (GopodPodCore *core)
       pod_core_queue_push_front_locked (core, item);
       return NULL;
     }
+  if (gopod_pod_registry_hold_locked (core, item))
+    return NULL;
 
   core->n_queued--;
   if (gopod_job_peek_main_context (item))
@@ -555,6 +560,37 @@ pod_core_count_outcome_locked (GopodPodCore  *core,
     }
 }
 
+/* Queues again the held jobs in @requeue, which may start now; returns how
+ * many workers to start for them. */
+static guint
+pod_core_requeue_locked (GopodPodCore *core,
+                         GQueue       *requeue)
+{
+  GopodJob *job;
+
+  if (g_queue_is_empty (requeue))
+    return 0;
+  while ((job = g_queue_pop_head (requeue)) != NULL)
+    pod_core_queue_push_sorted_locked (core, job);
+  return pod_core_reserve_workers_locked (core);
+}
+
+void
+gopod_pod_core_requeue_resumed (GopodPodCore *core,
+                                GopodJob     *job)
+{
+  GQueue requeue = G_QUEUE_INIT;
+  guint spawn;
+
+  g_mutex_lock (&core->lock);
+  if (gopod_pod_registry_release_locked (core, job))
+    g_queue_push_tail (&requeue, job);
+  spawn = pod_core_requeue_locked (core, &requeue);
+  g_mutex_unlock (&core->lock);
+
+  pod_core_spawn_workers (core, spawn);
+}
+
 /* A job's end, told by the job in the thread that ended it (see
  * gopod-job-private.h). It holds the core reference the job took when it was
  * added. */
@@ -566,6 +602,8 @@ pod_core_job_ended (GopodJob *job,
   GopodPodCore *core = owner_data;
   Worker *worker = g_private_get (&current_worker);
   GopodOutbox out = GOPOD_OUTBOX_INIT;
+  GQueue requeue = G_QUEUE_INIT;
+  gboolean was_held;
   guint spawn = 0;
 
   /* Counted here, before the job's waiters hear of its end, and together
@@ -573,13 +611,15 @@ pod_core_job_ended (GopodJob *job,
    * already include a job whose completion was just reported. */
   g_mutex_lock (&core->lock);
   pod_core_count_outcome_locked (core, gopod_job_get_state (job));
+  was_held = gopod_pod_registry_ended_locked (core, job, &requeue);
   if (gopod_job_peek_main_context (job))
     g_atomic_int_add (&core->n_main_jobs, -1);
   if (!was_started)
     {
       /* Cancelled while queued. Whoever takes it out of the queue counts it
-       * out: here, or the worker that already popped it. */
-      if (g_async_queue_remove (core->queue, job))
+       * out: here, or the worker that already popped it. A held job is
+       * still queued. */
+      if (was_held || g_async_queue_remove (core->queue, job))
         {
           core->n_queued--;
           pod_core_notify (core, PROP_QUEUED);
@@ -600,6 +640,7 @@ pod_core_job_ended (GopodJob *job,
         core->n_running--;
       pod_core_notify (core, PROP_RUNNING);
     }
+  spawn += pod_core_requeue_locked (core, &requeue);
   pod_core_wake_waiters_locked (core, &out);
   g_mutex_unlock (&core->lock);
 
@@ -621,6 +662,9 @@ pod_core_dispatch_job_locked (GopodPodCore *core,
 {
   gboolean main_context = gopod_job_peek_main_context (job);
   gboolean started;
+
+  if (gopod_pod_registry_hold_locked (core, job))
+    return;
 
   /* Hold the slot before letting go of the lock, then start the job
    * unlocked: starting it notifies, and a notify handler may call us. */
@@ -824,8 +868,8 @@ pod_core_worker_main (gpointer  data,
 
       if (item == NULL)
         {
-          if (core->n_queued == 0)
-            break;  /* idle for idle-timeout-ms */
+          if (core->n_queued == core->registry.held.length)
+            break;  /* idle for idle-timeout-ms, or only held jobs left */
           continue;
         }
       if (item == GOPOD_WAKE_MARKER)
@@ -963,6 +1007,7 @@ pod_core_enqueue_job_locked (GopodPodCore *core,
     }
   core->n_queued++;
   core->submitted++;
+  gopod_pod_registry_accepted_locked (core, job);
   pod_core_notify (core, PROP_QUEUED);
   pod_core_notify (core, PROP_SUBMITTED);
 
@@ -1017,6 +1062,20 @@ gopod_pod_core_wait_async (GopodPodCore   *core,
   gopod_outbox_flush (&out);
 }
 
+/* Takes the registry's held jobs for a discarding shutdown, to be discarded
+ * when @out is flushed. */
+static void
+pod_core_discard_held_locked (GopodPodCore *core,
+                              GopodOutbox  *out)
+{
+  GQueue held = G_QUEUE_INIT;
+  GopodJob *job;
+
+  core->n_queued -= gopod_pod_registry_steal_held_locked (core, &held);
+  while ((job = g_queue_pop_head (&held)) != NULL)
+    gopod_outbox_add (out, pod_core_discard_stolen_job, job);
+}
+
 /* Takes everything out of the queue for a discarding shutdown, to be
  * discarded when @out is flushed. */
 static void
@@ -1063,6 +1122,7 @@ gopod_pod_core_begin_shutdown (GopodPodCore       *core,
     {
       g_atomic_int_set (&core->discarding, TRUE);
       pod_core_steal_queue_locked (core, &out);
+      pod_core_discard_held_locked (core, &out);
       for (guint i = 0; i < core->running_jobs->len; i++)
         gopod_outbox_add (&out, pod_core_cancel_running_job,
                           g_object_ref (g_ptr_array_index (core->running_jobs, i)));
@@ -1297,6 +1357,7 @@ gopod_pod_core_new (GopodPod    *pod,
   core->running_jobs = g_ptr_array_new ();
   gopod_notify_init (&core->notify, G_OBJECT (pod), pspecs, n_pspecs);
   gopod_notify_prepare (&core->notify);
+  gopod_pod_registry_init (&core->registry);
 
   return core;
 }
