@@ -76,4 +76,21 @@ gint      gopod_chunk_queue_order     (gconstpointer   a,
                                        gconstpointer   b,
                                        gpointer        user_data);
 
+/* A light job given with a destroy notify is queued wrapped, as
+ * {gopod_light_homed_run, wrapper, gopod_light_homed_free}, so that the
+ * notify runs on the context it was submitted from, and with @own_thread
+ * in the submitting thread (internals rules P11, R1, R2). Only such jobs pay
+ * for it: the plain light job stays two words in a chunk. */
+typedef struct _GopodLightHomed GopodLightHomed;
+
+GopodLightHomed *gopod_light_homed_new          (GopodFunc         func,
+                                                 gpointer          data,
+                                                 GDestroyNotify    destroy,
+                                                 gboolean          own_thread);
+void             gopod_light_homed_run          (gpointer          light);
+void             gopod_light_homed_free         (gpointer          light);
+/* Frees the wrapper alone (a refused job: its destroy notify is the
+ * caller's to run). */
+void             gopod_light_homed_drop (GopodLightHomed  *light);
+
 G_END_DECLS

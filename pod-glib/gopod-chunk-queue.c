@@ -5,6 +5,8 @@
 
 #include "gopod-chunk-queue-private.h"
 #include "gopod-job-private.h"
+#include "gopod-notify-private.h"
+#include "gopod-release-private.h"
 
 /* Marks a two-slot job. No caller can pass this function: it is static. */
 static void
@@ -122,4 +124,53 @@ gopod_chunk_queue_order (gconstpointer a,
   if (pa != pb)
     return pa < pb ? -1 : 1;
   return (gint32) (sa - sb) < 0 ? -1 : sa != sb;
+}
+
+struct _GopodLightHomed
+{
+  GopodFunc       func;
+  gpointer        data;
+  GDestroyNotify  destroy;
+  GMainContext   *context;  /* the submitter's thread-default; NULL: the global default */
+  GThread        *thread;   /* the submitter, with own_thread; not referenced */
+};
+
+GopodLightHomed *
+gopod_light_homed_new (GopodFunc       func,
+                       gpointer        data,
+                       GDestroyNotify  destroy,
+                       gboolean        own_thread)
+{
+  GopodLightHomed *light = g_new (GopodLightHomed, 1);
+
+  light->func = func;
+  light->data = data;
+  light->destroy = destroy;
+  light->context = gopod_notify_capture_context ();
+  light->thread = own_thread ? g_thread_self () : NULL;
+  return light;
+}
+
+void
+gopod_light_homed_run (gpointer data)
+{
+  GopodLightHomed *light = data;
+
+  light->func (light->data);
+}
+
+void
+gopod_light_homed_drop (GopodLightHomed *light)
+{
+  g_clear_pointer (&light->context, g_main_context_unref);
+  g_free (light);
+}
+
+void
+gopod_light_homed_free (gpointer data)
+{
+  GopodLightHomed *light = data;
+
+  gopod_release_on_thread (light->context, light->thread, light->destroy, light->data);
+  gopod_light_homed_drop (light);
 }

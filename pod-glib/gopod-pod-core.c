@@ -1164,55 +1164,6 @@ gopod_pod_core_wait (GopodPodCore   *core,
   return ok;
 }
 
-/* A light job whose data comes with a destroy notify: the notify runs on
- * the context the job was submitted from (internals rules P11, R2). Only such
- * jobs pay for this; the plain light job stays two words in a chunk. */
-typedef struct
-{
-  GopodFunc       func;
-  gpointer        data;
-  GDestroyNotify  destroy;
-  GMainContext   *context;  /* NULL: the global default */
-  GThread        *thread;   /* the submitter's, not referenced */
-} LightHomed;
-
-static void
-pod_core_light_homed_run (gpointer data)
-{
-  LightHomed *light = data;
-
-  light->func (light->data);
-}
-
-static void
-pod_core_light_homed_free (gpointer data)
-{
-  LightHomed *light = data;
-
-  gopod_release_on_thread (light->context, light->thread, light->destroy, light->data);
-  g_clear_pointer (&light->context, g_main_context_unref);
-  g_free (light);
-}
-
-/* The pod's own thread (where JavaScript made it) gets its destroy notifies
- * back in that thread (rule R2); another thread's run on its thread-default
- * context, or where the job ended when nobody runs that (rule R1). */
-static LightHomed *
-pod_core_light_homed_new (GopodPodCore   *core,
-                          GopodFunc       func,
-                          gpointer        data,
-                          GDestroyNotify  destroy)
-{
-  LightHomed *light = g_new (LightHomed, 1);
-
-  light->func = func;
-  light->data = data;
-  light->destroy = destroy;
-  light->context = gopod_notify_capture_context ();
-  light->thread = gopod_wait_home_is_caller (&core->home) ? g_thread_self () : NULL;
-  return light;
-}
-
 gboolean
 gopod_pod_core_submit (GopodPodCore    *core,
                        GopodFunc        func,
@@ -1220,7 +1171,12 @@ gopod_pod_core_submit (GopodPodCore    *core,
                        GDestroyNotify   destroy,
                        GError         **error)
 {
-  LightHomed *homed = destroy != NULL ? pod_core_light_homed_new (core, func, user_data, destroy) : NULL;
+  /* The pod's own thread (where JavaScript made it) gets its destroy
+   * notifies back in that thread (rules P11, R2). */
+  GopodLightHomed *homed = destroy != NULL
+                           ? gopod_light_homed_new (func, user_data, destroy,
+                                                    gopod_wait_home_is_caller (&core->home))
+                           : NULL;
   GopodChunk *chunk;
   guint spawn;
 
@@ -1232,17 +1188,14 @@ gopod_pod_core_submit (GopodPodCore    *core,
       if (destroy != NULL)
         destroy (user_data);
       if (homed != NULL)
-        {
-          g_clear_pointer (&homed->context, g_main_context_unref);
-          g_free (homed);
-        }
+        gopod_light_homed_drop (homed);
       return FALSE;
     }
   if (homed != NULL)
     {
       user_data = homed;
-      func = pod_core_light_homed_run;
-      destroy = pod_core_light_homed_free;
+      func = gopod_light_homed_run;
+      destroy = gopod_light_homed_free;
     }
 
   chunk = core->filling;
