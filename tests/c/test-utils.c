@@ -144,3 +144,18 @@ test_block_until_cancelled (GCancellable *cancellable)
   g_mutex_clear (&wait.lock);
   g_cond_clear (&wait.cond);
 }
+
+void
+test_wait_until_watched (GCancellable *cancellable)
+{
+  gint64 deadline = g_get_monotonic_time () + 10 * G_TIME_SPAN_SECOND;
+  guint signal_id = g_signal_lookup ("cancelled", G_TYPE_CANCELLABLE);
+
+  /* GCancellable tells no one when a handler is connected: look until one is. */
+  while (!g_signal_has_handler_pending (cancellable, signal_id, 0, FALSE))
+    {
+      if (g_get_monotonic_time () > deadline)
+        g_error ("Timed out waiting for a wait on cancellable %p", cancellable);
+      g_thread_yield ();
+    }
+}
