@@ -17,11 +17,9 @@
 //   gjs chan-directions.js
 
 imports.gi.versions.Gopod = '1.0';
-const {Gio, GLib, GObject, Gopod} = imports.gi;
-const System = imports.system;
-
-Gio._promisify(Gopod.Channel.prototype, 'send_async', 'send_finish');
-Gio._promisify(Gopod.Channel.prototype, 'receive_async', 'receive_finish');
+const {GLib, GObject, Gopod} = imports.gi;
+imports.searchPath.unshift(GLib.path_get_dirname(imports.system.programPath));
+const {runMain} = imports.chanExample;
 
 // Sends msg on pings (a send-only end in Go).
 async function ping(pings, msg) {
@@ -44,8 +42,4 @@ async function main() {
     return 0;
 }
 
-let status = 1;
-const loop = new GLib.MainLoop(null, false);
-main().then(code => (status = code)).catch(logError).finally(() => loop.quit());
-loop.run();
-System.exit(status);
+runMain(main);

@@ -21,15 +21,9 @@
 //   gjs chan-generator.js --fan-in N  N numbers through the multiplexer
 
 imports.gi.versions.Gopod = '1.0';
-const {Gio, GLib, GObject, Gopod} = imports.gi;
-const System = imports.system;
-
-Gio._promisify(Gopod.Channel.prototype, 'send_async', 'send_finish');
-Gio._promisify(Gopod.Channel.prototype, 'receive_async', 'receive_finish');
-
-function isClosed(e) {
-    return e instanceof GLib.Error && e.matches(Gopod.error_quark(), Gopod.Error.CLOSED);
-}
+const {GLib, GObject, Gopod} = imports.gi;
+imports.searchPath.unshift(GLib.path_get_dirname(imports.system.programPath));
+const {isClosed, option, runMain} = imports.chanExample;
 
 // An async loop sending await nextValue() on out until a receiver closes it.
 class Service {
@@ -69,15 +63,14 @@ async function receiveInt(channel) {
 }
 
 async function main() {
-    const i = ARGV.indexOf('--fan-in');
-    if (i < 0) {
+    const n = option('fan-in', -1);
+    if (n < 0) {
         const service = randGenerator();
         print(`${await receiveInt(service.out)}`);
         await service.stop();
         return 0;
     }
 
-    const n = parseInt(ARGV[i + 1], 10);
     const merged = Gopod.Channel.new(GObject.TYPE_INT, 0);
     const generators = [randGenerator(), randGenerator()];
     const forwarders = generators.map(g => new Service(merged, () => receiveInt(g.out)));
@@ -92,8 +85,4 @@ async function main() {
     return a + b === n ? 0 : 1;
 }
 
-let status = 1;
-const loop = new GLib.MainLoop(null, false);
-main().then(code => (status = code)).catch(logError).finally(() => loop.quit());
-loop.run();
-System.exit(status);
+runMain(main);

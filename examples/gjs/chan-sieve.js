@@ -19,11 +19,9 @@
 //   gjs chan-sieve.js [--primes 10]
 
 imports.gi.versions.Gopod = '1.0';
-const {Gio, GLib, GObject, Gopod} = imports.gi;
-const System = imports.system;
-
-Gio._promisify(Gopod.Channel.prototype, 'send_async', 'send_finish');
-Gio._promisify(Gopod.Channel.prototype, 'receive_async', 'receive_finish');
+const {GLib, GObject, Gopod} = imports.gi;
+imports.searchPath.unshift(GLib.path_get_dirname(imports.system.programPath));
+const {isClosed, option, runMain} = imports.chanExample;
 
 // Sends what nextValue() gives (skipping undefined) on out; once out is
 // closed, closes upstream (where the values came from) and returns.
@@ -37,7 +35,7 @@ async function sendAll(out, nextValue, upstream) {
                 await out.send_async(value, null);
         }
     } catch (e) {
-        if (!(e instanceof GLib.Error && e.matches(Gopod.error_quark(), Gopod.Error.CLOSED)))
+        if (!isClosed(e))
             throw e;
         upstream?.close();
     }
@@ -56,8 +54,7 @@ function filter(source, out, prime) {
 }
 
 async function main() {
-    const k = ARGV.indexOf('--primes');
-    const primes = k >= 0 ? parseInt(ARGV[k + 1], 10) : 10;
+    const primes = option('primes', 10);
 
     let ch = Gopod.Channel.new(GObject.TYPE_INT, 0);
     const stages = [generate(ch)];
@@ -74,8 +71,4 @@ async function main() {
     return 0;
 }
 
-let status = 1;
-const loop = new GLib.MainLoop(null, false);
-main().then(code => (status = code)).catch(logError).finally(() => loop.quit());
-loop.run();
-System.exit(status);
+runMain(main);

@@ -18,15 +18,9 @@
 //   gjs chan-ticker.js [--interval-ms 500] [--stop-ms 1600]
 
 imports.gi.versions.Gopod = '1.0';
-const {Gio, GLib, Gopod} = imports.gi;
-const System = imports.system;
-
-Gio._promisify(Gopod.Channel.prototype, 'receive_async', 'receive_finish');
-
-function option(name, fallback) {
-    const i = ARGV.indexOf(name);
-    return i >= 0 ? parseInt(ARGV[i + 1], 10) : fallback;
-}
+const {GLib, Gopod} = imports.gi;
+imports.searchPath.unshift(GLib.path_get_dirname(imports.system.programPath));
+const {isClosed, option, runMain} = imports.chanExample;
 
 async function printTicks(ticker, startUs) {
     for (;;) {
@@ -35,7 +29,7 @@ async function printTicks(ticker, startUs) {
             // eslint-disable-next-line no-await-in-loop
             [t] = await ticker.receive_async(null);
         } catch (e) {
-            if (e instanceof GLib.Error && e.matches(Gopod.error_quark(), Gopod.Error.CLOSED))
+            if (isClosed(e))
                 return;
             throw e;
         }
@@ -46,18 +40,14 @@ async function printTicks(ticker, startUs) {
 
 async function main() {
     const startUs = GLib.get_monotonic_time();
-    const ticker = Gopod.Channel.new_ticker(option('--interval-ms', 500));
+    const ticker = Gopod.Channel.new_ticker(option('interval-ms', 500));
     const reader = printTicks(ticker, startUs);
 
-    await Gopod.Channel.new_timer(option('--stop-ms', 1600)).receive_async(null);
+    await Gopod.Channel.new_timer(option('stop-ms', 1600)).receive_async(null);
     ticker.close();
     await reader;
     print('Ticker stopped');
     return 0;
 }
 
-let status = 1;
-const loop = new GLib.MainLoop(null, false);
-main().then(code => (status = code)).catch(logError).finally(() => loop.quit());
-loop.run();
-System.exit(status);
+runMain(main);

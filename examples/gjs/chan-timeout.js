@@ -17,15 +17,11 @@
 //   gjs chan-timeout.js [--unit-ms 1000]
 
 imports.gi.versions.Gopod = '1.0';
-const {Gio, GLib, GObject, Gopod} = imports.gi;
-const System = imports.system;
+const {GLib, GObject, Gopod} = imports.gi;
+imports.searchPath.unshift(GLib.path_get_dirname(imports.system.programPath));
+const {option, runMain} = imports.chanExample;
 
-Gio._promisify(Gopod.Channel.prototype, 'send_async', 'send_finish');
-Gio._promisify(Gopod.Channel.prototype, 'receive_async', 'receive_finish');
-Gio._promisify(Gopod.Select.prototype, 'wait_async', 'wait_finish');
-
-const i = ARGV.indexOf('--unit-ms');
-const unitMs = i >= 0 ? parseInt(ARGV[i + 1], 10) : 1000;
+const unitMs = option('unit-ms', 1000);
 
 async function answer(c1) {
     await Gopod.Channel.new_timer(2 * unitMs).receive_async(null);
@@ -46,8 +42,4 @@ async function main() {
     return 0;
 }
 
-let status = 1;
-const loop = new GLib.MainLoop(null, false);
-main().then(code => (status = code)).catch(logError).finally(() => loop.quit());
-loop.run();
-System.exit(status);
+runMain(main);

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+//
 // GopodChannel and GopodSelect from GJS: Go's semantics with the async
 // operations on the main loop (Gio._promisify and await, no threads), select,
 // cancellation, and bad input. Exits non-zero on the first failure.

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """GopodChannel and GopodSelect from Python: Go's semantics through the plain
 introspected API (GValues in and out), select, cancellation, the main loop,
 and bad input."""
@@ -11,22 +12,8 @@ import gi
 gi.require_version('Gopod', '1.0')
 from gi.repository import Gio, GLib, GObject, Gopod  # noqa: E402
 
-SAFETY_S = 30
-
-
-def run_loop_until(predicate, what):
-    """Iterates the default main context until predicate() holds."""
-    context = GLib.MainContext.default()
-    expired = []
-    source = GLib.timeout_add_seconds(SAFETY_S, lambda: expired.append(1) or False)
-    try:
-        while not predicate() and not expired:
-            context.iteration(True)
-    finally:
-        if not expired:
-            GLib.source_remove(source)
-    if expired:
-        raise AssertionError('timed out waiting for ' + what)
+# The main-loop helper and the hang guard the other suites use.
+from test_job import SAFETY_S, run_loop_until  # noqa: E402
 
 
 @contextlib.contextmanager

@@ -1,5 +1,8 @@
 /* test-channel.vala: GopodChannel and GopodSelect from Vala, blocking on
- * threads and async with yield on a main loop; exits non-zero on failure. */
+ * threads and async with yield on a main loop; exits non-zero on failure.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
 
 int failures = 0;
 
