@@ -503,6 +503,9 @@ channel_op_async (GopodChannel *self,
   guint notify = 0;
 
   g_task_set_task_data (task, async, channel_async_free);
+  /* A value taken just before the cancellable fired is the caller's: GTask
+   * would otherwise turn it into G_IO_ERROR_CANCELLED and drop it. */
+  g_task_set_check_cancellable (task, FALSE);
   if (g_task_return_error_if_cancelled (task))
     return;
 

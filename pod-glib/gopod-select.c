@@ -772,6 +772,9 @@ gopod_select_wait_async (GopodSelect         *self,
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, gopod_select_wait_async);
+  /* A case that happened just before the cancellable fired stays chosen:
+   * GTask would otherwise report G_IO_ERROR_CANCELLED for it. */
+  g_task_set_check_cancellable (task, FALSE);
   select_attempt_start (task);
 }
 

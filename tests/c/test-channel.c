@@ -669,6 +669,28 @@ test_async_receive_on_callers_context (void)
   async_result_clear (&r);
 }
 
+static void
+test_async_taken_then_cancelled (void)
+{
+  g_autoptr(GopodChannel) channel = gopod_channel_new (G_TYPE_INT, 0);
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  AsyncResult r;
+
+  g_test_summary ("A value received before the cancellable fired is delivered, not dropped");
+
+  async_result_init (&r);
+  gopod_channel_receive_async (channel, cancellable, async_received, &r);
+  /* The send returns once the receive took the value... */
+  g_thread_join (g_thread_new ("sender", send_41, channel));
+  /* ...so this cancel comes too late to undo it. */
+  g_cancellable_cancel (cancellable);
+  test_iterate_until (r.context, &r.done, 10000);
+  g_assert_no_error (r.error);
+  g_assert_true (r.ok);
+  g_assert_cmpint (g_value_get_int (&r.value), ==, 41);
+  async_result_clear (&r);
+}
+
 static gpointer
 receive_expect_41 (gpointer data)
 {
@@ -992,6 +1014,7 @@ main (int   argc,
   g_test_add_data_func ("/Gopod/Channel/cancel/race-buffered", GUINT_TO_POINTER (4), test_cancel_race);
   g_test_add_func ("/Gopod/Channel/async/receive", test_async_receive_on_callers_context);
   g_test_add_func ("/Gopod/Channel/async/send", test_async_send_on_callers_context);
+  g_test_add_func ("/Gopod/Channel/async/taken-then-cancelled", test_async_taken_then_cancelled);
   g_test_add_func ("/Gopod/Channel/async/ready-now", test_async_ready_now);
   g_test_add_data_func ("/Gopod/Channel/async/cancelled-send", GINT_TO_POINTER (TRUE), test_async_cancelled_takes_nothing);
   g_test_add_data_func ("/Gopod/Channel/async/cancelled-receive", GINT_TO_POINTER (FALSE), test_async_cancelled_takes_nothing);

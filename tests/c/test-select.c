@@ -617,6 +617,28 @@ test_async_on_callers_context (void)
 }
 
 static void
+test_async_happened_then_cancelled (void)
+{
+  g_autoptr(GopodChannel) channel = gopod_channel_new (G_TYPE_INT, 0);
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GopodSelect) select = gopod_select_new ();
+  AsyncWait w;
+
+  g_test_summary ("A case that happened before the wait's cancellable fired stays chosen");
+
+  async_wait_init (&w);
+  gopod_select_add_receive (select, channel);
+  gopod_select_wait_async (select, cancellable, async_waited, &w);
+  g_thread_join (g_thread_new ("sender", send_to_second, channel));
+  g_cancellable_cancel (cancellable);
+  test_iterate_until (w.context, &w.done, 10000);
+  g_assert_no_error (w.error);
+  g_assert_cmpint (w.chosen, ==, 0);
+  g_assert_cmpint (select_value_int (select), ==, 12);
+  async_wait_clear (&w);
+}
+
+static void
 test_async_timeout_and_cancelled (void)
 {
   g_autoptr(GopodChannel) channel = gopod_channel_new (G_TYPE_INT, 0);
@@ -741,6 +763,7 @@ main (int   argc,
   g_test_add_func ("/Gopod/Select/race/select-meets-select", test_select_meets_select_with_cancels);
   g_test_add_func ("/Gopod/Select/async/callers-context", test_async_on_callers_context);
   g_test_add_func ("/Gopod/Select/async/timeout-and-cancelled", test_async_timeout_and_cancelled);
+  g_test_add_func ("/Gopod/Select/async/happened-then-cancelled", test_async_happened_then_cancelled);
   g_test_add_func ("/Gopod/Select/bad-input", test_bad_input);
 
   return g_test_run ();
