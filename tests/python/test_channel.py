@@ -299,9 +299,10 @@ class TestMainLoop(ChannelTestCase):
         self.assertEqual(len(set(ticks)), 3)
         ticker.close()
         # At most the one tick buffered when it stopped, then CLOSED.
-        with self.assertRaises(GLib.Error):
+        with self.assertRaises(GLib.Error) as cm:
             for _ in range(2):
                 ticker.receive(None)
+        self.assertGError(cm.exception, Gopod.error_quark(), Gopod.Error.CLOSED)
 
 
 class TestSelect(ChannelTestCase):
