@@ -400,7 +400,10 @@ channel_op_blocking (GopodChannel      *self,
   g_mutex_unlock (&self->lock);
 
   code = gopod_waiter_block (&waiter);
-  gopod_waiter_unlink_all (&waiter, NULL);
+  /* Fired by the other end, the link left the list on the way: only a
+   * cancelled wait has one to remove (and the lock to take again). */
+  if (code < 0)
+    gopod_waiter_unlink_all (&waiter, NULL);
   gopod_waiter_clear_blocking (&waiter);
 
   if (code < 0)

@@ -112,7 +112,8 @@ struct _GopodWaiter
 
   /* Blocking waiters only: */
   GCond                cond;
-  gboolean             woken;       /* under mutex */
+  gint                 woken;       /* set under mutex, atomically: spinners read it */
+  gboolean             sleeping;    /* under mutex: in g_cond_wait(), so worth a signal */
   const GopodWaitHome *home;        /* the context this wait may run, or NULL */
   gboolean           (*needs_home) (gpointer data);
   gpointer             needs_home_data;
