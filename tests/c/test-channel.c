@@ -587,8 +587,7 @@ test_cancel_race (gconstpointer data)
 
 typedef struct
 {
-  GMainContext *context;
-  GThread      *thread;
+  TestCaller    caller;
   gboolean      done;
   gboolean      ok;
   GError       *error;
@@ -602,8 +601,7 @@ async_received (GObject      *source,
 {
   AsyncResult *r = data;
 
-  g_assert_true (g_main_context_get_thread_default () == r->context);
-  g_assert_true (g_thread_self () == r->thread);
+  test_caller_assert_current (&r->caller);
   r->ok = gopod_channel_receive_finish (GOPOD_CHANNEL (source), result, &r->value, &r->error);
   r->done = TRUE;
 }
@@ -615,8 +613,7 @@ async_sent (GObject      *source,
 {
   AsyncResult *r = data;
 
-  g_assert_true (g_main_context_get_thread_default () == r->context);
-  g_assert_true (g_thread_self () == r->thread);
+  test_caller_assert_current (&r->caller);
   r->ok = gopod_channel_send_finish (GOPOD_CHANNEL (source), result, &r->error);
   r->done = TRUE;
 }
@@ -625,16 +622,13 @@ static void
 async_result_init (AsyncResult *r)
 {
   memset (r, 0, sizeof *r);
-  r->context = g_main_context_new ();
-  r->thread = g_thread_self ();
-  g_main_context_push_thread_default (r->context);
+  test_caller_push (&r->caller);
 }
 
 static void
 async_result_clear (AsyncResult *r)
 {
-  g_main_context_pop_thread_default (r->context);
-  g_main_context_unref (r->context);
+  test_caller_pop (&r->caller);
   g_clear_error (&r->error);
   if (G_IS_VALUE (&r->value))
     g_value_unset (&r->value);
@@ -661,7 +655,7 @@ test_async_receive_on_callers_context (void)
   gopod_channel_receive_async (channel, cancellable, async_received, &r);
   /* The waiting receiver is what a thread's send meets. */
   thread = g_thread_new ("sender", send_41, channel);
-  test_iterate_until (r.context, &r.done, 10000);
+  test_iterate_until (r.caller.context, &r.done, 10000);
   g_thread_join (thread);
   g_assert_true (r.ok);
   g_assert_no_error (r.error);
@@ -684,7 +678,7 @@ test_async_taken_then_cancelled (void)
   g_thread_join (g_thread_new ("sender", send_41, channel));
   /* ...so this cancel comes too late to undo it. */
   g_cancellable_cancel (cancellable);
-  test_iterate_until (r.context, &r.done, 10000);
+  test_iterate_until (r.caller.context, &r.done, 10000);
   g_assert_no_error (r.error);
   g_assert_true (r.ok);
   g_assert_cmpint (g_value_get_int (&r.value), ==, 41);
@@ -715,7 +709,7 @@ test_async_send_on_callers_context (void)
   gopod_channel_send_async (channel, &v, NULL, async_sent, &r);
   g_value_unset (&v);
   thread = g_thread_new ("receiver", receive_expect_41, channel);
-  test_iterate_until (r.context, &r.done, 10000);
+  test_iterate_until (r.caller.context, &r.done, 10000);
   g_thread_join (thread);
   g_assert_true (r.ok);
   g_assert_no_error (r.error);
@@ -736,20 +730,20 @@ test_async_ready_now (void)
   g_value_unset (&v);
   /* Never from inside the call, even when it completes at once. */
   g_assert_false (r.done);
-  test_iterate_until (r.context, &r.done, 10000);
+  test_iterate_until (r.caller.context, &r.done, 10000);
   g_assert_true (r.ok);
 
   r.done = FALSE;
   gopod_channel_receive_async (channel, NULL, async_received, &r);
   g_assert_false (r.done);
-  test_iterate_until (r.context, &r.done, 10000);
+  test_iterate_until (r.caller.context, &r.done, 10000);
   g_assert_true (r.ok);
   g_assert_cmpint (g_value_get_int (&r.value), ==, 8);
 
   r.done = FALSE;
   gopod_channel_close (channel);
   gopod_channel_receive_async (channel, NULL, async_received, &r);
-  test_iterate_until (r.context, &r.done, 10000);
+  test_iterate_until (r.caller.context, &r.done, 10000);
   g_assert_false (r.ok);
   g_assert_error (r.error, GOPOD_ERROR, GOPOD_ERROR_CLOSED);
   async_result_clear (&r);
@@ -771,7 +765,7 @@ test_async_cancelled_takes_nothing (gconstpointer data)
   else
     gopod_channel_receive_async (channel, cancellable, async_received, &r);
   g_cancellable_cancel (cancellable);
-  test_iterate_until (r.context, &r.done, 10000);
+  test_iterate_until (r.caller.context, &r.done, 10000);
   g_assert_false (r.ok);
   g_assert_error (r.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   /* Nothing waits in the channel any more, and nothing was sent. */

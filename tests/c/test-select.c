@@ -550,8 +550,7 @@ test_select_meets_select_with_cancels (void)
 
 typedef struct
 {
-  GMainContext *context;
-  GThread      *thread;
+  TestCaller    caller;
   gboolean      done;
   gint          chosen;
   GError       *error;
@@ -564,8 +563,7 @@ async_waited (GObject      *source,
 {
   AsyncWait *w = data;
 
-  g_assert_true (g_main_context_get_thread_default () == w->context);
-  g_assert_true (g_thread_self () == w->thread);
+  test_caller_assert_current (&w->caller);
   w->chosen = gopod_select_wait_finish (GOPOD_SELECT (source), result, &w->error);
   w->done = TRUE;
 }
@@ -574,16 +572,13 @@ static void
 async_wait_init (AsyncWait *w)
 {
   memset (w, 0, sizeof *w);
-  w->context = g_main_context_new ();
-  w->thread = g_thread_self ();
-  g_main_context_push_thread_default (w->context);
+  test_caller_push (&w->caller);
 }
 
 static void
 async_wait_clear (AsyncWait *w)
 {
-  g_main_context_pop_thread_default (w->context);
-  g_main_context_unref (w->context);
+  test_caller_pop (&w->caller);
   g_clear_error (&w->error);
 }
 
@@ -608,7 +603,7 @@ test_async_on_callers_context (void)
   gopod_select_add_receive (select, b);
   gopod_select_wait_async (select, NULL, async_waited, &w);
   thread = g_thread_new ("sender", send_to_second, b);
-  test_iterate_until (w.context, &w.done, 10000);
+  test_iterate_until (w.caller.context, &w.done, 10000);
   g_thread_join (thread);
   g_assert_no_error (w.error);
   g_assert_cmpint (w.chosen, ==, 1);
@@ -631,7 +626,7 @@ test_async_happened_then_cancelled (void)
   gopod_select_wait_async (select, cancellable, async_waited, &w);
   g_thread_join (g_thread_new ("sender", send_to_second, channel));
   g_cancellable_cancel (cancellable);
-  test_iterate_until (w.context, &w.done, 10000);
+  test_iterate_until (w.caller.context, &w.done, 10000);
   g_assert_no_error (w.error);
   g_assert_cmpint (w.chosen, ==, 0);
   g_assert_cmpint (select_value_int (select), ==, 12);
@@ -653,7 +648,7 @@ test_async_timeout_and_cancelled (void)
   /* Linked nowhere: only a timeout. */
   gopod_select_add_timeout (timeouts, 1);
   gopod_select_wait_async (timeouts, NULL, async_waited, &w);
-  test_iterate_until (w.context, &w.done, 10000);
+  test_iterate_until (w.caller.context, &w.done, 10000);
   g_assert_cmpint (w.chosen, ==, 0);
 
   gopod_select_add_send (cancels, channel, int_value (&v, 1));
@@ -662,7 +657,7 @@ test_async_timeout_and_cancelled (void)
   w.done = FALSE;
   gopod_select_wait_async (cancels, NULL, async_waited, &w);
   g_cancellable_cancel (done);
-  test_iterate_until (w.context, &w.done, 10000);
+  test_iterate_until (w.caller.context, &w.done, 10000);
   g_assert_cmpint (w.chosen, ==, 1);
 
   /* The wait's own cancellable: -1 and an error, and nothing sent. */
@@ -670,7 +665,7 @@ test_async_timeout_and_cancelled (void)
   w.done = FALSE;
   gopod_select_wait_async (cancels, cancellable, async_waited, &w);
   g_cancellable_cancel (cancellable);
-  test_iterate_until (w.context, &w.done, 10000);
+  test_iterate_until (w.caller.context, &w.done, 10000);
   g_assert_cmpint (w.chosen, ==, -1);
   g_assert_error (w.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   g_assert_false (gopod_channel_try_receive (channel, &v, NULL));

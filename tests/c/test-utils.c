@@ -159,3 +159,25 @@ test_wait_until_watched (GCancellable *cancellable)
       g_thread_yield ();
     }
 }
+
+void
+test_caller_push (TestCaller *caller)
+{
+  caller->context = g_main_context_new ();
+  caller->thread = g_thread_self ();
+  g_main_context_push_thread_default (caller->context);
+}
+
+void
+test_caller_pop (TestCaller *caller)
+{
+  g_main_context_pop_thread_default (caller->context);
+  g_clear_pointer (&caller->context, g_main_context_unref);
+}
+
+void
+test_caller_assert_current (const TestCaller *caller)
+{
+  g_assert_true (g_main_context_get_thread_default () == caller->context);
+  g_assert_true (g_thread_self () == caller->thread);
+}
