@@ -191,14 +191,26 @@ gopod_channel_slot_fill (GopodChannel     *self,
   return FALSE;
 }
 
-/* Gives a received value to the caller's GValue (uninitialised or holding a
- * value, which is dropped). */
-static void
-channel_value_give (GValue *to,
-                    GValue *from)
+/* Gives a received value (@from) to the caller's GValue, uninitialised or
+ * holding a value, which is dropped; returns whether there was one. Without
+ * one, an uninitialised @to gets the element type's default: a binding that
+ * reads out-values even from a call that failed (GJS does) finds a valid
+ * value, and since defaults own nothing, a C caller that does not unset it
+ * after a failure leaks nothing. */
+static gboolean
+channel_value_give (GopodChannel *self,
+                    GValue       *to,
+                    GValue       *from)
 {
+  if (from == NULL)
+    {
+      if (!G_IS_VALUE (to))
+        g_value_init (to, self->element_type);
+      return FALSE;
+    }
   channel_value_clear (to);
   channel_value_move (to, from);
+  return TRUE;
 }
 
 /* --- notifications, after unlocking --- */
@@ -698,7 +710,8 @@ gopod_channel_send (GopodChannel  *self,
  * @self: a channel
  * @value: (out caller-allocates): where the value goes: an uninitialised
  *   [struct@GObject.Value] (`G_VALUE_INIT`), or one holding a value, which is
- *   unset first
+ *   unset first. When nothing is received, an uninitialised one gets the
+ *   element type's default value (which owns nothing).
  * @cancellable: (nullable): a cancellable
  * @error: return location for an error
  *
@@ -724,10 +737,9 @@ gopod_channel_receive (GopodChannel  *self,
   g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  if (!channel_op_blocking (self, GOPOD_CHANNEL_OP_RECEIVE, &slot, cancellable, error))
-    return FALSE;
-  channel_value_give (value, &slot.value);
-  return TRUE;
+  return channel_value_give (self, value,
+                             channel_op_blocking (self, GOPOD_CHANNEL_OP_RECEIVE, &slot,
+                                                  cancellable, error) ? &slot.value : NULL);
 }
 
 /**
@@ -790,10 +802,9 @@ gopod_channel_try_receive (GopodChannel  *self,
   g_return_val_if_fail (value != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  if (!channel_op_try (self, GOPOD_CHANNEL_OP_RECEIVE, &slot, error))
-    return FALSE;
-  channel_value_give (value, &slot.value);
-  return TRUE;
+  return channel_value_give (self, value,
+                             channel_op_try (self, GOPOD_CHANNEL_OP_RECEIVE, &slot, error)
+                             ? &slot.value : NULL);
 }
 
 /**
@@ -924,9 +935,8 @@ gopod_channel_receive_finish (GopodChannel  *self,
   g_return_val_if_fail (value != NULL, FALSE);
 
   received = g_task_propagate_pointer (G_TASK (result), error);
-  if (received == NULL)
+  if (!channel_value_give (self, value, received))
     return FALSE;
-  channel_value_give (value, received);
   g_free (received);
   return TRUE;
 }

@@ -811,6 +811,23 @@ gopod_select_wait_finish (GopodSelect   *self,
   return (gint) chosen;
 }
 
+/* Without a value to give, an uninitialised @value still gets a valid one
+ * (GJS reads out-values even when a call returns FALSE): the default of the
+ * chosen case's channel's type, else a NULL pointer. Neither owns anything. */
+static void
+select_value_default (GopodSelect *self,
+                      GValue      *value)
+{
+  SelectCase *c = NULL;
+
+  if (G_IS_VALUE (value))
+    return;
+  if (!g_atomic_int_get (&self->busy) && self->chosen >= 0)
+    c = select_case (self, self->chosen);
+  g_value_init (value, c != NULL && select_is_channel_case (c)
+                       ? gopod_channel_get_element_type (c->channel) : G_TYPE_POINTER);
+}
+
 /**
  * gopod_select_get_value:
  * @self: a select
@@ -821,7 +838,9 @@ gopod_select_wait_finish (GopodSelect   *self,
  * Gives a copy of the value the last wait's chosen case received.
  *
  * Returns: %TRUE if the chosen case was a receive that got a value; else
- *   %FALSE, and @value is left as it was
+ *   %FALSE, and @value is left as it was, or, if uninitialised, given the
+ *   default value of the chosen case's channel's type (a %NULL pointer when
+ *   no channel case was chosen), which owns nothing
  *
  * Since: 1.2
  */
@@ -833,7 +852,10 @@ gopod_select_get_value (GopodSelect *self,
   g_return_val_if_fail (value != NULL, FALSE);
 
   if (g_atomic_int_get (&self->busy) || !self->has_value)
-    return FALSE;
+    {
+      select_value_default (self, value);
+      return FALSE;
+    }
   select_value_clear (value);
   g_value_init (value, G_VALUE_TYPE (&self->value));
   g_value_copy (&self->value, value);

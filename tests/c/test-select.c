@@ -84,7 +84,7 @@ test_one_send_of_two_ready (void)
   g_autoptr(GopodChannel) a = gopod_channel_new (G_TYPE_INT, 1);
   g_autoptr(GopodChannel) b = gopod_channel_new (G_TYPE_INT, 1);
   g_autoptr(GopodSelect) select = gopod_select_new ();
-  GValue v;
+  GValue v = G_VALUE_INIT;
   gint chosen;
 
   gopod_select_add_send (select, a, int_value (&v, 1));
@@ -94,8 +94,11 @@ test_one_send_of_two_ready (void)
 
   chosen = gopod_select_wait (select, NULL, NULL);
   g_assert_cmpint (chosen, >=, 0);
-  /* The loser sent nothing; a send case gives no value. */
+  /* The loser sent nothing; a send case gives no value, only a valid
+   * default (bindings read it): its channel's type's. */
   g_assert_false (gopod_select_get_value (select, &v));
+  g_assert_true (G_VALUE_HOLDS_INT (&v));
+  g_value_unset (&v);
   g_assert_cmpuint (gopod_channel_get_length (chosen == 0 ? a : b), ==, 1);
   g_assert_cmpuint (gopod_channel_get_length (chosen == 0 ? b : a), ==, 0);
   g_assert_cmpint (take_int (chosen == 0 ? a : b), ==, chosen + 1);
@@ -144,7 +147,7 @@ test_uniform_choice_try (void)
   g_autoptr(GopodChannel) out = gopod_channel_new (G_TYPE_INT, GOPOD_CHANNEL_UNBOUNDED);
   g_autoptr(GopodChannel) in = channel_with (1, 5);
   guint counts[3] = { 0, };
-  GValue v;
+  GValue v = G_VALUE_INIT;
   guint round;
 
   /* Mixed kinds, all ready: a send, a receive, a timeout of 0. */
@@ -234,7 +237,7 @@ test_wait_woken_by_send (void)
   g_autoptr(GopodChannel) a = gopod_channel_new (G_TYPE_INT, 0);
   g_autoptr(GopodChannel) b = gopod_channel_new (G_TYPE_INT, 0);
   g_autoptr(GopodSelect) select = gopod_select_new ();
-  GValue v;
+  GValue v = G_VALUE_INIT;
   Waiter *w;
 
   gopod_select_add_receive (select, a);
@@ -266,7 +269,7 @@ test_wait_send_meets_receiver (void)
   g_autoptr(GopodChannel) idle = gopod_channel_new (G_TYPE_INT, 0);
   g_autoptr(GopodSelect) select = gopod_select_new ();
   GThread *receiver;
-  GValue v;
+  GValue v = G_VALUE_INIT;
 
   gopod_select_add_receive (select, idle);
   gopod_select_add_send (select, a, int_value (&v, 77));
@@ -282,7 +285,7 @@ test_never_meets_itself (void)
 {
   g_autoptr(GopodChannel) channel = gopod_channel_new (G_TYPE_INT, 0);
   g_autoptr(GopodSelect) select = gopod_select_new ();
-  GValue v;
+  GValue v = G_VALUE_INIT;
 
   g_test_summary ("A select that sends and receives on one channel does not meet itself");
 
@@ -291,7 +294,10 @@ test_never_meets_itself (void)
   gopod_select_add_receive (select, channel);
   gopod_select_add_timeout (select, 1);
   g_assert_cmpint (gopod_select_wait (select, NULL, NULL), ==, 2);
+  /* A timeout has no channel: the default is a NULL pointer. */
   g_assert_false (gopod_select_get_value (select, &v));
+  g_assert_true (G_VALUE_HOLDS_POINTER (&v));
+  g_assert_null (g_value_get_pointer (&v));
 }
 
 static void
@@ -299,7 +305,7 @@ test_timeout_case (void)
 {
   g_autoptr(GopodChannel) channel = gopod_channel_new (G_TYPE_INT, 0);
   g_autoptr(GopodSelect) select = gopod_select_new ();
-  GValue v;
+  GValue v = G_VALUE_INIT;
 
   gopod_select_add_receive (select, channel);
   gopod_select_add_timeout (select, 50);
@@ -339,7 +345,7 @@ test_wait_cancelled (void)
   g_autoptr(GopodChannel) channel = gopod_channel_new (G_TYPE_INT, 0);
   g_autoptr(GopodSelect) select = gopod_select_new ();
   GError *error = NULL;
-  GValue v;
+  GValue v = G_VALUE_INIT;
   Waiter *w;
 
   gopod_select_add_send (select, channel, int_value (&v, 3));
@@ -362,7 +368,7 @@ test_closed_cases (void)
   g_autoptr(GopodChannel) out = gopod_channel_new (G_TYPE_INT, 0);
   g_autoptr(GopodSelect) receive = gopod_select_new ();
   g_autoptr(GopodSelect) send = gopod_select_new ();
-  GValue v;
+  GValue v = G_VALUE_INIT;
   Waiter *w;
 
   gopod_select_add_receive (receive, in);
@@ -405,7 +411,7 @@ test_set_value_reuse (void)
   g_autoptr(GopodSelect) select = gopod_select_new ();
   GThread *receiver;
   guint send_case;
-  GValue v;
+  GValue v = G_VALUE_INIT;
   gint i;
 
   send_case = gopod_select_add_send (select, channel, int_value (&v, 0));
@@ -440,7 +446,7 @@ race_select_sender (gpointer data)
   SelectRace *race = data;
   g_autoptr(GopodSelect) select = gopod_select_new ();
   guint cases[2];
-  GValue v;
+  GValue v = G_VALUE_INIT;
   gint i;
 
   cases[0] = gopod_select_add_send (select, race->channels[0], int_value (&v, 0));
@@ -642,7 +648,7 @@ test_async_timeout_and_cancelled (void)
   g_autoptr(GopodSelect) timeouts = gopod_select_new ();
   g_autoptr(GopodSelect) cancels = gopod_select_new ();
   AsyncWait w;
-  GValue v;
+  GValue v = G_VALUE_INIT;
 
   async_wait_init (&w);
   /* Linked nowhere: only a timeout. */
@@ -683,7 +689,7 @@ test_bad_input (void)
 {
   g_autoptr(GopodSelect) select = gopod_select_new ();
   g_autoptr(GopodChannel) channel = gopod_channel_new (G_TYPE_INT, 1);
-  GValue v, object = G_VALUE_INIT;
+  GValue v = G_VALUE_INIT, object = G_VALUE_INIT;
   guint receive_case;
 
   receive_case = gopod_select_add_receive (select, channel);
