@@ -96,6 +96,7 @@ async function testClose() {
     const got = [(await ch.receive_async(null))[0], (await ch.receive_async(null))[0]];
     check(got.join() === 'one,two', `a closed channel drains first (${got})`);
     await checkError(() => ch.receive_async(null), ...closed, 'then receive_async reports CLOSED');
+    await checkError(() => ch.try_receive(), ...closed, 'and try_receive too');
     await idle();
     check(notified, 'notify::closed arrives on the main loop');
 
@@ -189,6 +190,11 @@ async function testSelect() {
     const s5 = Gopod.Select.new();
     s5.add_receive(shut);
     check(await s5.wait_async(null) === 0 && s5.get_closed(), 'a closed channel makes its case ready, closed');
+    check(s5.get_value()[0] === false, 'a closed receive case received nothing');
+    const s6 = Gopod.Select.new();
+    s6.add_timeout(1);
+    await s6.wait_async(null);
+    check(s6.get_value()[0] === false, 'a timeout case received nothing');
 }
 
 // The shared-variable watchdog on the main loop: one select, set_value in a loop.

@@ -342,6 +342,7 @@ class TestSelect(ChannelTestCase):
 
         timeout = sel.add_timeout(1)
         self.assertEqual(sel.wait(None), timeout)
+        self.assertFalse(sel.get_value()[0])  # a timeout received nothing
 
         sel = Gopod.Select.new()
         sel.add_receive(ch)
@@ -368,6 +369,7 @@ class TestSelect(ChannelTestCase):
         receive = sel.add_receive(ch)
         self.assertEqual(sel.wait(None), receive)
         self.assertTrue(sel.get_closed())
+        self.assertEqual(sel.get_value(), (False, 0))  # no value: the type's default
 
         sel = Gopod.Select.new()
         send = sel.add_send(ch, 1)

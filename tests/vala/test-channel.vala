@@ -187,6 +187,8 @@ void test_select () {
         check (empty.try () == -1, "try with nothing ready is -1");
         var timeout = empty.add_timeout (1);
         check (empty.wait () == timeout, "a timeout case is chosen when nothing else comes");
+        Value none;
+        check (!empty.get_value (out none), "a timeout case received nothing");
     } catch (Error e) {
         check (false, "select: " + e.message);
     }
