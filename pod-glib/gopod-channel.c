@@ -153,11 +153,43 @@ channel_value_move (GValue *to,
   memset (from, 0, sizeof *from);
 }
 
-static void
-channel_value_clear (GValue *value)
+gboolean
+gopod_channel_value_is_plain (GType type)
 {
-  if (G_IS_VALUE (value))
+  switch (G_TYPE_FUNDAMENTAL (type))
+    {
+    case G_TYPE_CHAR: case G_TYPE_UCHAR: case G_TYPE_BOOLEAN:
+    case G_TYPE_INT: case G_TYPE_UINT: case G_TYPE_LONG: case G_TYPE_ULONG:
+    case G_TYPE_INT64: case G_TYPE_UINT64: case G_TYPE_FLOAT: case G_TYPE_DOUBLE:
+    case G_TYPE_ENUM: case G_TYPE_FLAGS: case G_TYPE_POINTER:
+      return TRUE;
+    default:
+      return FALSE;
+    }
+}
+
+void
+gopod_channel_value_clear (GValue *value)
+{
+  if (G_VALUE_TYPE (value) == G_TYPE_INVALID)
+    return;
+  if (gopod_channel_value_is_plain (G_VALUE_TYPE (value)))
+    memset (value, 0, sizeof *value);
+  else
     g_value_unset (value);
+}
+
+void
+gopod_channel_value_copy (const GValue *src,
+                          GValue       *dest)
+{
+  if (gopod_channel_value_is_plain (G_VALUE_TYPE (src)))
+    {
+      *dest = *src;
+      return;
+    }
+  g_value_init (dest, G_VALUE_TYPE (src));
+  g_value_copy (src, dest);
 }
 
 /* Converts @in to @type in @out (uninitialised); FALSE if GLib cannot. */
@@ -166,6 +198,11 @@ channel_value_convert (GType         type,
                        const GValue *in,
                        GValue       *out)
 {
+  if (G_VALUE_TYPE (in) == type)
+    {
+      gopod_channel_value_copy (in, out);
+      return TRUE;
+    }
   g_value_init (out, type);
   if (g_value_type_compatible (G_VALUE_TYPE (in), type))
     {
@@ -204,11 +241,11 @@ channel_value_give (GopodChannel *self,
 {
   if (from == NULL)
     {
-      if (!G_IS_VALUE (to))
+      if (G_VALUE_TYPE (to) == G_TYPE_INVALID)
         g_value_init (to, self->element_type);
       return FALSE;
     }
-  channel_value_clear (to);
+  gopod_channel_value_clear (to);
   channel_value_move (to, from);
   return TRUE;
 }
@@ -451,14 +488,14 @@ channel_async_free (gpointer data)
 {
   ChannelAsync *async = data;
 
-  channel_value_clear (&async->slot.value);
+  gopod_channel_value_clear (&async->slot.value);
   g_free (async);
 }
 
 static void
 channel_value_free (gpointer data)
 {
-  channel_value_clear (data);
+  gopod_channel_value_clear (data);
   g_free (data);
 }
 
@@ -599,7 +636,7 @@ channel_timer_fire (gpointer data)
   if (timer->channel != NULL)
     gopod_channel_op_now (timer->channel, GOPOD_CHANNEL_OP_SEND, &slot);
   g_mutex_unlock (&timer->lock);
-  channel_value_clear (&slot.value);
+  gopod_channel_value_clear (&slot.value);
 
   return timer->repeat ? G_SOURCE_CONTINUE : G_SOURCE_REMOVE;
 }
@@ -700,7 +737,7 @@ gopod_channel_send (GopodChannel  *self,
   if (!gopod_channel_slot_fill (self, &slot, value))
     return FALSE;
   sent = channel_op_blocking (self, GOPOD_CHANNEL_OP_SEND, &slot, cancellable, error);
-  channel_value_clear (&slot.value);
+  gopod_channel_value_clear (&slot.value);
 
   return sent;
 }
@@ -771,7 +808,7 @@ gopod_channel_try_send (GopodChannel  *self,
   if (!gopod_channel_slot_fill (self, &slot, value))
     return FALSE;
   sent = channel_op_try (self, GOPOD_CHANNEL_OP_SEND, &slot, error);
-  channel_value_clear (&slot.value);
+  gopod_channel_value_clear (&slot.value);
 
   return sent;
 }
@@ -1081,9 +1118,9 @@ channel_send_taken (GopodChannel  *self,
       g_value_unset (value);
       return FALSE;
     }
-  channel_value_clear (value);
+  gopod_channel_value_clear (value);
   sent = channel_op_blocking (self, GOPOD_CHANNEL_OP_SEND, &slot, cancellable, error);
-  channel_value_clear (&slot.value);
+  gopod_channel_value_clear (&slot.value);
 
   return sent;
 }
@@ -1144,8 +1181,9 @@ gopod_channel_send_int (GopodChannel  *self,
   GValue v = G_VALUE_INIT;
 
   CHANNEL_CHECK_ARGS (self, cancellable, error, TRUE);
-  g_value_init (&v, G_TYPE_INT);
-  g_value_set_int (&v, value);
+  /* A plain value: what g_value_init() and g_value_set_int() would write. */
+  v.g_type = G_TYPE_INT;
+  v.data[0].v_int = value;
   return channel_send_taken (self, &v, cancellable, error);
 }
 
@@ -1174,7 +1212,7 @@ gopod_channel_receive_int (GopodChannel  *self,
   *value = 0;
   if (!channel_receive_as (self, G_TYPE_INT, &v, cancellable, error))
     return FALSE;
-  *value = g_value_get_int (&v);
+  *value = v.data[0].v_int;
   return TRUE;
 }
 
@@ -1316,8 +1354,8 @@ gopod_channel_send_pointer (GopodChannel  *self,
   GValue v = G_VALUE_INIT;
 
   CHANNEL_CHECK_ARGS (self, cancellable, error, TRUE);
-  g_value_init (&v, G_TYPE_POINTER);
-  g_value_set_pointer (&v, value);
+  v.g_type = G_TYPE_POINTER;
+  v.data[0].v_pointer = value;
   return channel_send_taken (self, &v, cancellable, error);
 }
 
@@ -1346,7 +1384,7 @@ gopod_channel_receive_pointer (GopodChannel  *self,
   *value = NULL;
   if (!channel_receive_as (self, G_TYPE_POINTER, &v, cancellable, error))
     return FALSE;
-  *value = g_value_get_pointer (&v);
+  *value = v.data[0].v_pointer;
   return TRUE;
 }
 

@@ -114,13 +114,6 @@ select_case_op (const SelectCase *c)
   return c->kind == SELECT_SEND ? GOPOD_CHANNEL_OP_SEND : GOPOD_CHANNEL_OP_RECEIVE;
 }
 
-static void
-select_value_clear (GValue *value)
-{
-  if (G_IS_VALUE (value))
-    g_value_unset (value);
-}
-
 /* --- random poll order --- */
 
 /* A xorshift per thread: GLib's g_random_*() share one locked generator,
@@ -164,7 +157,7 @@ static gboolean
 select_begin (GopodSelect *self)
 {
   guint n = self->cases->len;
-  gint64 now = g_get_monotonic_time ();
+  gint64 now = -1;
   guint i;
 
   if (!g_atomic_int_compare_and_exchange (&self->busy, FALSE, TRUE))
@@ -176,7 +169,7 @@ select_begin (GopodSelect *self)
   self->chosen = -1;
   self->closed = FALSE;
   self->has_value = FALSE;
-  select_value_clear (&self->value);
+  gopod_channel_value_clear (&self->value);
 
   if (self->n_slots < n)
     {
@@ -194,12 +187,15 @@ select_begin (GopodSelect *self)
       if (c->kind == SELECT_SEND)
         {
           /* A copy per wait: the case keeps its value for the next one. */
-          g_value_init (&slot->value, G_VALUE_TYPE (&c->value));
-          g_value_copy (&c->value, &slot->value);
+          gopod_channel_value_copy (&c->value, &slot->value);
         }
       else if (c->kind == SELECT_TIMEOUT)
         {
-          gint64 deadline = now + (gint64) c->timeout_ms * 1000;
+          gint64 deadline;
+
+          if (now < 0)
+            now = g_get_monotonic_time ();
+          deadline = now + (gint64) c->timeout_ms * 1000;
 
           if (self->deadline < 0 || deadline < self->deadline)
             {
@@ -233,7 +229,7 @@ select_end (GopodSelect *self,
     }
   /* Values of send cases that did not happen. */
   for (i = 0; i < self->cases->len; i++)
-    select_value_clear (&self->slots[i].value);
+    gopod_channel_value_clear (&self->slots[i].value);
   g_atomic_int_set (&self->busy, FALSE);
 }
 
@@ -820,7 +816,7 @@ select_value_default (GopodSelect *self,
 {
   SelectCase *c = NULL;
 
-  if (G_IS_VALUE (value))
+  if (G_VALUE_TYPE (value) != G_TYPE_INVALID)
     return;
   if (!g_atomic_int_get (&self->busy) && self->chosen >= 0)
     c = select_case (self, self->chosen);
@@ -856,9 +852,8 @@ gopod_select_get_value (GopodSelect *self,
       select_value_default (self, value);
       return FALSE;
     }
-  select_value_clear (value);
-  g_value_init (value, G_VALUE_TYPE (&self->value));
-  g_value_copy (&self->value, value);
+  gopod_channel_value_clear (value);
+  gopod_channel_value_copy (&self->value, value);
   return TRUE;
 }
 
@@ -888,7 +883,7 @@ select_case_clear (gpointer data)
 
   g_clear_object (&c->channel);
   g_clear_object (&c->cancellable);
-  select_value_clear (&c->value);
+  gopod_channel_value_clear (&c->value);
 }
 
 static void
@@ -898,7 +893,7 @@ gopod_select_finalize (GObject *object)
 
   g_array_unref (self->cases);
   g_free (self->slots);
-  select_value_clear (&self->value);
+  gopod_channel_value_clear (&self->value);
 
   G_OBJECT_CLASS (gopod_select_parent_class)->finalize (object);
 }
