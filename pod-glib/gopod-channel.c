@@ -156,7 +156,8 @@ channel_value_move (GValue *to,
 gboolean
 gopod_channel_value_is_plain (GType type)
 {
-  switch (G_TYPE_FUNDAMENTAL (type))
+  /* Fundamental types are their own fundamental: no lookup for them. */
+  switch (type <= G_TYPE_FUNDAMENTAL_MAX ? type : G_TYPE_FUNDAMENTAL (type))
     {
     case G_TYPE_CHAR: case G_TYPE_UCHAR: case G_TYPE_BOOLEAN:
     case G_TYPE_INT: case G_TYPE_UINT: case G_TYPE_LONG: case G_TYPE_ULONG:
