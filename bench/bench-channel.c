@@ -14,7 +14,11 @@
  *   select     two producers send N/2 ints each on their own channel, one
  *              consumer selects over both until both are closed (values per
  *              second); baseline: both producers push into one GAsyncQueue,
- *              GLib's way of waiting on two sources of values
+ *              GLib's way of waiting on two sources of values. The channels
+ *              are unbounded, as the queue is: producers never wait.
+ *   select-128 the same with channels of capacity 128, against the same
+ *              unbounded queue: the producers now wait for room, and each
+ *              value the consumer takes wakes one (what a bound costs)
  *
  * The figure of a case is the median over the rounds, and its ratio the
  * median of the per-round ratios, with their spread (min..max). Ratios are
@@ -210,10 +214,10 @@ channel_half_sender (gpointer data)
 }
 
 static double
-select_gopod (void)
+select_gopod (guint capacity)
 {
-  GopodChannel *channels[2] = { gopod_channel_new (G_TYPE_INT, BUFFER),
-                                gopod_channel_new (G_TYPE_INT, BUFFER) };
+  GopodChannel *channels[2] = { gopod_channel_new (G_TYPE_INT, capacity),
+                                gopod_channel_new (G_TYPE_INT, capacity) };
   GopodSelect *select = gopod_select_new ();
   gint64 start = now_ns ();
   GThread *senders[2];
@@ -250,6 +254,18 @@ select_gopod (void)
   g_object_unref (channels[0]);
   g_object_unref (channels[1]);
   return n_select / ((now_ns () - start) / 1e9);
+}
+
+static double
+select_gopod_unbounded (void)
+{
+  return select_gopod (GOPOD_CHANNEL_UNBOUNDED);
+}
+
+static double
+select_gopod_bounded (void)
+{
+  return select_gopod (BUFFER);
 }
 
 static gpointer
@@ -293,7 +309,8 @@ typedef struct
 static const Case cases[] = {
   { "buffered", "values/s", FALSE, buffered_gopod, buffered_queue },
   { "pingpong", "us/round trip", TRUE, pingpong_gopod, pingpong_queue },
-  { "select", "values/s", FALSE, select_gopod, select_queue },
+  { "select", "values/s", FALSE, select_gopod_unbounded, select_queue },
+  { "select-128", "values/s", FALSE, select_gopod_bounded, select_queue },
 };
 
 static void
