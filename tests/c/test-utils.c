@@ -144,3 +144,21 @@ test_block_until_cancelled (GCancellable *cancellable)
   g_mutex_clear (&wait.lock);
   g_cond_clear (&wait.cond);
 }
+
+void
+test_assert_counters_add_up (GopodPod *pod)
+{
+  g_assert_cmpuint (gopod_pod_get_submitted (pod), ==,
+                    gopod_pod_get_succeeded (pod) + gopod_pod_get_failed (pod) +
+                    gopod_pod_get_cancelled (pod) + gopod_pod_get_queued (pod) +
+                    gopod_pod_get_running (pod));
+}
+
+gboolean
+test_job_succeed (GopodJob      *job,
+                  GCancellable  *cancellable,
+                  gpointer       user_data,
+                  GError       **error)
+{
+  return TRUE;
+}
