@@ -181,3 +181,21 @@ test_caller_assert_current (const TestCaller *caller)
   g_assert_true (g_main_context_get_thread_default () == caller->context);
   g_assert_true (g_thread_self () == caller->thread);
 }
+
+void
+test_assert_counters_add_up (GopodPod *pod)
+{
+  g_assert_cmpuint (gopod_pod_get_submitted (pod), ==,
+                    gopod_pod_get_succeeded (pod) + gopod_pod_get_failed (pod) +
+                    gopod_pod_get_cancelled (pod) + gopod_pod_get_queued (pod) +
+                    gopod_pod_get_running (pod));
+}
+
+gboolean
+test_job_succeed (GopodJob      *job,
+                  GCancellable  *cancellable,
+                  gpointer       user_data,
+                  GError       **error)
+{
+  return TRUE;
+}

@@ -65,4 +65,13 @@ void      test_gate_open              (TestGate      *gate);
 void      test_gate_wait_for_waiters  (TestGate      *gate,
                                        guint          n);
 
+/* Every job a pod accepted is counted once: queued, running or ended. */
+void      test_assert_counters_add_up (GopodPod      *pod);
+
+/* A GopodJobFunc that succeeds at once. */
+gboolean  test_job_succeed            (GopodJob      *job,
+                                       GCancellable  *cancellable,
+                                       gpointer       user_data,
+                                       GError       **error);
+
 G_END_DECLS
