@@ -192,15 +192,6 @@ add_counted_jobs (GopodPod  *pod,
 }
 
 static void
-assert_counters_add_up (GopodPod *pod)
-{
-  g_assert_cmpuint (gopod_pod_get_submitted (pod), ==,
-                    gopod_pod_get_succeeded (pod) + gopod_pod_get_failed (pod) +
-                    gopod_pod_get_cancelled (pod) + gopod_pod_get_queued (pod) +
-                    gopod_pod_get_running (pod));
-}
-
-static void
 test_pod_new_is_paused (PodFixture    *fixture,
                         gconstpointer  unused)
 {
@@ -219,7 +210,7 @@ test_pod_new_is_paused (PodFixture    *fixture,
   g_assert_true (gopod_pod_wait (pod, NULL, NULL));
   g_assert_cmpint (runs, ==, 10);
   g_assert_cmpuint (gopod_pod_get_succeeded (pod), ==, 10);
-  assert_counters_add_up (pod);
+  test_assert_counters_add_up (pod);
 }
 
 static void
@@ -608,7 +599,7 @@ test_pod_shutdown_drain (PodFixture    *fixture,
   /* Shutting down twice is reported. */
   g_assert_false (gopod_pod_shutdown (pod, GOPOD_SHUTDOWN_DRAIN, NULL, &error));
   g_assert_error (error, GOPOD_ERROR, GOPOD_ERROR_CLOSED);
-  assert_counters_add_up (pod);
+  test_assert_counters_add_up (pod);
 }
 
 static void
@@ -645,7 +636,7 @@ test_pod_shutdown_discard (PodFixture    *fixture,
   g_assert_cmpint (light.destroyed, ==, 500);  /* each light job's data freed once */
   g_assert_cmpuint (gopod_pod_get_cancelled (pod), ==, 502);
   g_assert_cmpuint (gopod_pod_get_workers (pod), ==, 0);
-  assert_counters_add_up (pod);
+  test_assert_counters_add_up (pod);
 
   g_assert_false (gopod_pod_shutdown (pod, GOPOD_SHUTDOWN_DISCARD, NULL, &error));
   g_assert_error (error, GOPOD_ERROR, GOPOD_ERROR_CLOSED);
@@ -1061,7 +1052,7 @@ test_pod_race_producers_cancel (PodFixture    *fixture,
   g_assert_cmpuint (gopod_pod_get_submitted (pod), ==, N_PRODUCERS * (2000 + 667));
   g_assert_cmpuint (gopod_pod_get_queued (pod), ==, 0);
   g_assert_cmpuint (gopod_pod_get_running (pod), ==, 0);
-  assert_counters_add_up (pod);
+  test_assert_counters_add_up (pod);
 }
 
 static void
@@ -1092,7 +1083,7 @@ test_pod_race_shutdown_against_add (void)
       g_assert_cmpuint (gopod_pod_get_workers (pod), ==, 0);
       g_assert_cmpuint (gopod_pod_get_queued (pod), ==, 0);
       g_assert_cmpuint (gopod_pod_get_running (pod), ==, 0);
-      assert_counters_add_up (pod);
+      test_assert_counters_add_up (pod);
       g_assert_cmpuint (accepted, <=, gopod_pod_get_submitted (pod));
     }
 }
@@ -1149,17 +1140,8 @@ test_pod_race_cancel_against_start (PodFixture    *fixture,
   g_assert_true (gopod_pod_wait (pod, NULL, NULL));
   g_assert_cmpuint (ran + cancelled_unrun, ==, 2000);
   g_assert_cmpuint (gopod_pod_get_submitted (pod), ==, 2000);
-  assert_counters_add_up (pod);
+  test_assert_counters_add_up (pod);
   g_test_message ("cancel vs start: %u ran, %u cancelled before running", ran, cancelled_unrun);
-}
-
-static gboolean
-succeed (GopodJob      *job,
-         GCancellable  *cancellable,
-         gpointer       user_data,
-         GError       **error)
-{
-  return TRUE;
 }
 
 static void
@@ -1174,7 +1156,7 @@ test_pod_bad_input (PodFixture    *fixture,
                     gconstpointer  unused)
 {
   GopodPod *pod = fixture->pod;
-  g_autoptr(GopodJob) job = gopod_job_new_func (succeed, NULL, NULL);
+  g_autoptr(GopodJob) job = gopod_job_new_func (test_job_succeed, NULL, NULL);
   g_autoptr(GError) error = NULL;
 
   EXPECT_CRITICAL ("*max_workers > 0*", g_assert_null (gopod_pod_new (0)));
@@ -1292,13 +1274,6 @@ job_has_ended (gpointer job)
   return gopod_job_get_state (job) >= GOPOD_JOB_STATE_SUCCEEDED;
 }
 
-static gboolean
-has_cancelled_handler (gpointer cancellable)
-{
-  return g_signal_has_handler_pending (cancellable, g_signal_lookup ("cancelled", G_TYPE_CANCELLABLE),
-                                       0, FALSE);
-}
-
 static GCancellable *
 cancelled_cancellable (void)
 {
@@ -1335,7 +1310,7 @@ open_gate_once_waiting (gpointer data)
   AddedDuringWait *d = data;
 
   /* The wait has begun once it listens to its cancellable. */
-  g_assert_true (test_poll_until (has_cancelled_handler, d->cancellable, 10000));
+  test_wait_until_watched (d->cancellable);
   test_gate_open (&d->fixture->gate);
   /* A wait that never begins the job is cancelled: the test fails instead
    * of hanging. */
@@ -1585,7 +1560,7 @@ test_pod_frees_jobs_without_main_loop (PodFixture    *fixture,
   test_gate_wait_for_waiters (&fixture->gate, 1);
   for (int i = 0; i < N_FREED; i++)
     {
-      job = gopod_job_new_func (succeed, &rest, count_freed);
+      job = gopod_job_new_func (test_job_succeed, &rest, count_freed);
       g_assert_true (gopod_pod_add_job (fixture->pod, job, NULL, NULL));
       g_object_unref (job);
     }
@@ -1885,7 +1860,7 @@ test_pod_worker_wait_never_runs_default_context (PodFixture    *fixture,
   g_assert_true (gopod_pod_add_job (other, GOPOD_JOB (main_job), NULL, NULL));
   gopod_pod_start (fixture->pod);
   g_assert_true (gopod_pod_add_job (fixture->pod, waiter, NULL, NULL));
-  g_assert_true (test_poll_until (has_cancelled_handler, cancellable, 10000));
+  test_wait_until_watched (cancellable);
   /* This thread made `other`: its wait runs the context, here. */
   g_assert_true (gopod_pod_wait (other, NULL, NULL));
   g_assert_true (gopod_job_wait (waiter, NULL, NULL));
@@ -2023,7 +1998,7 @@ static void
 test_pod_finish_checks_source_tag (PodFixture    *fixture,
                                    gconstpointer  unused)
 {
-  g_autoptr(GopodJob) job = gopod_job_new_func (succeed, NULL, NULL);
+  g_autoptr(GopodJob) job = gopod_job_new_func (test_job_succeed, NULL, NULL);
   g_autoptr(GAsyncResult) wait_result = NULL, job_result = NULL;
 
   gopod_pod_wait_async (fixture->pod, NULL, test_store_result, &wait_result);
