@@ -6,13 +6,6 @@
 
 #include "test-utils.h"
 
-#define EXPECT_CRITICAL(pattern, call) \
-  G_STMT_START { \
-    g_test_expect_message ("Gopod", G_LOG_LEVEL_CRITICAL, pattern); \
-    call; \
-    g_test_assert_expected_messages (); \
-  } G_STMT_END
-
 /* --- helpers --- */
 
 /* One blocking operation in a thread of its own, watched through its
