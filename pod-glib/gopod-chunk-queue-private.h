@@ -47,10 +47,36 @@ gopod_chunk_job_slots (GDestroyNotify destroy)
   return destroy != NULL ? 2 : 1;
 }
 
-void      gopod_chunk_append          (GopodChunk     *chunk,
-                                       GopodFunc       func,
-                                       gpointer        data,
-                                       GDestroyNotify  destroy);
+/* Whether a job of @slots slots fits in @chunk (NULL: no chunk). */
+static inline gboolean
+gopod_chunk_has_room (const GopodChunk *chunk,
+                      guint             slots)
+{
+  return chunk != NULL && chunk->tail + slots <= GOPOD_CHUNK_SLOTS;
+}
+
+void      gopod_chunk_append_with_destroy (GopodChunk     *chunk,
+                                           GopodFunc       func,
+                                           gpointer        data,
+                                           GDestroyNotify  destroy);
+
+/* Appends a job that fits. Inline for the common job, one without a
+ * destroy notify: a submit pays for two stores, not a call. */
+static inline void
+gopod_chunk_append (GopodChunk     *chunk,
+                    GopodFunc       func,
+                    gpointer        data,
+                    GDestroyNotify  destroy)
+{
+  if (destroy != NULL)
+    {
+      gopod_chunk_append_with_destroy (chunk, func, data, destroy);
+      return;
+    }
+  chunk->slots[chunk->tail] = (GopodChunkSlot) { (gpointer) func, data };
+  chunk->tail++;
+  chunk->n_jobs++;
+}
 /* Takes up to @limit jobs from the head of @chunk into @jobs; returns how many. */
 guint     gopod_chunk_take_batch      (GopodChunk     *chunk,
                                        guint           limit,

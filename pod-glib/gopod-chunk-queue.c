@@ -15,21 +15,16 @@ chunk_queue_with_destroy (gpointer data)
 #define CHUNK_QUEUE_WITH_DESTROY ((gpointer) chunk_queue_with_destroy)
 
 void
-gopod_chunk_append (GopodChunk     *chunk,
-                    GopodFunc       func,
-                    gpointer        data,
-                    GDestroyNotify  destroy)
+gopod_chunk_append_with_destroy (GopodChunk     *chunk,
+                                 GopodFunc       func,
+                                 gpointer        data,
+                                 GDestroyNotify  destroy)
 {
   GopodChunkSlot *slot = &chunk->slots[chunk->tail];
 
-  if (destroy == NULL)
-    *slot = (GopodChunkSlot) { (gpointer) func, data };
-  else
-    {
-      slot[0] = (GopodChunkSlot) { CHUNK_QUEUE_WITH_DESTROY, (gpointer) func };
-      slot[1] = (GopodChunkSlot) { data, (gpointer) destroy };
-    }
-  chunk->tail += gopod_chunk_job_slots (destroy);
+  slot[0] = (GopodChunkSlot) { CHUNK_QUEUE_WITH_DESTROY, (gpointer) func };
+  slot[1] = (GopodChunkSlot) { data, (gpointer) destroy };
+  chunk->tail += 2;
   chunk->n_jobs++;
 }
 

@@ -1108,6 +1108,33 @@ gopod_pod_core_wait (GopodPodCore   *core,
   return ok;
 }
 
+/* A submit that found no room: the error, and the job's data freed, with
+ * the lock let go. Out of line: the submit's own path stays short. */
+static G_GNUC_NO_INLINE gboolean
+pod_core_refuse_submit_locked (GopodPodCore    *core,
+                               gpointer         user_data,
+                               GDestroyNotify   destroy,
+                               GError         **error)
+{
+  pod_core_check_room_locked (core, error);
+  g_mutex_unlock (&core->lock);
+  if (destroy != NULL)
+    destroy (user_data);
+  return FALSE;
+}
+
+/* A new chunk for the next light job, queued at once: the old one, if any,
+ * is full and stays queued. */
+static G_GNUC_NO_INLINE GopodChunk *
+pod_core_start_chunk_locked (GopodPodCore *core)
+{
+  GopodChunk *chunk = core->filling = pod_core_chunk_new_locked (core);
+
+  chunk->seq = core->next_seq;
+  pod_core_queue_push_sorted_locked (core, gopod_chunk_to_item (chunk));
+  return chunk;
+}
+
 gboolean
 gopod_pod_core_submit (GopodPodCore    *core,
                        GopodFunc        func,
@@ -1116,34 +1143,22 @@ gopod_pod_core_submit (GopodPodCore    *core,
                        GError         **error)
 {
   GopodChunk *chunk;
-  guint spawn;
+  guint spawn = 0;
 
   g_mutex_lock (&core->lock);
-  if (G_UNLIKELY (!pod_core_check_room_locked (core, error)))
-    {
-      g_mutex_unlock (&core->lock);
-      if (destroy != NULL)
-        destroy (user_data);
-      return FALSE;
-    }
+  if (G_UNLIKELY (core->closing || pod_core_is_full_locked (core)))
+    return pod_core_refuse_submit_locked (core, user_data, destroy, error);
 
   chunk = core->filling;
-  if (chunk != NULL && chunk->tail + gopod_chunk_job_slots (destroy) > GOPOD_CHUNK_SLOTS)
-    chunk = core->filling = NULL;  /* stays queued, only full */
-  if (chunk == NULL)
-    {
-      chunk = core->filling = pod_core_chunk_new_locked (core);
-      chunk->seq = core->next_seq;
-      pod_core_queue_push_sorted_locked (core, gopod_chunk_to_item (chunk));
-    }
+  if (G_UNLIKELY (!gopod_chunk_has_room (chunk, gopod_chunk_job_slots (destroy))))
+    chunk = pod_core_start_chunk_locked (core);
   gopod_chunk_append (chunk, func, user_data, destroy);
-  if (chunk->tail == GOPOD_CHUNK_SLOTS)
-    core->filling = NULL;
   core->next_seq++;
   core->n_queued++;
   core->submitted++;
   gopod_notify_queue_deferred_mask (&core->notify, (1u << PROP_QUEUED) | (1u << PROP_SUBMITTED));
-  spawn = core->n_workers < core->max_workers ? pod_core_reserve_workers_locked (core) : 0;
+  if (G_UNLIKELY (core->n_workers < core->max_workers))
+    spawn = pod_core_reserve_workers_locked (core);
   g_mutex_unlock (&core->lock);
 
   if (G_UNLIKELY (spawn > 0))
