@@ -33,6 +33,8 @@ static GPrivate current_worker;
 
 static void pod_core_worker_main (gpointer data, gpointer pool_data);
 static gboolean pod_core_should_leave_locked (GopodPodCore *core);
+static gboolean pod_core_may_spin_locked (GopodPodCore *core);
+static inline void pod_core_cpu_relax (void);
 
 /* Core life */
 
@@ -254,9 +256,26 @@ static guint
 pod_core_batch_limit (gint64  avg_job_ns,
                       guint   dispatch_interval_ms)
 {
-  if (dispatch_interval_ms > 0 || avg_job_ns <= 0)
+  if (dispatch_interval_ms > 0 || avg_job_ns < 0)
     return 1;
   return CLAMP (BATCH_TARGET_NS / MAX (avg_job_ns, 1), 1, BATCH_MAX);
+}
+
+/* Folds the time of @ran jobs since @started into a worker's average (a
+ * negative one is not known yet). The clock counts microseconds, so a batch
+ * of short jobs often measures 0: that means short, not unknown, or a
+ * worker would go back to one job a batch. */
+static void
+pod_core_learn_job_time (gint64 *avg_job_ns,
+                         gint64  started,
+                         guint   ran)
+{
+  gint64 sample;
+
+  if (ran == 0)
+    return;
+  sample = (g_get_monotonic_time () - started) * 1000 / ran;
+  *avg_job_ns = *avg_job_ns < 0 ? sample : (*avg_job_ns + sample) / 2;
 }
 
 /* Takes up to @limit light jobs from a chunk the worker popped, and puts
@@ -632,6 +651,132 @@ pod_core_dispatch_job_locked (GopodPodCore *core,
   pod_core_wake_waiters_locked (core, ready);
 }
 
+/* Counts out @ran jobs a worker ran straight from a chunk it holds. */
+static void
+pod_core_flush_held_locked (GopodPodCore *core,
+                            GopodChunk   *chunk,
+                            guint         ran)
+{
+  chunk->n_jobs -= ran;
+  chunk->seq += ran;
+  core->n_queued -= ran;
+  core->succeeded += ran;
+  gopod_notify_queue_deferred_mask (&core->notify, (1u << PROP_QUEUED) | (1u << PROP_SUCCEEDED));
+}
+
+/* Whether the producer may still append to a held chunk. */
+static gboolean
+pod_core_chunk_may_grow_locked (GopodPodCore *core,
+                                GopodChunk   *chunk)
+{
+  return chunk == core->filling && !core->closing && gopod_chunk_has_room (chunk, 1);
+}
+
+/* Waits up to SPIN_US, unlocked, for the producer to publish a job in the
+ * filling chunk a worker holds and has caught up with; stops early when
+ * the epoch moves. */
+static void
+pod_core_spin_for_tail (GopodPodCore *core,
+                        GopodChunk   *chunk,
+                        int           epoch)
+{
+  gint64 deadline = g_get_monotonic_time () + SPIN_US;
+  guint head = chunk->head;
+  guint i = 0;
+
+  while (gopod_chunk_published_tail (chunk) == head && g_atomic_int_get (&core->epoch) == epoch)
+    {
+      if ((++i & 63) == 0 && g_get_monotonic_time () >= deadline)
+        break;
+      pod_core_cpu_relax ();
+    }
+}
+
+/* A holder that ran everything in its chunk, with its slot given back:
+ * spins for more when the producer may still append and a CPU is free for
+ * it. Returns with the lock held. */
+static void
+pod_core_wait_held_locked (GopodPodCore *core,
+                           GopodChunk   *chunk)
+{
+  int epoch = g_atomic_int_get (&core->epoch);
+
+  if (!pod_core_chunk_may_grow_locked (core, chunk) || !pod_core_may_spin_locked (core) ||
+      !g_atomic_int_compare_and_exchange (&core->n_spinning, 0, 1))
+    return;
+  g_mutex_unlock (&core->lock);
+  pod_core_spin_for_tail (core, chunk, epoch);
+  g_atomic_int_set (&core->n_spinning, 0);
+  g_mutex_lock (&core->lock);
+}
+
+/* Whether a worker runs a chunk it popped straight from it: for short
+ * jobs (several to a batch) when it would take all that is in it, or when
+ * no other worker could share it. */
+static gboolean
+pod_core_should_hold_locked (GopodPodCore *core,
+                             GopodChunk   *chunk,
+                             guint         limit)
+{
+  return core->dispatch_interval_ms == 0 && limit > 1 &&
+         (chunk->n_jobs <= limit || core->max_workers == 1);
+}
+
+/* Runs light jobs straight from @chunk, holding it out of the queue: a
+ * batch at a time with no lock held, also the jobs the producer appends to
+ * it meanwhile (they are published in the chunk, not pushed, so nobody is
+ * woken for them), counted out under the lock between batches. A holder
+ * that caught up with the filling chunk spins briefly for more, then lets
+ * the chunk go (the next submit queues a new one). The chunk goes back to
+ * the front of the queue when the worker may not go on (pause, resize,
+ * shutdown: the epoch moved) or a backlog builds up that other workers
+ * could share. Called with the lock held; returns with it held. */
+static void
+pod_core_hold_chunk_locked (GopodPodCore *core,
+                            GopodChunk   *chunk,
+                            gint64       *avg_job_ns,
+                            GQueue       *ready)
+{
+  core->n_running++;
+  pod_core_notify (core, PROP_RUNNING);
+  for (;;)
+    {
+      guint limit = pod_core_batch_limit (*avg_job_ns, 0);
+      int epoch = g_atomic_int_get (&core->epoch);
+      gint64 started;
+      guint ran;
+
+      g_mutex_unlock (&core->lock);
+      started = g_get_monotonic_time ();
+      ran = gopod_chunk_run_published (chunk, limit, &core->epoch, epoch);
+      pod_core_learn_job_time (avg_job_ns, started, ran);
+      g_mutex_lock (&core->lock);
+      pod_core_flush_held_locked (core, chunk, ran);
+
+      /* The batch's slot is given back; it is taken again to go on. */
+      core->n_running--;
+      if (chunk->n_jobs == 0)
+        pod_core_wait_held_locked (core, chunk);
+      if (chunk->n_jobs == 0)
+        {
+          if (chunk == core->filling)
+            core->filling = NULL;
+          pod_core_chunk_free_locked (core, chunk);
+          break;
+        }
+      if (!pod_core_may_dispatch_locked (core) ||
+          !pod_core_should_hold_locked (core, chunk, pod_core_batch_limit (*avg_job_ns, 0)))
+        {
+          pod_core_put_back_locked (core, gopod_chunk_to_item (chunk));
+          break;
+        }
+      core->n_running++;
+      pod_core_wake_waiters_locked (core, ready);
+    }
+  pod_core_notify (core, PROP_RUNNING);
+  pod_core_wake_waiters_locked (core, ready);
+}
+
 /* Runs light jobs from a chunk the worker popped. Same locking as
  * pod_core_dispatch_job_locked(). */
 static void
@@ -640,6 +785,7 @@ pod_core_dispatch_chunk_locked (GopodPodCore *core,
                                 gint64       *avg_job_ns,
                                 GQueue       *ready)
 {
+  guint limit = pod_core_batch_limit (*avg_job_ns, core->dispatch_interval_ms);
   Batch batch;
   guint ran, discarded;
   gint64 started;
@@ -649,8 +795,13 @@ pod_core_dispatch_chunk_locked (GopodPodCore *core,
       pod_core_discard_item_locked (core, gopod_chunk_to_item (chunk));
       return;
     }
+  if (pod_core_should_hold_locked (core, chunk, limit))
+    {
+      pod_core_hold_chunk_locked (core, chunk, avg_job_ns, ready);
+      return;
+    }
 
-  pod_core_take_from_chunk_locked (core, chunk, pod_core_batch_limit (*avg_job_ns, core->dispatch_interval_ms), &batch);
+  pod_core_take_from_chunk_locked (core, chunk, limit, &batch);
   core->n_running++;
   pod_core_notify (core, PROP_QUEUED);
   pod_core_notify (core, PROP_RUNNING);
@@ -658,8 +809,7 @@ pod_core_dispatch_chunk_locked (GopodPodCore *core,
 
   started = g_get_monotonic_time ();
   ran = pod_core_run_batch (core, &batch, &discarded);
-  if (ran > 0)
-    *avg_job_ns = (*avg_job_ns + (g_get_monotonic_time () - started) * 1000 / ran) / 2;
+  pod_core_learn_job_time (avg_job_ns, started, ran);
 
   g_mutex_lock (&core->lock);
   core->n_running--;
@@ -776,7 +926,7 @@ pod_core_worker_main (gpointer  data,
   GopodPodCore *core = data;
   Worker worker = { core, NULL, NULL };
   GQueue ready = G_QUEUE_INIT;
-  gint64 avg_job_ns = 0;
+  gint64 avg_job_ns = -1;  /* not known yet */
 
   g_private_set (&current_worker, &worker);
   g_mutex_lock (&core->lock);
