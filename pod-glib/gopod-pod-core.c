@@ -252,13 +252,16 @@ typedef struct
   gint64   seq;  /* of jobs[0], to give the rest back in order */
 } Batch;
 
+/* How many jobs a worker takes at once: @max for copied batches
+ * (BATCH_MAX), a chunk's worth for a held chunk, which needs no copy. */
 static guint
 pod_core_batch_limit (gint64  avg_job_ns,
-                      guint   dispatch_interval_ms)
+                      guint   dispatch_interval_ms,
+                      guint   max)
 {
   if (dispatch_interval_ms > 0 || avg_job_ns < 0)
     return 1;
-  return CLAMP (BATCH_TARGET_NS / MAX (avg_job_ns, 1), 1, BATCH_MAX);
+  return CLAMP (BATCH_TARGET_NS / MAX (avg_job_ns, 1), 1, max);
 }
 
 /* Folds the time of @ran jobs since @started into a worker's average (a
@@ -711,15 +714,16 @@ pod_core_wait_held_locked (GopodPodCore *core,
 }
 
 /* Whether a worker runs a chunk it popped straight from it: for short
- * jobs (several to a batch) when it would take all that is in it, or when
- * no other worker could share it. */
+ * jobs (several to a batch; no dispatch interval) when it would take all
+ * that is in it, or when no other worker could share it. */
 static gboolean
 pod_core_should_hold_locked (GopodPodCore *core,
                              GopodChunk   *chunk,
-                             guint         limit)
+                             gint64        avg_job_ns)
 {
-  return core->dispatch_interval_ms == 0 && limit > 1 &&
-         (chunk->n_jobs <= limit || core->max_workers == 1);
+  guint limit = pod_core_batch_limit (avg_job_ns, core->dispatch_interval_ms, GOPOD_CHUNK_SLOTS);
+
+  return limit > 1 && (chunk->n_jobs <= limit || core->max_workers == 1);
 }
 
 /* Runs light jobs straight from @chunk, holding it out of the queue: a
@@ -741,7 +745,7 @@ pod_core_hold_chunk_locked (GopodPodCore *core,
   pod_core_notify (core, PROP_RUNNING);
   for (;;)
     {
-      guint limit = pod_core_batch_limit (*avg_job_ns, 0);
+      guint limit = pod_core_batch_limit (*avg_job_ns, 0, GOPOD_CHUNK_SLOTS);
       int epoch = g_atomic_int_get (&core->epoch);
       gint64 started;
       guint ran;
@@ -765,7 +769,7 @@ pod_core_hold_chunk_locked (GopodPodCore *core,
           break;
         }
       if (!pod_core_may_dispatch_locked (core) ||
-          !pod_core_should_hold_locked (core, chunk, pod_core_batch_limit (*avg_job_ns, 0)))
+          !pod_core_should_hold_locked (core, chunk, *avg_job_ns))
         {
           pod_core_put_back_locked (core, gopod_chunk_to_item (chunk));
           break;
@@ -785,7 +789,7 @@ pod_core_dispatch_chunk_locked (GopodPodCore *core,
                                 gint64       *avg_job_ns,
                                 GQueue       *ready)
 {
-  guint limit = pod_core_batch_limit (*avg_job_ns, core->dispatch_interval_ms);
+  guint limit = pod_core_batch_limit (*avg_job_ns, core->dispatch_interval_ms, BATCH_MAX);
   Batch batch;
   guint ran, discarded;
   gint64 started;
@@ -795,7 +799,7 @@ pod_core_dispatch_chunk_locked (GopodPodCore *core,
       pod_core_discard_item_locked (core, gopod_chunk_to_item (chunk));
       return;
     }
-  if (pod_core_should_hold_locked (core, chunk, limit))
+  if (pod_core_should_hold_locked (core, chunk, *avg_job_ns))
     {
       pod_core_hold_chunk_locked (core, chunk, avg_job_ns, ready);
       return;
