@@ -36,6 +36,44 @@ static gboolean pod_core_should_leave_locked (GopodPodCore *core);
 static gboolean pod_core_may_spin_locked (GopodPodCore *core);
 static inline void pod_core_cpu_relax (void);
 
+/* How often a thread that finds core->lock taken tries again before GMutex
+ * sleeps in the kernel. The light path holds the lock for a few dozen
+ * instructions (a submit, a holder's count between batches): waiting that
+ * out costs less than the futex wait, and the unlock then needs no futex
+ * wake either. Only worth it with another CPU to release the lock. */
+#define LOCK_SPINS 100
+
+static guint
+pod_core_n_processors (void)
+{
+  static gsize n_processors;
+
+  if (g_once_init_enter (&n_processors))
+    g_once_init_leave (&n_processors, g_get_num_processors ());
+  return n_processors;
+}
+
+static G_GNUC_NO_INLINE void
+pod_core_lock_contended (GopodPodCore *core)
+{
+  if (pod_core_n_processors () > 1)
+    for (guint i = 0; i < LOCK_SPINS; i++)
+      {
+        pod_core_cpu_relax ();
+        if (g_mutex_trylock (&core->lock))
+          return;
+      }
+  g_mutex_lock (&core->lock);
+}
+
+/* Takes core->lock on the light path (submit, a worker coming back). */
+static inline void
+pod_core_lock (GopodPodCore *core)
+{
+  if (G_UNLIKELY (!g_mutex_trylock (&core->lock)))
+    pod_core_lock_contended (core);
+}
+
 /* Core life */
 
 GopodPodCore *
@@ -754,7 +792,7 @@ pod_core_hold_chunk_locked (GopodPodCore *core,
       started = g_get_monotonic_time ();
       ran = gopod_chunk_run_published (chunk, limit, &core->epoch, epoch);
       pod_core_learn_job_time (avg_job_ns, started, ran);
-      g_mutex_lock (&core->lock);
+      pod_core_lock (core);
       pod_core_flush_held_locked (core, chunk, ran);
 
       /* The batch's slot is given back; it is taken again to go on. */
@@ -882,11 +920,7 @@ pod_core_spin_for_item (GopodPodCore *core)
 static gboolean
 pod_core_may_spin_locked (GopodPodCore *core)
 {
-  static gsize n_processors;
-
-  if (g_once_init_enter (&n_processors))
-    g_once_init_leave (&n_processors, g_get_num_processors ());
-  return core->n_running + 2 <= n_processors;
+  return core->n_running + 2 <= pod_core_n_processors ();
 }
 
 static gpointer
@@ -917,7 +951,7 @@ pod_core_wait_for_item_locked (GopodPodCore *core)
     item = g_async_queue_pop (core->queue);
   else if (item == NULL)
     item = g_async_queue_timeout_pop (core->queue, (guint64) idle_timeout_ms * 1000);
-  g_mutex_lock (&core->lock);
+  pod_core_lock (core);
   core->n_idle--;
 
   return item;
@@ -1299,7 +1333,7 @@ gopod_pod_core_submit (GopodPodCore    *core,
   GopodChunk *chunk;
   guint spawn = 0;
 
-  g_mutex_lock (&core->lock);
+  pod_core_lock (core);
   if (G_UNLIKELY (core->closing || pod_core_is_full_locked (core)))
     return pod_core_refuse_submit_locked (core, user_data, destroy, error);
 
