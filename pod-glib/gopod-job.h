@@ -55,7 +55,9 @@ G_DECLARE_DERIVABLE_TYPE (GopodJob, gopod_job, GOPOD, JOB, GObject)
  *   ends, after @run or instead of it when the job never ran
  * @begin: starts the work of a main-context job on its owner's main context;
  *   must return at once, and the work ends with [method@Gopod.Job.complete].
- *   A class that overrides @begin is a main-context job.
+ *   Returns %TRUE once the work is started, or %FALSE with @error set when
+ *   it could not start (the job then ends FAILED). A class that overrides
+ *   @begin is a main-context job.
  *
  * The virtual methods of [class@Gopod.Job].
  *
@@ -69,8 +71,9 @@ struct _GopodJobClass
                       GCancellable *cancellable,
                       GError      **error);
   void     (*finish) (GopodJob     *job);
-  void     (*begin)  (GopodJob     *job,
-                      GCancellable *cancellable);
+  gboolean (*begin)  (GopodJob     *job,
+                      GCancellable *cancellable,
+                      GError      **error);
 
   /*< private >*/
   gpointer padding[12];
@@ -147,5 +150,30 @@ GOPOD_AVAILABLE_IN_ALL
 gboolean       gopod_job_wait_finish      (GopodJob             *job,
                                            GAsyncResult         *result,
                                            GError              **error);
+
+GOPOD_AVAILABLE_IN_1_2
+char          *gopod_job_dup_status       (GopodJob             *job);
+GOPOD_AVAILABLE_IN_1_2
+void           gopod_job_set_status       (GopodJob             *job,
+                                           const char           *status);
+GOPOD_AVAILABLE_IN_1_2
+const char    *gopod_job_get_key          (GopodJob             *job);
+GOPOD_AVAILABLE_IN_1_2
+void           gopod_job_set_key          (GopodJob             *job,
+                                           const char           *key);
+GOPOD_AVAILABLE_IN_1_2
+gboolean       gopod_job_get_paused       (GopodJob             *job);
+GOPOD_AVAILABLE_IN_1_2
+void           gopod_job_pause            (GopodJob             *job);
+GOPOD_AVAILABLE_IN_1_2
+void           gopod_job_resume           (GopodJob             *job);
+GOPOD_AVAILABLE_IN_1_2
+gboolean       gopod_job_check_pause      (GopodJob             *job,
+                                           GCancellable         *cancellable,
+                                           GError              **error);
+GOPOD_AVAILABLE_IN_1_2
+guint64        gopod_job_get_elapsed_ms   (GopodJob             *job);
+GOPOD_AVAILABLE_IN_1_2
+gint64         gopod_job_get_remaining_ms (GopodJob             *job);
 
 G_END_DECLS

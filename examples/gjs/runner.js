@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 //
-// The `runner` program of Go in Action (seed 001), with Gopod.Runner.
+// The `runner` program of Go in Action, with Gopod.Runner.
 //
 // Three tasks sleep for their id in seconds under a 3 second timeout, so the
 // third one is cut short: "Terminating due to timeout." and exit status 1.
@@ -21,8 +21,8 @@
 // runs the program quickly; --send-sigint-ms makes the program send itself
 // SIGINT, to test the interrupt path without a terminal.
 
-imports.gi.versions.Gopod = '1.0';
-const {Gio, GLib, GObject, Gopod} = imports.gi;
+const {Gopod} = imports.gopod;  // Gopod 1.0, with promises
+const {Gio, GLib, GObject} = imports.gi;
 const System = imports.system;
 
 function option(name, fallback) {

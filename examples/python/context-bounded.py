@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: LGPL-2.1-or-later
-"""Seed 003's forever loop bounded by a semaphore, ported.
+"""The context/leak walk-through's forever loop bounded by a semaphore, ported.
 
 Every 2 seconds, forever, the loop starts two jobs: job1 needs 5 s and job2
 needs 1 s, both under a 3-second timeout, and never more than 2 run at once.
@@ -118,8 +118,8 @@ def main():
 
     def tick():
         # One turn of Go's `for { go work1(ch); go work2(ch); time.Sleep(2s) }`.
-        pod.add_job(Work('job1', args.job1_ms / 1000, args.timeout_ms), None)
-        pod.add_job(Work('job2', args.job2_ms / 1000, args.timeout_ms), None)
+        pod.add_job(Work('job1', args.job1_ms / 1000, args.timeout_ms))
+        pod.add_job(Work('job2', args.job2_ms / 1000, args.timeout_ms))
         state['round'] += 1
         if args.rounds and state['round'] == args.rounds:
             state['tick'] = 0

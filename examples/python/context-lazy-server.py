@@ -1,10 +1,10 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: LGPL-2.1-or-later
-"""Seed 003's lazy server and its cancelled request, ported.
+"""The context/leak walk-through's lazy server and its cancelled request.
 
-The seed has two programs: a "lazy and very random" HTTP server that answers
-"Go! quick 1" at once or "Go! slow 0" after 6 seconds, and a client whose GET
-runs under a 2-second context.WithTimeout. When the deadline passes, the
+The walk-through has two programs: a "lazy and very random" HTTP server that
+answers "Go! quick 1" at once or "Go! slow 0" after 6 seconds, and a client
+whose GET runs under a 2-second context.WithTimeout. When the deadline passes, the
 request is cancelled: the connection is closed and nothing keeps waiting for
 the slow answer.
 
@@ -219,7 +219,7 @@ class Work(Gopod.Job):
 def do_request(pod, port, timeout_ms):
     """One run of Go's client main()."""
     job = Work(port, timeout_ms)
-    pod.add_job(job, None)  # go work(ctx)
+    pod.add_job(job)  # go work(ctx)
     try:
         job.wait(None)  # wg.Wait()
         say('Server Response: %s' % job.body)
@@ -263,7 +263,7 @@ def main():
     else:
         say('LEAK: %d threads left behind' % (threads_last - threads_first))
 
-    pod.shutdown(Gopod.ShutdownMode.DRAIN, None)
+    pod.shutdown(Gopod.ShutdownMode.DRAIN)
     say('pod shut down: %d workers' % pod.props.workers)
     server.stop()
     say("Finished. I'm going home")

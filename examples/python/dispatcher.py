@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: LGPL-2.1-or-later
-"""The dispatcher/worker design of seed 002, ported.
+"""The design of the dispatcher/worker walk-through, ported.
 
 "Handling 1 million requests per minute": requests carry payloads, each
 payload becomes a job in a bounded queue (MAX_QUEUE) in front of a fixed
@@ -152,13 +152,13 @@ def main():
         for _ in range(args.payloads):
             payload_id += 1
             # JobQueue <- work: blocks while MAX_QUEUE jobs wait.
-            pod.add_job(Upload(sink, payload_id, args.upload_ms / 1000), None)
+            pod.add_job(Upload(sink, payload_id, args.upload_ms / 1000))
             peak_queued = max(peak_queued, pod.props.queued)
         print('POST /payloads: %d payloads queued, 200 OK' % args.payloads, flush=True)
 
     # Worker.Stop() for every worker: with DRAIN, once the queue is empty.
     mode = Gopod.ShutdownMode.DISCARD if args.discard else Gopod.ShutdownMode.DRAIN
-    pod.shutdown(mode, None)
+    pod.shutdown(mode)
     print('workers stopped (%s)' % ('queue discarded' if args.discard else 'queue drained'))
 
     uploaded, failed, dropped = pod.props.succeeded, pod.props.failed, pod.props.cancelled
