@@ -753,7 +753,8 @@ static gboolean
 pod_core_chunk_may_grow_locked (GopodPodCore *core,
                                 GopodChunk   *chunk)
 {
-  return chunk == core->filling && !core->closing && gopod_chunk_has_room (chunk, 1);
+  return chunk == core->filling && !core->closing && !core->orphaned &&
+         gopod_chunk_has_room (chunk, 1);
 }
 
 /* Waits up to SPIN_US, unlocked, for the producer to publish a job in the
