@@ -9,10 +9,12 @@
 #include "gopod-error.h"
 #include "gopod-job-private.h"
 #include "gopod-notify-private.h"
+#include "gopod-outbox-private.h"
 #include "gopod-runner.h"
 #include "gopod-source-private.h"
 #include "gopod-signal-private.h"
 #include "gopod-timer-private.h"
+#include "gopod-wait-private.h"
 
 /**
  * GopodRunner:
@@ -96,18 +98,21 @@ struct _GopodRunner
   GObject       parent_instance;
 
   GMainContext *context;  /* where main-context jobs begin */
+  GopodWaitHome home;  /* the same, and the thread it belongs to */
   GopodNotify   notify;
 
-  /* Everything below is guarded by lock; cond wakes the waiter of start()
-   * when the run ends, and the worker when a main-context job ends. */
+  /* Everything below is guarded by lock. `waiters` holds start() waiting
+   * for the end of the run and the worker waiting for a main-context job
+   * (internals rule R3). */
   GMutex        lock;
-  GCond         cond;
+  GopodWaitList waiters;
   RunnerState   state;
   guint         timeout_ms;
   guint         handle_signals : 1;
-  guint         waiter_iterates : 1;  /* start() runs `context` while it waits */
   guint         current_ended : 1;
-  guint         n_main_context_jobs;
+  guint         collected : 1;  /* the waiter took the result */
+  gint          n_main_context_jobs;  /* also read atomically: the wait's needs_home */
+  gint64        start_time;  /* monotonic µs: the deadline counts from it */
   guint         next_id;
   guint         completed;  /* also read atomically */
   GQueue        pending;  /* Task *, not yet started */
@@ -188,47 +193,13 @@ runner_signals_unregister (GopodRunner *self)
 /* Ending a run
  *
  * A run ends once, at the first of: the worker ran out of tasks, a task
- * failed, the deadline, an interrupt, the caller's cancellable. runner_end_locked()
- * records it under the lock; runner_end_act() then stops the rest outside it. The
- * waiter (start(), or the start_async() completion on the caller's context)
+ * failed, the deadline, an interrupt, the caller's cancellable (internals
+ * rule R4). runner_end_locked() records it under the lock and queues what
+ * stops the rest in a GopodOutbox, run after unlocking. The waiter
+ * (start(), or the start_async() completion on the caller's context)
  * collects the result and discards the tasks that never ran, so that their
  * finish and destroy notifies run in the caller's thread, not in the timer
  * thread. */
-
-typedef struct
-{
-  gboolean      ended;
-  gboolean      stopped;  /* ended early: cancel what is in flight */
-  gboolean      wake_context;
-  GSource      *timeout_source;
-  GopodJob     *current_job;
-  GCancellable *run_cancellable;
-  GTask        *task;
-} EndActions;
-
-static void
-runner_end_locked (GopodRunner *self,
-                   GError      *error,
-                   EndActions  *act)
-{
-  if (self->state != RUNNER_RUNNING)
-    {
-      g_clear_error (&error);
-      return;
-    }
-
-  self->state = RUNNER_ENDED;
-  self->error = error;
-  act->ended = TRUE;
-  act->stopped = error != NULL;
-  act->wake_context = self->waiter_iterates;
-  act->timeout_source = g_steal_pointer (&self->timeout_source);
-  if (self->current_job != NULL)
-    act->current_job = g_object_ref (self->current_job);
-  act->run_cancellable = g_object_ref (self->run_cancellable);
-  act->task = g_steal_pointer (&self->task);
-  g_cond_broadcast (&self->cond);
-}
 
 static gboolean runner_complete_async (gpointer data);
 
@@ -256,33 +227,86 @@ runner_cancel_job (GopodRunner *self,
     }
 }
 
+/* Outbox actions of an end. */
+
 static void
-runner_end_act (GopodRunner *self,
-                EndActions  *act)
+runner_act_unregister_signals (gpointer data)
 {
-  if (!act->ended)
-    return;
+  runner_signals_unregister (data);
+}
 
-  runner_signals_unregister (self);
-  gopod_timer_cancel (&act->timeout_source);
+static void
+runner_act_cancel_timer (gpointer data)
+{
+  GSource *source = data;
 
-  if (act->stopped)
+  gopod_timer_cancel (&source);
+}
+
+/* No new job starts once the run ended, so the one in flight then is
+ * current_job until it ends. */
+static void
+runner_act_cancel_current_job (gpointer data)
+{
+  GopodRunner *self = data;
+  GopodJob *job = NULL;
+
+  g_mutex_lock (&self->lock);
+  if (self->current_job != NULL)
+    job = g_object_ref (self->current_job);
+  g_mutex_unlock (&self->lock);
+
+  if (job != NULL)
+    runner_cancel_job (self, job);
+}
+
+/* Always from an idle, never nested in whatever ended the run (which may
+ * be the caller's own call to interrupt()). */
+static void
+runner_act_schedule_completion (gpointer data)
+{
+  GTask *task = data;
+
+  gopod_idle_add_on (g_task_get_context (task), "[pod-glib] runner completion",
+                     runner_complete_async, task, g_object_unref);
+}
+
+static gboolean
+runner_run_is_over (gpointer data)
+{
+  GopodRunner *self = data;
+
+  return self->state != RUNNER_RUNNING;
+}
+
+/* Takes @error. The actions hold a reference, dropped last: whatever ended
+ * the run (a cancellable's handler) may hold none. */
+static void
+runner_end_locked (GopodRunner *self,
+                   GError      *error,
+                   GopodOutbox *out)
+{
+  if (self->state != RUNNER_RUNNING)
     {
-      g_cancellable_cancel (act->run_cancellable);
-      if (act->current_job != NULL)
-        runner_cancel_job (self, g_steal_pointer (&act->current_job));
+      g_clear_error (&error);
+      return;
     }
-  g_clear_object (&act->current_job);
-  g_clear_object (&act->run_cancellable);
 
-  if (act->wake_context)
-    g_main_context_wakeup (self->context);
-
-  /* Always from an idle, never nested in whatever ended the run (which may
-   * be the caller's own call to interrupt()). */
-  if (act->task != NULL)
-    gopod_idle_add_on (g_task_get_context (act->task), "[pod-glib] runner completion",
-                       runner_complete_async, act->task, g_object_unref);
+  self->state = RUNNER_ENDED;
+  self->error = error;
+  g_object_ref (self);
+  gopod_outbox_add (out, runner_act_unregister_signals, self);
+  if (self->timeout_source != NULL)
+    gopod_outbox_add (out, runner_act_cancel_timer, g_steal_pointer (&self->timeout_source));
+  if (error != NULL)
+    {
+      gopod_outbox_add (out, (GopodOutboxFunc) g_cancellable_cancel, self->run_cancellable);
+      gopod_outbox_add (out, runner_act_cancel_current_job, self);
+    }
+  gopod_wait_list_fire_ready (&self->waiters, FALSE, out);
+  if (self->task != NULL)
+    gopod_outbox_add (out, runner_act_schedule_completion, g_steal_pointer (&self->task));
+  gopod_outbox_unref (out, self);
 }
 
 /* Takes @error. */
@@ -290,13 +314,13 @@ static void
 runner_end (GopodRunner *self,
             GError      *error)
 {
-  EndActions act = { 0 };
+  GopodOutbox out = GOPOD_OUTBOX_INIT;
 
   g_mutex_lock (&self->lock);
-  runner_end_locked (self, error, &act);
+  runner_end_locked (self, error, &out);
   g_mutex_unlock (&self->lock);
 
-  runner_end_act (self, &act);
+  gopod_outbox_flush (&out);
 }
 
 /* In the waiter, after the end: the result, and the tasks that never ran
@@ -312,6 +336,9 @@ runner_collect_result (GopodRunner *self)
 
   g_mutex_lock (&self->lock);
   g_assert (self->state == RUNNER_ENDED);
+  /* A start still connecting the caller's cancellable disconnects it
+   * itself (internals rule R5). */
+  self->collected = TRUE;
   pending = self->pending;
   g_queue_init (&self->pending);
   cancellable = g_steal_pointer (&self->caller_cancellable);
@@ -324,7 +351,7 @@ runner_collect_result (GopodRunner *self)
     current_job = g_object_ref (self->current_job);
   g_mutex_unlock (&self->lock);
 
-  /* runner_end_act() may still be running in the thread that ended the run; the
+  /* The end's actions may still be running in the thread that ended the run; the
    * task in flight must see its cancellable cancelled, and the handler must
    * be gone, by the time start() returns. Both are idempotent. */
   if (error != NULL)
@@ -366,6 +393,14 @@ runner_complete_async (gpointer data)
 /* The worker */
 
 static gboolean
+runner_current_has_ended (gpointer data)
+{
+  GopodRunner *self = data;
+
+  return self->current_ended;
+}
+
+static gboolean
 runner_run_job (GopodRunner  *self,
                 GopodJob     *job,
                 GError      **error)
@@ -381,8 +416,7 @@ runner_run_job (GopodRunner  *self,
           /* The job is kept (and this thread waits) until it completes, even
            * after the run ended: its cancellable was cancelled then. */
           g_mutex_lock (&self->lock);
-          while (!self->current_ended)
-            g_cond_wait (&self->cond, &self->lock);
+          gopod_wait_until (&self->waiters, runner_current_has_ended, self, NULL, NULL);
           g_mutex_unlock (&self->lock);
         }
       else
@@ -423,12 +457,28 @@ runner_run_task (GopodRunner  *self,
   return FALSE;
 }
 
+static gboolean runner_on_timeout (gpointer data);
+
+/* Called with the lock held, once the first task is taken: the deadline,
+ * counted from start(), is armed only now, so the first task always begins
+ * however slowly this thread came up (internals rule R2). */
+static void
+runner_arm_deadline_locked (GopodRunner *self)
+{
+  gint64 elapsed_ms = (g_get_monotonic_time () - self->start_time) / 1000;
+
+  if (self->timeout_ms == 0)
+    return;
+  self->timeout_source = gopod_timer_add ((guint) CLAMP (self->timeout_ms - elapsed_ms, 0, G_MAXUINT),
+                                          runner_on_timeout, g_object_ref (self), g_object_unref);
+}
+
 /* Pops the next task, or ends the run when there is none. */
 static Task *
 runner_next_task (GopodRunner *self,
                   guint       *id)
 {
-  EndActions act = { 0 };
+  GopodOutbox out = GOPOD_OUTBOX_INIT;
   Task *task = NULL;
 
   g_mutex_lock (&self->lock);
@@ -436,9 +486,11 @@ runner_next_task (GopodRunner *self,
     {
       task = g_queue_pop_head (&self->pending);
       if (task == NULL)
-        runner_end_locked (self, NULL, &act);
+        runner_end_locked (self, NULL, &out);
       else
         {
+          if (self->next_id == 0)
+            runner_arm_deadline_locked (self);
           *id = self->next_id++;
           if (task->job != NULL)
             {
@@ -449,7 +501,7 @@ runner_next_task (GopodRunner *self,
     }
   g_mutex_unlock (&self->lock);
 
-  runner_end_act (self, &act);
+  gopod_outbox_flush (&out);
 
   return task;
 }
@@ -486,6 +538,8 @@ runner_worker (gpointer data)
   /* With a context of its own, this thread never acquires the runner's
    * context to run a main-context job's `begin` here. */
   g_main_context_push_thread_default (worker_context);
+  /* What a task does to its own runner (internals rule R6). */
+  gopod_wait_serving_push (self);
 
   while ((task = runner_next_task (self, &id)) != NULL)
     {
@@ -498,6 +552,7 @@ runner_worker (gpointer data)
         runner_end (self, error);
     }
 
+  gopod_wait_serving_pop (self);
   g_main_context_pop_thread_default (worker_context);
   g_main_context_unref (worker_context);
   g_object_unref (self);
@@ -512,14 +567,17 @@ runner_job_ended (GopodJob *job,
                   gpointer  owner_data)
 {
   GopodRunner *self = owner_data;
+  GopodOutbox out = GOPOD_OUTBOX_INIT;
 
   g_mutex_lock (&self->lock);
   if (job == self->current_job)
     {
       self->current_ended = TRUE;
-      g_cond_broadcast (&self->cond);
+      gopod_wait_list_fire_ready (&self->waiters, FALSE, &out);
     }
   g_mutex_unlock (&self->lock);
+
+  gopod_outbox_flush (&out);
 }
 
 /* Starting */
@@ -545,6 +603,64 @@ runner_on_caller_cancelled (GCancellable *cancellable,
                                    "Runner was cancelled"));
 }
 
+/* Connects the caller's cancellable before the worker starts (internals
+ * rule R5). If it was cancelled meanwhile the handler runs now and ends
+ * the run; if the run's result was even collected already (the completion
+ * ran on a context another thread iterates), nobody else will disconnect
+ * it, so this does. */
+static void
+runner_connect_caller_cancellable (GopodRunner  *self,
+                                   GCancellable *cancellable)
+{
+  gulong cancel_id;
+  gboolean collected;
+
+  cancel_id = g_cancellable_connect (cancellable, G_CALLBACK (runner_on_caller_cancelled),
+                                     self, NULL);
+  g_mutex_lock (&self->lock);
+  collected = self->collected;
+  if (!collected)
+    {
+      self->caller_cancellable = g_object_ref (cancellable);
+      self->caller_cancel_id = cancel_id;
+    }
+  g_mutex_unlock (&self->lock);
+
+  if (collected)
+    g_cancellable_disconnect (cancellable, cancel_id);
+}
+
+static gboolean
+runner_claim_run (GopodRunner  *self,
+                  GTask        *task,
+                  gboolean     *handle_signals,
+                  GError      **error)
+{
+  RunnerState state;
+
+  g_mutex_lock (&self->lock);
+  state = self->state;
+  if (state == RUNNER_IDLE)
+    {
+      self->state = RUNNER_RUNNING;
+      self->run_cancellable = g_cancellable_new ();
+      self->task = task != NULL ? g_object_ref (task) : NULL;
+      /* The deadline counts from here, not from gopod_runner_new(). */
+      self->start_time = g_get_monotonic_time ();
+      *handle_signals = self->handle_signals;
+    }
+  g_mutex_unlock (&self->lock);
+
+  if (state == RUNNER_RUNNING)
+    g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_PENDING,
+                         "The runner is already running");
+  else if (state == RUNNER_ENDED)
+    g_set_error_literal (error, GOPOD_ERROR, GOPOD_ERROR_CLOSED,
+                         "The runner has already run; a runner runs once");
+
+  return state == RUNNER_IDLE;
+}
+
 static gboolean
 runner_begin_run (GopodRunner   *self,
                   GCancellable  *cancellable,
@@ -554,34 +670,14 @@ runner_begin_run (GopodRunner   *self,
   GThread *thread;
   GError *thread_error = NULL;
   gboolean handle_signals, still_running;
-  gulong cancel_id;
 
   if (g_cancellable_set_error_if_cancelled (cancellable, error))
     return FALSE;
+  if (!runner_claim_run (self, task, &handle_signals, error))
+    return FALSE;
 
-  g_mutex_lock (&self->lock);
-  if (self->state != RUNNER_IDLE)
-    {
-      gboolean running = self->state == RUNNER_RUNNING;
-
-      g_mutex_unlock (&self->lock);
-      if (running)
-        g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_PENDING,
-                             "The runner is already running");
-      else
-        g_set_error_literal (error, GOPOD_ERROR, GOPOD_ERROR_CLOSED,
-                             "The runner has already run; a runner runs once");
-      return FALSE;
-    }
-  self->state = RUNNER_RUNNING;
-  self->run_cancellable = g_cancellable_new ();
-  self->task = task != NULL ? g_object_ref (task) : NULL;
-  /* The deadline counts from here, not from gopod_runner_new(). */
-  if (self->timeout_ms > 0)
-    self->timeout_source = gopod_timer_add (self->timeout_ms, runner_on_timeout,
-                                            g_object_ref (self), g_object_unref);
-  handle_signals = self->handle_signals;
-  g_mutex_unlock (&self->lock);
+  if (cancellable != NULL)
+    runner_connect_caller_cancellable (self, cancellable);
 
   if (handle_signals)
     {
@@ -605,29 +701,33 @@ runner_begin_run (GopodRunner   *self,
       runner_end (self, thread_error);
     }
 
-  if (cancellable != NULL)
-    {
-      /* Runs runner_on_caller_cancelled() at once if already cancelled. */
-      cancel_id = g_cancellable_connect (cancellable, G_CALLBACK (runner_on_caller_cancelled),
-                                         self, NULL);
-      g_mutex_lock (&self->lock);
-      self->caller_cancellable = g_object_ref (cancellable);
-      self->caller_cancel_id = cancel_id;
-      g_mutex_unlock (&self->lock);
-    }
-
   return TRUE;
 }
 
-/* Blocks until the run ended. If tasks must begin on the runner's context
- * and that is this thread's own context, runs it meanwhile, as
- * g_main_loop_run() would: nobody else could. */
+/* GopodWaitOptions.needs_home: main-context jobs can only begin if someone
+ * runs the runner's context. Read without the lock. */
+static gboolean
+runner_needs_home (gpointer data)
+{
+  GopodRunner *self = data;
+
+  return g_atomic_int_get (&self->n_main_context_jobs) > 0;
+}
+
+/* Blocks until the run ended. While main-context jobs are queued and this
+ * is the thread the runner's context belongs to, runs that context
+ * meanwhile, as g_main_loop_run() would: nobody else could. A job added
+ * during the wait kicks it to look again (internals rule R3). */
 static void
 runner_wait_for_end (GopodRunner *self)
 {
-  g_autoptr(GMainContext) caller_context = g_main_context_ref_thread_default ();
-  gboolean iterate = FALSE, block_signals;
+  GopodWaitOptions options = GOPOD_WAIT_OPTIONS_INIT;
+  gboolean block_signals;
   sigset_t handled, saved_mask;
+
+  options.home = &self->home;
+  options.needs_home = runner_needs_home;
+  options.needs_home_data = self;
 
   g_mutex_lock (&self->lock);
   block_signals = self->handle_signals;
@@ -640,30 +740,9 @@ runner_wait_for_end (GopodRunner *self)
       gopod_signal_fill_set (&handled);
       pthread_sigmask (SIG_BLOCK, &handled, &saved_mask);
     }
-  if (self->n_main_context_jobs > 0 && caller_context == self->context)
-    {
-      g_mutex_unlock (&self->lock);
-      iterate = g_main_context_acquire (self->context);
-      g_mutex_lock (&self->lock);
-    }
-  self->waiter_iterates = iterate;
-
-  while (self->state == RUNNER_RUNNING)
-    {
-      if (iterate)
-        {
-          g_mutex_unlock (&self->lock);
-          g_main_context_iteration (self->context, TRUE);
-          g_mutex_lock (&self->lock);
-        }
-      else
-        g_cond_wait (&self->cond, &self->lock);
-    }
-  self->waiter_iterates = FALSE;
+  gopod_wait_until (&self->waiters, runner_run_is_over, self, &options, NULL);
   g_mutex_unlock (&self->lock);
 
-  if (iterate)
-    g_main_context_release (self->context);
   if (block_signals)
     pthread_sigmask (SIG_SETMASK, &saved_mask, NULL);
 }
@@ -702,8 +781,8 @@ gopod_runner_finalize (GObject *object)
   g_clear_object (&self->run_cancellable);
   g_clear_object (&self->caller_cancellable);
   g_main_context_unref (self->context);
+  gopod_wait_home_clear (&self->home);
   g_mutex_clear (&self->lock);
-  g_cond_clear (&self->cond);
 
   G_OBJECT_CLASS (gopod_runner_parent_class)->finalize (object);
 }
@@ -816,10 +895,11 @@ static void
 gopod_runner_init (GopodRunner *self)
 {
   g_mutex_init (&self->lock);
-  g_cond_init (&self->cond);
+  gopod_wait_list_init (&self->waiters, &self->lock);
   g_queue_init (&self->pending);
   self->handle_signals = TRUE;
   self->context = g_main_context_ref_thread_default ();
+  gopod_wait_home_init (&self->home);
   gopod_notify_init (&self->notify, G_OBJECT (self), properties, N_PROPS);
 }
 
@@ -855,11 +935,20 @@ runner_push_task (GopodRunner *self,
     {
       g_queue_push_tail (&self->pending, task);
       if (task->job != NULL && gopod_job_is_main_context (task->job))
-        self->n_main_context_jobs++;
+        {
+          g_atomic_int_inc (&self->n_main_context_jobs);
+          /* A start() already waiting must look again: it may have to run
+           * the context for this job (internals rule R3). */
+          gopod_wait_list_kick (&self->waiters);
+        }
     }
   g_mutex_unlock (&self->lock);
 
-  if (!accepted)
+  /* A task of this run cannot know whether the deadline passed before its
+   * add (checking its cancellable and adding are not one step), so for it
+   * the add is a documented no-op (internals rule R6). Anyone else adding
+   * to an ended runner made a mistake. */
+  if (!accepted && !gopod_wait_is_serving (self))
     g_critical ("GopodRunner %p has already run: a task added now would never run", self);
 
   return accepted;
@@ -874,8 +963,13 @@ runner_push_task (GopodRunner *self,
  *
  * Appends a task. Tasks run one after another in the order they were
  * added, in the runner's worker thread, each with its position as id. A
- * task may be added while the runner runs, also by a task; adding one after
- * the run ended is a programmer error.
+ * task may be added while the runner runs, also by a task.
+ *
+ * Once the run ended the task is dropped at once (@destroy is called). From
+ * a task of that run (one still running after a deadline or an interrupt)
+ * this is silent, since a task cannot check for the end and add in one
+ * step; from anywhere else, adding to a runner that has run is a programmer
+ * error and logs a critical.
  *
  * Since: 1.0
  */
@@ -910,6 +1004,11 @@ gopod_runner_add (GopodRunner    *runner,
  * completes. A job that fails stops the runner with the job's error. A job
  * that never gets its turn ends %GOPOD_JOB_STATE_CANCELLED, its `finish`
  * called once. The runner keeps a reference to @job until it ended.
+ *
+ * Once the run ended, @job is discarded at once (it ends
+ * %GOPOD_JOB_STATE_CANCELLED with %GOPOD_ERROR_CLOSED), silently from a task
+ * of that run, with a critical from anywhere else, as for
+ * [method@Gopod.Runner.add].
  *
  * Since: 1.0
  */
