@@ -963,7 +963,7 @@ static void
 test_runner_main_context_job_added_by_task (Fixture       *f,
                                             gconstpointer  data)
 {
-  TestLaterJob *job = g_object_new (TEST_TYPE_LATER_JOB, NULL);
+  g_autoptr(TestLaterJob) job = g_object_new (TEST_TYPE_LATER_JOB, NULL);
   TaskData *task = g_new0 (TaskData, 1);
   WaiterWatch watch = { f->runner, (pid_t) syscall (SYS_gettid), &f->probe->gate };
   GThread *watcher;
@@ -972,7 +972,7 @@ test_runner_main_context_job_added_by_task (Fixture       *f,
   add_task (f->runner, f->probe, DO_BLOCK_ON_GATE);
   task->probe = f->probe;
   task->behaviour = DO_ADD_JOB;
-  task->job = GOPOD_JOB (job);
+  task->job = g_object_ref (GOPOD_JOB (job));
   gopod_runner_add (f->runner, task_func, task, task_data_free);
 
   gopod_runner_set_handle_signals (f->runner, TRUE);
