@@ -7,6 +7,7 @@
 
 #include "gopod-error.h"
 #include "gopod-job-private.h"
+#include "gopod-source-private.h"
 #include "gopod-timer-private.h"
 
 #include <time.h>
@@ -307,27 +308,72 @@ resource_pool_state_expire_locked (GopodResourcePool *self,
     }
 }
 
-/* Runs in the library's timer thread, so the close of expired resources
- * happens there too. */
+static void
+resource_pool_state_expire (GopodResourcePool *self)
+{
+  PoolOutbox out;
+
+  gopod_resource_pool_state_lock (self, &out);
+  resource_pool_state_expire_locked (self, &out);
+  gopod_resource_pool_state_arm_expiry_locked (self);
+  gopod_resource_pool_state_unlock (self, &out);
+}
+
+static gboolean
+resource_pool_state_expire_in_context (gpointer data)
+{
+  g_autoptr(GopodResourcePool) self = g_weak_ref_get (data);
+
+  if (self != NULL)
+    resource_pool_state_expire (self);
+  return G_SOURCE_REMOVE;
+}
+
+/* Whether a thread other than this one runs @context (NULL: the global
+ * default) right now. */
+static gboolean
+resource_pool_state_context_is_run (GMainContext *context)
+{
+  if (context == NULL)
+    context = g_main_context_default ();
+  if (!g_main_context_acquire (context))
+    return TRUE;
+  g_main_context_release (context);
+  return FALSE;
+}
+
+/* Runs in the library's timer thread. `close` is user code that may be
+ * JavaScript, which only runs on its own thread: while the pool's context
+ * is run (a GJS or GTK program's loop), expiry and its closes happen there,
+ * as notifications do; with no loop running, here (internals rule P6). */
 static gboolean
 resource_pool_state_expiry_fired (gpointer data)
 {
   g_autoptr(GopodResourcePool) self = g_weak_ref_get (data);
   GopodResourcePoolPrivate *priv;
-  PoolOutbox out;
+  GWeakRef *weak;
 
   if (self == NULL)
     return G_SOURCE_REMOVE;
 
   priv = POOL_PRIV (self);
-  gopod_resource_pool_state_lock (self, &out);
+  g_mutex_lock (&priv->lock);
   /* Setting max-idle-time-ms may have replaced this timer meanwhile. */
   if (priv->expiry == g_main_current_source ())
     g_clear_pointer (&priv->expiry, g_source_unref);
-  resource_pool_state_expire_locked (self, &out);
-  gopod_resource_pool_state_arm_expiry_locked (self);
-  gopod_resource_pool_state_unlock (self, &out);
+  g_mutex_unlock (&priv->lock);
 
+  if (!resource_pool_state_context_is_run (priv->notify.context))
+    {
+      resource_pool_state_expire (self);
+      return G_SOURCE_REMOVE;
+    }
+
+  weak = g_new0 (GWeakRef, 1);
+  g_weak_ref_init (weak, self);
+  gopod_idle_add_on (priv->notify.context, "[pod-glib] pool idle expiry",
+                     resource_pool_state_expire_in_context, weak,
+                     resource_pool_state_weak_ref_free);
   return G_SOURCE_REMOVE;
 }
 
