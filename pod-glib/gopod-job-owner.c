@@ -110,9 +110,26 @@ static gboolean
 job_owner_begin_in_context (gpointer data)
 {
   GopodJob *job = data;
-  GopodJobPrivate *priv = JOB_PRIV (job);
+  GError *begin_error = NULL;
+  GError *error = NULL;
 
-  GOPOD_JOB_GET_CLASS (job)->begin (job, priv->cancellable);
+  if (GOPOD_JOB_GET_CLASS (job)->begin (job, JOB_PRIV (job)->cancellable, &begin_error))
+    {
+      g_clear_error (&begin_error);
+      return G_SOURCE_REMOVE;
+    }
+
+  /* A `begin` that failed after calling complete() has nothing left to
+   * end; its error is not dropped silently. */
+  gopod_propagate_failure (&error, begin_error, G_OBJECT_TYPE_NAME (job));
+  if (gopod_job_is_ended (job))
+    {
+      g_warning ("%s: begin failed after the job had ended: %s",
+                 G_OBJECT_TYPE_NAME (job), error->message);
+      g_error_free (error);
+    }
+  else
+    gopod_job_priv_end_full (job, GOPOD_JOB_STATE_FAILED, error, FALSE, NULL);
 
   return G_SOURCE_REMOVE;
 }

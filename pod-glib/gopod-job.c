@@ -67,10 +67,20 @@
  * GopodJobClass::begin:
  * @job: the job
  * @cancellable: (nullable): cancelled when the job is cancelled or times out
+ * @error: return location for the reason the work could not start
  *
  * Starts the work of a main-context job, on its owner's main context. It
  * must return at once; the work ends with [method@Gopod.Job.complete]. A
  * class that implements it is a main-context job.
+ *
+ * Returning %FALSE ends the job FAILED with @error, so an exception that a
+ * binding's `begin` raises (Python's `do_begin`, GJS's `vfunc_begin`, which
+ * both turn it into @error) fails the job instead of leaving it running
+ * forever. Returning %FALSE without setting @error fails the job with
+ * %GOPOD_ERROR_FAILED.
+ *
+ * Returns: %TRUE when the work is started (or already completed), %FALSE
+ *   with @error set when it could not start
  *
  * Since: 1.0
  */

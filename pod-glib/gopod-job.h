@@ -55,7 +55,9 @@ G_DECLARE_DERIVABLE_TYPE (GopodJob, gopod_job, GOPOD, JOB, GObject)
  *   ends, after @run or instead of it when the job never ran
  * @begin: starts the work of a main-context job on its owner's main context;
  *   must return at once, and the work ends with [method@Gopod.Job.complete].
- *   A class that overrides @begin is a main-context job.
+ *   Returns %TRUE once the work is started, or %FALSE with @error set when
+ *   it could not start (the job then ends FAILED). A class that overrides
+ *   @begin is a main-context job.
  *
  * The virtual methods of [class@Gopod.Job].
  *
@@ -69,8 +71,9 @@ struct _GopodJobClass
                       GCancellable *cancellable,
                       GError      **error);
   void     (*finish) (GopodJob     *job);
-  void     (*begin)  (GopodJob     *job,
-                      GCancellable *cancellable);
+  gboolean (*begin)  (GopodJob     *job,
+                      GCancellable *cancellable,
+                      GError      **error);
 
   /*< private >*/
   gpointer padding[12];

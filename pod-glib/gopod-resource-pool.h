@@ -58,7 +58,7 @@ struct _GopodResourcePoolClass
  * @cancellable: (nullable): the cancellable given to the acquire call
  * @error: return location for an error
  *
- * Makes a new resource; see [struct@Gopod.ResourcePoolClass].
+ * Makes a new resource; see [class@Gopod.ResourcePool].
  * Python subclasses implement `do_create (self, cancellable)`.
  *
  * Returns: (transfer full) (nullable): a new resource, or %NULL with @error set
@@ -72,7 +72,7 @@ struct _GopodResourcePoolClass
  * @resource: (transfer none): the resource to close
  *
  * Closes a resource the pool no longer keeps; see
- * [struct@Gopod.ResourcePoolClass]. Python subclasses implement
+ * [class@Gopod.ResourcePool]. Python subclasses implement
  * `do_close (self, resource)`.
  *
  * Since: 1.0
@@ -84,7 +84,7 @@ struct _GopodResourcePoolClass
  * @user_data: the data given to [ctor@Gopod.ResourcePool.new]
  * @error: return location for the factory's error
  *
- * Makes a new resource for a [class@Gopod.ResourcePool] (the seed's
+ * Makes a new resource for a [class@Gopod.ResourcePool] (Go in Action's pool's
  * `factory`). It runs in the thread that called
  * [method@Gopod.ResourcePool.acquire], or on the caller's thread-default main
  * context for [method@Gopod.ResourcePool.acquire_async], with no pool lock

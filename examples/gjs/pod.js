@@ -10,8 +10,8 @@
 //
 // (--delay-ms is the same as --sleep-ms, the option of the C and Python ports.)
 
-imports.gi.versions.Gopod = '1.0';
-const {GLib, GObject, Gopod} = imports.gi;
+const {Gopod} = imports.gopod;  // Gopod 1.0, with promises
+const {GLib, GObject} = imports.gi;
 const System = imports.system;
 
 function option(name, fallback) {
@@ -60,10 +60,7 @@ for (let i = 0; i < nJobs; i++)
     pod.add_job(new TimerJob(i + 1, `msg-${i}-hello`), null);
 
 // Unlike go-pod's example, which sleeps, wait for the pod to be idle.
-pod.wait_async(null, (p, res) => {
-    p.wait_finish(res);
-    loop.quit();
-});
+pod.wait_async(null).then(() => loop.quit());
 loop.run();
 
 print(`jobs: ${pod.submitted} submitted, ${pod.succeeded} succeeded`);

@@ -16,8 +16,8 @@
 //
 //   gjs pool.js [--query-ms 1000] [--max-size 0]
 
-imports.gi.versions.Gopod = '1.0';
-const {Gio, GLib, GObject, Gopod} = imports.gi;
+const {Gopod} = imports.gopod;  // Gopod 1.0, with promises
+const {Gio, GLib, GObject} = imports.gi;
 const System = imports.system;
 
 const MAX_GOROUTINES = 25;   // the number of queries run at once

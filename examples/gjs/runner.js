@@ -21,8 +21,8 @@
 // runs the program quickly; --send-sigint-ms makes the program send itself
 // SIGINT, to test the interrupt path without a terminal.
 
-imports.gi.versions.Gopod = '1.0';
-const {Gio, GLib, GObject, Gopod} = imports.gi;
+const {Gopod} = imports.gopod;  // Gopod 1.0, with promises
+const {Gio, GLib, GObject} = imports.gi;
 const System = imports.system;
 
 function option(name, fallback) {

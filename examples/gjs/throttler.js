@@ -15,8 +15,8 @@
 //
 //   gjs throttler.js
 
-imports.gi.versions.Gopod = '1.0';
-const {Gio, GLib, Gopod} = imports.gi;
+const {Gopod} = imports.gopod;  // Gopod 1.0, with promises
+const {Gio, GLib} = imports.gi;
 const System = imports.system;
 
 const PATHS = ['/one', '/two', '/broken', '/four', '/five', '/six', '/seven'];

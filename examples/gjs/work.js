@@ -21,8 +21,8 @@
 //
 //   gjs work.js [--rounds 100] [--sleep-ms 1000]
 
-imports.gi.versions.Gopod = '1.0';
-const {GLib, GObject, Gopod} = imports.gi;
+const {Gopod} = imports.gopod;  // Gopod 1.0, with promises
+const {GLib, GObject} = imports.gi;
 const System = imports.system;
 
 const NAMES = ['steve', 'bob', 'mary', 'therese', 'jason'];
@@ -103,12 +103,7 @@ async function main(opts) {
     }
 
     // p.Shutdown(): stop accepting, run what is queued, wait for the workers.
-    await new Promise(resolve => {
-        pod.shutdown_async(Gopod.ShutdownMode.DRAIN, null, (p, result) => {
-            p.shutdown_finish(result);
-            resolve();
-        });
-    });
+    await pod.shutdown_async(Gopod.ShutdownMode.DRAIN, null);
 
     print(`tasks: ${pod.submitted} submitted, ${pod.succeeded} succeeded`);
     print(`peak in flight: ${peak} (workers 2)`);

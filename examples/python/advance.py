@@ -75,7 +75,7 @@ def main():
     # One tick of Go's ticker: dispatch 500 jobs, then report the threads.
     def tick():
         for i in range(args.jobs):
-            pod.add_job(AdvanceJob(i + 1, 'msg-%d-hello' % i), None)
+            pod.add_job(AdvanceJob(i + 1, 'msg-%d-hello' % i))
         seen.append(count_threads())
         say('============> current threads: %d ' % seen[-1])
         state['rounds_left'] -= 1

@@ -118,8 +118,8 @@ def main():
 
     def tick():
         # One turn of Go's `for { go work1(ch); go work2(ch); time.Sleep(2s) }`.
-        pod.add_job(Work('job1', args.job1_ms / 1000, args.timeout_ms), None)
-        pod.add_job(Work('job2', args.job2_ms / 1000, args.timeout_ms), None)
+        pod.add_job(Work('job1', args.job1_ms / 1000, args.timeout_ms))
+        pod.add_job(Work('job2', args.job2_ms / 1000, args.timeout_ms))
         state['round'] += 1
         if args.rounds and state['round'] == args.rounds:
             state['tick'] = 0

@@ -219,7 +219,7 @@ class Work(Gopod.Job):
 def do_request(pod, port, timeout_ms):
     """One run of Go's client main()."""
     job = Work(port, timeout_ms)
-    pod.add_job(job, None)  # go work(ctx)
+    pod.add_job(job)  # go work(ctx)
     try:
         job.wait(None)  # wg.Wait()
         say('Server Response: %s' % job.body)
@@ -263,7 +263,7 @@ def main():
     else:
         say('LEAK: %d threads left behind' % (threads_last - threads_first))
 
-    pod.shutdown(Gopod.ShutdownMode.DRAIN, None)
+    pod.shutdown(Gopod.ShutdownMode.DRAIN)
     say('pod shut down: %d workers' % pod.props.workers)
     server.stop()
     say("Finished. I'm going home")

@@ -83,7 +83,7 @@ def main():
     job.props.timeout_ms = args.deadline_ms
 
     print("Hey, I'm going to do some work", flush=True)
-    pod.add_job(job, None)  # go work(ctx)
+    pod.add_job(job)  # go work(ctx)
     # wg.Wait(). Like Go's main, this one does not look at work's error.
     try:
         job.wait(None)

@@ -152,13 +152,13 @@ def main():
         for _ in range(args.payloads):
             payload_id += 1
             # JobQueue <- work: blocks while MAX_QUEUE jobs wait.
-            pod.add_job(Upload(sink, payload_id, args.upload_ms / 1000), None)
+            pod.add_job(Upload(sink, payload_id, args.upload_ms / 1000))
             peak_queued = max(peak_queued, pod.props.queued)
         print('POST /payloads: %d payloads queued, 200 OK' % args.payloads, flush=True)
 
     # Worker.Stop() for every worker: with DRAIN, once the queue is empty.
     mode = Gopod.ShutdownMode.DISCARD if args.discard else Gopod.ShutdownMode.DRAIN
-    pod.shutdown(mode, None)
+    pod.shutdown(mode)
     print('workers stopped (%s)' % ('queue discarded' if args.discard else 'queue drained'))
 
     uploaded, failed, dropped = pod.props.succeeded, pod.props.failed, pod.props.cancelled

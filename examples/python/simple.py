@@ -67,7 +67,7 @@ def main():
     pod = Gopod.Pod.new(args.workers)  # NewPod(10)
     pod.start()                        # Start()
     for i in range(args.jobs):
-        pod.add_job(SimpleJob(i + 1, 'msg-%d-hello' % i, args.sleep_ms / 1000), None)
+        pod.add_job(SimpleJob(i + 1, 'msg-%d-hello' % i, args.sleep_ms / 1000))
 
     # Where Go sleeps 500 s, wait until every job has finished.
     pod.wait(None)

@@ -102,7 +102,7 @@ def fetch(throttler, url):
         in_flight -= 1
     # Let the throttler know the fetch is over, so the loop may go on.
     if error is None:
-        throttler.done_ok()
+        throttler.done(None)
     else:
         throttler.done(error)
 

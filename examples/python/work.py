@@ -78,11 +78,11 @@ def main():
     for _ in range(args.rounds):
         for name in NAMES:
             # p.Run(&np): blocks until the previous job has been taken.
-            pod.add_job(NamePrinter(name, args.sleep_ms / 1000), None)
+            pod.add_job(NamePrinter(name, args.sleep_ms / 1000))
             peak_queued = max(peak_queued, pod.props.queued)
 
     # p.Shutdown(): stop accepting, run what is queued, wait for the workers.
-    pod.shutdown(Gopod.ShutdownMode.DRAIN, None)
+    pod.shutdown(Gopod.ShutdownMode.DRAIN)
 
     print('tasks: %d submitted, %d succeeded' % (pod.props.submitted, pod.props.succeeded))
     print('peak in flight: %d (workers %d)' % (peak, args.workers))

@@ -421,6 +421,8 @@ struct _TestMainJob
   GThread  *begin_thread;
   GThread  *finish_thread;
   gboolean  fail;
+  gboolean  refuse;       /* begin returns FALSE ... */
+  gboolean  refuse_bare;  /* ... without setting an error */
   int       finishes;
 };
 
@@ -438,12 +440,22 @@ complete_later (gpointer data)
   g_object_unref (self);
 }
 
-static void
-test_main_job_begin (GopodJob     *job,
-                     GCancellable *cancellable)
+static gboolean
+test_main_job_begin (GopodJob      *job,
+                     GCancellable  *cancellable,
+                     GError       **error)
 {
-  TEST_MAIN_JOB (job)->begin_thread = g_thread_self ();
+  TestMainJob *self = TEST_MAIN_JOB (job);
+
+  self->begin_thread = g_thread_self ();
+  if (self->refuse)
+    {
+      if (!self->refuse_bare)
+        g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_NOT_CONNECTED, "no network");
+      return FALSE;
+    }
   g_idle_add_once (complete_later, g_object_ref (job));
+  return TRUE;
 }
 
 static void
@@ -497,6 +509,38 @@ test_job_main_context (void)
   g_test_assert_expected_messages ();
   g_assert_cmpint (ok_job->finishes, ==, 1);
   g_assert_cmpint (gopod_job_get_state (GOPOD_JOB (ok_job)), ==, GOPOD_JOB_STATE_SUCCEEDED);
+}
+
+static void
+test_job_main_context_begin_fails (void)
+{
+  /* A `begin` that cannot start its work ends the job FAILED with its
+   * error (or GOPOD_ERROR_FAILED when it set none): the job is not left
+   * running, and a draining shutdown returns. */
+  g_autoptr(GopodPod) pod = gopod_pod_new (1);
+  g_autoptr(TestMainJob) refused = g_object_new (TEST_TYPE_MAIN_JOB, NULL);
+  g_autoptr(TestMainJob) bare = g_object_new (TEST_TYPE_MAIN_JOB, NULL);
+  g_autoptr(TestMainJob) after = g_object_new (TEST_TYPE_MAIN_JOB, NULL);
+  g_autoptr(GError) error = NULL;
+
+  refused->refuse = TRUE;
+  bare->refuse = bare->refuse_bare = TRUE;
+  gopod_pod_start (pod);
+  g_assert_true (gopod_pod_add_job (pod, GOPOD_JOB (refused), NULL, NULL));
+  g_assert_true (gopod_pod_add_job (pod, GOPOD_JOB (bare), NULL, NULL));
+  g_assert_true (gopod_pod_add_job (pod, GOPOD_JOB (after), NULL, NULL));
+  g_assert_true (gopod_pod_shutdown (pod, GOPOD_SHUTDOWN_DRAIN, NULL, NULL));
+
+  g_assert_false (gopod_job_wait (GOPOD_JOB (refused), NULL, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_CONNECTED);
+  g_assert_cmpint (gopod_job_get_state (GOPOD_JOB (refused)), ==, GOPOD_JOB_STATE_FAILED);
+  g_clear_error (&error);
+  g_assert_false (gopod_job_wait (GOPOD_JOB (bare), NULL, &error));
+  g_assert_error (error, GOPOD_ERROR, GOPOD_ERROR_FAILED);
+  g_assert_cmpint (refused->finishes + bare->finishes, ==, 2);
+  /* The failures freed their worker slot. */
+  g_assert_cmpint (gopod_job_get_state (GOPOD_JOB (after)), ==, GOPOD_JOB_STATE_SUCCEEDED);
+  g_assert_cmpuint (gopod_pod_get_failed (pod), ==, 2);
 }
 
 static void
@@ -627,6 +671,7 @@ main (int   argc,
   g_test_add_func ("/Gopod/Job/wait/async-cancelled", test_job_wait_async_cancelled);
   g_test_add_func ("/Gopod/Job/notify/progress-on-main-context", test_job_progress_notify_on_main_context);
   g_test_add_func ("/Gopod/Job/main-context", test_job_main_context);
+  g_test_add_func ("/Gopod/Job/main-context-begin-fails", test_job_main_context_begin_fails);
   g_test_add_func ("/Gopod/Job/main-context-blocking-wait", test_job_main_context_blocking_wait);
   g_test_add_func ("/Gopod/Job/main-context-cancel-queued-elsewhere",
                    test_job_main_context_cancel_queued_elsewhere);

@@ -837,9 +837,10 @@ later_job_cancelled (GCancellable *cancellable,
                    g_object_ref (data), g_object_unref);
 }
 
-static void
-test_later_job_begin (GopodJob     *job,
-                      GCancellable *cancellable)
+static gboolean
+test_later_job_begin (GopodJob      *job,
+                      GCancellable  *cancellable,
+                      GError       **error)
 {
   TestLaterJob *self = TEST_LATER_JOB (job);
 
@@ -850,6 +851,7 @@ test_later_job_begin (GopodJob     *job,
   else
     g_timeout_add_full (G_PRIORITY_DEFAULT, 10, later_job_complete,
                         g_object_ref (job), g_object_unref);
+  return TRUE;
 }
 
 static void

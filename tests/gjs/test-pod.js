@@ -4,18 +4,11 @@
 // max-workers, failures, run_async and wait_async. Exits non-zero on any
 // failure.
 
-imports.gi.versions.Gopod = '1.0';
-const {GLib, GObject, Gio, Gopod} = imports.gi;
+const {Gopod} = imports.gopod;  // Gopod 1.0, with promises
+const {GLib, GObject, Gio} = imports.gi;
 const System = imports.system;
 
-let failures = 0;
-
-function check(condition, message) {
-    if (!condition) {
-        failures++;
-        printerr(`FAIL: ${message}`);
-    }
-}
+const {check, failures} = imports.testing;
 
 function checkEqual(actual, expected, message) {
     check(actual === expected, `${message}: got ${actual}, expected ${expected}`);
@@ -120,7 +113,7 @@ function testBoundedMainContextJobs() {
     checkEqual(pod.submitted, pod.succeeded + pod.failed + pod.cancelled, 'counters add up');
     checkEqual(pod.running, 0, 'running after wait');
     checkEqual(pod.queued, 0, 'queued after wait');
-    if (failures === 0)
+    if (failures() === 0)
         pod.shutdown(Gopod.ShutdownMode.DRAIN, null);
 }
 
@@ -216,8 +209,8 @@ function testCancelQueuedAndShutdown() {
 for (const test of [testBoundedMainContextJobs, testFailingJob,
     testRunAsyncWithMainLoop, testCancelQueuedAndShutdown]) {
     test();
-    if (failures > 0) {
-        printerr(`${test.name}: ${failures} check(s) failed`);
+    if (failures() > 0) {
+        printerr(`${test.name}: ${failures()} check(s) failed`);
         System.exit(1);
     }
 }

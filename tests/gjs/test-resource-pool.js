@@ -3,17 +3,11 @@
 // factory, acquire_async (the factory runs on the main context), waiting,
 // cancelling and closing. Exits non-zero on the first failure.
 
-imports.gi.versions.Gopod = '1.0';
-const {GLib, Gio, GObject, Gopod} = imports.gi;
+const {Gopod} = imports.gopod;  // Gopod 1.0, with promises
+const {GLib, Gio, GObject} = imports.gi;
 const System = imports.system;
 
-let failures = 0;
-function check(cond, what) {
-    if (!cond) {
-        printerr(`FAIL: ${what}`);
-        failures++;
-    }
-}
+const {check, failures} = imports.testing;
 
 function errorMatches(fn, domain, code) {
     try {
@@ -133,6 +127,6 @@ runUntil(done => {
 check(expiring._closed === 1 && expiring.idle === 0, 'idle expiry ran close in JavaScript');
 expiring.close();
 
-if (failures > 0)
+if (failures() > 0)
     System.exit(1);
 print('ok');

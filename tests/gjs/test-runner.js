@@ -3,18 +3,11 @@
 // the main loop, one after another, under the runner's timeout.
 // Exits non-zero on the first failure.
 
-imports.gi.versions.Gopod = '1.0';
-const {GLib, GObject, Gio, Gopod} = imports.gi;
+const {Gopod} = imports.gopod;  // Gopod 1.0, with promises
+const {GLib, GObject, Gio} = imports.gi;
 const System = imports.system;
 
-let failures = 0;
-
-function check(condition, what) {
-    if (!condition) {
-        printerr(`FAIL: ${what}`);
-        failures++;
-    }
-}
+const {check, failures} = imports.testing;
 
 function errorIs(error, domain, code) {
     return error instanceof GLib.Error && error.matches(domain, code);
@@ -194,8 +187,8 @@ testStartTwice();
 testSignal('kill-INT', 'SIGINT');
 testSignal('kill-TERM', 'SIGTERM');
 
-if (failures > 0) {
-    printerr(`${failures} check(s) failed`);
+if (failures() > 0) {
+    printerr(`${failures()} check(s) failed`);
     System.exit(1);
 }
 print('all runner checks passed');

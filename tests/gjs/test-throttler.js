@@ -2,24 +2,16 @@
 // throttle_async, and its jobs call done() from main-loop callbacks.
 // Exits non-zero on the first failure.
 
-imports.gi.versions.Gopod = '1.0';
-const {GLib, Gio, Gopod} = imports.gi;
+const {Gopod} = imports.gopod;  // Gopod 1.0, with promises
+const {GLib, Gio} = imports.gi;
 const System = imports.system;
 
-let failures = 0;
-
-function check(condition, what) {
-    if (!condition) {
-        printerr(`FAIL: ${what}`);
-        failures++;
-    }
-}
+const {check, failures} = imports.testing;
 
 function runLoop(loop) {
     // A hang is a failure too, reported instead of waiting for meson's timeout.
     const guard = GLib.timeout_add_seconds(GLib.PRIORITY_DEFAULT, 30, () => {
-        printerr('FAIL: the loop did not end');
-        failures++;
+        check(false, 'the loop did not end');
         loop.quit();
         return GLib.SOURCE_REMOVE;
     });
@@ -167,8 +159,8 @@ testOpenEnded();
 testCancel();
 testBatched();
 
-if (failures > 0) {
-    printerr(`${failures} failure(s)`);
+if (failures() > 0) {
+    printerr(`${failures()} failure(s)`);
     System.exit(1);
 }
 print('ok');

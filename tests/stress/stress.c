@@ -489,8 +489,8 @@ complete_main_job (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
-static void
-stress_main_job_begin (GopodJob *job, GCancellable *cancellable)
+static gboolean
+stress_main_job_begin (GopodJob *job, GCancellable *cancellable, GError **error)
 {
   StressJob *self = STRESS_JOB (job);
   int n = INC (self->begins);
@@ -501,6 +501,7 @@ stress_main_job_begin (GopodJob *job, GCancellable *cancellable)
   g_source_set_callback (source, complete_main_job, g_object_ref (job), g_object_unref);
   g_source_attach (source, g_main_context_get_thread_default ());
   g_source_unref (source);
+  return TRUE;
 }
 
 static void

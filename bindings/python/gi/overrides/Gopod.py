@@ -1,0 +1,420 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
+"""The PyGObject override of Gopod: the library as Python reads.
+
+PyGObject imports this module when a program imports Gopod from
+gi.repository, if it is installed in a gi/overrides directory on sys.path
+(pod-glib installs it in the site-packages of /usr/bin/python3; its tests
+put bindings/python of the source tree on PYTHONPATH).
+
+What it adds, every call that works without it working the same:
+
+- `job.complete(None)`, `throttler.done(None)` (success), and any Python
+  exception as a failure, as well as a GLib.Error;
+- `do_run`, `do_begin`, `do_create`, job functions, runner tasks and
+  factories may raise anything: the job, task or acquire fails with the
+  exception's message (a GLib.Error passes through intact); `do_run`,
+  `do_begin`, job functions and tasks that return None succeed;
+- `Gopod.ResourcePool.new(factory, size)` with a factory taking only the
+  cancellable; `with pool.acquired() as conn:` releases the resource, or
+  destroys it when the block raises;
+- `with pod:` starts the pod, then drains it, or discards what is left
+  when the block raises;
+- `pod.submit(fn, *args)`;
+- `for value in channel:` receives until the channel is closed;
+- the blocking calls (`Pod.wait`, `Pod.shutdown`, `Pod.add_job`,
+  `Job.wait`, `ResourcePool.acquire`, `Throttler.throttle`,
+  `Throttler.wait`, `Runner.start`, `Channel.send`, `Channel.receive`)
+  take an optional cancellable, and a Ctrl-C on the main thread makes
+  them raise KeyboardInterrupt at once, not when the work ends.
+"""
+
+import contextlib
+import functools
+import signal
+import socket
+import threading
+
+from gi import _ossighelper
+from gi.repository import Gio, GLib, GObject
+
+from ..module import get_introspection_module
+from ..overrides import override
+
+Gopod = get_introspection_module('Gopod')
+
+__all__ = []
+
+
+# --- Exceptions raised by Python code the library calls -------------------
+
+def _as_error(exception):
+    """A GLib.Error for a Python exception, with its message."""
+    if isinstance(exception, GLib.Error):
+        return exception
+    message = str(exception) or type(exception).__name__
+    return GLib.Error.new_literal(Gopod.error_quark(), message, Gopod.Error.FAILED)
+
+
+def _reporting(func, none_is_success):
+    """Wraps func, called from C, so that any exception it raises reaches C
+    as a GLib.Error with the exception's message (PyGObject passes only a
+    GLib.Error on: for any other exception C would see a failure without
+    an error), and, for work that returns a gboolean, None means success."""
+    if getattr(func, '_gopod_reporting', False):
+        return func
+
+    @functools.wraps(func)
+    def call(*args):
+        try:
+            result = func(*args)
+        except GLib.Error:
+            raise
+        except Exception as e:
+            raise _as_error(e) from e
+        return True if none_is_success and result is None else result
+
+    call._gopod_reporting = True
+    return call
+
+
+def _report_end(obj, error, succeeded, failed):
+    """complete()/done(): PyGObject 3.42 cannot pass None for a GError, so
+    success goes through the C-only *_ok twin."""
+    if error is None:
+        succeeded(obj)
+    else:
+        failed(obj, _as_error(error))
+
+
+def _report_vfuncs(cls, names):
+    """Wraps the do_* methods a Python subclass defines, before PyGObject
+    hooks them up as vfuncs (__init_subclass__ runs before the metaclass
+    registers the class)."""
+    for name, none_is_success in names.items():
+        impl = cls.__dict__.get(name)
+        if callable(impl):
+            setattr(cls, name, _reporting(impl, none_is_success))
+
+
+# --- Ctrl-C during a blocking call ----------------------------------------
+
+class _Interruption:
+    """One blocking call that a Ctrl-C may interrupt."""
+
+    def __init__(self, cancellable):
+        self.cancellable = Gio.Cancellable.new()
+        self.interrupted = False
+        self._outer = cancellable
+        self._link = None
+        if cancellable is not None:
+            # Called at once if the caller's cancellable is already cancelled.
+            self._link = cancellable.connect(lambda *args: self.cancellable.cancel())
+
+    def interrupt(self):
+        # On the watcher thread: the flag is set before the call can return.
+        self.interrupted = True
+        self.cancellable.cancel()
+
+    def close(self):
+        if self._link is not None:
+            self._outer.disconnect(self._link)
+
+
+class _SigintWatcher:
+    """Turns a Ctrl-C into cancelling the blocking calls in flight.
+
+    While the main thread blocks in C, Python cannot run its SIGINT handler
+    (handlers run between bytecodes), so Ctrl-C would only raise once the
+    work ended. But Python's C-level handler writes the signal number to
+    the wakeup fd (signal.set_wakeup_fd) at once, whichever thread got the
+    signal: a thread reading it cancels the calls' cancellables. Meanwhile
+    a Python handler that only takes note stands in for the default one, so
+    that KeyboardInterrupt is raised where the call returns, after the call
+    gave back what it had taken, never in the middle of that."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._active = []
+        self._reader = None
+        self._writer = None
+        self._saved = None  # (wakeup fd, handler context) while active
+        self._pending = False  # a Ctrl-C not raised yet, see _blocking()
+
+    def can_watch(self):
+        # Only on the main thread (the only one Python delivers signals to),
+        # and only when Python's own SIGINT handling is in place, as
+        # PyGObject's MainLoop.run requires too: an app that installed its
+        # own handler (GLib.unix_signal_add, a runner, signal.signal) keeps it.
+        if threading.current_thread() is not threading.main_thread():
+            return False
+        return bool(self._active) or _ossighelper.sigint_handler_is_default()
+
+    def _start_thread(self):
+        self._reader, self._writer = socket.socketpair()
+        for sock in (self._reader, self._writer):
+            sock.set_inheritable(False)
+        self._writer.setblocking(False)
+        threading.Thread(target=self._watch, name='gopod-sigint', daemon=True).start()
+
+    def _watch(self):
+        while True:
+            signums = self._reader.recv(64)
+            if signal.SIGINT in signums:
+                with self._lock:
+                    interruptions = list(self._active)
+                for interruption in interruptions:
+                    interruption.interrupt()
+
+    def raise_pending(self):
+        if self._pending:
+            self._pending = False
+            raise KeyboardInterrupt
+
+    def defer(self):
+        self._pending = True
+
+    def _on_sigint(self, signum, frame):
+        with self._lock:
+            for interruption in self._active:
+                interruption.interrupted = True
+
+    @contextlib.contextmanager
+    def watching(self, cancellable):
+        if self._reader is None:
+            self._start_thread()
+        interruption = _Interruption(cancellable)
+        first = not self._active
+        if first:
+            handler = _ossighelper.sigint_handler_set_and_restore_default(self._on_sigint)
+            handler.__enter__()
+            fd = signal.set_wakeup_fd(self._writer.fileno(), warn_on_full_buffer=False)
+            self._saved = (fd, handler)
+        with self._lock:
+            self._active.append(interruption)
+        try:
+            yield interruption
+        finally:
+            with self._lock:
+                self._active.remove(interruption)
+            interruption.close()
+            if first:
+                fd, handler = self._saved
+                signal.set_wakeup_fd(fd)
+                handler.__exit__(None, None, None)
+
+
+_watcher = _SigintWatcher()
+
+
+def _blocking(call, cancellable=None, give_back=None, keep=False):
+    """Runs call(cancellable), a blocking call, so that Ctrl-C interrupts it.
+
+    On a Ctrl-C, KeyboardInterrupt is raised once the call returned. If the
+    call had succeeded all the same, nothing it took is lost: give_back(result)
+    returns it first; or, with keep (a value that cannot be given back), the
+    result is returned and KeyboardInterrupt raised by the next blocking call."""
+    if not _watcher.can_watch():
+        return call(cancellable)
+    _watcher.raise_pending()
+    with _watcher.watching(cancellable) as interruption:
+        try:
+            result = call(interruption.cancellable)
+        except GLib.Error:
+            if interruption.interrupted:
+                raise KeyboardInterrupt from None
+            raise
+        if not interruption.interrupted:
+            return result
+        if keep:
+            _watcher.defer()
+            return result
+        if give_back is not None:
+            give_back(result)
+        raise KeyboardInterrupt
+
+
+def _finish_on_own_context(start, finish, cancellable):
+    """start(cancellable, callback) then finish(result), waiting on a private
+    main context: a blocking call with a cancellable, made of an async pair
+    whose blocking twin takes none."""
+    context = GLib.MainContext.new()
+    results = []
+    context.push_thread_default()
+    try:
+        start(cancellable, lambda source, result: results.append(result))
+        while not results:
+            context.iteration(True)
+    finally:
+        context.pop_thread_default()
+    return finish(results[0])
+
+
+# --- The classes -----------------------------------------------------------
+
+class Job(Gopod.Job):
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        _report_vfuncs(cls, {'do_run': True, 'do_begin': True})
+
+    @classmethod
+    def new_func(cls, func, *user_data):
+        """A job running func(job, cancellable, *user_data) in a worker thread."""
+        run = _reporting(func, True)
+        return Gopod.Job.new_func(lambda job, cancellable, data: run(job, cancellable, *data),
+                                  user_data)
+
+    def complete(self, error=None):
+        """Ends a main-context job: success with None, else failed with the
+        GLib.Error or exception given."""
+        _report_end(self, error, Gopod.Job.complete_ok, Gopod.Job.complete)
+
+    def wait(self, cancellable=None):
+        return _blocking(lambda c: Gopod.Job.wait(self, c), cancellable)
+
+
+Job = override(Job)
+__all__.append('Job')
+
+
+class Pod(Gopod.Pod):
+    def submit(self, func, *args):
+        """Runs func(*args) in a worker thread, on the light path."""
+        return Gopod.Pod.submit(self, lambda data: func(*data), args)
+
+    def add_job(self, job, cancellable=None):
+        return _blocking(lambda c: Gopod.Pod.add_job(self, job, c), cancellable)
+
+    def wait(self, cancellable=None):
+        return _blocking(lambda c: Gopod.Pod.wait(self, c), cancellable)
+
+    def shutdown(self, mode=Gopod.ShutdownMode.DRAIN, cancellable=None):
+        return _blocking(lambda c: Gopod.Pod.shutdown(self, mode, c), cancellable)
+
+    def __enter__(self):
+        self.start()
+        return self
+
+    def __exit__(self, exc_type, exc_value, traceback):
+        # A block that raised does not want the rest of its work done.
+        self.shutdown(Gopod.ShutdownMode.DRAIN if exc_type is None
+                      else Gopod.ShutdownMode.DISCARD)
+        return False
+
+
+Pod = override(Pod)
+__all__.append('Pod')
+
+
+class ResourcePool(Gopod.ResourcePool):
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        _report_vfuncs(cls, {'do_create': False})
+
+    @classmethod
+    def new(cls, factory, *args):
+        """new(factory, size) with factory(cancellable), or, as in C,
+        new(factory, user_data, size) with factory(cancellable, user_data)."""
+        if len(args) == 1:
+            create = _reporting(factory, False)
+            return Gopod.ResourcePool.new(lambda cancellable, data: create(cancellable),
+                                          None, args[0])
+        return Gopod.ResourcePool.new(_reporting(factory, False), *args)
+
+    def acquire(self, cancellable=None):
+        return _blocking(lambda c: Gopod.ResourcePool.acquire(self, c), cancellable,
+                         give_back=self.release)
+
+    @contextlib.contextmanager
+    def acquired(self, cancellable=None):
+        """with pool.acquired() as resource: released after the block, or
+        destroyed if the block raised (it may have broken it)."""
+        resource = self.acquire(cancellable)
+        try:
+            yield resource
+        except BaseException:
+            self.destroy(resource)
+            raise
+        self.release(resource)
+
+
+ResourcePool = override(ResourcePool)
+__all__.append('ResourcePool')
+
+
+class Runner(Gopod.Runner):
+    def add(self, task, *user_data):
+        """Adds task(runner, id, cancellable, *user_data)."""
+        run = _reporting(task, True)
+        Gopod.Runner.add(self, lambda runner, task_id, cancellable, data:
+                         run(runner, task_id, cancellable, *data), user_data)
+
+    def start(self, cancellable=None):
+        # With handle-signals the runner takes Ctrl-C itself, and start
+        # raises GOPOD_ERROR_INTERRUPTED, as documented.
+        if self.props.handle_signals:
+            return Gopod.Runner.start(self, cancellable)
+        return _blocking(lambda c: Gopod.Runner.start(self, c), cancellable)
+
+
+Runner = override(Runner)
+__all__.append('Runner')
+
+
+class Throttler(Gopod.Throttler):
+    def done(self, error=None):
+        """Reports a job done: success with None, else failed with the
+        GLib.Error or exception given."""
+        _report_end(self, error, Gopod.Throttler.done_ok, Gopod.Throttler.done)
+
+    def _block(self, blocking, start, finish, cancellable):
+        # The blocking calls take no cancellable; their async twins do.
+        if not _watcher.can_watch() and cancellable is None:
+            return blocking(self)
+        return _blocking(lambda c: _finish_on_own_context(start, finish, c), cancellable)
+
+    def throttle(self, cancellable=None):
+        return self._block(Gopod.Throttler.throttle, self.throttle_async,
+                           self.throttle_finish, cancellable)
+
+    def wait(self, cancellable=None):
+        return self._block(Gopod.Throttler.wait, self.wait_async, self.wait_finish,
+                           cancellable)
+
+
+Throttler = override(Throttler)
+__all__.append('Throttler')
+
+
+def _received(result):
+    """The value of a receive: PyGObject gives the out GValue, after the
+    boolean return on bindings that keep it."""
+    if isinstance(result, tuple):
+        result = result[-1]
+    return result.get_value() if isinstance(result, GObject.Value) else result
+
+
+if hasattr(Gopod, 'Channel'):
+    class Channel(Gopod.Channel):
+        def send(self, value, cancellable=None):
+            return _blocking(lambda c: Gopod.Channel.send(self, value, c), cancellable)
+
+        def receive(self, cancellable=None):
+            """The next value; GLib.Error GOPOD_ERROR_CLOSED once the channel
+            is closed and drained. A value received as Ctrl-C comes is not
+            lost: it is returned, and KeyboardInterrupt raised at the next
+            blocking call."""
+            return _received(_blocking(lambda c: Gopod.Channel.receive(self, c), cancellable,
+                                       keep=True))
+
+        def __iter__(self):
+            """Receives until the channel is closed, like Go's range."""
+            while True:
+                try:
+                    yield self.receive()
+                except GLib.Error as e:
+                    if e.matches(Gopod.error_quark(), Gopod.Error.CLOSED):
+                        return
+                    raise
+
+    Channel = override(Channel)
+    __all__.append('Channel')

@@ -1,0 +1,263 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
+"""The PyGObject override (bindings/python/gi/overrides/Gopod.py): Gopod as
+Python reads, every older call still working, exceptions that fail jobs with
+their message, and Ctrl-C that interrupts the blocking calls."""
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+import unittest
+
+import gi
+gi.require_version('Gopod', '1.0')
+from gi.repository import Gio, GLib, GObject, Gopod  # noqa: E402
+
+from test_pod import BlockingJob  # noqa: E402
+
+SAFETY_S = 20  # only a guard against a hang
+CHILD = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'sigint_child.py')
+
+
+class Raising(Gopod.Job):
+    def do_run(self, cancellable):
+        raise ValueError('no such thumbnail')
+
+
+class ReturnsNone(Gopod.Job):
+    def do_run(self, cancellable):
+        self.ran = True
+
+
+class BeginRaises(Gopod.Job):
+    def __init__(self, exception):
+        super().__init__()
+        self.exception = exception
+        self.finishes = 0
+
+    def do_begin(self, cancellable):
+        raise self.exception
+
+    def do_finish(self):
+        self.finishes += 1
+
+
+class BeginCompletes(Gopod.Job):
+    """A main-context job whose do_begin returns None, and that completes
+    with complete(None)."""
+
+    def do_begin(self, cancellable):
+        GLib.idle_add(lambda: self.complete(None) or GLib.SOURCE_REMOVE)
+
+
+class Closing(Gopod.ResourcePool):
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.closed = []
+
+    def do_create(self, cancellable):
+        return GObject.Object()
+
+    def do_close(self, resource):
+        self.closed.append(resource)
+
+
+class ExceptionsTest(unittest.TestCase):
+    def test_run_raising_fails_with_message(self):
+        with Gopod.Pod.new(1) as pod:
+            job = Raising()
+            pod.add_job(job)
+        self.assertEqual(job.props.state, Gopod.JobState.FAILED)
+        self.assertTrue(job.props.error.matches(Gopod.error_quark(), Gopod.Error.FAILED))
+        self.assertEqual(job.props.error.message, 'no such thumbnail')
+
+    def test_run_returning_none_succeeds(self):
+        with Gopod.Pod.new(1) as pod:
+            job = ReturnsNone()
+            pod.add_job(job)
+        self.assertEqual(job.props.state, Gopod.JobState.SUCCEEDED)
+
+    def test_begin_raising_fails_the_job(self):
+        pod = Gopod.Pod.new(1)   # one slot: a job left running would hold it
+        jobs = [BeginRaises(ValueError('begin broke')),
+                BeginRaises(GLib.Error.new_literal(Gio.io_error_quark(), 'gone',
+                                                   Gio.IOErrorEnum.NOT_FOUND)),
+                BeginCompletes()]
+        for job in jobs:
+            pod.add_job(job)
+        pod.start()
+        # No main loop: the drain runs the pod's context; it returns.
+        self.assertTrue(pod.shutdown(Gopod.ShutdownMode.DRAIN))
+        self.assertEqual([j.props.state for j in jobs],
+                         [Gopod.JobState.FAILED, Gopod.JobState.FAILED,
+                          Gopod.JobState.SUCCEEDED])
+        self.assertEqual(jobs[0].props.error.message, 'begin broke')
+        self.assertTrue(jobs[1].props.error.matches(Gio.io_error_quark(),
+                                                    Gio.IOErrorEnum.NOT_FOUND))
+        self.assertEqual([j.finishes for j in jobs[:2]], [1, 1])
+
+    def test_job_func_and_task_exceptions(self):
+        job = Gopod.Job.new_func(lambda job, cancellable: 1 / 0)
+        with Gopod.Pod.new(1) as pod:
+            pod.add_job(job)
+        self.assertEqual(job.props.error.message, 'division by zero')
+
+        runner = Gopod.Runner.new(0)
+        runner.props.handle_signals = False
+        runner.add(lambda runner, task_id, cancellable: None)   # None: success
+        runner.add(lambda runner, task_id, cancellable, what: {}[what], 'key')
+        with self.assertRaises(GLib.Error) as caught:
+            runner.start()
+        self.assertEqual(caught.exception.message, "'key'")
+        self.assertEqual(runner.props.completed, 1)
+
+    def test_factory_exception_message(self):
+        def factory(cancellable):
+            raise OSError('connection refused')
+        pool = Gopod.ResourcePool.new(factory, 1)
+        with self.assertRaises(GLib.Error) as caught:
+            pool.acquire()
+        self.assertEqual(caught.exception.message, 'connection refused')
+
+
+class PythonicTest(unittest.TestCase):
+    def test_done_and_complete_none(self):
+        throttler = Gopod.Throttler.new(1, 2)
+        throttler.done(None)
+        throttler.throttle()
+        throttler.done(ValueError('second failed'))
+        self.assertEqual(throttler.throttle(), 1)
+        self.assertEqual(throttler.get_error().message, 'second failed')
+
+        pod = Gopod.Pod.new(1)
+        job = BeginCompletes()
+        pod.add_job(job)
+        pod.start()
+        self.assertTrue(job.wait())
+
+    def test_older_calls_still_work(self):
+        pool = Gopod.ResourcePool.new(lambda cancellable, data: GObject.Object(), None, 2)
+        self.assertEqual(pool.props.size, 2)
+        pool.release(pool.acquire(None))
+        throttler = Gopod.Throttler.new(1, 1)
+        throttler.done_ok()
+        self.assertEqual(throttler.throttle(), 0)
+        pod = Gopod.Pod.new(1)
+        pod.start()
+        self.assertTrue(pod.submit(lambda data: None, None))
+        self.assertTrue(pod.wait(None))
+        self.assertTrue(pod.shutdown(Gopod.ShutdownMode.DRAIN, None))
+
+    def test_one_argument_factory(self):
+        made = []
+        pool = Gopod.ResourcePool.new(lambda cancellable: made.append(1) or GObject.Object(), 3)
+        self.assertEqual(pool.props.size, 3)
+        pool.release(pool.acquire())
+        self.assertEqual(made, [1])
+
+    def test_submit_with_args(self):
+        seen = []
+        lock = threading.Lock()
+
+        def record(*args):
+            with lock:
+                seen.append(args)
+        with Gopod.Pod.new(2) as pod:
+            pod.submit(record)
+            pod.submit(record, 1)
+            pod.submit(record, 'a', 'b')
+        self.assertEqual(sorted(seen, key=len), [(), (1,), ('a', 'b')])
+
+    def test_with_pod_drains(self):
+        with Gopod.Pod.new(1) as pod:
+            self.assertFalse(pod.props.paused)
+            jobs = [ReturnsNone() for _ in range(3)]
+            for job in jobs:
+                pod.add_job(job)
+        self.assertTrue(all(j.props.state == Gopod.JobState.SUCCEEDED for j in jobs))
+        with self.assertRaises(GLib.Error):
+            pod.submit(print)   # shut down: closed
+
+    def test_with_pod_discards_on_exception(self):
+        held = BlockingJob()
+        queued = ReturnsNone()
+        with self.assertRaises(RuntimeError):
+            with Gopod.Pod.new(1) as pod:
+                pod.add_job(held)
+                pod.add_job(queued)
+                held.started.wait(SAFETY_S)
+                raise RuntimeError('stop')
+        self.assertEqual(held.props.state, Gopod.JobState.CANCELLED)
+        self.assertEqual(queued.props.state, Gopod.JobState.CANCELLED)
+        self.assertEqual(held.finishes, 1)
+
+    def test_pool_acquired(self):
+        pool = Closing(size=2)
+        with pool.acquired() as resource:
+            self.assertEqual(pool.props.in_use, 1)
+        self.assertEqual((pool.props.in_use, pool.props.idle), (0, 1))
+        with self.assertRaises(KeyError):
+            with pool.acquired() as again:
+                self.assertIs(again, resource)
+                raise KeyError('broke it')
+        # Destroyed, not kept: it may be broken.
+        self.assertEqual((pool.props.in_use, pool.props.idle), (0, 0))
+        self.assertEqual(pool.closed, [resource])
+
+    def test_channel_iterates(self):
+        # Channels are in the library from 1.2; with them, for v in ch.
+        if not hasattr(Gopod, 'Channel'):
+            # A library without channels: the override adds none of its own.
+            self.assertNotIn('Channel', sys.modules['gi.overrides.Gopod'].__all__)
+            return
+        channel = Gopod.Channel.new(GObject.TYPE_INT, 3)
+        for value in (1, 2, 3):
+            channel.send(value)
+        channel.close()
+        self.assertEqual(list(channel), [1, 2, 3])
+
+
+class CtrlCTest(unittest.TestCase):
+    """A real SIGINT sent to a child blocked in each call (see
+    sigint_child.py): KeyboardInterrupt comes out of the call, nothing is
+    lost."""
+
+    def interrupt(self, scenario):
+        child = subprocess.Popen(['/usr/bin/python3', CHILD, scenario],
+                                 stdout=subprocess.PIPE, text=True)
+        try:
+            self.assertEqual(child.stdout.readline(), 'ready\n')
+            child.send_signal(signal.SIGINT)
+            out, _ = child.communicate(timeout=SAFETY_S)
+        finally:
+            if child.poll() is None:
+                child.kill()
+                child.communicate()
+        self.assertEqual((child.returncode, out), (0, 'interrupted\n'), scenario)
+
+    def test_pod_wait(self):
+        self.interrupt('wait')
+
+    def test_job_wait(self):
+        self.interrupt('job-wait')
+
+    def test_pod_shutdown(self):
+        self.interrupt('shutdown')
+
+    def test_pod_add_job(self):
+        self.interrupt('add-job')
+
+    def test_pool_acquire(self):
+        self.interrupt('acquire')
+
+    def test_throttle(self):
+        self.interrupt('throttle')
+
+    def test_runner_start(self):
+        self.interrupt('start')
+
+
+if __name__ == '__main__':
+    unittest.main()
