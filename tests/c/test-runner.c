@@ -642,17 +642,18 @@ run_context_until_done (gpointer data)
   return NULL;
 }
 
+/* Collects the result where the callback runs (the loop thread), then
+ * tells the caller's thread. */
 static void
-store_result_and_wake (GObject      *source,
-                       GAsyncResult *result,
-                       gpointer      user_data)
+finish_and_wake (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
 {
-  Fixture *f = user_data;
+  Probe *probe = user_data;
+  gboolean ok = gopod_runner_start_finish (GOPOD_RUNNER (source), result, NULL);
 
-  g_mutex_lock (&f->probe->lock);
-  f->result = g_object_ref (result);
-  g_cond_broadcast (&f->probe->cond);
-  g_mutex_unlock (&f->probe->lock);
+  g_assert_true (ok);
+  probe_bump (probe, &probe->returned);
 }
 
 /* start_async() from a thread whose thread-default context another thread
@@ -665,8 +666,9 @@ test_runner_async_context_run_elsewhere (Fixture       *f,
                                          gconstpointer  data)
 {
   ContextLoop loop = { g_main_context_new (), FALSE };
+  GPtrArray *cancellables = g_ptr_array_new_with_free_func (g_object_unref);
   GThread *thread;
-  guint round;
+  guint cancelled_id, round;
 
   /* Pushing acquires the context; released, it stays this thread's
    * thread-default one while the other thread runs it. */
@@ -675,35 +677,35 @@ test_runner_async_context_run_elsewhere (Fixture       *f,
   thread = g_thread_new ("test-loop", run_context_until_done, &loop);
   for (round = 0; round < 200; round++)
     {
-      g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+      GCancellable *cancellable = g_cancellable_new ();
       GopodRunner *runner = gopod_runner_new (0);
 
       gopod_runner_set_handle_signals (runner, FALSE);
-      gopod_runner_start_async (runner, cancellable, store_result_and_wake, f);
+      gopod_runner_start_async (runner, cancellable, finish_and_wake, f->probe);
       g_object_unref (runner);
-
-      g_mutex_lock (&f->probe->lock);
-      while (f->result == NULL)
-        g_cond_wait (&f->probe->cond, &f->probe->lock);
-      g_mutex_unlock (&f->probe->lock);
-      g_assert_true (gopod_runner_start_finish (GOPOD_RUNNER (g_async_result_get_source_object (f->result)),
-                                                f->result, NULL));
-      g_object_unref (g_async_result_get_source_object (f->result));
-      g_clear_object (&f->result);
-
-      /* Nothing of the runner is left on the cancellable. */
-      g_assert_false (g_signal_has_handler_pending (cancellable,
-                                                    g_signal_lookup ("cancelled", G_TYPE_CANCELLABLE),
-                                                    0, FALSE));
-      g_cancellable_cancel (cancellable);
+      g_ptr_array_add (cancellables, cancellable);
+      probe_wait (f->probe, &f->probe->returned, round + 1);
     }
   g_atomic_int_set (&loop.done, TRUE);
   g_main_context_wakeup (loop.context);
   g_thread_join (thread);
-
+  /* What the loop thread left undispatched, with the tasks it holds. */
   g_assert_true (g_main_context_acquire (loop.context));
+  while (g_main_context_iteration (loop.context, FALSE))
+    ;
   g_main_context_pop_thread_default (loop.context);
   g_main_context_unref (loop.context);
+
+  /* Nothing of any runner is left on its caller's cancellable. */
+  cancelled_id = g_signal_lookup ("cancelled", G_TYPE_CANCELLABLE);
+  for (round = 0; round < cancellables->len; round++)
+    {
+      GCancellable *cancellable = cancellables->pdata[round];
+
+      g_assert_false (g_signal_has_handler_pending (cancellable, cancelled_id, 0, FALSE));
+      g_cancellable_cancel (cancellable);
+    }
+  g_ptr_array_unref (cancellables);
 }
 
 static void
