@@ -329,19 +329,6 @@ resource_pool_state_expire_in_context (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
-/* Whether a thread other than this one runs @context (NULL: the global
- * default) right now. */
-static gboolean
-resource_pool_state_context_is_run (GMainContext *context)
-{
-  if (context == NULL)
-    context = g_main_context_default ();
-  if (!g_main_context_acquire (context))
-    return TRUE;
-  g_main_context_release (context);
-  return FALSE;
-}
-
 /* Runs in the library's timer thread. `close` is user code that may be
  * JavaScript, which only runs on its own thread: while the pool's context
  * is run (a GJS or GTK program's loop), expiry and its closes happen there,
@@ -363,7 +350,7 @@ resource_pool_state_expiry_fired (gpointer data)
     g_clear_pointer (&priv->expiry, g_source_unref);
   g_mutex_unlock (&priv->lock);
 
-  if (!resource_pool_state_context_is_run (priv->notify.context))
+  if (!gopod_context_is_run_elsewhere (priv->notify.context))
     {
       resource_pool_state_expire (self);
       return G_SOURCE_REMOVE;

@@ -91,6 +91,7 @@ typedef struct
   gpointer        data;
   GDestroyNotify  destroy;
   GopodJob       *job;  /* instead of func */
+  gboolean        from_home;  /* added on the thread of the runner's context */
 } Task;
 
 struct _GopodRunner
@@ -151,9 +152,31 @@ runner_task_free (Task *task)
   g_free (task);
 }
 
+static gboolean
+runner_task_free_in_context (gpointer data)
+{
+  return G_SOURCE_REMOVE;  /* the source's destroy notify frees the task */
+}
+
+/* A task added from the runner's context (a JavaScript function, whose
+ * destroy notify must run on its thread) is freed there while a loop runs
+ * that context; otherwise, or for other tasks, here (internals rule R8). */
+static void
+runner_task_release (GopodRunner *self,
+                     Task        *task)
+{
+  if (task->from_home && !gopod_wait_home_is_caller (&self->home) &&
+      gopod_context_is_run_elsewhere (self->context))
+    gopod_idle_add_on (self->context, "[pod-glib] runner frees a task",
+                       runner_task_free_in_context, task, (GDestroyNotify) runner_task_free);
+  else
+    runner_task_free (task);
+}
+
 /* Ends, without running them, tasks that never got their turn. */
 static void
-runner_discard_tasks (GQueue *tasks)
+runner_discard_tasks (GopodRunner *self,
+                      GQueue      *tasks)
 {
   g_autoptr(GError) error = NULL;
   Task *task;
@@ -164,7 +187,7 @@ runner_discard_tasks (GQueue *tasks)
     {
       if (task->job != NULL)
         gopod_job_discard (task->job, error);
-      runner_task_free (task);
+      runner_task_release (self, task);
     }
 }
 
@@ -371,7 +394,7 @@ runner_collect_result (GopodRunner *self)
       g_object_unref (cancellable);
     }
 
-  runner_discard_tasks (&pending);
+  runner_discard_tasks (self, &pending);
 
   return error;
 }
@@ -547,7 +570,7 @@ runner_worker (gpointer data)
       gboolean ok = runner_run_task (self, task, id, &error);
 
       runner_task_done (self, ok);
-      runner_task_free (task);
+      runner_task_release (self, task);
       if (!ok)
         runner_end (self, error);
     }
@@ -761,7 +784,7 @@ gopod_runner_dispose (GObject *object)
   pending = self->pending;
   g_queue_init (&self->pending);
   g_mutex_unlock (&self->lock);
-  runner_discard_tasks (&pending);
+  runner_discard_tasks (self, &pending);
 
   gopod_notify_clear (&self->notify);
 
@@ -988,6 +1011,7 @@ gopod_runner_add (GopodRunner    *runner,
   entry->func = task;
   entry->data = user_data;
   entry->destroy = destroy;
+  entry->from_home = gopod_wait_home_is_caller (&runner->home);
   /* A refused task is freed at once: nothing is kept that will not run. */
   if (!runner_push_task (runner, entry))
     runner_task_free (entry);
