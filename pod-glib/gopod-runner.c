@@ -994,6 +994,12 @@ runner_push_task (GopodRunner *self,
  * step; from anywhere else, adding to a runner that has run is a programmer
  * error and logs a critical.
  *
+ * @task runs on the worker thread, so it cannot be a JavaScript function
+ * (GJS refuses the call, and the task fails); from JavaScript, add
+ * main-context jobs with [method@Gopod.Runner.add_job]. @destroy of a task
+ * added on the thread of the runner's main context runs on that context
+ * while a loop runs it.
+ *
  * Since: 1.0
  */
 void
