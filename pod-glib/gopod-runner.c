@@ -68,12 +68,20 @@
  * restores it afterwards, so it coexists with GLib's
  * `g_unix_signal_add()`, with Python's own SIGINT handling and with
  * PyGObject's (which, while `GLib.MainLoop.run()` runs, turns SIGINT into
- * quitting the loop). A handler installed *after* the runner started
- * replaces the runner's until it is removed: in Python, start the runner
- * from inside the running loop (for instance from `GLib.idle_add()`) when
- * Ctrl-C must interrupt it rather than quit the loop. As with Go's
- * `signal.Notify()`, a signal the process ignored is caught while the runner
- * runs, and ignored again afterwards.
+ * quitting the loop): once the run is over, Ctrl-C does what it did
+ * before. [method@Gopod.Runner.start] catches signals from the call on;
+ * [method@Gopod.Runner.start_async] from the next iteration of the caller's
+ * main context, so that a `loop.run()` right after it still finds the
+ * program's own handler (PyGObject looks once, when the loop starts). A
+ * handler installed *after* the runner started replaces the runner's until
+ * it is removed. As with Go's `signal.Notify()`, a signal the process
+ * ignored is caught while the runner runs, and ignored again afterwards.
+ *
+ * A GUI application, or any program that handles SIGINT and SIGTERM itself
+ * (to save its state, to ask before quitting), sets
+ * [property@Gopod.Runner:handle-signals] to %FALSE: Ctrl-C in the terminal
+ * and a session's SIGTERM then reach the application as if no runner ran,
+ * and the application stops a run with [method@Gopod.Runner.interrupt].
  *
  * Since: 1.0
  */
@@ -211,6 +219,32 @@ static void
 runner_signals_unregister (GopodRunner *self)
 {
   gopod_signal_remove_listener (runner_on_signal, self);
+}
+
+static void
+runner_signals_register_while_running (GopodRunner *self)
+{
+  gboolean still_running;
+
+  runner_signals_register (self);
+
+  /* The run may have ended before the registration. */
+  g_mutex_lock (&self->lock);
+  still_running = self->state == RUNNER_RUNNING;
+  g_mutex_unlock (&self->lock);
+  if (!still_running)
+    runner_signals_unregister (self);
+}
+
+/* Installed from the caller's loop rather than in start_async(): PyGObject's
+ * GLib.MainLoop.run() sets up its Ctrl-C handling only if it finds Python's
+ * own SIGINT handler when it starts, and a runner started just before
+ * loop.run() would otherwise hide it for the rest of the program. */
+static gboolean
+runner_signals_register_in_context (gpointer data)
+{
+  runner_signals_register_while_running (data);
+  return G_SOURCE_REMOVE;
 }
 
 /* Ending a run
@@ -692,7 +726,7 @@ runner_begin_run (GopodRunner   *self,
 {
   GThread *thread;
   GError *thread_error = NULL;
-  gboolean handle_signals, still_running;
+  gboolean handle_signals;
 
   if (g_cancellable_set_error_if_cancelled (cancellable, error))
     return FALSE;
@@ -702,17 +736,13 @@ runner_begin_run (GopodRunner   *self,
   if (cancellable != NULL)
     runner_connect_caller_cancellable (self, cancellable);
 
-  if (handle_signals)
-    {
-      runner_signals_register (self);
-
-      /* interrupt() may have ended the run before the registration. */
-      g_mutex_lock (&self->lock);
-      still_running = self->state == RUNNER_RUNNING;
-      g_mutex_unlock (&self->lock);
-      if (!still_running)
-        runner_signals_unregister (self);
-    }
+  /* start_async() catches signals from the first iteration of the
+   * caller's context on (internals rule R7). */
+  if (handle_signals && task != NULL)
+    gopod_idle_add_on (g_task_get_context (task), "[pod-glib] runner handles signals",
+                       runner_signals_register_in_context, g_object_ref (self), g_object_unref);
+  else if (handle_signals)
+    runner_signals_register_while_running (self);
 
   thread = g_thread_try_new ("gopod-runner", runner_worker, g_object_ref (self),
                              &thread_error);
@@ -885,7 +915,8 @@ gopod_runner_class_init (GopodRunnerClass *klass)
    *
    * Whether the first SIGINT or SIGTERM that arrives while the runner is
    * started interrupts it (%GOPOD_ERROR_INTERRUPTED). It is read when the
-   * run starts.
+   * run starts. Set it to %FALSE in a GUI application, or in any program
+   * that handles these signals itself (see [class@Gopod.Runner]).
    *
    * Since: 1.0
    */
