@@ -44,14 +44,16 @@ job_owner_timed_out (gpointer data)
   GopodJob *job = data;
   GopodJobPrivate *priv = JOB_PRIV (job);
   GCancellable *cancellable = NULL;
+  GopodOutbox out = GOPOD_OUTBOX_INIT;
 
   g_mutex_lock (&priv->lock);
   if (priv->state == GOPOD_JOB_STATE_RUNNING && priv->stop_reason == STOP_NONE)
     {
-      priv->stop_reason = STOP_TIMED_OUT;
+      gopod_job_priv_stop_locked (priv, STOP_TIMED_OUT, &out);
       cancellable = g_object_ref (gopod_job_priv_ensure_cancellable_locked (priv));
     }
   g_mutex_unlock (&priv->lock);
+  gopod_outbox_flush (&out);
 
   if (cancellable != NULL)
     gopod_job_priv_cancel_work (job, cancellable);
@@ -75,6 +77,7 @@ gopod_job_start (GopodJob *job)
   gopod_job_priv_state_set (priv, GOPOD_JOB_STATE_RUNNING);
   priv->started = TRUE;
   gopod_job_priv_ensure_cancellable_locked (priv);
+  gopod_job_priv_mark_started_locked (priv);
   if (priv->extra != NULL && priv->extra->timeout_ms > 0)
     priv->extra->timeout_source = gopod_timer_add (priv->extra->timeout_ms, job_owner_timed_out,
                                                    g_object_ref (job), g_object_unref);

@@ -61,6 +61,32 @@ void          gopod_job_set_seq    (GopodJob        *job,
 int           gopod_job_peek_priority     (GopodJob *job);
 gboolean      gopod_job_peek_main_context (GopodJob *job);
 
+/* The job registry's. Lock-free reads for the owner: whether the job is
+ * paused (a pod passes a paused queued job over), and its key (constant
+ * once the job is added). */
+gboolean      gopod_job_peek_paused       (GopodJob *job);
+const char   *gopod_job_peek_key          (GopodJob *job);
+/**
+ * GopodJobResumeFunc:
+ * @job: the job that was resumed
+ * @data: the data given to gopod_job_set_resume_func()
+ *
+ * Called, with no lock held, after a paused job was resumed: an owner that
+ * passed it over gives it its turn again.
+ */
+typedef void (*GopodJobResumeFunc) (GopodJob *job,
+                                    gpointer  data);
+/* Sets the hook once: @data (freed by @destroy, when the job is finalized)
+ * stays valid for any resume, even one racing the job's end. A second call
+ * frees its @data at once. */
+void          gopod_job_set_resume_func   (GopodJob           *job,
+                                           GopodJobResumeFunc  resume_func,
+                                           gpointer            data,
+                                           GDestroyNotify      destroy);
+/* Whether a thread is blocked in gopod_job_check_pause() on @job: lets a
+ * test know that a paused job's work is held, without sleeping. */
+gboolean      gopod_job_has_pause_waiters (GopodJob           *job);
+
 /* Sets @error from a callback that returned FALSE: the callback's own error,
  * or GOPOD_ERROR_FAILED naming @what when it set none. */
 void          gopod_propagate_failure (GError      **error,

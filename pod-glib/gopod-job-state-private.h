@@ -7,6 +7,7 @@
 
 #include "gopod-job-private.h"
 #include "gopod-notify-private.h"
+#include "gopod-outbox-private.h"
 #include "gopod-waiters-private.h"
 
 G_BEGIN_DECLS
@@ -46,6 +47,18 @@ typedef struct
   GopodNotify      notify;  /* set up once a notify handler is seen */
   gboolean         notify_ready;
   JobFunc          func;  /* set by gopod_job_new_func() */
+  /* The job registry's (gopod-job-registry.c): */
+  char            *status;
+  char            *key;  /* set before the job is added, constant after */
+  gboolean         paused;  /* written under lock, read atomically */
+  gint64           started_at;  /* monotonic µs; 0 until it starts */
+  gint64           ended_at;  /* 0 until it ends */
+  gint64           paused_at;  /* while paused and started: since when */
+  gint64           paused_for;  /* paused time of the run before paused_at */
+  GopodWaitList    pause_waiters;  /* gopod_job_check_pause() callers */
+  GopodJobResumeFunc resume_func;  /* the owner's hook, set once */
+  gpointer         resume_data;
+  GDestroyNotify   resume_destroy;
 } JobExtra;
 
 /* 48 bytes: with the 24 of the GObject header, a queued job is one 80-byte
@@ -101,6 +114,9 @@ enum {
   PROP_PRIORITY,
   PROP_TIMEOUT_MS,
   PROP_ERROR,
+  PROP_STATUS,
+  PROP_PAUSED,
+  PROP_KEY,
   N_PROPS
 };
 
@@ -140,6 +156,20 @@ gboolean      gopod_job_priv_end_full                  (GopodJob         *job,
                                                         GError           *error,
                                                         gboolean          unstarted_only,
                                                         GCancellable    **recycle);
+/* The error a job stopped for @reason ends with. */
+GError       *gopod_job_priv_stop_error                (StopReason        reason);
+/* Records why a job stops early; wakes its check_pause() callers. */
+void          gopod_job_priv_stop_locked               (GopodJobPrivate  *priv,
+                                                        StopReason        reason,
+                                                        GopodOutbox      *out);
+
+/* Defined in gopod-job-registry.c */
+
+/* The clock of elapsed time starts. */
+void          gopod_job_priv_mark_started_locked       (GopodJobPrivate  *priv);
+void          gopod_job_priv_mark_ended_locked         (GopodJobPrivate  *priv);
+void          gopod_job_priv_clear_registry            (JobExtra         *extra);
+
 /* Cancels a running job's cancellable where its work listens. */
 void          gopod_job_priv_cancel_work               (GopodJob         *job,
                                                         GCancellable     *cancellable);

@@ -114,6 +114,7 @@ gopod_job_priv_ensure_extra_locked (GopodJobPrivate *priv)
       JobExtra *extra = g_new0 (JobExtra, 1);
 
       gopod_wait_queue_init (&extra->waiters, &priv->lock);
+      gopod_wait_list_init (&extra->pause_waiters, &priv->lock);
       g_atomic_pointer_set (&priv->extra, extra);
     }
   return priv->extra;
@@ -220,6 +221,22 @@ job_stop_reason_error (StopReason reason)
   return g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED, "Job was cancelled");
 }
 
+GError *
+gopod_job_priv_stop_error (StopReason reason)
+{
+  return job_stop_reason_error (reason);
+}
+
+void
+gopod_job_priv_stop_locked (GopodJobPrivate *priv,
+                            StopReason       reason,
+                            GopodOutbox     *out)
+{
+  priv->stop_reason = reason;
+  if (priv->extra != NULL)
+    gopod_wait_list_fire_all (&priv->extra->pause_waiters, out);
+}
+
 /* The one place where a job ends. @outcome is what the work reported; a
  * timeout or a cancel that came first overrides a failure, and a timeout
  * overrides even a success. With @unstarted_only, a job that has started
@@ -264,6 +281,7 @@ gopod_job_priv_end_full (GopodJob       *job,
 
   g_object_ref (job);
   gopod_job_priv_state_set (priv, outcome);
+  gopod_job_priv_mark_ended_locked (priv);
   if (error != NULL)
     gopod_job_priv_ensure_extra_locked (priv)->error = error;
   timeout_source = priv->extra != NULL ? g_steal_pointer (&priv->extra->timeout_source) : NULL;
@@ -366,6 +384,7 @@ gopod_job_finalize (GObject *object)
     {
       g_assert (extra->timeout_source == NULL);
       g_assert (gopod_wait_queue_is_empty (&extra->waiters));
+      gopod_job_priv_clear_registry (extra);
       g_free (extra->title);
       g_clear_error (&extra->error);
       g_clear_pointer (&extra->context, g_main_context_unref);
@@ -411,6 +430,15 @@ gopod_job_get_property (GObject    *object,
     case PROP_ERROR:
       g_value_set_boxed (value, gopod_job_get_error (job));
       break;
+    case PROP_STATUS:
+      g_value_take_string (value, gopod_job_dup_status (job));
+      break;
+    case PROP_PAUSED:
+      g_value_set_boolean (value, gopod_job_get_paused (job));
+      break;
+    case PROP_KEY:
+      g_value_set_string (value, gopod_job_get_key (job));
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -437,6 +465,18 @@ gopod_job_set_property (GObject      *object,
       break;
     case PROP_TIMEOUT_MS:
       gopod_job_set_timeout_ms (job, g_value_get_uint (value));
+      break;
+    case PROP_STATUS:
+      gopod_job_set_status (job, g_value_get_string (value));
+      break;
+    case PROP_PAUSED:
+      if (g_value_get_boolean (value))
+        gopod_job_pause (job);
+      else
+        gopod_job_resume (job);
+      break;
+    case PROP_KEY:
+      gopod_job_set_key (job, g_value_get_string (value));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -530,6 +570,47 @@ gopod_job_class_init (GopodJobClass *klass)
   properties[PROP_ERROR] =
     g_param_spec_boxed ("error", NULL, NULL, G_TYPE_ERROR,
                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * GopodJob:status:
+   *
+   * What the job does now, in words for a progress display ("Copying
+   * photo.jpg"). It may be set from any thread, typically by the job's own
+   * work; the notification arrives on the job's main context, and many
+   * changes between two iterations of it are notified once.
+   *
+   * Since: 1.2
+   */
+  properties[PROP_STATUS] =
+    g_param_spec_string ("status", NULL, NULL, NULL,
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * GopodJob:paused:
+   *
+   * Whether the job is paused ([method@Gopod.Job.pause]). A pod passes a
+   * paused queued job over and starts others; a running one pauses at its
+   * next [method@Gopod.Job.check_pause]. Setting it pauses or resumes.
+   *
+   * Since: 1.2
+   */
+  properties[PROP_PAUSED] =
+    g_param_spec_boolean ("paused", NULL, NULL, FALSE,
+                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * GopodJob:key:
+   *
+   * A serial lane: a pod runs at most one job of a key at a time, in the
+   * order they were added, while jobs of other keys (and without one) pass
+   * them. A file's path, an account or a repository make good keys. Set it
+   * before the job is added; %NULL (the default) is no lane.
+   *
+   * Since: 1.2
+   */
+  properties[PROP_KEY] =
+    g_param_spec_string ("key", NULL, NULL, NULL,
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
@@ -1028,6 +1109,7 @@ gopod_job_cancel (GopodJob *job)
 {
   GopodJobPrivate *priv;
   GCancellable *cancellable = NULL;
+  GopodOutbox out = GOPOD_OUTBOX_INIT;
   GopodJobState state;
   gboolean first;
 
@@ -1040,10 +1122,11 @@ gopod_job_cancel (GopodJob *job)
   state = priv->state;
   first = !gopod_job_priv_state_is_final (state) && priv->stop_reason == STOP_NONE;
   if (first)
-    priv->stop_reason = STOP_CANCELLED;
+    gopod_job_priv_stop_locked (priv, STOP_CANCELLED, &out);
   if (first && state == GOPOD_JOB_STATE_RUNNING)
     cancellable = g_object_ref (gopod_job_priv_ensure_cancellable_locked (priv));
   g_mutex_unlock (&priv->lock);
+  gopod_outbox_flush (&out);
 
   if (!first)
     return;

@@ -151,4 +151,29 @@ gboolean       gopod_job_wait_finish      (GopodJob             *job,
                                            GAsyncResult         *result,
                                            GError              **error);
 
+GOPOD_AVAILABLE_IN_1_2
+char          *gopod_job_dup_status       (GopodJob             *job);
+GOPOD_AVAILABLE_IN_1_2
+void           gopod_job_set_status       (GopodJob             *job,
+                                           const char           *status);
+GOPOD_AVAILABLE_IN_1_2
+const char    *gopod_job_get_key          (GopodJob             *job);
+GOPOD_AVAILABLE_IN_1_2
+void           gopod_job_set_key          (GopodJob             *job,
+                                           const char           *key);
+GOPOD_AVAILABLE_IN_1_2
+gboolean       gopod_job_get_paused       (GopodJob             *job);
+GOPOD_AVAILABLE_IN_1_2
+void           gopod_job_pause            (GopodJob             *job);
+GOPOD_AVAILABLE_IN_1_2
+void           gopod_job_resume           (GopodJob             *job);
+GOPOD_AVAILABLE_IN_1_2
+gboolean       gopod_job_check_pause      (GopodJob             *job,
+                                           GCancellable         *cancellable,
+                                           GError              **error);
+GOPOD_AVAILABLE_IN_1_2
+guint64        gopod_job_get_elapsed_ms   (GopodJob             *job);
+GOPOD_AVAILABLE_IN_1_2
+gint64         gopod_job_get_remaining_ms (GopodJob             *job);
+
 G_END_DECLS

@@ -8,6 +8,7 @@
 #include "gopod-chunk-queue-private.h"
 #include "gopod-notify-private.h"
 #include "gopod-pod.h"
+#include "gopod-pod-registry-private.h"
 #include "gopod-waiters-private.h"
 
 G_BEGIN_DECLS
@@ -29,10 +30,11 @@ enum {
   PROP_SUCCEEDED,
   PROP_FAILED,
   PROP_CANCELLED,
+  PROP_KEEP_ENDED_MS,
+  PROP_PROGRESS,
+  PROP_APPLICATION,
   N_PROPS
 };
-
-typedef struct _GopodPodCore GopodPodCore;
 
 /* The pod's state lives in a reference-counted core that the GObject, every
  * worker and every queued job hold, so that work outlives the last user
@@ -88,6 +90,7 @@ struct _GopodPodCore
   GopodWaitQueue   idle_waiters;
   GopodWaitQueue   shutdown_waiters;
   GopodNotify      notify;
+  GopodPodRegistry registry;  /* the job registry's (gopod-pod-registry.c) */
 };
 
 /* Makes the core of @pod, whose notifications go out through @pspecs on
@@ -118,6 +121,10 @@ gboolean      gopod_pod_core_submit               (GopodPodCore       *core,
                                                    gpointer            user_data,
                                                    GDestroyNotify      destroy,
                                                    GError            **error);
+
+/* A held job was resumed: queues it again if it may start now. */
+void          gopod_pod_core_requeue_resumed      (GopodPodCore       *core,
+                                                   GopodJob           *job);
 
 /* Whether the caller is one of @core's workers. */
 gboolean      gopod_pod_core_is_own_worker        (GopodPodCore       *core);

@@ -59,6 +59,7 @@ gopod_pod_core_unref (GopodPodCore *core)
   g_free (core->spare);
   g_ptr_array_unref (core->running_jobs);
   gopod_notify_clear (&core->notify);
+  gopod_pod_registry_clear (&core->registry);
   g_main_context_unref (core->context);
   g_cond_clear (&core->cond);
   g_mutex_clear (&core->lock);
@@ -127,7 +128,7 @@ pod_core_reserve_workers_locked (GopodPodCore *core)
 {
   guint n = 0;
 
-  while (core->n_queued > core->n_idle + n &&
+  while (core->n_queued - core->registry.held.length > core->n_idle + n &&
          core->n_workers + core->n_running_main < core->max_workers &&
          pod_core_may_dispatch_locked (core))
     {
@@ -216,7 +217,10 @@ pod_core_wake_waiters_locked (GopodPodCore *core,
   if (idle || shut_down || (core->max_queued > 0 && !pod_core_is_full_locked (core)))
     pod_core_broadcast_locked (core);
   if (idle)
-    gopod_wait_queue_steal_all (&core->idle_waiters, ready);
+    {
+      gopod_wait_queue_steal_all (&core->idle_waiters, ready);
+      gopod_pod_registry_idle_locked (core);
+    }
   if (shut_down)
     gopod_wait_queue_steal_all (&core->shutdown_waiters, ready);
 }
@@ -470,6 +474,8 @@ pod_core_take_next_job_locked (GopodPodCore *core)
       pod_core_queue_push_front_locked (core, item);
       return NULL;
     }
+  if (gopod_pod_registry_hold_locked (core, item))
+    return NULL;
 
   core->n_queued--;
   if (gopod_job_peek_main_context (item))
@@ -505,6 +511,37 @@ pod_core_count_outcome_locked (GopodPodCore  *core,
     }
 }
 
+/* Queues again the held jobs in @requeue, which may start now; returns how
+ * many workers to start for them. */
+static guint
+pod_core_requeue_locked (GopodPodCore *core,
+                         GQueue       *requeue)
+{
+  GopodJob *job;
+
+  if (g_queue_is_empty (requeue))
+    return 0;
+  while ((job = g_queue_pop_head (requeue)) != NULL)
+    pod_core_queue_push_sorted_locked (core, job);
+  return pod_core_reserve_workers_locked (core);
+}
+
+void
+gopod_pod_core_requeue_resumed (GopodPodCore *core,
+                                GopodJob     *job)
+{
+  GQueue requeue = G_QUEUE_INIT;
+  guint spawn;
+
+  g_mutex_lock (&core->lock);
+  if (gopod_pod_registry_release_locked (core, job))
+    g_queue_push_tail (&requeue, job);
+  spawn = pod_core_requeue_locked (core, &requeue);
+  g_mutex_unlock (&core->lock);
+
+  pod_core_spawn_workers (core, spawn);
+}
+
 /* A job's end, told by the job in the thread that ended it (see
  * gopod-job-private.h). It holds the core reference the job took when it was
  * added. */
@@ -516,7 +553,8 @@ pod_core_job_ended (GopodJob *job,
   GopodPodCore *core = owner_data;
   Worker *worker = g_private_get (&current_worker);
   GQueue ready = G_QUEUE_INIT;
-  gboolean drop_queue_ref = FALSE;
+  GQueue requeue = G_QUEUE_INIT;
+  gboolean drop_queue_ref = FALSE, was_held;
   guint spawn = 0;
 
   /* Counted here, before the job's waiters hear of its end, and together
@@ -524,13 +562,15 @@ pod_core_job_ended (GopodJob *job,
    * already include a job whose completion was just reported. */
   g_mutex_lock (&core->lock);
   pod_core_count_outcome_locked (core, gopod_job_get_state (job));
+  was_held = gopod_pod_registry_ended_locked (core, job, &requeue);
   if (gopod_job_peek_main_context (job))
     core->n_main_jobs--;
   if (!was_started)
     {
       /* Cancelled while queued. Whoever takes it out of the queue counts it
-       * out: here, or the worker that already popped it. */
-      drop_queue_ref = g_async_queue_remove (core->queue, job);
+       * out: here, or the worker that already popped it. A held job is
+       * still queued. */
+      drop_queue_ref = was_held || g_async_queue_remove (core->queue, job);
       if (drop_queue_ref)
         {
           core->n_queued--;
@@ -551,6 +591,7 @@ pod_core_job_ended (GopodJob *job,
         core->n_running--;
       pod_core_notify (core, PROP_RUNNING);
     }
+  spawn += pod_core_requeue_locked (core, &requeue);
   pod_core_wake_waiters_locked (core, &ready);
   g_mutex_unlock (&core->lock);
 
@@ -575,6 +616,8 @@ pod_core_dispatch_job_locked (GopodPodCore *core,
   gboolean main_context = gopod_job_peek_main_context (job);
   gboolean started;
 
+  if (gopod_pod_registry_hold_locked (core, job))
+    return;
   if (!pod_core_wait_for_start_slot_locked (core))
     {
       pod_core_discard_item_locked (core, job);
@@ -787,8 +830,8 @@ pod_core_worker_main (gpointer  data,
 
       if (item == NULL)
         {
-          if (core->n_queued == 0)
-            break;  /* idle for idle-timeout-ms */
+          if (core->n_queued == core->registry.held.length)
+            break;  /* idle for idle-timeout-ms, or only held jobs left */
           continue;
         }
       if (item == GOPOD_WAKE_MARKER)
@@ -946,6 +989,7 @@ pod_core_enqueue_job_locked (GopodPodCore *core,
     core->n_main_jobs++;
   core->n_queued++;
   core->submitted++;
+  gopod_pod_registry_accepted_locked (core, job);
   pod_core_notify (core, PROP_QUEUED);
   pod_core_notify (core, PROP_SUBMITTED);
 
@@ -1054,6 +1098,7 @@ gopod_pod_core_begin_shutdown (GopodPodCore       *core,
     {
       g_atomic_int_set (&core->discarding, TRUE);
       pod_core_steal_queue_locked (core, &jobs, &chunks);
+      core->n_queued -= gopod_pod_registry_steal_held_locked (core, &jobs);
       for (guint i = 0; i < core->running_jobs->len; i++)
         g_queue_push_tail (&running, g_object_ref (g_ptr_array_index (core->running_jobs, i)));
       pod_core_notify (core, PROP_QUEUED);
@@ -1231,6 +1276,7 @@ gopod_pod_core_new (GopodPod    *pod,
   gopod_wait_queue_init (&core->shutdown_waiters, &core->lock);
   gopod_notify_init (&core->notify, G_OBJECT (pod), pspecs, n_pspecs);
   gopod_notify_prepare (&core->notify);
+  gopod_pod_registry_init (&core->registry);
 
   return core;
 }

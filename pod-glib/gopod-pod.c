@@ -13,9 +13,9 @@
  * GopodPod:
  *
  * A pool of at most [property@Gopod.Pod:max-workers] workers running
- * queued jobs: go-pod's `Pod`, the `work` pool and the dispatcher of the
- * seeds, on GLib's own [struct@GLib.ThreadPool] threads and
- * [struct@GLib.AsyncQueue] queue, never on GTask's shared pool.
+ * queued jobs: go-pod's `Pod`, the `work` pool and the dispatcher of
+ * the dispatcher/worker walk-through, on GLib's own
+ * [struct@GLib.ThreadPool] threads and [struct@GLib.AsyncQueue] queue, never on GTask's shared pool.
  *
  * A new pod queues work but runs none until [method@Gopod.Pod.start].
  * Work comes as [class@Gopod.Job]s ([method@Gopod.Pod.add_job],
@@ -110,6 +110,15 @@ gopod_pod_get_property (GObject    *object,
     case PROP_CANCELLED:
       g_value_set_uint64 (value, gopod_pod_get_cancelled (pod));
       break;
+    case PROP_KEEP_ENDED_MS:
+      g_value_set_uint (value, gopod_pod_get_keep_ended_ms (pod));
+      break;
+    case PROP_PROGRESS:
+      g_value_set_double (value, gopod_pod_get_progress (pod));
+      break;
+    case PROP_APPLICATION:
+      g_value_take_object (value, gopod_pod_dup_application (pod));
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -136,6 +145,12 @@ gopod_pod_set_property (GObject      *object,
       break;
     case PROP_DISPATCH_INTERVAL_MS:
       gopod_pod_set_dispatch_interval_ms (pod, g_value_get_uint (value));
+      break;
+    case PROP_KEEP_ENDED_MS:
+      gopod_pod_set_keep_ended_ms (pod, g_value_get_uint (value));
+      break;
+    case PROP_APPLICATION:
+      gopod_pod_set_application (pod, g_value_get_object (value));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -295,6 +310,48 @@ gopod_pod_class_init (GopodPodClass *klass)
    * Since: 1.0
    */
   properties[PROP_CANCELLED] = pod_counter_pspec ("cancelled");
+
+  /**
+   * GopodPod:keep-ended-ms:
+   *
+   * How long an ended job stays in [method@Gopod.Pod.get_jobs]'s model
+   * after its end, in milliseconds, so a job manager can show "done" or
+   * "failed" for a while; 0 (the default) removes it at once. Changing it
+   * applies to jobs already ended too.
+   *
+   * Since: 1.2
+   */
+  properties[PROP_KEEP_ENDED_MS] = pod_setting_pspec ("keep-ended-ms", 0, 0);
+
+  /**
+   * GopodPod:progress:
+   *
+   * How far the pod's current batch has come, from 0 to 1: over the jobs
+   * accepted since the pod was last idle, an ended job counts 1 and the
+   * others their [property@Gopod.Job:progress] (a light job 0). Back to 0
+   * when the pod is idle. Notified on the pod's main context, coalesced,
+   * when jobs are accepted or end.
+   *
+   * Since: 1.2
+   */
+  properties[PROP_PROGRESS] =
+    g_param_spec_double ("progress", NULL, NULL, 0.0, 1.0, 0.0,
+                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * GopodPod:application:
+   *
+   * An application the pod keeps running while it has work: while jobs are
+   * queued or running, the pod holds it ([method@Gio.Application.hold]), so
+   * closing the last window does not stop work in flight; it releases it
+   * when the pod is idle or shut down. Holds and releases happen on the
+   * pod's main context.
+   *
+   * Since: 1.2
+   */
+  properties[PROP_APPLICATION] =
+    g_param_spec_object ("application", NULL, NULL, G_TYPE_APPLICATION,
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
@@ -1125,4 +1182,199 @@ gopod_pod_get_cancelled (GopodPod *pod)
 {
   g_return_val_if_fail (GOPOD_IS_POD (pod), 0);
   return pod_read_uint64 (pod, &pod->core->cancelled);
+}
+
+/* The job registry (since 1.2) */
+
+/**
+ * gopod_pod_get_jobs:
+ * @pod: a pod
+ *
+ * A live list of the object jobs @pod accepted and that have not ended, in
+ * the order they were accepted, plus those that ended within the last
+ * [property@Gopod.Pod:keep-ended-ms]: what a job manager's GtkListView
+ * shows. Light jobs ([method@Gopod.Pod.submit]) are not listed.
+ *
+ * Its `items-changed` signals are emitted on the pod's main context (the
+ * thread-default one when the pod was made), coalesced: however many jobs
+ * are added or end between two iterations of that context, the model
+ * changes once per iteration, in a few batches. Read it on that context.
+ *
+ * The list is made on the first call: a pod whose jobs nobody asked for
+ * keeps no list. Jobs accepted before that call are listed too (the
+ * running ones first).
+ *
+ * Returns: (transfer full): a #GListModel of #GopodJob
+ *
+ * Since: 1.2
+ */
+GListModel *
+gopod_pod_get_jobs (GopodPod *pod)
+{
+  GListModel *jobs;
+
+  g_return_val_if_fail (GOPOD_IS_POD (pod), NULL);
+
+  g_mutex_lock (&pod->core->lock);
+  jobs = gopod_pod_registry_get_jobs_locked (pod->core);
+  g_mutex_unlock (&pod->core->lock);
+
+  return jobs;
+}
+
+/**
+ * gopod_pod_lookup_job:
+ * @pod: a pod
+ * @key: a job key ([property@Gopod.Job:key])
+ *
+ * Finds the newest job with @key that @pod accepted and that has not
+ * ended, so that a caller can wait for it instead of adding a duplicate
+ * (a second thumbnail of the same file, a second sync of the same account).
+ *
+ * Returns: (transfer full) (nullable): the job, or %NULL if none
+ *
+ * Since: 1.2
+ */
+GopodJob *
+gopod_pod_lookup_job (GopodPod   *pod,
+                      const char *key)
+{
+  GopodJob *job;
+
+  g_return_val_if_fail (GOPOD_IS_POD (pod), NULL);
+  g_return_val_if_fail (key != NULL, NULL);
+
+  g_mutex_lock (&pod->core->lock);
+  job = gopod_pod_registry_lookup_locked (pod->core, key);
+  g_mutex_unlock (&pod->core->lock);
+
+  return job;
+}
+
+/**
+ * gopod_pod_get_keep_ended_ms:
+ * @pod: a pod
+ *
+ * Gets [property@Gopod.Pod:keep-ended-ms].
+ *
+ * Returns: how long ended jobs stay listed, in milliseconds
+ *
+ * Since: 1.2
+ */
+guint
+gopod_pod_get_keep_ended_ms (GopodPod *pod)
+{
+  guint keep_ended_ms;
+
+  g_return_val_if_fail (GOPOD_IS_POD (pod), 0);
+
+  g_mutex_lock (&pod->core->lock);
+  keep_ended_ms = pod->core->registry.keep_ended_ms;
+  g_mutex_unlock (&pod->core->lock);
+
+  return keep_ended_ms;
+}
+
+/**
+ * gopod_pod_set_keep_ended_ms:
+ * @pod: a pod
+ * @keep_ended_ms: how long ended jobs stay listed, in milliseconds
+ *
+ * Sets [property@Gopod.Pod:keep-ended-ms].
+ *
+ * Since: 1.2
+ */
+void
+gopod_pod_set_keep_ended_ms (GopodPod *pod,
+                             guint     keep_ended_ms)
+{
+  gboolean changed;
+
+  g_return_if_fail (GOPOD_IS_POD (pod));
+
+  g_mutex_lock (&pod->core->lock);
+  changed = pod->core->registry.keep_ended_ms != keep_ended_ms;
+  gopod_pod_registry_set_keep_ended_ms_locked (pod->core, keep_ended_ms);
+  g_mutex_unlock (&pod->core->lock);
+
+  if (changed)
+    gopod_notify_queue (&pod->core->notify, PROP_KEEP_ENDED_MS);
+}
+
+/**
+ * gopod_pod_get_progress:
+ * @pod: a pod
+ *
+ * Gets [property@Gopod.Pod:progress].
+ *
+ * Returns: how far the jobs accepted since the pod was last idle have come,
+ *   from 0 to 1
+ *
+ * Since: 1.2
+ */
+double
+gopod_pod_get_progress (GopodPod *pod)
+{
+  double progress;
+
+  g_return_val_if_fail (GOPOD_IS_POD (pod), 0.0);
+
+  g_mutex_lock (&pod->core->lock);
+  progress = gopod_pod_registry_progress_locked (pod->core);
+  g_mutex_unlock (&pod->core->lock);
+
+  return progress;
+}
+
+/**
+ * gopod_pod_dup_application:
+ * @pod: a pod
+ *
+ * Gets [property@Gopod.Pod:application].
+ *
+ * Returns: (transfer full) (nullable): the application @pod keeps running
+ *   while it has work
+ *
+ * Since: 1.2
+ */
+GApplication *
+gopod_pod_dup_application (GopodPod *pod)
+{
+  GApplication *application;
+
+  g_return_val_if_fail (GOPOD_IS_POD (pod), NULL);
+
+  g_mutex_lock (&pod->core->lock);
+  application = pod->core->registry.application;
+  if (application != NULL)
+    g_object_ref (application);
+  g_mutex_unlock (&pod->core->lock);
+
+  return application;
+}
+
+/**
+ * gopod_pod_set_application:
+ * @pod: a pod
+ * @application: (nullable): the application to hold while @pod has work
+ *
+ * Sets [property@Gopod.Pod:application].
+ *
+ * Since: 1.2
+ */
+void
+gopod_pod_set_application (GopodPod     *pod,
+                           GApplication *application)
+{
+  gboolean changed;
+
+  g_return_if_fail (GOPOD_IS_POD (pod));
+  g_return_if_fail (application == NULL || G_IS_APPLICATION (application));
+
+  g_mutex_lock (&pod->core->lock);
+  changed = gopod_pod_registry_set_application_locked (pod->core, application);
+  g_mutex_unlock (&pod->core->lock);
+
+  if (changed)
+    gopod_notify_queue (&pod->core->notify, PROP_APPLICATION);
 }

@@ -144,4 +144,22 @@ guint64    gopod_pod_get_failed               (GopodPod            *pod);
 GOPOD_AVAILABLE_IN_ALL
 guint64    gopod_pod_get_cancelled            (GopodPod            *pod);
 
+GOPOD_AVAILABLE_IN_1_2
+GListModel   *gopod_pod_get_jobs                 (GopodPod            *pod);
+GOPOD_AVAILABLE_IN_1_2
+GopodJob     *gopod_pod_lookup_job               (GopodPod            *pod,
+                                                  const char          *key);
+GOPOD_AVAILABLE_IN_1_2
+guint         gopod_pod_get_keep_ended_ms        (GopodPod            *pod);
+GOPOD_AVAILABLE_IN_1_2
+void          gopod_pod_set_keep_ended_ms        (GopodPod            *pod,
+                                                  guint                keep_ended_ms);
+GOPOD_AVAILABLE_IN_1_2
+double        gopod_pod_get_progress             (GopodPod            *pod);
+GOPOD_AVAILABLE_IN_1_2
+GApplication *gopod_pod_dup_application          (GopodPod            *pod);
+GOPOD_AVAILABLE_IN_1_2
+void          gopod_pod_set_application          (GopodPod            *pod,
+                                                  GApplication        *application);
+
 G_END_DECLS

@@ -1,0 +1,1010 @@
+/* test-registry.c: the job registry: a job's status, pause, key and times; a pod's model, lanes, progress and application hold
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include "gopod-job-private.h"
+#include "test-reader.h"
+#include "test-utils.h"
+
+/* A job whose work waits at a gate, then calls check_pause, as a job
+ * between two chunks of a file would. */
+typedef struct
+{
+  TestGate  gate;
+  gboolean  went_on;  /* what check_pause returned */
+  GError   *error;    /* and why not */
+} PauseWork;
+
+static gboolean
+pause_work_run (GopodJob      *job,
+                GCancellable  *cancellable,
+                gpointer       user_data,
+                GError       **error)
+{
+  PauseWork *work = user_data;
+
+  test_gate_pass (&work->gate);
+  work->went_on = gopod_job_check_pause (job, NULL, &work->error);
+  if (!work->went_on)
+    g_propagate_error (error, g_error_copy (work->error));
+  return work->went_on;
+}
+
+typedef struct
+{
+  GopodPod  *pod;
+  GopodJob  *job;
+  PauseWork  work;
+  gboolean   shut_down;
+} Fixture;
+
+static void
+fixture_setup (Fixture       *fixture,
+               gconstpointer  data)
+{
+  fixture->pod = gopod_pod_new (1);
+  fixture->shut_down = FALSE;
+  gopod_pod_start (fixture->pod);
+  test_gate_init (&fixture->work.gate);
+  fixture->work.went_on = FALSE;
+  fixture->work.error = NULL;
+  fixture->job = gopod_job_new_func (pause_work_run, &fixture->work, NULL);
+}
+
+static void
+fixture_teardown (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  if (!fixture->shut_down)
+    g_assert_true (gopod_pod_shutdown (fixture->pod, GOPOD_SHUTDOWN_DRAIN, NULL, NULL));
+  g_clear_object (&fixture->pod);
+  g_clear_object (&fixture->job);
+  g_clear_error (&fixture->work.error);
+  test_gate_clear (&fixture->work.gate);
+}
+
+/* Adds the job, pauses it at its gate and lets it on to check_pause, where
+ * it then blocks. */
+static void
+fixture_hold_in_pause (Fixture *fixture)
+{
+  g_assert_true (gopod_pod_add_job (fixture->pod, fixture->job, NULL, NULL));
+  test_gate_wait_for_waiters (&fixture->work.gate, 1);
+  gopod_job_pause (fixture->job);
+  test_gate_open (&fixture->work.gate);
+  while (!gopod_job_has_pause_waiters (fixture->job))
+    g_thread_yield ();
+}
+
+static void
+test_pause_blocks_until_resumed (Fixture       *fixture,
+                                 gconstpointer  data)
+{
+  guint64 paused_elapsed;
+  gint64 until;
+
+  g_test_summary ("A running job blocks in check_pause while paused, its elapsed time "
+                  "standing still, and goes on when resumed");
+  fixture_hold_in_pause (fixture);
+  g_assert_true (gopod_job_get_paused (fixture->job));
+  g_assert_cmpint (gopod_job_get_state (fixture->job), ==, GOPOD_JOB_STATE_RUNNING);
+
+  /* Time passes; paused time is not counted. (A busy wait on the clock,
+   * not to order threads: nothing else is waited for.) */
+  paused_elapsed = gopod_job_get_elapsed_ms (fixture->job);
+  until = g_get_monotonic_time () + 3000;
+  while (g_get_monotonic_time () < until)
+    ;
+  g_assert_cmpuint (gopod_job_get_elapsed_ms (fixture->job), ==, paused_elapsed);
+
+  gopod_job_resume (fixture->job);
+  g_assert_true (gopod_job_wait (fixture->job, NULL, NULL));
+  g_assert_true (fixture->work.went_on);
+  g_assert_no_error (fixture->work.error);
+  g_assert_false (gopod_job_get_paused (fixture->job));
+  g_assert_cmpint (gopod_job_get_remaining_ms (fixture->job), ==, 0);
+  /* Ended: the running time is fixed. */
+  paused_elapsed = gopod_job_get_elapsed_ms (fixture->job);
+  until = g_get_monotonic_time () + 3000;
+  while (g_get_monotonic_time () < until)
+    ;
+  g_assert_cmpuint (gopod_job_get_elapsed_ms (fixture->job), ==, paused_elapsed);
+}
+
+static void
+test_pause_cancelled (Fixture       *fixture,
+                      gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_test_summary ("Cancelling a job held in check_pause makes it return FALSE with "
+                  "G_IO_ERROR_CANCELLED, even with no cancellable passed");
+  fixture_hold_in_pause (fixture);
+  gopod_job_cancel (fixture->job);
+  g_assert_false (gopod_job_wait (fixture->job, NULL, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_false (fixture->work.went_on);
+  g_assert_error (fixture->work.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_cmpint (gopod_job_get_state (fixture->job), ==, GOPOD_JOB_STATE_CANCELLED);
+}
+
+static void
+test_pause_discarded (Fixture       *fixture,
+                      gconstpointer  data)
+{
+  g_test_summary ("A discarding shutdown ends a job held in check_pause CANCELLED");
+  fixture_hold_in_pause (fixture);
+  g_assert_true (gopod_pod_shutdown (fixture->pod, GOPOD_SHUTDOWN_DISCARD, NULL, NULL));
+  fixture->shut_down = TRUE;
+  g_assert_cmpint (gopod_job_get_state (fixture->job), ==, GOPOD_JOB_STATE_CANCELLED);
+  g_assert_false (fixture->work.went_on);
+  g_assert_error (fixture->work.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+}
+
+/* check_pause's own cancellable: a thread cancels it while the job is held. */
+static gboolean
+check_pause_with (GopodJob      *job,
+                  GCancellable  *cancellable,
+                  gpointer       user_data,
+                  GError       **error)
+{
+  return gopod_job_check_pause (job, user_data, error);
+}
+
+static gpointer
+cancel_when_held (gpointer data)
+{
+  GopodJob *job = data;
+
+  while (!gopod_job_has_pause_waiters (job))
+    g_thread_yield ();
+  g_cancellable_cancel (g_object_get_data (G_OBJECT (job), "check-cancellable"));
+  return NULL;
+}
+
+static void
+test_pause_own_cancellable (void)
+{
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GopodJob) job = gopod_job_new_func (check_pause_with, cancellable, NULL);
+  g_autoptr(GError) error = NULL;
+  GThread *canceller;
+
+  g_test_summary ("check_pause returns FALSE with G_IO_ERROR_CANCELLED when its "
+                  "cancellable is cancelled while the job is paused");
+  g_object_set_data (G_OBJECT (job), "check-cancellable", cancellable);
+  g_object_set (job, "paused", TRUE, NULL);
+  g_assert_true (gopod_job_get_paused (job));
+  canceller = g_thread_new ("canceller", cancel_when_held, job);
+  /* The pod would pass a paused queued job over: it is started by the
+   * runner, which runs what it is given. */
+  {
+    g_autoptr(GopodRunner) runner = gopod_runner_new (0);
+
+    gopod_runner_add_job (runner, job);
+    g_assert_false (gopod_runner_start (runner, NULL, &error));
+  }
+  g_thread_join (canceller);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_cmpint (gopod_job_get_state (job), ==, GOPOD_JOB_STATE_CANCELLED);
+}
+
+static gboolean
+check_pause_twice (GopodJob      *job,
+                   GCancellable  *cancellable,
+                   gpointer       user_data,
+                   GError       **error)
+{
+  /* Not paused: on at once. */
+  if (!gopod_job_check_pause (job, cancellable, error))
+    return FALSE;
+  g_cancellable_cancel (cancellable);
+  /* Cancelled, not paused: the check reports it. */
+  return gopod_job_check_pause (job, cancellable, error);
+}
+
+static void
+test_check_pause_unpaused (void)
+{
+  g_autoptr(GopodPod) pod = gopod_pod_new (1);
+  g_autoptr(GopodJob) job = gopod_job_new_func (check_pause_twice, NULL, NULL);
+  g_autoptr(GError) error = NULL;
+
+  g_test_summary ("check_pause on a job not paused returns TRUE at once, and FALSE once "
+                  "its cancellable is cancelled");
+  gopod_pod_start (pod);
+  g_assert_true (gopod_pod_add_job (pod, job, NULL, NULL));
+  g_assert_false (gopod_job_wait (job, NULL, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_true (gopod_pod_shutdown (pod, GOPOD_SHUTDOWN_DRAIN, NULL, NULL));
+}
+
+/* --- status and progress from a worker, notified on the main context --- */
+
+#define N_SETS 1000000
+
+static gboolean
+set_a_million (GopodJob      *job,
+               GCancellable  *cancellable,
+               gpointer       user_data,
+               GError       **error)
+{
+  static const char *words[] = { "reading", "hashing", "writing" };
+
+  for (guint i = 0; i < N_SETS; i++)
+    {
+      gopod_job_set_status (job, words[i % G_N_ELEMENTS (words)]);
+      gopod_job_set_progress (job, (double) (i + 1) / N_SETS);
+    }
+  gopod_job_set_status (job, "done");
+  return TRUE;
+}
+
+static void
+count_notify (GObject    *object,
+              GParamSpec *pspec,
+              guint      *count)
+{
+  g_assert_true (g_main_context_is_owner (g_main_context_default ()));
+  (*count)++;
+}
+
+static void
+test_status_coalesced (void)
+{
+  g_autoptr(GopodPod) pod = gopod_pod_new (1);
+  g_autoptr(GopodJob) job = gopod_job_new_func (set_a_million, NULL, NULL);
+  g_autofree char *status = NULL;
+  guint n_status = 0, n_progress = 0, iterations = 0;
+
+  g_test_summary ("A million status and progress sets from a worker cost at most one "
+                  "notification of each per main-loop iteration, on the main context");
+  g_signal_connect (job, "notify::status", G_CALLBACK (count_notify), &n_status);
+  g_signal_connect (job, "notify::progress", G_CALLBACK (count_notify), &n_progress);
+  gopod_pod_start (pod);
+  g_assert_true (gopod_pod_add_job (pod, job, NULL, NULL));
+  while (gopod_job_get_state (job) != GOPOD_JOB_STATE_SUCCEEDED)
+    {
+      g_main_context_iteration (NULL, TRUE);
+      iterations++;
+    }
+  while (g_main_context_iteration (NULL, FALSE))
+    iterations++;
+
+  g_assert_cmpuint (n_status, >=, 1);
+  g_assert_cmpuint (n_status, <=, iterations);
+  g_assert_cmpuint (n_progress, <=, iterations);
+  status = gopod_job_dup_status (job);
+  g_assert_cmpstr (status, ==, "done");
+  g_clear_pointer (&status, g_free);
+  g_object_get (job, "status", &status, NULL);
+  g_assert_cmpstr (status, ==, "done");
+  g_assert_cmpfloat (gopod_job_get_progress (job), ==, 1.0);
+  g_assert_true (gopod_pod_shutdown (pod, GOPOD_SHUTDOWN_DRAIN, NULL, NULL));
+}
+
+/* --- the rest of a job's registry properties --- */
+
+static gboolean
+report_half (GopodJob      *job,
+             GCancellable  *cancellable,
+             gpointer       user_data,
+             GError       **error)
+{
+  TestGate *gate = user_data;
+
+  gopod_job_set_progress (job, 0.5);
+  test_gate_pass (gate);
+  return TRUE;
+}
+
+static void
+test_remaining (void)
+{
+  g_autoptr(GopodPod) pod = gopod_pod_new (1);
+  TestGate gate;
+  g_autoptr(GopodJob) job = NULL;
+
+  g_test_summary ("remaining-ms is unknown before a job starts and before it reports "
+                  "progress, an estimate while it runs, and 0 once it ended");
+  test_gate_init (&gate);
+  job = gopod_job_new_func (report_half, &gate, NULL);
+  g_assert_cmpint (gopod_job_get_remaining_ms (job), ==, -1);
+  g_assert_cmpuint (gopod_job_get_elapsed_ms (job), ==, 0);
+  gopod_pod_start (pod);
+  g_assert_true (gopod_pod_add_job (pod, job, NULL, NULL));
+  test_gate_wait_for_waiters (&gate, 1);
+  /* Half done in some time: about as much again to go. */
+  g_assert_cmpint (gopod_job_get_remaining_ms (job), >=, 0);
+  test_gate_open (&gate);
+  g_assert_true (gopod_job_wait (job, NULL, NULL));
+  g_assert_cmpint (gopod_job_get_remaining_ms (job), ==, 0);
+  g_assert_true (gopod_pod_shutdown (pod, GOPOD_SHUTDOWN_DRAIN, NULL, NULL));
+  test_gate_clear (&gate);
+}
+
+static gboolean
+succeed (GopodJob      *job,
+         GCancellable  *cancellable,
+         gpointer       user_data,
+         GError       **error)
+{
+  return TRUE;
+}
+
+static void
+test_key (void)
+{
+  g_autoptr(GopodPod) pod = gopod_pod_new (1);
+  g_autoptr(GopodJob) job = gopod_job_new_func (succeed, NULL, NULL);
+  g_autofree char *key = NULL;
+
+  g_test_summary ("A job's key is set before it is added, and cannot change after");
+  g_assert_null (gopod_job_get_key (job));
+  g_object_set (job, "key", "/home/user/photo.jpg", NULL);
+  g_object_get (job, "key", &key, NULL);
+  g_assert_cmpstr (key, ==, "/home/user/photo.jpg");
+  gopod_job_set_key (job, NULL);
+  g_assert_null (gopod_job_get_key (job));
+  gopod_job_set_key (job, "lane");
+  g_assert_true (gopod_pod_add_job (pod, job, NULL, NULL));
+
+  g_test_expect_message ("Gopod", G_LOG_LEVEL_CRITICAL, "*GOPOD_JOB_STATE_NEW*");
+  gopod_job_set_key (job, "other");
+  g_test_assert_expected_messages ();
+  g_assert_cmpstr (gopod_job_get_key (job), ==, "lane");
+  gopod_pod_start (pod);
+  g_assert_true (gopod_pod_shutdown (pod, GOPOD_SHUTDOWN_DRAIN, NULL, NULL));
+}
+
+static void
+mark (gboolean *flag)
+{
+  *flag = TRUE;
+}
+
+static void
+test_pause_ended (void)
+{
+  g_autoptr(GopodPod) pod = gopod_pod_new (1);
+  g_autoptr(GopodJob) job = gopod_job_new_func (succeed, NULL, NULL);
+  gboolean notified = FALSE;
+
+  g_test_summary ("Pausing an ended job does nothing; the paused property notifies");
+  gopod_pod_start (pod);
+  g_assert_true (gopod_pod_add_job (pod, job, NULL, NULL));
+  g_assert_true (gopod_job_wait (job, NULL, NULL));
+  g_signal_connect_swapped (job, "notify::paused", G_CALLBACK (mark), &notified);
+  gopod_job_pause (job);
+  g_assert_false (gopod_job_get_paused (job));
+  gopod_job_resume (job);
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  g_assert_false (notified);
+  g_assert_true (gopod_pod_shutdown (pod, GOPOD_SHUTDOWN_DRAIN, NULL, NULL));
+}
+
+static void
+test_paused_notify (void)
+{
+  g_autoptr(GopodJob) job = gopod_job_new_func (succeed, NULL, NULL);
+  gboolean notified = FALSE;
+
+  g_test_summary ("pause and resume notify paused, on the job's context; pausing or "
+                  "resuming twice changes nothing");
+  g_signal_connect_swapped (job, "notify::paused", G_CALLBACK (mark), &notified);
+  gopod_job_pause (job);
+  gopod_job_pause (job);
+  test_iterate_until (NULL, &notified, 10000);
+  g_assert_true (gopod_job_get_paused (job));
+  notified = FALSE;
+  gopod_job_resume (job);
+  gopod_job_resume (job);
+  test_iterate_until (NULL, &notified, 10000);
+  g_assert_false (gopod_job_get_paused (job));
+}
+
+/* --- the pod's model --- */
+
+/* Jobs that wait at a gate, and quick ones. */
+static gboolean
+pass_gate (GopodJob      *job,
+           GCancellable  *cancellable,
+           gpointer       user_data,
+           GError       **error)
+{
+  test_gate_pass (user_data);
+  return TRUE;
+}
+
+static GopodJob *
+add_job (GopodPod     *pod,
+         GopodJobFunc  func,
+         gpointer      data)
+{
+  GopodJob *job = gopod_job_new_func (func, data, NULL);
+
+  g_assert_true (gopod_pod_add_job (pod, job, NULL, NULL));
+  return job;
+}
+
+static void
+assert_counters_add_up (GopodPod *pod)
+{
+  g_assert_cmpuint (gopod_pod_get_submitted (pod), ==,
+                    gopod_pod_get_succeeded (pod) + gopod_pod_get_failed (pod) +
+                    gopod_pod_get_cancelled (pod) + gopod_pod_get_queued (pod) +
+                    gopod_pod_get_running (pod));
+}
+
+/* The model, once its context has caught up, against the pod's counters. */
+static void
+assert_model_matches_pod (Reader   *reader,
+                          GopodPod *pod)
+{
+  reader_look (reader);
+  reader_check (reader);
+  g_assert_cmpuint (reader->shadow->len, ==, gopod_pod_get_queued (pod) + gopod_pod_get_running (pod));
+  for (guint i = 0; i < reader->shadow->len; i++)
+    g_assert_false (gopod_job_is_ended (g_ptr_array_index (reader->shadow, i)));
+}
+
+#define N_PRODUCERS 3
+#define N_PER_PRODUCER 400
+
+typedef struct
+{
+  GopodPod  *pod;
+  GPtrArray *jobs;  /* this producer's, owned */
+  guint      seed;
+} Producer;
+
+static gpointer
+produce_and_cancel (gpointer data)
+{
+  Producer *producer = data;
+  g_autoptr(GRand) rand = g_rand_new_with_seed (producer->seed);
+
+  for (guint i = 0; i < N_PER_PRODUCER; i++)
+    {
+      g_ptr_array_add (producer->jobs, add_job (producer->pod, succeed, NULL));
+      if (g_rand_int_range (rand, 0, 4) == 0)
+        gopod_job_cancel (g_ptr_array_index (producer->jobs,
+                                             g_rand_int_range (rand, 0, producer->jobs->len)));
+    }
+  return NULL;
+}
+
+static void
+run_producers (GopodPod *pod,
+               Reader   *reader,
+               Producer *producers,
+               guint     seed)
+{
+  GThread *threads[N_PRODUCERS];
+
+  for (guint i = 0; i < N_PRODUCERS; i++)
+    {
+      producers[i] = (Producer) { pod, g_ptr_array_new_with_free_func (g_object_unref), seed + i };
+      threads[i] = g_thread_new ("producer", produce_and_cancel, &producers[i]);
+    }
+  /* The reader reads meanwhile, as a UI would. */
+  for (guint i = 0; i < N_PRODUCERS; i++)
+    {
+      reader_look (reader);
+      g_thread_join (threads[i]);
+    }
+}
+
+static void
+test_model_counters (void)
+{
+  Reader reader;
+  g_autoptr(GopodPod) pod = NULL;
+  g_autoptr(GopodJob) blocker1 = NULL, blocker2 = NULL;
+  Producer producers[N_PRODUCERS];
+  TestGate gate;
+
+  g_test_summary ("The model lists exactly the accepted, not-ended jobs, checked against "
+                  "the pod's counters under concurrent adds, cancels, ends and a "
+                  "discarding shutdown; a reader never sees an item that is not there");
+  reader_init (&reader);
+  test_gate_init (&gate);
+  pod = gopod_pod_new (2);
+  reader_watch (&reader, gopod_pod_get_jobs (pod));
+  gopod_pod_start (pod);
+
+  /* Both workers held: what producers add and cancel stays queued. */
+  blocker1 = add_job (pod, pass_gate, &gate);
+  blocker2 = add_job (pod, pass_gate, &gate);
+  test_gate_wait_for_waiters (&gate, 2);
+  run_producers (pod, &reader, producers, 7);
+  assert_model_matches_pod (&reader, pod);
+  g_assert_true (g_ptr_array_index (reader.shadow, 0) == blocker1);
+  g_assert_true (g_ptr_array_index (reader.shadow, 1) == blocker2);
+  g_assert_cmpuint (gopod_pod_get_running (pod), ==, 2);
+  assert_counters_add_up (pod);
+  for (guint i = 0; i < N_PRODUCERS; i++)
+    g_ptr_array_unref (producers[i].jobs);
+
+  /* Released: jobs end while more are added and cancelled, then a
+   * discarding shutdown ends the rest. */
+  test_gate_open (&gate);
+  run_producers (pod, &reader, producers, 70);
+  g_assert_true (gopod_pod_shutdown (pod, GOPOD_SHUTDOWN_DISCARD, NULL, NULL));
+  assert_model_matches_pod (&reader, pod);
+  g_assert_cmpuint (reader.shadow->len, ==, 0);
+  g_assert_cmpuint (gopod_pod_get_submitted (pod), ==, 2 + 2 * N_PRODUCERS * N_PER_PRODUCER);
+  assert_counters_add_up (pod);
+  for (guint i = 0; i < N_PRODUCERS; i++)
+    g_ptr_array_unref (producers[i].jobs);
+  test_gate_clear (&gate);
+  reader_clear (&reader);
+}
+
+typedef struct
+{
+  GopodPod *pod;
+  guint     n;
+} Burst;
+
+static gpointer
+add_burst (gpointer data)
+{
+  Burst *burst = data;
+
+  for (guint i = 0; i < burst->n; i++)
+    g_object_unref (add_job (burst->pod, succeed, NULL));
+  return NULL;
+}
+
+static void
+test_model_burst (void)
+{
+  Reader reader;
+  g_autoptr(GopodPod) pod = NULL;
+  Burst burst;
+  GThread *thread;
+
+  g_test_summary ("100,000 jobs added in a burst from a thread make at most one "
+                  "items-changed per main-loop iteration; run, they all leave");
+  reader_init (&reader);
+  pod = gopod_pod_new (2);
+  reader_watch (&reader, gopod_pod_get_jobs (pod));
+  burst = (Burst) { pod, 100000 };
+  thread = g_thread_new ("burst", add_burst, &burst);
+  while (reader.shadow->len < burst.n)
+    {
+      guint before = reader.emissions->len;
+
+      g_main_context_iteration (reader.context, TRUE);
+      g_assert_cmpuint (reader.emissions->len - before, <=, 1);
+    }
+  g_thread_join (thread);
+  assert_model_matches_pod (&reader, pod);
+
+  gopod_pod_start (pod);
+  g_assert_true (gopod_pod_wait (pod, NULL, NULL));
+  assert_model_matches_pod (&reader, pod);
+  g_assert_cmpuint (reader.shadow->len, ==, 0);
+  g_assert_cmpuint (gopod_pod_get_succeeded (pod), ==, burst.n);
+  g_assert_true (gopod_pod_shutdown (pod, GOPOD_SHUTDOWN_DRAIN, NULL, NULL));
+  reader_clear (&reader);
+}
+
+static void
+test_model_late_and_kept (void)
+{
+  Reader reader;
+  g_autoptr(GopodPod) pod = NULL;
+  g_autoptr(GopodJob) running = NULL, queued = NULL, done = NULL;
+  TestGate gate;
+
+  g_test_summary ("A model asked for late lists the jobs already there, running first; "
+                  "under keep-ended-ms ended jobs stay until it is lowered");
+  reader_init (&reader);
+  test_gate_init (&gate);
+  pod = gopod_pod_new (1);
+  g_object_set (pod, "keep-ended-ms", 3600 * 1000, NULL);
+  g_assert_cmpuint (gopod_pod_get_keep_ended_ms (pod), ==, 3600 * 1000);
+  gopod_pod_start (pod);
+  running = add_job (pod, pass_gate, &gate);
+  queued = add_job (pod, succeed, NULL);
+  test_gate_wait_for_waiters (&gate, 1);
+  reader_watch (&reader, gopod_pod_get_jobs (pod));
+  reader_look (&reader);
+  g_assert_cmpuint (reader.shadow->len, ==, 2);
+  g_assert_true (g_ptr_array_index (reader.shadow, 0) == running);
+  g_assert_true (g_ptr_array_index (reader.shadow, 1) == queued);
+
+  test_gate_open (&gate);
+  g_assert_true (gopod_pod_wait (pod, NULL, NULL));
+  done = add_job (pod, succeed, NULL);
+  g_assert_true (gopod_pod_wait (pod, NULL, NULL));
+  reader_look (&reader);
+  g_assert_cmpuint (reader.shadow->len, ==, 3);
+  g_assert_true (g_ptr_array_index (reader.shadow, 2) == done);
+  g_assert_cmpint (gopod_job_get_state (g_ptr_array_index (reader.shadow, 2)), ==, GOPOD_JOB_STATE_SUCCEEDED);
+
+  gopod_pod_set_keep_ended_ms (pod, 0);
+  reader_look (&reader);
+  g_assert_cmpuint (reader.shadow->len, ==, 0);
+  g_assert_true (gopod_pod_shutdown (pod, GOPOD_SHUTDOWN_DRAIN, NULL, NULL));
+  test_gate_clear (&gate);
+  reader_clear (&reader);
+}
+
+/* --- pause in a pod --- */
+
+static void
+test_pod_passes_paused (void)
+{
+  g_autoptr(GopodPod) pod = gopod_pod_new (1);
+  g_autoptr(GopodJob) paused = gopod_job_new_func (succeed, NULL, NULL);
+  g_autoptr(GopodJob) other = NULL;
+
+  g_test_summary ("A paused queued job is passed over and others start; resumed, it runs");
+  gopod_job_pause (paused);
+  g_assert_true (gopod_pod_add_job (pod, paused, NULL, NULL));
+  other = add_job (pod, succeed, NULL);
+  gopod_pod_start (pod);
+  g_assert_true (gopod_job_wait (other, NULL, NULL));
+  g_assert_cmpint (gopod_job_get_state (paused), ==, GOPOD_JOB_STATE_QUEUED);
+  g_assert_cmpuint (gopod_pod_get_queued (pod), ==, 1);
+  g_assert_cmpuint (gopod_job_get_elapsed_ms (paused), ==, 0);
+
+  gopod_job_resume (paused);
+  g_assert_true (gopod_job_wait (paused, NULL, NULL));
+  g_assert_true (gopod_pod_wait (pod, NULL, NULL));
+  assert_counters_add_up (pod);
+  g_assert_true (gopod_pod_shutdown (pod, GOPOD_SHUTDOWN_DRAIN, NULL, NULL));
+}
+
+static void
+test_pod_paused_ends (void)
+{
+  g_autoptr(GopodPod) pod = gopod_pod_new (1);
+  g_autoptr(GopodJob) discarded = gopod_job_new_func (succeed, NULL, NULL);
+  g_autoptr(GopodJob) cancelled = gopod_job_new_func (succeed, NULL, NULL);
+  g_autoptr(GopodJob) marker = NULL;
+
+  g_test_summary ("A held paused job ends CANCELLED when cancelled, and by a discarding "
+                  "shutdown; nothing is lost");
+  gopod_job_pause (discarded);
+  gopod_job_pause (cancelled);
+  g_assert_true (gopod_pod_add_job (pod, discarded, NULL, NULL));
+  g_assert_true (gopod_pod_add_job (pod, cancelled, NULL, NULL));
+  marker = add_job (pod, succeed, NULL);
+  gopod_pod_start (pod);
+  /* The marker ran: both paused jobs were popped and held before it. */
+  g_assert_true (gopod_job_wait (marker, NULL, NULL));
+  gopod_job_cancel (cancelled);
+  g_assert_cmpint (gopod_job_get_state (cancelled), ==, GOPOD_JOB_STATE_CANCELLED);
+  g_assert_cmpuint (gopod_pod_get_queued (pod), ==, 1);
+  g_assert_true (gopod_pod_shutdown (pod, GOPOD_SHUTDOWN_DISCARD, NULL, NULL));
+  g_assert_cmpint (gopod_job_get_state (discarded), ==, GOPOD_JOB_STATE_CANCELLED);
+  g_assert_cmpuint (gopod_pod_get_cancelled (pod), ==, 2);
+  g_assert_cmpuint (gopod_pod_get_queued (pod), ==, 0);
+  assert_counters_add_up (pod);
+  /* Resuming an ended job is harmless. */
+  gopod_job_resume (discarded);
+}
+
+/* --- keys --- */
+
+typedef struct
+{
+  GMutex     lock;
+  GString   *log;
+  TestGate   gate;
+} Lanes;
+
+typedef struct
+{
+  Lanes      *lanes;
+  const char *name;
+  gboolean    wait;
+} LaneWork;
+
+static gboolean
+lane_work (GopodJob      *job,
+           GCancellable  *cancellable,
+           gpointer       user_data,
+           GError       **error)
+{
+  LaneWork *work = user_data;
+
+  g_mutex_lock (&work->lanes->lock);
+  g_string_append_printf (work->lanes->log, "+%s", work->name);
+  g_mutex_unlock (&work->lanes->lock);
+  if (work->wait)
+    test_gate_pass (&work->lanes->gate);
+  g_mutex_lock (&work->lanes->lock);
+  g_string_append_printf (work->lanes->log, "-%s", work->name);
+  g_mutex_unlock (&work->lanes->lock);
+  return TRUE;
+}
+
+static GopodJob *
+lane_job (Lanes      *lanes,
+          const char *key,
+          const char *name,
+          int         priority,
+          gboolean    wait)
+{
+  LaneWork *work = g_new (LaneWork, 1);
+  GopodJob *job;
+
+  *work = (LaneWork) { lanes, name, wait };
+  job = gopod_job_new_func (lane_work, work, g_free);
+  gopod_job_set_key (job, key);
+  gopod_job_set_priority (job, priority);
+  return job;
+}
+
+static void
+test_keys (void)
+{
+  g_autoptr(GopodPod) pod = gopod_pod_new (4);
+  Lanes lanes;
+  g_autoptr(GopodJob) a1 = NULL, a2 = NULL, a3 = NULL, b1 = NULL, b2 = NULL;
+  g_autoptr(GopodJob) found = NULL;
+
+  g_test_summary ("Jobs of one key run one at a time in the order added while other keys "
+                  "pass them; lookup_job finds the newest not-ended job of a key");
+  g_mutex_init (&lanes.lock);
+  lanes.log = g_string_new (NULL);
+  test_gate_init (&lanes.gate);
+  a1 = lane_job (&lanes, "a", "a1", 0, TRUE);
+  a2 = lane_job (&lanes, "a", "a2", 0, FALSE);
+  a3 = lane_job (&lanes, "a", "a3", -100, FALSE);  /* priority does not jump its lane */
+  b1 = lane_job (&lanes, "b", "b1", 0, FALSE);
+  b2 = lane_job (&lanes, "b", "b2", 0, FALSE);
+  g_assert_null (gopod_pod_lookup_job (pod, "a"));
+  g_assert_true (gopod_pod_add_job (pod, a1, NULL, NULL));
+  g_assert_true (gopod_pod_add_job (pod, a2, NULL, NULL));
+  g_assert_true (gopod_pod_add_job (pod, a3, NULL, NULL));
+  g_assert_true (gopod_pod_add_job (pod, b1, NULL, NULL));
+  g_assert_true (gopod_pod_add_job (pod, b2, NULL, NULL));
+  found = gopod_pod_lookup_job (pod, "a");
+  g_assert_true (found == a3);
+  gopod_pod_start (pod);
+
+  /* a1 held at its gate: b's lane goes through, a's waits. */
+  test_gate_wait_for_waiters (&lanes.gate, 1);
+  g_assert_true (gopod_job_wait (b2, NULL, NULL));
+  g_assert_cmpint (gopod_job_get_state (a2), ==, GOPOD_JOB_STATE_QUEUED);
+  g_assert_cmpint (gopod_job_get_state (a3), ==, GOPOD_JOB_STATE_QUEUED);
+
+  test_gate_open (&lanes.gate);
+  g_assert_true (gopod_pod_wait (pod, NULL, NULL));
+  g_mutex_lock (&lanes.lock);
+  g_assert_nonnull (strstr (lanes.log->str, "-a1+a2-a2+a3-a3"));
+  g_assert_nonnull (strstr (lanes.log->str, "+b1-b1+b2-b2"));
+  g_mutex_unlock (&lanes.lock);
+  g_assert_null (gopod_pod_lookup_job (pod, "a"));
+  assert_counters_add_up (pod);
+  g_assert_true (gopod_pod_shutdown (pod, GOPOD_SHUTDOWN_DRAIN, NULL, NULL));
+  test_gate_clear (&lanes.gate);
+  g_string_free (lanes.log, TRUE);
+  g_mutex_clear (&lanes.lock);
+}
+
+static void
+test_keys_priority (void)
+{
+  g_autoptr(GopodPod) pod = gopod_pod_new (1);
+  Lanes lanes;
+  g_autoptr(GopodJob) x = NULL, y = NULL, z = NULL;
+
+  g_test_summary ("Priority orders jobs within what the keys allow");
+  g_mutex_init (&lanes.lock);
+  lanes.log = g_string_new (NULL);
+  test_gate_init (&lanes.gate);
+  x = lane_job (&lanes, "k", "x", 0, FALSE);
+  y = lane_job (&lanes, "k", "y", -10, FALSE);
+  z = lane_job (&lanes, NULL, "z", -5, FALSE);
+  g_assert_true (gopod_pod_add_job (pod, x, NULL, NULL));
+  g_assert_true (gopod_pod_add_job (pod, y, NULL, NULL));
+  g_assert_true (gopod_pod_add_job (pod, z, NULL, NULL));
+  gopod_pod_start (pod);
+  g_assert_true (gopod_pod_wait (pod, NULL, NULL));
+  /* y first by priority, but behind x in its lane: z, then x, then y. */
+  g_assert_cmpstr (lanes.log->str, ==, "+z-z+x-x+y-y");
+  g_assert_true (gopod_pod_shutdown (pod, GOPOD_SHUTDOWN_DRAIN, NULL, NULL));
+  test_gate_clear (&lanes.gate);
+  g_string_free (lanes.log, TRUE);
+  g_mutex_clear (&lanes.lock);
+}
+
+/* --- progress --- */
+
+static gboolean
+half_then_gate (GopodJob      *job,
+                GCancellable  *cancellable,
+                gpointer       user_data,
+                GError       **error)
+{
+  gopod_job_set_progress (job, 0.5);
+  test_gate_pass (user_data);
+  return TRUE;
+}
+
+static void
+test_pod_progress (void)
+{
+  g_autoptr(GopodPod) pod = gopod_pod_new (1);
+  g_autoptr(GopodJob) j1 = NULL, j2 = NULL, j3 = NULL, j4 = NULL;
+  TestGate gate;
+
+  g_test_summary ("A pod's progress counts ended jobs 1 and running ones their progress, "
+                  "over the jobs accepted since it was last idle, and is 0 when idle");
+  test_gate_init (&gate);
+  g_assert_cmpfloat (gopod_pod_get_progress (pod), ==, 0.0);
+  j1 = add_job (pod, succeed, NULL);
+  j2 = add_job (pod, succeed, NULL);
+  j3 = add_job (pod, half_then_gate, &gate);
+  j4 = add_job (pod, succeed, NULL);
+  g_assert_cmpfloat (gopod_pod_get_progress (pod), ==, 0.0);
+  gopod_pod_start (pod);
+  test_gate_wait_for_waiters (&gate, 1);
+  g_assert_cmpfloat_with_epsilon (gopod_pod_get_progress (pod), 2.5 / 4, 1e-9);
+  test_gate_open (&gate);
+  g_assert_true (gopod_pod_wait (pod, NULL, NULL));
+  g_assert_cmpfloat (gopod_pod_get_progress (pod), ==, 0.0);
+
+  /* A new batch starts from 0. */
+  gopod_pod_pause (pod);
+  g_clear_object (&j1);
+  j1 = add_job (pod, succeed, NULL);
+  g_assert_cmpfloat (gopod_pod_get_progress (pod), ==, 0.0);
+  gopod_pod_start (pod);
+  g_assert_true (gopod_pod_wait (pod, NULL, NULL));
+  g_assert_true (gopod_pod_shutdown (pod, GOPOD_SHUTDOWN_DRAIN, NULL, NULL));
+  test_gate_clear (&gate);
+}
+
+/* --- the application hold --- */
+
+typedef struct
+{
+  GopodPod *pod;
+  TestGate  gate;
+  GopodJob *job;
+  gboolean  ended_before_quit;
+  gboolean  discard;  /* the second run: shut the pod down while it is busy */
+} AppRun;
+
+static gboolean
+discard_pod (gpointer data)
+{
+  AppRun *run = data;
+
+  g_assert_true (gopod_pod_shutdown (run->pod, GOPOD_SHUTDOWN_DISCARD, NULL, NULL));
+  return G_SOURCE_REMOVE;
+}
+
+static gpointer
+open_when_waited (gpointer data)
+{
+  AppRun *run = data;
+
+  test_gate_wait_for_waiters (&run->gate, 1);
+  test_gate_open (&run->gate);
+  return NULL;
+}
+
+static void
+app_activate (GApplication *app,
+              AppRun       *run)
+{
+  /* No window, no hold of our own: only the pod keeps the application
+   * running until the job is done. */
+  g_clear_object (&run->job);
+  run->job = add_job (run->pod, pass_gate, &run->gate);
+  if (run->discard)
+    g_idle_add (discard_pod, run);
+}
+
+static void
+app_shutdown (GApplication *app,
+              AppRun       *run)
+{
+  run->ended_before_quit = gopod_job_is_ended (run->job);
+}
+
+/* Runs a fresh application (one can run only once) with @run's pod. */
+static void
+run_application (AppRun *run)
+{
+  g_autoptr(GApplication) app = g_application_new ("org.gnome.PodGlib.TestRegistry",
+                                                    G_APPLICATION_NON_UNIQUE);
+  g_autoptr(GApplication) got = NULL;
+
+  gopod_pod_set_application (run->pod, app);
+  g_object_get (run->pod, "application", &got, NULL);
+  g_assert_true (got == app);
+  g_signal_connect (app, "activate", G_CALLBACK (app_activate), run);
+  g_signal_connect (app, "shutdown", G_CALLBACK (app_shutdown), run);
+  g_assert_cmpint (g_application_run (app, 0, NULL), ==, 0);
+  g_assert_true (run->ended_before_quit);
+}
+
+static void
+test_application_hold (void)
+{
+  AppRun run = { NULL };
+  GThread *opener;
+
+  g_test_summary ("A real GApplication with no window keeps running while the pod has "
+                  "work, and quits once the pod is idle, or shut down while busy");
+  run.pod = gopod_pod_new (1);
+  test_gate_init (&run.gate);
+  gopod_pod_start (run.pod);
+  opener = g_thread_new ("opener", open_when_waited, &run);
+  run_application (&run);
+  g_thread_join (opener);
+  g_assert_true (gopod_job_get_state (run.job) == GOPOD_JOB_STATE_SUCCEEDED);
+
+  /* Paused, the job stays queued until the shutdown discards it. */
+  gopod_pod_pause (run.pod);
+  run.discard = TRUE;
+  run_application (&run);
+  g_assert_true (gopod_job_get_state (run.job) == GOPOD_JOB_STATE_CANCELLED);
+  gopod_pod_set_application (run.pod, NULL);
+  g_clear_object (&run.job);
+  g_object_unref (run.pod);
+  test_gate_clear (&run.gate);
+}
+
+static void
+test_bad_input (void)
+{
+  g_test_summary ("The registry's job functions refuse a NULL job with a critical");
+  g_test_expect_message ("Gopod", G_LOG_LEVEL_CRITICAL, "*GOPOD_IS_JOB*");
+  gopod_job_pause (NULL);
+  g_test_assert_expected_messages ();
+  g_test_expect_message ("Gopod", G_LOG_LEVEL_CRITICAL, "*GOPOD_IS_JOB*");
+  g_assert_false (gopod_job_check_pause (NULL, NULL, NULL));
+  g_test_assert_expected_messages ();
+  g_test_expect_message ("Gopod", G_LOG_LEVEL_CRITICAL, "*GOPOD_IS_JOB*");
+  g_assert_cmpint (gopod_job_get_remaining_ms (NULL), ==, -1);
+  g_test_assert_expected_messages ();
+  g_test_expect_message ("Gopod", G_LOG_LEVEL_CRITICAL, "*GOPOD_IS_JOB*");
+  g_assert_null (gopod_job_dup_status (NULL));
+  g_test_assert_expected_messages ();
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add ("/Gopod/Registry/pause/blocks-until-resumed", Fixture, NULL,
+              fixture_setup, test_pause_blocks_until_resumed, fixture_teardown);
+  g_test_add ("/Gopod/Registry/pause/cancelled", Fixture, NULL,
+              fixture_setup, test_pause_cancelled, fixture_teardown);
+  g_test_add ("/Gopod/Registry/pause/discarded", Fixture, NULL,
+              fixture_setup, test_pause_discarded, fixture_teardown);
+  g_test_add_func ("/Gopod/Registry/pause/own-cancellable", test_pause_own_cancellable);
+  g_test_add_func ("/Gopod/Registry/pause/unpaused", test_check_pause_unpaused);
+  g_test_add_func ("/Gopod/Registry/pause/ended", test_pause_ended);
+  g_test_add_func ("/Gopod/Registry/pause/notify", test_paused_notify);
+  g_test_add_func ("/Gopod/Registry/status/coalesced", test_status_coalesced);
+  g_test_add_func ("/Gopod/Registry/remaining", test_remaining);
+  g_test_add_func ("/Gopod/Registry/key", test_key);
+  g_test_add_func ("/Gopod/Registry/model/counters", test_model_counters);
+  g_test_add_func ("/Gopod/Registry/model/burst", test_model_burst);
+  g_test_add_func ("/Gopod/Registry/model/late-and-kept", test_model_late_and_kept);
+  g_test_add_func ("/Gopod/Registry/pod/passes-paused", test_pod_passes_paused);
+  g_test_add_func ("/Gopod/Registry/pod/paused-ends", test_pod_paused_ends);
+  g_test_add_func ("/Gopod/Registry/keys/lanes", test_keys);
+  g_test_add_func ("/Gopod/Registry/keys/priority", test_keys_priority);
+  g_test_add_func ("/Gopod/Registry/progress", test_pod_progress);
+  g_test_add_func ("/Gopod/Registry/application", test_application_hold);
+  g_test_add_func ("/Gopod/Registry/bad-input", test_bad_input);
+
+  return g_test_run ();
+}
