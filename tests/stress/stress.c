@@ -1302,11 +1302,34 @@ dropped_pool_releaser (gpointer data)
   return NULL;
 }
 
+/* Its close lingers, so that a release that is not the last is still
+ * inside its call when another thread gives back the last resource. */
+typedef GopodResourcePool DroppedPool;
+typedef GopodResourcePoolClass DroppedPoolClass;
+static GType dropped_pool_get_type (void);
+G_DEFINE_TYPE (DroppedPool, dropped_pool, GOPOD_TYPE_RESOURCE_POOL)
+
 static GObject *
-dropped_pool_factory (GCancellable *cancellable, gpointer user_data, GError **error)
+dropped_pool_create (GopodResourcePool *pool, GCancellable *cancellable, GError **error)
 {
   return g_object_new (G_TYPE_OBJECT, NULL);
 }
+
+static void
+dropped_pool_close (GopodResourcePool *pool, GObject *resource)
+{
+  for (guint i = 0; i < 50; i++)
+    g_thread_yield ();
+}
+
+static void
+dropped_pool_class_init (DroppedPoolClass *klass)
+{
+  klass->create = dropped_pool_create;
+  klass->close = dropped_pool_close;
+}
+
+static void dropped_pool_init (DroppedPool *self) { }
 
 /* Every release but one finds the pool held by others only: none may touch
  * it after unlocking (ASan sees it if one does), and it goes exactly when
@@ -1316,7 +1339,7 @@ round_dropped_pool (GRand *rand)
 {
   guint size = chance (rand, 50) ? 1 : 64;
   guint per_thread = 1 + g_rand_int_range (rand, 0, 4);
-  GopodResourcePool *pool = gopod_resource_pool_new (dropped_pool_factory, NULL, NULL, size);
+  GopodResourcePool *pool = g_object_new (dropped_pool_get_type (), "size", size, NULL);
   DroppedPoolReleaser *releasers = g_new0 (DroppedPoolReleaser, opt_threads);
   GThread **threads = g_new0 (GThread *, opt_threads);
   GMutex lock;
