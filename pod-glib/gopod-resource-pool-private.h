@@ -27,6 +27,7 @@ typedef struct
   GopodResourceFactory  factory;
   gpointer              factory_data;
   GDestroyNotify        factory_destroy;
+  GopodWaitHome         home;      /* the context the pool was made on (rule P6) */
 
   GopodNotify           notify;
 

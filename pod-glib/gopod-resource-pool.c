@@ -8,6 +8,7 @@
 #include "gopod-error.h"
 #include "gopod-job-private.h"
 #include "gopod-notify-private.h"
+#include "gopod-source-private.h"
 #include "gopod-timer-private.h"
 
 /**
@@ -215,6 +216,43 @@ gopod_resource_pool_dispose (GObject *object)
   G_OBJECT_CLASS (gopod_resource_pool_parent_class)->dispose (object);
 }
 
+typedef struct
+{
+  GDestroyNotify destroy;
+  gpointer       data;
+} FactoryDestroy;
+
+static gboolean
+resource_pool_run_factory_destroy (gpointer data)
+{
+  FactoryDestroy *call = data;
+
+  call->destroy (call->data);
+  g_free (call);
+  return G_SOURCE_REMOVE;
+}
+
+/* The factory's destroy notify may release a JavaScript closure, which only
+ * its own thread may do: a pool finalized elsewhere (by a late release, or
+ * the timer) while a loop runs its context calls it there (rule P6). */
+static void
+resource_pool_destroy_factory (GopodResourcePoolPrivate *priv)
+{
+  FactoryDestroy *call;
+
+  if (gopod_wait_home_is_caller (&priv->home) ||
+      !gopod_context_is_run_elsewhere (priv->home.context))
+    {
+      priv->factory_destroy (priv->factory_data);
+      return;
+    }
+  call = g_new (FactoryDestroy, 1);
+  call->destroy = priv->factory_destroy;
+  call->data = priv->factory_data;
+  gopod_idle_add_on (priv->home.context, "[pod-glib] pool factory destroy",
+                     resource_pool_run_factory_destroy, call, NULL);
+}
+
 static void
 gopod_resource_pool_finalize (GObject *object)
 {
@@ -224,7 +262,8 @@ gopod_resource_pool_finalize (GObject *object)
   g_assert (gopod_wait_list_is_empty (&priv->waiters));
   g_hash_table_unref (priv->entries);
   if (priv->factory_destroy != NULL)
-    priv->factory_destroy (priv->factory_data);
+    resource_pool_destroy_factory (priv);
+  gopod_wait_home_clear (&priv->home);
   g_mutex_clear (&priv->lock);
 
   G_OBJECT_CLASS (gopod_resource_pool_parent_class)->finalize (object);
@@ -434,6 +473,7 @@ gopod_resource_pool_init (GopodResourcePool *self)
   priv->entries = g_hash_table_new_full (NULL, NULL, NULL, g_free);
   g_queue_init (&priv->idle);
   gopod_wait_list_init (&priv->waiters, &priv->lock);
+  gopod_wait_home_init (&priv->home);
   priv->size = DEFAULT_SIZE;
   gopod_notify_init (&priv->notify, G_OBJECT (self), properties, N_PROPS);
   gopod_notify_prepare (&priv->notify);

@@ -1182,6 +1182,57 @@ test_factory_acquires_own_full_pool (void)
   gopod_resource_pool_release (p, resource);
 }
 
+/* The factory's destroy notify of a pool finalized on another thread runs
+ * on the pool's context while a loop runs it: a JavaScript factory's closure
+ * is released on its own thread. */
+typedef struct
+{
+  GThread *thread;
+  gboolean done;
+} DestroySeen;
+
+static GObject *
+plain_factory (GCancellable  *cancellable,
+               gpointer       user_data,
+               GError       **error)
+{
+  return g_object_new (G_TYPE_OBJECT, NULL);
+}
+
+static void
+record_destroy (gpointer data)
+{
+  DestroySeen *seen = data;
+
+  seen->thread = g_thread_self ();
+  seen->done = TRUE;
+}
+
+/* Drops the last reference once the main thread is inside its loop. */
+static gpointer
+unref_while_context_runs (gpointer data)
+{
+  while (g_main_context_acquire (NULL))
+    {
+      g_main_context_release (NULL);
+      g_thread_yield ();
+    }
+  g_object_unref (data);
+  return NULL;
+}
+
+static void
+test_factory_destroy_on_context (void)
+{
+  DestroySeen seen = { NULL, FALSE };
+  GopodResourcePool *pool = gopod_resource_pool_new (plain_factory, &seen, record_destroy, 1);
+  GThread *thread = g_thread_new ("test-unref", unref_while_context_runs, pool);
+
+  test_iterate_until (NULL, &seen.done, 10000);
+  g_thread_join (thread);
+  g_assert_true (seen.thread == g_thread_self ());
+}
+
 /* --- stress --- */
 
 typedef struct
@@ -1339,6 +1390,7 @@ main (int   argc,
   g_test_add_func ("/Gopod/ResourcePool/factory-drops-last-ref", test_factory_drops_last_ref);
   g_test_add_func ("/Gopod/ResourcePool/factory-acquires-own-full-pool",
                    test_factory_acquires_own_full_pool);
+  g_test_add_func ("/Gopod/ResourcePool/factory-destroy-on-context", test_factory_destroy_on_context);
   g_test_add_func ("/Gopod/ResourcePool/stress", test_stress);
 
   return g_test_run ();
