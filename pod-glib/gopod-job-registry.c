@@ -53,27 +53,9 @@ void
 gopod_job_set_status (GopodJob   *job,
                       const char *status)
 {
-  GopodJobPrivate *priv;
-  char *old = NULL;
-  gboolean changed;
-
   g_return_if_fail (GOPOD_IS_JOB (job));
 
-  priv = JOB_PRIV (job);
-  g_mutex_lock (&priv->lock);
-  changed = g_strcmp0 (priv->extra != NULL ? priv->extra->status : NULL, status) != 0;
-  if (changed)
-    {
-      JobExtra *extra = gopod_job_priv_ensure_extra_locked (priv);
-
-      old = extra->status;
-      extra->status = g_strdup (status);
-    }
-  g_mutex_unlock (&priv->lock);
-
-  g_free (old);
-  if (changed)
-    gopod_job_priv_notify (job, PROP_STATUS);
+  gopod_job_priv_set_string (job, G_STRUCT_OFFSET (JobExtra, status), status, PROP_STATUS);
 }
 
 /**
@@ -109,26 +91,10 @@ void
 gopod_job_set_key (GopodJob   *job,
                    const char *key)
 {
-  GopodJobPrivate *priv;
-  gboolean changed;
-
   g_return_if_fail (GOPOD_IS_JOB (job));
   g_return_if_fail (gopod_job_get_state (job) == GOPOD_JOB_STATE_NEW);
 
-  priv = JOB_PRIV (job);
-  g_mutex_lock (&priv->lock);
-  changed = g_strcmp0 (priv->extra != NULL ? priv->extra->key : NULL, key) != 0;
-  if (changed)
-    {
-      JobExtra *extra = gopod_job_priv_ensure_extra_locked (priv);
-
-      g_free (extra->key);
-      extra->key = g_strdup (key);
-    }
-  g_mutex_unlock (&priv->lock);
-
-  if (changed)
-    gopod_job_priv_notify (job, PROP_KEY);
+  gopod_job_priv_set_string (job, G_STRUCT_OFFSET (JobExtra, key), key, PROP_KEY);
 }
 
 /**

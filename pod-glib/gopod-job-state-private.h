@@ -156,6 +156,12 @@ gboolean      gopod_job_priv_end_full                  (GopodJob         *job,
                                                         GError           *error,
                                                         gboolean          unstarted_only,
                                                         GCancellable    **recycle);
+/* Sets the string at @offset in the JobExtra, notifying @prop_id if it
+ * changed; the old string is freed after the lock. */
+void          gopod_job_priv_set_string                (GopodJob         *job,
+                                                        gsize             offset,
+                                                        const char       *value,
+                                                        guint             prop_id);
 /* The error a job stopped for @reason ends with. */
 GError       *gopod_job_priv_stop_error                (StopReason        reason);
 /* Records why a job stops early; wakes its check_pause() callers. */

@@ -776,25 +776,36 @@ void
 gopod_job_set_title (GopodJob   *job,
                      const char *title)
 {
-  GopodJobPrivate *priv;
-  gboolean changed;
-
   g_return_if_fail (GOPOD_IS_JOB (job));
 
-  priv = JOB_PRIV (job);
+  gopod_job_priv_set_string (job, G_STRUCT_OFFSET (JobExtra, title), title, PROP_TITLE);
+}
+
+void
+gopod_job_priv_set_string (GopodJob   *job,
+                           gsize       offset,
+                           const char *value,
+                           guint       prop_id)
+{
+  GopodJobPrivate *priv = JOB_PRIV (job);
+  char *old = NULL;
+  gboolean changed;
+
   g_mutex_lock (&priv->lock);
-  changed = g_strcmp0 (priv->extra != NULL ? priv->extra->title : NULL, title) != 0;
+  changed = g_strcmp0 (priv->extra != NULL ? G_STRUCT_MEMBER (char *, priv->extra, offset) : NULL,
+                       value) != 0;
   if (changed)
     {
-      JobExtra *extra = gopod_job_priv_ensure_extra_locked (priv);
+      char **field = G_STRUCT_MEMBER_P (gopod_job_priv_ensure_extra_locked (priv), offset);
 
-      g_free (extra->title);
-      extra->title = g_strdup (title);
+      old = *field;
+      *field = g_strdup (value);
     }
   g_mutex_unlock (&priv->lock);
 
+  g_free (old);
   if (changed)
-    gopod_job_priv_notify (job, PROP_TITLE);
+    gopod_job_priv_notify (job, prop_id);
 }
 
 /**

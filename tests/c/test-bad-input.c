@@ -19,15 +19,6 @@
 
 #define ASSERTION "*assertion*failed*"
 
-static gboolean
-succeed (GopodJob      *job,
-         GCancellable  *cancellable,
-         gpointer       user_data,
-         GError       **error)
-{
-  return TRUE;
-}
-
 static void
 count_call (gpointer data)
 {
@@ -75,7 +66,7 @@ not_a_job (void)
 static void
 test_bad_input_job (void)
 {
-  g_autoptr(GopodJob) job = gopod_job_new_func (succeed, NULL, NULL);
+  g_autoptr(GopodJob) job = gopod_job_new_func (test_job_succeed, NULL, NULL);
   g_autoptr(GObject) other = not_a_job ();
   g_autoptr(GTask) foreign = g_task_new (other, NULL, NULL, NULL);
   g_autoptr(GError) error = NULL;
@@ -124,8 +115,8 @@ static void
 test_bad_input_pod (void)
 {
   g_autoptr(GopodPod) pod = gopod_pod_new (2);
-  g_autoptr(GopodJob) job = gopod_job_new_func (succeed, NULL, NULL);
-  g_autoptr(GopodJob) job2 = gopod_job_new_func (succeed, NULL, NULL);
+  g_autoptr(GopodJob) job = gopod_job_new_func (test_job_succeed, NULL, NULL);
+  g_autoptr(GopodJob) job2 = gopod_job_new_func (test_job_succeed, NULL, NULL);
   g_autoptr(GObject) other = not_a_job ();
   g_autoptr(GTask) foreign = g_task_new (other, NULL, NULL, NULL);
   g_autoptr(GError) error = NULL;
@@ -219,8 +210,8 @@ static void
 test_bad_input_runner (void)
 {
   g_autoptr(GopodRunner) runner = gopod_runner_new (0);
-  g_autoptr(GopodJob) job = gopod_job_new_func (succeed, NULL, NULL);
-  g_autoptr(GopodJob) late_job = gopod_job_new_func (succeed, NULL, NULL);
+  g_autoptr(GopodJob) job = gopod_job_new_func (test_job_succeed, NULL, NULL);
+  g_autoptr(GopodJob) late_job = gopod_job_new_func (test_job_succeed, NULL, NULL);
   g_autoptr(GObject) other = not_a_job ();
   g_autoptr(GTask) foreign = g_task_new (other, NULL, NULL, NULL);
   g_autoptr(GTask) wrong_tag = task_with_foreign_tag (runner);

@@ -182,15 +182,6 @@ add_counted_jobs (GopodPod  *pod,
 }
 
 static void
-assert_counters_add_up (GopodPod *pod)
-{
-  g_assert_cmpuint (gopod_pod_get_submitted (pod), ==,
-                    gopod_pod_get_succeeded (pod) + gopod_pod_get_failed (pod) +
-                    gopod_pod_get_cancelled (pod) + gopod_pod_get_queued (pod) +
-                    gopod_pod_get_running (pod));
-}
-
-static void
 test_pod_new_is_paused (void)
 {
   g_autoptr(GopodPod) pod = gopod_pod_new (2);
@@ -208,7 +199,7 @@ test_pod_new_is_paused (void)
   g_assert_true (gopod_pod_wait (pod, NULL, NULL));
   g_assert_cmpint (runs, ==, 10);
   g_assert_cmpuint (gopod_pod_get_succeeded (pod), ==, 10);
-  assert_counters_add_up (pod);
+  test_assert_counters_add_up (pod);
 }
 
 static void
@@ -583,7 +574,7 @@ test_pod_shutdown_drain (void)
   /* Shutting down twice is reported. */
   g_assert_false (gopod_pod_shutdown (pod, GOPOD_SHUTDOWN_DRAIN, NULL, &error));
   g_assert_error (error, GOPOD_ERROR, GOPOD_ERROR_CLOSED);
-  assert_counters_add_up (pod);
+  test_assert_counters_add_up (pod);
 }
 
 static void
@@ -619,7 +610,7 @@ test_pod_shutdown_discard (void)
   g_assert_cmpint (light.destroyed, ==, 500);  /* each light job's data freed once */
   g_assert_cmpuint (gopod_pod_get_cancelled (pod), ==, 502);
   g_assert_cmpuint (gopod_pod_get_workers (pod), ==, 0);
-  assert_counters_add_up (pod);
+  test_assert_counters_add_up (pod);
 
   g_assert_false (gopod_pod_shutdown (pod, GOPOD_SHUTDOWN_DISCARD, NULL, &error));
   g_assert_error (error, GOPOD_ERROR, GOPOD_ERROR_CLOSED);
@@ -1026,7 +1017,7 @@ test_pod_race_producers_cancel (void)
   g_assert_cmpuint (gopod_pod_get_submitted (pod), ==, N_PRODUCERS * (2000 + 667));
   g_assert_cmpuint (gopod_pod_get_queued (pod), ==, 0);
   g_assert_cmpuint (gopod_pod_get_running (pod), ==, 0);
-  assert_counters_add_up (pod);
+  test_assert_counters_add_up (pod);
 }
 
 static void
@@ -1057,7 +1048,7 @@ test_pod_race_shutdown_against_add (void)
       g_assert_cmpuint (gopod_pod_get_workers (pod), ==, 0);
       g_assert_cmpuint (gopod_pod_get_queued (pod), ==, 0);
       g_assert_cmpuint (gopod_pod_get_running (pod), ==, 0);
-      assert_counters_add_up (pod);
+      test_assert_counters_add_up (pod);
       g_assert_cmpuint (accepted, <=, gopod_pod_get_submitted (pod));
     }
 }
@@ -1113,7 +1104,7 @@ test_pod_race_cancel_against_start (void)
   g_assert_true (gopod_pod_wait (pod, NULL, NULL));
   g_assert_cmpuint (ran + cancelled_unrun, ==, 2000);
   g_assert_cmpuint (gopod_pod_get_submitted (pod), ==, 2000);
-  assert_counters_add_up (pod);
+  test_assert_counters_add_up (pod);
   g_test_message ("cancel vs start: %u ran, %u cancelled before running", ran, cancelled_unrun);
 }
 

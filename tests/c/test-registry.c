@@ -324,20 +324,11 @@ test_remaining (void)
   test_gate_clear (&gate);
 }
 
-static gboolean
-succeed (GopodJob      *job,
-         GCancellable  *cancellable,
-         gpointer       user_data,
-         GError       **error)
-{
-  return TRUE;
-}
-
 static void
 test_key (void)
 {
   g_autoptr(GopodPod) pod = gopod_pod_new (1);
-  g_autoptr(GopodJob) job = gopod_job_new_func (succeed, NULL, NULL);
+  g_autoptr(GopodJob) job = gopod_job_new_func (test_job_succeed, NULL, NULL);
   g_autofree char *key = NULL;
 
   g_test_summary ("A job's key is set before it is added, and cannot change after");
@@ -368,7 +359,7 @@ static void
 test_pause_ended (void)
 {
   g_autoptr(GopodPod) pod = gopod_pod_new (1);
-  g_autoptr(GopodJob) job = gopod_job_new_func (succeed, NULL, NULL);
+  g_autoptr(GopodJob) job = gopod_job_new_func (test_job_succeed, NULL, NULL);
   gboolean notified = FALSE;
 
   g_test_summary ("Pausing an ended job does nothing; the paused property notifies");
@@ -388,7 +379,7 @@ test_pause_ended (void)
 static void
 test_paused_notify (void)
 {
-  g_autoptr(GopodJob) job = gopod_job_new_func (succeed, NULL, NULL);
+  g_autoptr(GopodJob) job = gopod_job_new_func (test_job_succeed, NULL, NULL);
   gboolean notified = FALSE;
 
   g_test_summary ("pause and resume notify paused, on the job's context; pausing or "
@@ -429,15 +420,6 @@ add_job (GopodPod     *pod,
   return job;
 }
 
-static void
-assert_counters_add_up (GopodPod *pod)
-{
-  g_assert_cmpuint (gopod_pod_get_submitted (pod), ==,
-                    gopod_pod_get_succeeded (pod) + gopod_pod_get_failed (pod) +
-                    gopod_pod_get_cancelled (pod) + gopod_pod_get_queued (pod) +
-                    gopod_pod_get_running (pod));
-}
-
 /* The model, once its context has caught up, against the pod's counters. */
 static void
 assert_model_matches_pod (Reader   *reader,
@@ -468,7 +450,7 @@ produce_and_cancel (gpointer data)
 
   for (guint i = 0; i < N_PER_PRODUCER; i++)
     {
-      g_ptr_array_add (producer->jobs, add_job (producer->pod, succeed, NULL));
+      g_ptr_array_add (producer->jobs, add_job (producer->pod, test_job_succeed, NULL));
       if (g_rand_int_range (rand, 0, 4) == 0)
         gopod_job_cancel (g_ptr_array_index (producer->jobs,
                                              g_rand_int_range (rand, 0, producer->jobs->len)));
@@ -524,7 +506,7 @@ test_model_counters (void)
   g_assert_true (g_ptr_array_index (reader.shadow, 0) == blocker1);
   g_assert_true (g_ptr_array_index (reader.shadow, 1) == blocker2);
   g_assert_cmpuint (gopod_pod_get_running (pod), ==, 2);
-  assert_counters_add_up (pod);
+  test_assert_counters_add_up (pod);
   for (guint i = 0; i < N_PRODUCERS; i++)
     g_ptr_array_unref (producers[i].jobs);
 
@@ -536,7 +518,7 @@ test_model_counters (void)
   assert_model_matches_pod (&reader, pod);
   g_assert_cmpuint (reader.shadow->len, ==, 0);
   g_assert_cmpuint (gopod_pod_get_submitted (pod), ==, 2 + 2 * N_PRODUCERS * N_PER_PRODUCER);
-  assert_counters_add_up (pod);
+  test_assert_counters_add_up (pod);
   for (guint i = 0; i < N_PRODUCERS; i++)
     g_ptr_array_unref (producers[i].jobs);
   test_gate_clear (&gate);
@@ -555,7 +537,7 @@ add_burst (gpointer data)
   Burst *burst = data;
 
   for (guint i = 0; i < burst->n; i++)
-    g_object_unref (add_job (burst->pod, succeed, NULL));
+    g_object_unref (add_job (burst->pod, test_job_succeed, NULL));
   return NULL;
 }
 
@@ -610,7 +592,7 @@ test_model_late_and_kept (void)
   g_assert_cmpuint (gopod_pod_get_keep_ended_ms (pod), ==, 3600 * 1000);
   gopod_pod_start (pod);
   running = add_job (pod, pass_gate, &gate);
-  queued = add_job (pod, succeed, NULL);
+  queued = add_job (pod, test_job_succeed, NULL);
   test_gate_wait_for_waiters (&gate, 1);
   reader_watch (&reader, gopod_pod_get_jobs (pod));
   reader_look (&reader);
@@ -620,7 +602,7 @@ test_model_late_and_kept (void)
 
   test_gate_open (&gate);
   g_assert_true (gopod_pod_wait (pod, NULL, NULL));
-  done = add_job (pod, succeed, NULL);
+  done = add_job (pod, test_job_succeed, NULL);
   g_assert_true (gopod_pod_wait (pod, NULL, NULL));
   reader_look (&reader);
   g_assert_cmpuint (reader.shadow->len, ==, 3);
@@ -641,13 +623,13 @@ static void
 test_pod_passes_paused (void)
 {
   g_autoptr(GopodPod) pod = gopod_pod_new (1);
-  g_autoptr(GopodJob) paused = gopod_job_new_func (succeed, NULL, NULL);
+  g_autoptr(GopodJob) paused = gopod_job_new_func (test_job_succeed, NULL, NULL);
   g_autoptr(GopodJob) other = NULL;
 
   g_test_summary ("A paused queued job is passed over and others start; resumed, it runs");
   gopod_job_pause (paused);
   g_assert_true (gopod_pod_add_job (pod, paused, NULL, NULL));
-  other = add_job (pod, succeed, NULL);
+  other = add_job (pod, test_job_succeed, NULL);
   gopod_pod_start (pod);
   g_assert_true (gopod_job_wait (other, NULL, NULL));
   g_assert_cmpint (gopod_job_get_state (paused), ==, GOPOD_JOB_STATE_QUEUED);
@@ -657,7 +639,7 @@ test_pod_passes_paused (void)
   gopod_job_resume (paused);
   g_assert_true (gopod_job_wait (paused, NULL, NULL));
   g_assert_true (gopod_pod_wait (pod, NULL, NULL));
-  assert_counters_add_up (pod);
+  test_assert_counters_add_up (pod);
   g_assert_true (gopod_pod_shutdown (pod, GOPOD_SHUTDOWN_DRAIN, NULL, NULL));
 }
 
@@ -665,8 +647,8 @@ static void
 test_pod_paused_ends (void)
 {
   g_autoptr(GopodPod) pod = gopod_pod_new (1);
-  g_autoptr(GopodJob) discarded = gopod_job_new_func (succeed, NULL, NULL);
-  g_autoptr(GopodJob) cancelled = gopod_job_new_func (succeed, NULL, NULL);
+  g_autoptr(GopodJob) discarded = gopod_job_new_func (test_job_succeed, NULL, NULL);
+  g_autoptr(GopodJob) cancelled = gopod_job_new_func (test_job_succeed, NULL, NULL);
   g_autoptr(GopodJob) marker = NULL;
 
   g_test_summary ("A held paused job ends CANCELLED when cancelled, and by a discarding "
@@ -675,7 +657,7 @@ test_pod_paused_ends (void)
   gopod_job_pause (cancelled);
   g_assert_true (gopod_pod_add_job (pod, discarded, NULL, NULL));
   g_assert_true (gopod_pod_add_job (pod, cancelled, NULL, NULL));
-  marker = add_job (pod, succeed, NULL);
+  marker = add_job (pod, test_job_succeed, NULL);
   gopod_pod_start (pod);
   /* The marker ran: both paused jobs were popped and held before it. */
   g_assert_true (gopod_job_wait (marker, NULL, NULL));
@@ -686,7 +668,7 @@ test_pod_paused_ends (void)
   g_assert_cmpint (gopod_job_get_state (discarded), ==, GOPOD_JOB_STATE_CANCELLED);
   g_assert_cmpuint (gopod_pod_get_cancelled (pod), ==, 2);
   g_assert_cmpuint (gopod_pod_get_queued (pod), ==, 0);
-  assert_counters_add_up (pod);
+  test_assert_counters_add_up (pod);
   /* Resuming an ended job is harmless. */
   gopod_job_resume (discarded);
 }
@@ -784,7 +766,7 @@ test_keys (void)
   g_assert_nonnull (strstr (lanes.log->str, "+b1-b1+b2-b2"));
   g_mutex_unlock (&lanes.lock);
   g_assert_null (gopod_pod_lookup_job (pod, "a"));
-  assert_counters_add_up (pod);
+  test_assert_counters_add_up (pod);
   g_assert_true (gopod_pod_shutdown (pod, GOPOD_SHUTDOWN_DRAIN, NULL, NULL));
   test_gate_clear (&lanes.gate);
   g_string_free (lanes.log, TRUE);
@@ -842,10 +824,10 @@ test_pod_progress (void)
                   "over the jobs accepted since it was last idle, and is 0 when idle");
   test_gate_init (&gate);
   g_assert_cmpfloat (gopod_pod_get_progress (pod), ==, 0.0);
-  j1 = add_job (pod, succeed, NULL);
-  j2 = add_job (pod, succeed, NULL);
+  j1 = add_job (pod, test_job_succeed, NULL);
+  j2 = add_job (pod, test_job_succeed, NULL);
   j3 = add_job (pod, half_then_gate, &gate);
-  j4 = add_job (pod, succeed, NULL);
+  j4 = add_job (pod, test_job_succeed, NULL);
   g_assert_cmpfloat (gopod_pod_get_progress (pod), ==, 0.0);
   gopod_pod_start (pod);
   test_gate_wait_for_waiters (&gate, 1);
@@ -857,7 +839,7 @@ test_pod_progress (void)
   /* A new batch starts from 0. */
   gopod_pod_pause (pod);
   g_clear_object (&j1);
-  j1 = add_job (pod, succeed, NULL);
+  j1 = add_job (pod, test_job_succeed, NULL);
   g_assert_cmpfloat (gopod_pod_get_progress (pod), ==, 0.0);
   gopod_pod_start (pod);
   g_assert_true (gopod_pod_wait (pod, NULL, NULL));

@@ -8,29 +8,8 @@ const {Gopod} = imports.gopod;  // Gopod 1.0, with promises
 const {GLib, GObject, Gio} = imports.gi;
 const System = imports.system;
 
-const {check, failures} = imports.testing;
+const {check, checkEqual, failures, runLoopUntil, SAFETY_MS} = imports.testing;
 
-function checkEqual(actual, expected, message) {
-    check(actual === expected, `${message}: got ${actual}, expected ${expected}`);
-}
-
-// Only a guard against a hang: no check depends on how long anything took.
-const SAFETY_MS = 20000;
-
-function runLoopUntil(predicate, what) {
-    const context = GLib.MainContext.default();
-    let expired = false;
-    const id = GLib.timeout_add(GLib.PRIORITY_DEFAULT, SAFETY_MS, () => {
-        expired = true;
-        return GLib.SOURCE_REMOVE;
-    });
-    while (!predicate() && !expired)
-        context.iteration(true);
-    if (expired)
-        check(false, `timed out waiting for ${what}`);
-    else
-        GLib.source_remove(id);
-}
 
 const Tally = class {
     constructor() {

@@ -16,21 +16,6 @@ from gi.repository import Gio, GLib, Gopod  # noqa: E402
 SAFETY_S = 20
 
 
-def run_loop_until(predicate, what):
-    """Iterates the default main context until predicate() holds."""
-    context = GLib.MainContext.default()
-    expired = []
-    source = GLib.timeout_add_seconds(SAFETY_S, lambda: expired.append(1) or False)
-    try:
-        while not predicate() and not expired:
-            context.iteration(True)
-    finally:
-        if not expired:
-            GLib.source_remove(source)
-    if expired:
-        raise AssertionError('timed out waiting for ' + what)
-
-
 def drain():
     while GLib.MainContext.default().iteration(False):
         pass
@@ -195,6 +180,24 @@ class StatusJob(Gopod.Job):
         return True
 
 
+def start_at_gate(test):
+    """A one-worker pod running a GatedJob held at its gate."""
+    pod = Gopod.Pod.new(1)
+    gate = threading.Event()
+    job = GatedJob(gate)
+    pod.add_job(job, None)
+    pod.start()
+    test.assertTrue(job.at_gate.wait(SAFETY_S))
+    return pod, gate, job
+
+
+def spin(seconds):
+    """Lets time pass (a busy wait on the clock; nothing is waited for)."""
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        pass
+
+
 class TestJob(unittest.TestCase):
     def test_status_coalesced(self):
         """Status and progress set 100,000 times from a worker: at most one
@@ -227,18 +230,11 @@ class TestJob(unittest.TestCase):
     def test_check_pause_blocks(self):
         """A running job blocks in check_pause until resumed; paused time is
         not counted in elapsed time."""
-        pod = Gopod.Pod.new(1)
-        gate = threading.Event()
-        job = GatedJob(gate)
-        pod.add_job(job, None)
-        pod.start()
-        self.assertTrue(job.at_gate.wait(SAFETY_S))
+        pod, gate, job = start_at_gate(self)
         job.pause()
         gate.set()
         elapsed = job.get_elapsed_ms()
-        end = time.monotonic() + 0.05
-        while time.monotonic() < end:
-            pass
+        spin(0.05)
         # The job, if it reached check_pause, is held there.
         self.assertEqual(job.get_state(), Gopod.JobState.RUNNING)
         self.assertEqual(job.get_remaining_ms(), -1)  # no progress reported
@@ -252,17 +248,10 @@ class TestJob(unittest.TestCase):
 
     def test_paused_time_not_counted(self):
         """While a started job is paused its elapsed time stands still."""
-        pod = Gopod.Pod.new(1)
-        gate = threading.Event()
-        job = GatedJob(gate)
-        pod.add_job(job, None)
-        pod.start()
-        self.assertTrue(job.at_gate.wait(SAFETY_S))
+        pod, gate, job = start_at_gate(self)
         job.pause()
         first = job.get_elapsed_ms()
-        end = time.monotonic() + 0.01
-        while time.monotonic() < end:
-            pass
+        spin(0.01)
         self.assertEqual(job.get_elapsed_ms(), first)
         job.resume()
         gate.set()
@@ -271,12 +260,7 @@ class TestJob(unittest.TestCase):
 
     def test_check_pause_cancelled(self):
         """Cancelled while held in check_pause, the job ends CANCELLED."""
-        pod = Gopod.Pod.new(1)
-        gate = threading.Event()
-        job = GatedJob(gate)
-        pod.add_job(job, None)
-        pod.start()
-        self.assertTrue(job.at_gate.wait(SAFETY_S))
+        pod, gate, job = start_at_gate(self)
         job.props.paused = True
         gate.set()
         job.cancel()
