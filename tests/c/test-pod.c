@@ -1906,6 +1906,7 @@ typedef struct
 {
   GopodPod *pod;
   guint     queued;
+  guint     running;
 } QueuedIs;
 
 static gboolean
@@ -1913,43 +1914,73 @@ pod_queued_is (gpointer data)
 {
   QueuedIs *q = data;
 
-  return gopod_pod_get_running (q->pod) == 0 && gopod_pod_get_queued (q->pod) == q->queued;
+  return gopod_pod_get_running (q->pod) == q->running && gopod_pod_get_queued (q->pod) == q->queued;
 }
 
-#define N_BATCHED 9
-
+/* Runs a batch headed by a gated job and @n_counted counted ones after it,
+ * pauses the pod while the gated one runs, and checks that none of the
+ * counted ones started. With @hog_a_slot, another job holds the second
+ * worker's slot, so that the chunk (too long to be held whole) is run in
+ * copied batches and nobody else takes the rest. */
 static void
-test_pod_batch_stops_on_pause (PodFixture    *fixture,
-                               gconstpointer  unused)
+check_batch_stops_on_pause (PodFixture *fixture,
+                            guint       n_counted,
+                            gboolean    hog_a_slot)
 {
   g_autoptr(TestCountedJob) first = counted_job_new (0);
   g_autoptr(TestCountedJob) divider = counted_job_new (1);
+  g_autoptr(TestCountedJob) hog = counted_job_new (2);
   BatchData d = { &fixture->gate, 0 };
-  QueuedIs rest = { fixture->pod, N_BATCHED };
-  TestGate start;
+  QueuedIs rest = { fixture->pod, n_counted, hog_a_slot ? 1 : 0 };
+  TestGate start, hold;
 
   test_gate_init (&start);
+  test_gate_init (&hold);
   first->gate = &start;
+  hog->gate = &hold;
   gopod_pod_start (fixture->pod);
+  if (hog_a_slot)
+    {
+      g_assert_true (gopod_pod_add_job (fixture->pod, GOPOD_JOB (hog), NULL, NULL));
+      test_gate_wait_for_waiters (&hold, 1);
+    }
   g_assert_true (gopod_pod_add_job (fixture->pod, GOPOD_JOB (first), NULL, NULL));
   test_gate_wait_for_waiters (&start, 1);
   for (int i = 0; i < 64; i++)
     g_assert_true (gopod_pod_submit (fixture->pod, light_busy, NULL, NULL, NULL));
   g_assert_true (gopod_pod_add_job (fixture->pod, GOPOD_JOB (divider), NULL, NULL));
   g_assert_true (gopod_pod_submit (fixture->pod, light_gated, &d, NULL, NULL));
-  for (int i = 0; i < N_BATCHED; i++)
+  for (guint i = 0; i < n_counted; i++)
     g_assert_true (gopod_pod_submit (fixture->pod, light_counted, &d, NULL, NULL));
   test_gate_open (&start);
-  /* The gated job heads a batch holding the counted ones. */
+  /* The gated job heads a batch holding counted ones. */
   test_gate_wait_for_waiters (&fixture->gate, 1);
   gopod_pod_pause (fixture->pod);
   test_gate_open (&fixture->gate);
   g_assert_true (test_poll_until (pod_queued_is, &rest, 10000));
   g_assert_cmpint (d.runs, ==, 0);
+  test_gate_open (&hold);
   gopod_pod_start (fixture->pod);
   g_assert_true (gopod_pod_wait (fixture->pod, NULL, NULL));
-  g_assert_cmpint (d.runs, ==, N_BATCHED);
+  g_assert_cmpint (d.runs, ==, n_counted);
   test_gate_clear (&start);
+  test_gate_clear (&hold);
+}
+
+/* A chunk short enough to be held and run in place (one worker). */
+static void
+test_pod_held_batch_stops_on_pause (PodFixture    *fixture,
+                                    gconstpointer  unused)
+{
+  check_batch_stops_on_pause (fixture, 9, FALSE);
+}
+
+/* A long chunk, run in copied batches (two workers, one slot taken). */
+static void
+test_pod_copied_batch_stops_on_pause (PodFixture    *fixture,
+                                      gconstpointer  unused)
+{
+  check_batch_stops_on_pause (fixture, 200, TRUE);
 }
 
 /* A main-context job cancelled while queued, from a thread that cannot
@@ -2065,7 +2096,8 @@ main (int   argc,
   POD_TEST ("dispatch-interval/lowered", test_pod_dispatch_interval_lowered, 1);
   POD_TEST ("dispatch-interval/shrunk", test_pod_dispatch_interval_shrunk, 4);
   POD_TEST ("timeout/ran-past-fails", test_pod_job_ran_past_timeout_fails, 2);
-  POD_TEST ("pause/stops-running-batch", test_pod_batch_stops_on_pause, 1);
+  POD_TEST ("pause/stops-held-batch", test_pod_held_batch_stops_on_pause, 1);
+  POD_TEST ("pause/stops-copied-batch", test_pod_copied_batch_stops_on_pause, 2);
   POD_TEST ("cancel/queued-never-starts", test_pod_cancelled_while_queued_never_starts, 1);
   POD_TEST ("bad-input/finish-source-tags", test_pod_finish_checks_source_tag, 1);
 
