@@ -13,9 +13,9 @@
  * GopodPod:
  *
  * A pool of at most [property@Gopod.Pod:max-workers] workers running
- * queued jobs: go-pod's `Pod`, the `work` pool and the dispatcher of the
- * seeds, on GLib's own [struct@GLib.ThreadPool] threads and
- * [struct@GLib.AsyncQueue] queue, never on GTask's shared pool.
+ * queued jobs: go-pod's `Pod`, the `work` pool and the dispatcher of
+ * the dispatcher/worker walk-through, on GLib's own
+ * [struct@GLib.ThreadPool] threads and [struct@GLib.AsyncQueue] queue, never on GTask's shared pool.
  *
  * A new pod queues work but runs none until [method@Gopod.Pod.start].
  * Work comes as [class@Gopod.Job]s ([method@Gopod.Pod.add_job],

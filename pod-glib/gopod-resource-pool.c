@@ -15,7 +15,7 @@
  * GopodResourcePool:
  *
  * A pool of resources shared by many threads: database connections, network
- * clients, large buffers. It is the `pool` of *Go in Action* (seed 001) with
+ * clients, large buffers. It is the `pool` of *Go in Action* with
  * what puddle and pgxpool users rely on added: a bound on the total number of
  * resources, waiting with a timeout and a cancellable, destroying a broken
  * resource, and closing resources left idle too long.
@@ -366,7 +366,7 @@ gopod_resource_pool_class_init (GopodResourcePoolClass *klass)
   /**
    * GopodResourcePool:size:
    *
-   * How many idle resources the pool keeps (the seed's `size`); a resource
+   * How many idle resources the pool keeps (Go in Action's `size`); a resource
    * released while this many are idle is closed. Lowering it closes the
    * oldest idle resources beyond it.
    *
@@ -498,7 +498,7 @@ gopod_resource_pool_init (GopodResourcePool *self)
  * @destroy: (nullable): frees @user_data when the pool is finalized
  * @size: how many idle resources to keep; at least 1
  *
- * Creates a pool that makes its resources with @factory (the seed's
+ * Creates a pool that makes its resources with @factory (Go in Action's
  * `New(factory, size)`).
  *
  * Returns: (transfer full): a new pool
@@ -743,7 +743,7 @@ gopod_resource_pool_acquire_finish (GopodResourcePool  *pool,
  * @pool: a pool
  * @resource: a resource acquired from @pool
  *
- * Gives a resource back (the seed's `Release`). It goes to the oldest waiter
+ * Gives a resource back (Go in Action's `Release`). It goes to the oldest waiter
  * if there is one, else it is kept idle, unless
  * [property@Gopod.ResourcePool:size] resources are already idle or the pool
  * is closed: then it is closed.
@@ -790,7 +790,7 @@ gopod_resource_pool_destroy (GopodResourcePool *pool,
  * gopod_resource_pool_close:
  * @pool: a pool
  *
- * Closes the pool (the seed's `Close`): closes every idle resource, fails
+ * Closes the pool (Go in Action's `Close`): closes every idle resource, fails
  * every waiter and every later acquire with %GOPOD_ERROR_CLOSED, and closes
  * the resources still in use when they are released. Calling it again does
  * nothing.

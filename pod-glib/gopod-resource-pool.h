@@ -84,7 +84,7 @@ struct _GopodResourcePoolClass
  * @user_data: the data given to [ctor@Gopod.ResourcePool.new]
  * @error: return location for the factory's error
  *
- * Makes a new resource for a [class@Gopod.ResourcePool] (Go in Action's pool's
+ * Makes a new resource for a [class@Gopod.ResourcePool] (Go in Action's
  * `factory`). It runs in the thread that called
  * [method@Gopod.ResourcePool.acquire], or on the caller's thread-default main
  * context for [method@Gopod.ResourcePool.acquire_async], with no pool lock

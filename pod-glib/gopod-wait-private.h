@@ -42,6 +42,16 @@ enum
 typedef struct _GopodWaiter GopodWaiter;
 typedef struct _GopodWaitLink GopodWaitLink;
 
+/* A further cancellable that fires a waiter with its own code (a select's
+ * cancelled cases); watched like the waiter's own. */
+typedef struct
+{
+  GCancellable *cancellable;
+  gint          code;
+  gulong        handler;  /* blocking waiters: while blocked */
+  GSource      *source;   /* async waiters: once armed, under mutex */
+} GopodWaitCancel;
+
 typedef struct
 {
   GMutex *lock;   /* the owner's */
@@ -94,13 +104,16 @@ struct _GopodWaiter
   GopodWaitLink        link;        /* the first link: plain waits need one */
   GopodWaitLink       *more_links;  /* a select's further links */
   guint                n_more_links;
+  GopodWaitCancel     *more_cancels; /* a select's cancelled cases */
+  guint                n_more_cancels;
 
   GMutex               mutex;       /* a leaf: guards what follows */
   gboolean             armed;       /* async: sources attached */
 
   /* Blocking waiters only: */
   GCond                cond;
-  gboolean             woken;       /* under mutex */
+  gint                 woken;       /* set under mutex, atomically: spinners read it */
+  gboolean             sleeping;    /* under mutex: in g_cond_wait(), so worth a signal */
   const GopodWaitHome *home;        /* the context this wait may run, or NULL */
   gboolean           (*needs_home) (gpointer data);
   gpointer             needs_home_data;
@@ -139,6 +152,15 @@ void          gopod_waiter_set_cancellable (GopodWaiter   *waiter,
 void          gopod_waiter_set_deadline    (GopodWaiter   *waiter,
                                             gint64         deadline,
                                             gint           code);
+/* Further cancellables, each with its own code; set before linking. */
+void          gopod_waiter_add_cancellable (GopodWaiter   *waiter,
+                                            GCancellable  *cancellable,
+                                            gint           code);
+/* An async waiter starts watching its cancellables and deadline when it is
+ * first linked; one that may be linked nowhere (a select of timeouts and
+ * cancellables only) is armed by its creator first, while it holds a
+ * reference. */
+void          gopod_waiter_arm             (GopodWaiter   *waiter);
 /* A blocking waiter may run @home's context while @needs_home says so
  * (checked whenever the waiter is kicked, without the owner's lock: it
  * should read an atomic). */
@@ -162,6 +184,10 @@ void          gopod_wait_list_push        (GopodWaitList  *list,
 void          gopod_wait_list_unlink      (GopodWaitList  *list,
                                            GopodWaitLink  *link);
 gboolean      gopod_wait_list_is_empty    (GopodWaitList  *list);
+/* Whether a waiter other than @except, not fired yet, is linked (a select
+ * never matches itself); links of fired waiters are dropped on the way. */
+gboolean      gopod_wait_list_has_other   (GopodWaitList  *list,
+                                           GopodWaiter    *except);
 /* The oldest link whose waiter has not fired yet, left in the list; links
  * of waiters fired elsewhere are dropped on the way. */
 GopodWaitLink *gopod_wait_list_peek       (GopodWaitList  *list);
@@ -191,7 +217,9 @@ void          gopod_waiter_wake           (GopodWaiter    *waiter);
  * caller to remove (gopod_waiter_unlink_all()). */
 gint          gopod_waiter_block          (GopodWaiter    *waiter);
 /* Removes every link still in a list. @held is a lock the caller holds
- * (its list is not locked again), or NULL. */
+ * (its list is not locked again), or NULL. A select that linked a waiter
+ * fired while it was still linking calls it again once done: links pushed
+ * after the waker's sweep are removed then. */
 void          gopod_waiter_unlink_all     (GopodWaiter    *waiter,
                                            GMutex         *held);
 

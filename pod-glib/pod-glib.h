@@ -14,11 +14,13 @@
 #include "gopod-version-macros.h"
 #include "gopod-version.h"
 #include "gopod-enum-types.h"
+#include "gopod-channel.h"
 #include "gopod-error.h"
 #include "gopod-job.h"
 #include "gopod-pod.h"
 #include "gopod-resource-pool.h"
 #include "gopod-runner.h"
+#include "gopod-select.h"
 #include "gopod-throttler.h"
 
 #undef GOPOD_INSIDE

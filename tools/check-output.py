@@ -2,10 +2,13 @@
 """Run an example and check what it printed and how it exited.
 
   check-output.py [--exit N] [--match REGEX]... [--absent REGEX]...
-                  [--count REGEX=N]... [--max REGEX=N]... [--timeout S] -- CMD...
+                  [--count REGEX=N]... [--max REGEX=N]... [--order REGEX]...
+                  [--timeout S] -- CMD...
 
 --match: some line matches REGEX; --absent: no line does;
---count: exactly N lines match; --max: at most N lines match.
+--count: exactly N lines match; --max: at most N lines match;
+--order (repeated): lines matching each REGEX appear in the order given
+(a later line matches the next REGEX).
 stdout and stderr are checked together, as a user would see them.
 """
 
@@ -27,6 +30,7 @@ def main():
     parser.add_argument('--absent', action='append', default=[], type=re.compile)
     parser.add_argument('--count', action='append', default=[], type=pair)
     parser.add_argument('--max', action='append', default=[], type=pair)
+    parser.add_argument('--order', action='append', default=[], type=re.compile)
     parser.add_argument('--timeout', type=float, default=120)
     parser.add_argument('command', nargs='+')
     args = parser.parse_args()
@@ -58,6 +62,13 @@ def main():
         got = sum(1 for line in lines if regex.search(line))
         if got > n:
             failures.append(f'{got} lines match {regex.pattern!r}, at most {n} allowed')
+    found = 0
+    for line in lines:
+        if found < len(args.order) and args.order[found].search(line):
+            found += 1
+    if found < len(args.order):
+        failures.append(f'no line matching {args.order[found].pattern!r} after the lines '
+                        f'matching {[r.pattern for r in args.order[:found]]!r}')
 
     sys.stdout.write(proc.stdout)
     for failure in failures:

@@ -1,4 +1,5 @@
-/* context-bounded.c: seed 003's forever loop bounded by a semaphore, ported
+/* context-bounded.c: the context/leak walk-through's forever loop bounded
+ * by a semaphore, ported
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *

@@ -1,8 +1,9 @@
-/* context-lazy-server.c: seed 003's lazy server and its cancelled request
+/* context-lazy-server.c: the context/leak walk-through's lazy server and
+ * its cancelled request
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
- * The seed has two programs: a "lazy and very random" HTTP server that
+ * The walk-through has two programs: a "lazy and very random" HTTP server that
  * answers "Go! quick 1" at once or "Go! slow 0" after 6 seconds, and a
  * client whose GET runs under a 2-second context.WithTimeout. When the
  * deadline passes, the request is cancelled: the connection is closed and

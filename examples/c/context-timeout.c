@@ -1,4 +1,5 @@
-/* context-timeout.c: seed 003's work(ctx) under context.WithTimeout, ported
+/* context-timeout.c: the context/leak walk-through's work(ctx) under
+ * context.WithTimeout, ported
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *

@@ -1,4 +1,4 @@
-/* dispatcher.c: the dispatcher/worker design of seed 002, ported
+/* dispatcher.c: the design of the dispatcher/worker walk-through, ported
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *

@@ -1,7 +1,7 @@
-/* pool.c: the `pool` program of seed 001 (Go in Action), with GopodResourcePool
+/* pool.c: the `pool` program of Go in Action, with GopodResourcePool
  *
  * 25 concurrent queries share pooled database connections: the pool keeps 2
- * idle ones (the seed's `pooledResources`); the others are made on demand and
+ * idle ones (Go in Action's `pooledResources`); the others are made on demand and
  * closed on release, as in the Go program. `--max-size N` also bounds how
  * many exist at once (what the Go pool cannot do), so queries wait.
  *
@@ -61,7 +61,7 @@ struct _ExampleDbPool
 G_DEFINE_FINAL_TYPE (ExampleDbPool, example_db_pool, GOPOD_TYPE_RESOURCE_POOL)
 
 /* The pool makes and closes connections inside acquire and release, in the
- * calling thread: these say which call we are in, to log like the seed. */
+ * calling thread: these say which call we are in, to log like the Go program. */
 static GPrivate in_release;
 static GPrivate created_here;
 static GPrivate closed_here;
@@ -156,7 +156,7 @@ main (int   argc,
     { "max-size", 0, 0, G_OPTION_ARG_INT, &max_size, "Most connections at once (0: no limit)", "N" },
     { NULL }
   };
-  g_autoptr(GOptionContext) options = g_option_context_new ("- the seed's resource pool");
+  g_autoptr(GOptionContext) options = g_option_context_new ("- Go in Action's resource pool");
   g_autoptr(GError) error = NULL;
   g_autoptr(GopodResourcePool) pool = NULL;
   GThread *threads[MAX_GOROUTINES];
@@ -182,7 +182,7 @@ main (int   argc,
       threads[query] = g_thread_new ("query", perform_query, &queries[query]);
     }
 
-  /* Wait for the queries to finish (the seed's WaitGroup). */
+  /* Wait for the queries to finish (Go in Action's WaitGroup). */
   for (int query = 0; query < MAX_GOROUTINES; query++)
     g_thread_join (threads[query]);
 

@@ -1,4 +1,4 @@
-/* runner.c: the `runner` program of Go in Action (seed 001), with GopodRunner
+/* runner.c: the `runner` program of Go in Action, with GopodRunner
  *
  * Three tasks sleep for their id in seconds under a 3 second timeout, so the
  * third one is cut short: "Terminating due to timeout." and exit status 1.

@@ -1,4 +1,4 @@
-/* work.c: the `work` pool of Go in Action (seed 001), ported
+/* work.c: the `work` pool of Go in Action, ported
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *

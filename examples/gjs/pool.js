@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 //
-// The `pool` program of seed 001 (Go in Action), with Gopod.ResourcePool.
+// The `pool` program of Go in Action, with Gopod.ResourcePool.
 //
 // 25 concurrent queries share pooled database connections: the pool keeps 2
-// idle ones (the seed's pooledResources); the others are made on demand and
+// idle ones (Go in Action's pooledResources); the others are made on demand and
 // closed on release, as in the Go program. --max-size N also bounds how
 // many exist at once (what the Go pool cannot do), so queries wait.
 //
@@ -114,7 +114,7 @@ async function main() {
     const pool = new DbPool({size: POOLED_RESOURCES, max_size: maxSize});
 
     // Perform queries using connections from the pool, and wait for them
-    // all (the seed's WaitGroup).
+    // all (Go in Action's WaitGroup).
     const queries = [];
     for (let query = 0; query < MAX_GOROUTINES; query++)
         queries.push(performQuery(pool, query));

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 //
-// The `runner` program of Go in Action (seed 001), with Gopod.Runner.
+// The `runner` program of Go in Action, with Gopod.Runner.
 //
 // Three tasks sleep for their id in seconds under a 3 second timeout, so the
 // third one is cut short: "Terminating due to timeout." and exit status 1.

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 //
-// The `work` pool of Go in Action (seed 001), in JavaScript: two workers
+// The `work` pool of Go in Action, in JavaScript: two workers
 // print names, rounds over 5 names, each name logged and followed by a
 // one-second wait.
 //

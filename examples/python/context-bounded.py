@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: LGPL-2.1-or-later
-"""Seed 003's forever loop bounded by a semaphore, ported.
+"""The context/leak walk-through's forever loop bounded by a semaphore, ported.
 
 Every 2 seconds, forever, the loop starts two jobs: job1 needs 5 s and job2
 needs 1 s, both under a 3-second timeout, and never more than 2 run at once.

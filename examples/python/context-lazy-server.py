@@ -1,10 +1,10 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: LGPL-2.1-or-later
-"""Seed 003's lazy server and its cancelled request, ported.
+"""The context/leak walk-through's lazy server and its cancelled request.
 
-The seed has two programs: a "lazy and very random" HTTP server that answers
-"Go! quick 1" at once or "Go! slow 0" after 6 seconds, and a client whose GET
-runs under a 2-second context.WithTimeout. When the deadline passes, the
+The walk-through has two programs: a "lazy and very random" HTTP server that
+answers "Go! quick 1" at once or "Go! slow 0" after 6 seconds, and a client
+whose GET runs under a 2-second context.WithTimeout. When the deadline passes, the
 request is cancelled: the connection is closed and nothing keeps waiting for
 the slow answer.
 

@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: LGPL-2.1-or-later
-"""Seed 003's work(ctx) under context.WithTimeout, ported.
+"""The context/leak walk-through's work(ctx) under context.WithTimeout, ported.
 
 A job means to do 1000 steps of 2 seconds each; a 4-second deadline cancels
 it as its second step (step 1) would end, as Go's output shows:

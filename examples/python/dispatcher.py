@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: LGPL-2.1-or-later
-"""The dispatcher/worker design of seed 002, ported.
+"""The design of the dispatcher/worker walk-through, ported.
 
 "Handling 1 million requests per minute": requests carry payloads, each
 payload becomes a job in a bounded queue (MAX_QUEUE) in front of a fixed

@@ -1,9 +1,9 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: LGPL-2.1-or-later
-"""The `pool` program of seed 001 (Go in Action) with Gopod.ResourcePool.
+"""The `pool` program of Go in Action with Gopod.ResourcePool.
 
 25 concurrent queries share pooled database connections; the pool keeps 2
-idle (the seed's pooledResources). --max-size N also bounds how many exist.
+idle (Go in Action's pooledResources). --max-size N also bounds how many exist.
 
     pool.py [--query-ms MS] [--max-size N]
 """
@@ -84,7 +84,7 @@ def perform_query(query, pool, query_ms):
 
 
 def main():
-    parser = argparse.ArgumentParser(description="the seed's resource pool")
+    parser = argparse.ArgumentParser(description="Go in Action's resource pool")
     parser.add_argument('--query-ms', type=int, default=1000)
     parser.add_argument('--max-size', type=int, default=0)
     args = parser.parse_args()

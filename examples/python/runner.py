@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""The `runner` program of Go in Action (seed 001), with Gopod.Runner.
+"""The `runner` program of Go in Action, with Gopod.Runner.
 
 Three tasks sleep for their id in seconds under a 3 second timeout, so the
 third is cut short: "Terminating due to timeout." and exit status 1. Ctrl-C

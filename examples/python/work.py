@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: LGPL-2.1-or-later
-"""The `work` pool of Go in Action (seed 001), ported.
+"""The `work` pool of Go in Action, ported.
 
 Two workers print names: 100 rounds over 5 names, each name logged and
 followed by a one-second sleep, as the Go program's namePrinter does.

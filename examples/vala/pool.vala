@@ -1,9 +1,9 @@
-/* pool.vala: the `pool` program of seed 001 (Go in Action), in Vala
+/* pool.vala: the `pool` program of Go in Action, in Vala
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
  * 25 concurrent queries share pooled database connections: the pool keeps 2
- * idle ones (the seed's `pooledResources`); the others are made on demand and
+ * idle ones (Go in Action's `pooledResources`); the others are made on demand and
  * closed on release, as in the Go program. `--max-size N` also bounds how
  * many exist at once (what the Go pool cannot do), so queries wait.
  *
@@ -105,7 +105,7 @@ async void perform_query (DbPool pool, int query) {
 
 async int main (string[] args) {
   try {
-    var context = new OptionContext ("- the seed's resource pool");
+    var context = new OptionContext ("- Go in Action's resource pool");
     context.add_main_entries (options, null);
     context.parse (ref args);
   } catch (OptionError e) {
@@ -117,7 +117,7 @@ async int main (string[] args) {
   var pool = new DbPool (POOLED_RESOURCES, (uint) max_size);
 
   /* Perform queries using connections from the pool, and wait for them all
-   * (the seed's WaitGroup). */
+   * (Go in Action's WaitGroup). */
   int pending = MAX_GOROUTINES;
   for (int query = 0; query < MAX_GOROUTINES; query++) {
     perform_query.begin (pool, query, (obj, res) => {

@@ -1,4 +1,4 @@
-/* runner.vala: the `runner` program of Go in Action (seed 001), in Vala
+/* runner.vala: the `runner` program of Go in Action, in Vala
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *

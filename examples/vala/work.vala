@@ -1,4 +1,4 @@
-/* work.vala: the `work` pool of Go in Action (seed 001), in Vala
+/* work.vala: the `work` pool of Go in Action, in Vala
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *

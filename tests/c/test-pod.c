@@ -917,7 +917,7 @@ test_pod_dropped_keeps_work (void)
 typedef struct
 {
   GopodPod *pod;
-  guint     seed;
+  guint     rand_init;
   guint     added;
   int       light_runs;  /* written by the pod's workers */
   guint     refused;
@@ -928,7 +928,7 @@ static gpointer
 produce_and_cancel (gpointer data)
 {
   Producer *p = data;
-  GRand *rand = g_rand_new_with_seed (p->seed);
+  GRand *rand = g_rand_new_with_seed (p->rand_init);
 
   for (int i = 0; i < 2000; i++)
     {
@@ -980,7 +980,7 @@ start_producers (GopodPod *pod,
 {
   for (int i = 0; i < N_PRODUCERS; i++)
     {
-      producers[i] = (Producer) { .pod = pod, .seed = g_test_rand_int (),
+      producers[i] = (Producer) { .pod = pod, .rand_init = g_test_rand_int (),
                                   .jobs = g_ptr_array_new_with_free_func (g_object_unref) };
       threads[i] = g_thread_new ("producer", produce_and_cancel, &producers[i]);
     }

@@ -368,7 +368,7 @@ test_size (void)
   g_assert_cmpuint (gopod_resource_pool_get_in_use (p), ==, 4);
   g_assert_cmpuint (gopod_resource_pool_get_created (p), ==, 4);
 
-  /* The first two are kept idle, the next two closed (the seed's Release). */
+  /* The first two are kept idle, the next two closed (Go in Action's Release). */
   for (guint i = 0; i < G_N_ELEMENTS (held); i++)
     {
       gopod_resource_pool_release (p, held[i]);
@@ -1038,7 +1038,7 @@ typedef struct
   GopodResourcePool *pool;
   guint              iterations;
   guint              max_size;
-  guint32            seed;
+  guint32            rand_init;
   gint              *out;        /* atomic: resources held right now */
   gint              *max_out;    /* atomic */
   gint               destroyed;
@@ -1048,7 +1048,7 @@ static gpointer
 stress_thread (gpointer data)
 {
   Stress *s = data;
-  GRand *rand = g_rand_new_with_seed (s->seed);
+  GRand *rand = g_rand_new_with_seed (s->rand_init);
 
   for (guint i = 0; i < s->iterations; i++)
     {
@@ -1125,7 +1125,7 @@ test_stress (void)
   for (guint i = 0; i < n_threads; i++)
     {
       stress[i] = (Stress) { .pool = pool, .iterations = iterations, .max_size = max_size,
-                             .seed = g_test_rand_int (), .out = &out, .max_out = &max_out };
+                             .rand_init = g_test_rand_int (), .out = &out, .max_out = &max_out };
       threads[i] = g_thread_new ("stress", stress_thread, &stress[i]);
     }
   for (guint i = 0; i < n_threads; i++)

@@ -326,8 +326,8 @@ run_with_new_max (guint old_max,
   return peak_late;
 }
 
-/* The seed's `workerCount == maxWorkers` test never holds again once the
- * count is above a shrunk bound: later jobs must still stay at 2. */
+/* The nozzle/throttler walk-through's `workerCount == maxWorkers` test
+ * never holds again once the count is above a shrunk bound: later jobs must still stay at 2. */
 static void
 test_shrink (void)
 {

@@ -146,6 +146,43 @@ test_block_until_cancelled (GCancellable *cancellable)
 }
 
 void
+test_wait_until_watched (GCancellable *cancellable)
+{
+  gint64 deadline = g_get_monotonic_time () + 10 * G_TIME_SPAN_SECOND;
+  guint signal_id = g_signal_lookup ("cancelled", G_TYPE_CANCELLABLE);
+
+  /* GCancellable tells no one when a handler is connected: look until one is. */
+  while (!g_signal_has_handler_pending (cancellable, signal_id, 0, FALSE))
+    {
+      if (g_get_monotonic_time () > deadline)
+        g_error ("Timed out waiting for a wait on cancellable %p", cancellable);
+      g_thread_yield ();
+    }
+}
+
+void
+test_caller_push (TestCaller *caller)
+{
+  caller->context = g_main_context_new ();
+  caller->thread = g_thread_self ();
+  g_main_context_push_thread_default (caller->context);
+}
+
+void
+test_caller_pop (TestCaller *caller)
+{
+  g_main_context_pop_thread_default (caller->context);
+  g_clear_pointer (&caller->context, g_main_context_unref);
+}
+
+void
+test_caller_assert_current (const TestCaller *caller)
+{
+  g_assert_true (g_main_context_get_thread_default () == caller->context);
+  g_assert_true (g_thread_self () == caller->thread);
+}
+
+void
 test_assert_counters_add_up (GopodPod *pod)
 {
   g_assert_cmpuint (gopod_pod_get_submitted (pod), ==,

@@ -30,6 +30,24 @@ void      test_wait_for_result        (GMainContext  *context,
  * job's way of waiting for its end. */
 void      test_block_until_cancelled  (GCancellable  *cancellable);
 
+/* Returns once some thread waits watching @cancellable (a blocking wait
+ * connects to its "cancelled" signal while it sleeps): how a test knows a
+ * send or receive in another thread is really blocked. Fails after 10 s. */
+void      test_wait_until_watched     (GCancellable  *cancellable);
+
+/* A fresh GMainContext pushed as the calling thread's default, for tests
+ * of where async callbacks run. */
+typedef struct
+{
+  GMainContext *context;
+  GThread      *thread;
+} TestCaller;
+
+void      test_caller_push            (TestCaller    *caller);
+void      test_caller_pop             (TestCaller    *caller);
+/* Fails unless the current thread and thread-default context are @caller's. */
+void      test_caller_assert_current  (const TestCaller *caller);
+
 /* A gate that threads block on until it is opened. */
 typedef struct
 {

@@ -551,6 +551,106 @@ test_outbox_order_and_overflow (void)
     g_assert_cmpuint (counts[i], ==, 1);
 }
 
+/* --- further cancellables, arming, has_other (what a select needs) --- */
+
+static gpointer
+cancel_later (gpointer data)
+{
+  GCancellable *cancellable = data;
+
+  test_wait_until_watched (cancellable);
+  g_cancellable_cancel (cancellable);
+  return NULL;
+}
+
+static void
+test_further_cancellables_blocking (void)
+{
+  g_autoptr(GCancellable) own = g_cancellable_new ();
+  g_autoptr(GCancellable) first = g_cancellable_new ();
+  g_autoptr(GCancellable) second = g_cancellable_new ();
+  GopodWaiter waiter;
+  GThread *thread;
+
+  g_test_summary ("Each further cancellable fires a blocking waiter with its own code");
+
+  gopod_waiter_init_blocking (&waiter);
+  gopod_waiter_set_cancellable (&waiter, own, GOPOD_WAIT_CANCELLED);
+  gopod_waiter_add_cancellable (&waiter, first, 3);
+  gopod_waiter_add_cancellable (&waiter, second, 5);
+  thread = g_thread_new ("cancel", cancel_later, second);
+  g_assert_cmpint (gopod_waiter_block (&waiter), ==, 5);
+  g_thread_join (thread);
+  /* Unwatched once the wait is over. */
+  g_assert_false (g_signal_has_handler_pending (first, g_signal_lookup ("cancelled", G_TYPE_CANCELLABLE), 0, FALSE));
+  gopod_waiter_clear_blocking (&waiter);
+}
+
+static void
+store_code (GopodWaiter *waiter,
+            gpointer     user_data)
+{
+  *(gint *) user_data = waiter->code;
+}
+
+static void
+test_further_cancellables_async (void)
+{
+  g_autoptr(GCancellable) first = g_cancellable_new ();
+  g_autoptr(GCancellable) second = g_cancellable_new ();
+  g_autoptr(GTask) task = g_task_new (NULL, NULL, NULL, NULL);
+  GopodWaiter *waiter;
+  gint code = 100;
+
+  g_test_summary ("An async waiter linked nowhere, once armed, fires by a further cancellable");
+
+  waiter = gopod_waiter_new_async (task, store_code, &code);
+  gopod_waiter_add_cancellable (waiter, first, 3);
+  gopod_waiter_add_cancellable (waiter, second, 5);
+  gopod_waiter_arm (waiter);
+  g_cancellable_cancel (first);
+  while (code == 100)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpint (code, ==, 3);
+  /* Its sources are gone with it: cancelling the other one does nothing. */
+  g_cancellable_cancel (second);
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  g_assert_cmpint (code, ==, 3);
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+test_has_other (void)
+{
+  Owner owner;
+  GopodWaiter mine, other;
+  GopodOutbox out = GOPOD_OUTBOX_INIT;
+
+  g_test_summary ("has_other sees waiters other than the given one, and not fired ones");
+
+  owner_init (&owner);
+  gopod_waiter_init_blocking (&mine);
+  gopod_waiter_init_blocking (&other);
+  g_mutex_lock (&owner.lock);
+  g_assert_false (gopod_wait_list_has_other (&owner.list, &mine));
+  gopod_wait_list_push (&owner.list, &mine.link, 0, NULL);
+  g_assert_false (gopod_wait_list_has_other (&owner.list, &mine));
+  g_assert_true (gopod_wait_list_has_other (&owner.list, &other));
+  gopod_wait_list_push (&owner.list, &other.link, 0, NULL);
+  g_assert_true (gopod_wait_list_has_other (&owner.list, &mine));
+  g_assert_true (gopod_waiter_try_fire (&other, 0));
+  g_assert_false (gopod_wait_list_has_other (&owner.list, &mine));
+  gopod_wait_list_unlink (&owner.list, &mine.link);
+  g_mutex_unlock (&owner.lock);
+  gopod_outbox_wake (&out, &other);
+  gopod_outbox_flush (&out);
+  g_assert_cmpint (gopod_waiter_block (&other), ==, 0);
+  gopod_waiter_clear_blocking (&mine);
+  gopod_waiter_clear_blocking (&other);
+  owner_clear (&owner);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -570,6 +670,9 @@ main (int   argc,
   g_test_add_func ("/Gopod/Wait/home/belongs-to-its-thread", test_home_belongs_to_its_thread);
   g_test_add_func ("/Gopod/Wait/serving", test_serving);
   g_test_add_func ("/Gopod/Wait/outbox", test_outbox_order_and_overflow);
+  g_test_add_func ("/Gopod/Wait/cancellables/blocking", test_further_cancellables_blocking);
+  g_test_add_func ("/Gopod/Wait/cancellables/async", test_further_cancellables_async);
+  g_test_add_func ("/Gopod/Wait/list/has-other", test_has_other);
 
   return g_test_run ();
 }

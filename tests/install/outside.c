@@ -1,5 +1,6 @@
-/* outside.c: a program built outside the source tree against the installed
- * pod-glib, through pkg-config only.
+/* outside.c: a program built outside the source tree against pod-glib: the
+ * installed one, through pkg-config only (tests/install), and a copy vendored
+ * as a meson subproject (tests/subproject).
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */

@@ -2,7 +2,7 @@
  * with fault injection and a watchdog
  *
  * Each round makes one pod, one resource pool and one throttler, and lets
- * --threads producer threads throw a seeded random mix of operations at
+ * --threads producer threads throw a reproducible random mix of operations at
  * them: submit, add (blocking and not), run_async, main-context jobs,
  * cancel, per-job timeouts, resize up and down, pause and start, wait,
  * shutdown in both modes while the others still add, acquire, release,
@@ -13,12 +13,12 @@
  * completion callback). At the end of each round every accepted job,
  * resource and throttled call is accounted for.
  *
- * Usage: stress [--seed N] [--ops N] [--threads N] [--round-ops N]
+ * Usage: stress [--run-id N] [--ops N] [--threads N] [--round-ops N]
  *               [--watchdog-s N] [--classes pod,pool,throttler,runner]
- * The seed is printed first; a failure prints the command that replays it.
- * A seed fixes each thread's sequence of operations; the interleaving of
- * the threads is the OS's, so a failing seed makes the failure likely, not
- * certain: run it a few times (see doc/reliability.md).
+ * The run id (the random generator's start value) is printed first; a
+ * failure prints the command that replays it. A run id fixes each thread's
+ * sequence of operations; the interleaving of the threads is the OS's, so a
+ * failing run id makes the failure likely, not certain: run it a few times (see doc/reliability.md).
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -32,7 +32,7 @@
 /* ------------------------------------------------------------------ */
 /* Options, statistics and failure reporting                           */
 
-static guint64 opt_seed;
+static guint64 opt_run_id;
 static guint64 opt_ops = 1000000;
 static guint opt_threads = 4;
 static guint opt_round_ops = 20000;
@@ -69,9 +69,9 @@ die (const char *where, const char *fmt, ...) G_GNUC_PRINTF (2, 3);
 static void
 print_replay (void)
 {
-  fprintf (stderr, "stress: replay with: %s --seed %" G_GUINT64_FORMAT
+  fprintf (stderr, "stress: replay with: %s --run-id %" G_GUINT64_FORMAT
            " --ops %" G_GUINT64_FORMAT " --threads %u --round-ops %u\n",
-           argv0, opt_seed, opt_ops, opt_threads, opt_round_ops);
+           argv0, opt_run_id, opt_ops, opt_threads, opt_round_ops);
 }
 
 static void
@@ -1317,8 +1317,8 @@ run_round (guint index, GRand *rand, GMainContext *context)
 
       p->round = &round;
       p->id = t;
-      p->rand = g_rand_new_with_seed_array ((guint32[]) { (guint32) opt_seed,
-                                                          (guint32) (opt_seed >> 32), index, t }, 4);
+      p->rand = g_rand_new_with_seed_array ((guint32[]) { (guint32) opt_run_id,
+                                                          (guint32) (opt_run_id >> 32), index, t }, 4);
       p->context = g_main_context_new ();
       p->recent = g_ptr_array_new_with_free_func (g_object_unref);
       threads[t] = g_thread_new ("stress-producer", producer_main, p);
@@ -1427,10 +1427,10 @@ print_stats (double seconds)
 int
 main (int argc, char *argv[])
 {
-  g_autofree char *seed_str = NULL, *ops_str = NULL, *classes = NULL;
+  g_autofree char *run_id_str = NULL, *ops_str = NULL, *classes = NULL;
   int threads = 4, round_ops = 20000, watchdog = 60;
   GOptionEntry entries[] = {
-    { "seed", 0, 0, G_OPTION_ARG_STRING, &seed_str, "Seed (default: random)", "N" },
+    { "run-id", 0, 0, G_OPTION_ARG_STRING, &run_id_str, "The random generator's start value (default: random)", "N" },
     { "ops", 0, 0, G_OPTION_ARG_STRING, &ops_str, "Operations in all (default 1000000)", "N" },
     { "threads", 0, 0, G_OPTION_ARG_INT, &threads, "Producer threads (default 4)", "N" },
     { "round-ops", 0, 0, G_OPTION_ARG_INT, &round_ops, "Operations per round (default 20000)", "N" },
@@ -1453,7 +1453,7 @@ main (int argc, char *argv[])
       fprintf (stderr, "stress: %s\n", error->message);
       return 2;
     }
-  opt_seed = seed_str != NULL ? g_ascii_strtoull (seed_str, NULL, 10)
+  opt_run_id = run_id_str != NULL ? g_ascii_strtoull (run_id_str, NULL, 10)
                               : ((guint64) g_random_int () << 32) | g_random_int ();
   if (ops_str != NULL)
     opt_ops = g_ascii_strtoull (ops_str, NULL, 10);
@@ -1468,13 +1468,13 @@ main (int argc, char *argv[])
   if (classes != NULL)
     parse_classes (classes);
 
-  printf ("stress: seed %" G_GUINT64_FORMAT ", %" G_GUINT64_FORMAT " operations, %u threads"
-          " (replay: --seed %" G_GUINT64_FORMAT ")\n", opt_seed, opt_ops, opt_threads, opt_seed);
+  printf ("stress: run id %" G_GUINT64_FORMAT ", %" G_GUINT64_FORMAT " operations, %u threads"
+          " (replay: --run-id %" G_GUINT64_FORMAT ")\n", opt_run_id, opt_ops, opt_threads, opt_run_id);
   fflush (stdout);
 
   context = g_main_context_new ();
   g_main_context_push_thread_default (context);
-  rand = g_rand_new_with_seed_array ((guint32[]) { (guint32) opt_seed, (guint32) (opt_seed >> 32) }, 2);
+  rand = g_rand_new_with_seed_array ((guint32[]) { (guint32) opt_run_id, (guint32) (opt_run_id >> 32) }, 2);
   watchdog_thread = g_thread_new ("stress-watchdog", watchdog_main, NULL);
   start = g_get_monotonic_time ();
 

@@ -385,36 +385,28 @@ Throttler = override(Throttler)
 __all__.append('Throttler')
 
 
-def _received(result):
-    """The value of a receive: PyGObject gives the out GValue, after the
-    boolean return on bindings that keep it."""
-    if isinstance(result, tuple):
-        result = result[-1]
-    return result.get_value() if isinstance(result, GObject.Value) else result
-
-
 if hasattr(Gopod, 'Channel'):
     class Channel(Gopod.Channel):
         def send(self, value, cancellable=None):
             return _blocking(lambda c: Gopod.Channel.send(self, value, c), cancellable)
 
         def receive(self, cancellable=None):
-            """The next value; GLib.Error GOPOD_ERROR_CLOSED once the channel
-            is closed and drained. A value received as Ctrl-C comes is not
-            lost: it is returned, and KeyboardInterrupt raised at the next
-            blocking call."""
-            return _received(_blocking(lambda c: Gopod.Channel.receive(self, c), cancellable,
-                                       keep=True))
+            """(True, value) as without the override; GLib.Error
+            GOPOD_ERROR_CLOSED once the channel is closed and drained. A
+            value received as Ctrl-C comes is not lost: it is returned, and
+            KeyboardInterrupt raised at the next blocking call."""
+            return _blocking(lambda c: Gopod.Channel.receive(self, c), cancellable, keep=True)
 
         def __iter__(self):
             """Receives until the channel is closed, like Go's range."""
             while True:
                 try:
-                    yield self.receive()
+                    _, value = self.receive()
                 except GLib.Error as e:
                     if e.matches(Gopod.error_quark(), Gopod.Error.CLOSED):
                         return
                     raise
+                yield value
 
     Channel = override(Channel)
     __all__.append('Channel')

@@ -1,0 +1,1573 @@
+/* gopod-channel.c: Go's channels, across threads and main loops
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include "gopod-channel.h"
+
+#include <string.h>
+
+#include "gopod-channel-private.h"
+#include "gopod-error.h"
+#include "gopod-notify-private.h"
+#include "gopod-outbox-private.h"
+#include "gopod-timer-private.h"
+#include "gopod-wait-private.h"
+
+/**
+ * GopodChannel:
+ *
+ * A typed queue between threads and main loops with Go's `chan` semantics.
+ *
+ * A channel of capacity 0 is Go's unbuffered channel: a send completes only
+ * when a receiver has taken the value, so sender and receiver meet. A
+ * capacity of N buffers N values; %GOPOD_CHANNEL_UNBOUNDED never makes a
+ * sender wait. Values travel as [struct@GObject.Value]s of the channel's
+ * [property@Gopod.Channel:element-type], in the order they were sent.
+ *
+ * ```c
+ * g_autoptr(GopodChannel) messages = gopod_channel_new (G_TYPE_STRING, 0);
+ *
+ * // in a worker thread
+ * gopod_channel_send_string (messages, "ping", NULL, NULL);
+ *
+ * // in the main thread: blocks until the worker sent
+ * g_autofree char *msg = NULL;
+ * gopod_channel_receive_string (messages, &msg, NULL, NULL);
+ * ```
+ *
+ * [method@Gopod.Channel.close] is Go's `close`: later sends fail with
+ * %GOPOD_ERROR_CLOSED, senders blocked in a send wake with it (their values
+ * not sent), and receivers get what is still buffered, then
+ * %GOPOD_ERROR_CLOSED (Go's `v, ok := <-ch` with `ok == false`), so
+ * `while (gopod_channel_receive (...))` is Go's `for v := range ch`.
+ *
+ * The `try_` variants never wait (Go's `select` with a `default:` case);
+ * the `_async` variants wait without blocking a main loop and complete on
+ * the thread-default main context of their caller. A cancelled operation
+ * sent or took nothing. [class@Gopod.Select] waits on several channels at
+ * once.
+ *
+ * [ctor@Gopod.Channel.new_timer] and [ctor@Gopod.Channel.new_ticker] are
+ * Go's `time.NewTimer` and `time.NewTicker`.
+ *
+ * All methods may be called from any thread.
+ *
+ * Since: 1.2
+ */
+
+/* What a timer or ticker source reaches its channel through (refcounted:
+ * the source and the channel hold one each). The source may fire on the
+ * timer thread while the channel is being disposed elsewhere: @lock keeps
+ * the channel alive for the tick, and dispose clears @channel. */
+typedef struct
+{
+  GMutex        lock;
+  GopodChannel *channel;   /* under lock; NULL once disposed (not a reference) */
+  gboolean      repeat;
+} ChannelTimer;
+
+struct _GopodChannel
+{
+  GObject        parent_instance;
+
+  GType          element_type;
+  guint          capacity;
+  GopodNotify    notify;
+  ChannelTimer  *timer;          /* timers and tickers; set before sharing */
+
+  /* Guarded by @lock: */
+  GMutex         lock;
+  GValue        *ring;           /* buffered values, @head first */
+  guint          ring_size;      /* 0 or a power of two */
+  guint          head;
+  guint          length;
+  gboolean       closed;
+  GopodWaitList  receivers;      /* links whose data is a GopodChannelSlot to fill */
+  GopodWaitList  senders;        /* links whose data is a GopodChannelSlot to take */
+  GSource       *timer_source;   /* until closed */
+};
+
+G_DEFINE_FINAL_TYPE (GopodChannel, gopod_channel, G_TYPE_OBJECT)
+
+enum
+{
+  PROP_0,
+  PROP_ELEMENT_TYPE,
+  PROP_CAPACITY,
+  PROP_LENGTH,
+  PROP_CLOSED,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+/* --- the buffer: a ring of GValues, moved in and out by struct copy --- */
+
+static void
+channel_ring_grow (GopodChannel *self)
+{
+  guint size = self->ring_size == 0 ? 8 : self->ring_size * 2;
+  GValue *ring = g_new0 (GValue, size);
+  guint i;
+
+  for (i = 0; i < self->length; i++)
+    ring[i] = self->ring[(self->head + i) & (self->ring_size - 1)];
+  g_free (self->ring);
+  self->ring = ring;
+  self->ring_size = size;
+  self->head = 0;
+}
+
+/* Moves @value (of the element type) to the tail; @value is left empty. */
+static void
+channel_ring_push_locked (GopodChannel *self,
+                          GValue       *value)
+{
+  if (self->length == self->ring_size)
+    channel_ring_grow (self);
+  self->ring[(self->head + self->length) & (self->ring_size - 1)] = *value;
+  memset (value, 0, sizeof *value);
+  self->length++;
+}
+
+static void
+channel_ring_pop_locked (GopodChannel *self,
+                         GValue       *value)
+{
+  GValue *slot = &self->ring[self->head];
+
+  *value = *slot;
+  memset (slot, 0, sizeof *slot);
+  self->head = (self->head + 1) & (self->ring_size - 1);
+  self->length--;
+}
+
+/* --- moving values --- */
+
+static void
+channel_value_move (GValue *to,
+                    GValue *from)
+{
+  *to = *from;
+  memset (from, 0, sizeof *from);
+}
+
+gboolean
+gopod_channel_value_is_plain (GType type)
+{
+  /* Fundamental types are their own fundamental: no lookup for them. */
+  switch (type <= G_TYPE_FUNDAMENTAL_MAX ? type : G_TYPE_FUNDAMENTAL (type))
+    {
+    case G_TYPE_CHAR: case G_TYPE_UCHAR: case G_TYPE_BOOLEAN:
+    case G_TYPE_INT: case G_TYPE_UINT: case G_TYPE_LONG: case G_TYPE_ULONG:
+    case G_TYPE_INT64: case G_TYPE_UINT64: case G_TYPE_FLOAT: case G_TYPE_DOUBLE:
+    case G_TYPE_ENUM: case G_TYPE_FLAGS: case G_TYPE_POINTER:
+      return TRUE;
+    default:
+      return FALSE;
+    }
+}
+
+void
+gopod_channel_value_clear (GValue *value)
+{
+  if (G_VALUE_TYPE (value) == G_TYPE_INVALID)
+    return;
+  if (gopod_channel_value_is_plain (G_VALUE_TYPE (value)))
+    memset (value, 0, sizeof *value);
+  else
+    g_value_unset (value);
+}
+
+void
+gopod_channel_value_copy (const GValue *src,
+                          GValue       *dest)
+{
+  if (gopod_channel_value_is_plain (G_VALUE_TYPE (src)))
+    {
+      *dest = *src;
+      return;
+    }
+  g_value_init (dest, G_VALUE_TYPE (src));
+  g_value_copy (src, dest);
+}
+
+/* Converts @in to @type in @out (uninitialised); FALSE if GLib cannot. */
+static gboolean
+channel_value_convert (GType         type,
+                       const GValue *in,
+                       GValue       *out)
+{
+  if (G_VALUE_TYPE (in) == type)
+    {
+      gopod_channel_value_copy (in, out);
+      return TRUE;
+    }
+  g_value_init (out, type);
+  if (g_value_type_compatible (G_VALUE_TYPE (in), type))
+    {
+      g_value_copy (in, out);
+      return TRUE;
+    }
+  if (g_value_type_transformable (G_VALUE_TYPE (in), type) && g_value_transform (in, out))
+    return TRUE;
+  g_value_unset (out);
+  return FALSE;
+}
+
+gboolean
+gopod_channel_slot_fill (GopodChannel     *self,
+                         GopodChannelSlot *slot,
+                         const GValue     *value)
+{
+  memset (slot, 0, sizeof *slot);
+  if (channel_value_convert (self->element_type, value, &slot->value))
+    return TRUE;
+  g_critical ("%s: a %s cannot go into a channel of %s", G_STRFUNC,
+              G_VALUE_TYPE_NAME (value), g_type_name (self->element_type));
+  return FALSE;
+}
+
+/* Gives a received value (@from) to the caller's GValue, uninitialised or
+ * holding a value, which is dropped; returns whether there was one. Without
+ * one, an uninitialised @to gets the element type's default: a binding that
+ * reads out-values even from a call that failed (GJS does) finds a valid
+ * value, and since defaults own nothing, a C caller that does not unset it
+ * after a failure leaks nothing. */
+static gboolean
+channel_value_give (GopodChannel *self,
+                    GValue       *to,
+                    GValue       *from)
+{
+  if (from == NULL)
+    {
+      if (G_VALUE_TYPE (to) == G_TYPE_INVALID)
+        g_value_init (to, self->element_type);
+      return FALSE;
+    }
+  gopod_channel_value_clear (to);
+  channel_value_move (to, from);
+  return TRUE;
+}
+
+/* --- notifications, after unlocking --- */
+
+#define CHANNEL_NOTIFY_LENGTH (1u << PROP_LENGTH)
+#define CHANNEL_NOTIFY_CLOSED (1u << PROP_CLOSED)
+
+static void
+channel_notify (GopodChannel *self,
+                guint         bits)
+{
+  if (bits != 0)
+    gopod_notify_queue_deferred_mask (&self->notify, bits);
+}
+
+/* --- the operations, with the lock held --- */
+
+static GopodWaitList *
+channel_list (GopodChannel   *self,
+              GopodChannelOp  op)
+{
+  return op == GOPOD_CHANNEL_OP_SEND ? &self->senders : &self->receivers;
+}
+
+/* The other side of @op: whom it would meet. */
+static GopodWaitList *
+channel_partners (GopodChannel   *self,
+                  GopodChannelOp  op)
+{
+  return op == GOPOD_CHANNEL_OP_SEND ? &self->receivers : &self->senders;
+}
+
+static gboolean
+channel_send_now_locked (GopodChannel     *self,
+                         GopodChannelSlot *slot,
+                         GopodOutbox      *out,
+                         guint            *notify)
+{
+  GopodWaitLink *link;
+
+  if (self->closed)
+    {
+      slot->closed = TRUE;
+      return TRUE;
+    }
+  /* A receiver waits only while the buffer is empty: hand the value over. */
+  link = gopod_wait_list_fire_first (&self->receivers, out);
+  if (link != NULL)
+    {
+      channel_value_move (&((GopodChannelSlot *) link->data)->value, &slot->value);
+      return TRUE;
+    }
+  if (self->length < self->capacity)
+    {
+      channel_ring_push_locked (self, &slot->value);
+      *notify |= CHANNEL_NOTIFY_LENGTH;
+      return TRUE;
+    }
+  return FALSE;
+}
+
+static gboolean
+channel_receive_now_locked (GopodChannel     *self,
+                            GopodChannelSlot *slot,
+                            GopodOutbox      *out,
+                            guint            *notify)
+{
+  GopodWaitLink *link;
+
+  if (self->length > 0)
+    {
+      channel_ring_pop_locked (self, &slot->value);
+      *notify |= CHANNEL_NOTIFY_LENGTH;
+      /* A sender waits only while the buffer is full: its value takes the
+       * place just freed, in order. */
+      link = gopod_wait_list_fire_first (&self->senders, out);
+      if (link != NULL)
+        channel_ring_push_locked (self, &((GopodChannelSlot *) link->data)->value);
+      return TRUE;
+    }
+  /* Unbuffered, or buffered and empty with a sender waiting (capacity 0). */
+  link = gopod_wait_list_fire_first (&self->senders, out);
+  if (link != NULL)
+    {
+      channel_value_move (&slot->value, &((GopodChannelSlot *) link->data)->value);
+      return TRUE;
+    }
+  if (self->closed)
+    {
+      slot->closed = TRUE;
+      return TRUE;
+    }
+  return FALSE;
+}
+
+static gboolean
+channel_op_now_locked (GopodChannel     *self,
+                       GopodChannelOp    op,
+                       GopodChannelSlot *slot,
+                       GopodOutbox      *out,
+                       guint            *notify)
+{
+  if (op == GOPOD_CHANNEL_OP_SEND)
+    return channel_send_now_locked (self, slot, out, notify);
+  return channel_receive_now_locked (self, slot, out, notify);
+}
+
+/* Whether @op could happen now with someone other than @except. */
+static gboolean
+channel_op_ready_locked (GopodChannel   *self,
+                         GopodChannelOp  op,
+                         GopodWaiter    *except)
+{
+  if (self->closed || gopod_wait_list_has_other (channel_partners (self, op), except))
+    return TRUE;
+  if (op == GOPOD_CHANNEL_OP_SEND)
+    return self->length < self->capacity;
+  return self->length > 0;
+}
+
+gboolean
+gopod_channel_op_now (GopodChannel     *self,
+                      GopodChannelOp    op,
+                      GopodChannelSlot *slot)
+{
+  GopodOutbox out = GOPOD_OUTBOX_INIT;
+  guint notify = 0;
+  gboolean done;
+
+  g_mutex_lock (&self->lock);
+  done = channel_op_now_locked (self, op, slot, &out, &notify);
+  g_mutex_unlock (&self->lock);
+  gopod_outbox_flush (&out);
+  channel_notify (self, notify);
+
+  return done;
+}
+
+GopodChannelLinkResult
+gopod_channel_op_link (GopodChannel     *self,
+                       GopodChannelOp    op,
+                       GopodWaitLink    *link,
+                       gint              code,
+                       GopodChannelSlot *slot)
+{
+  GopodChannelLinkResult result = GOPOD_CHANNEL_LINKED;
+
+  g_mutex_lock (&self->lock);
+  if (gopod_waiter_has_fired (link->waiter))
+    result = GOPOD_CHANNEL_FIRED;
+  else if (channel_op_ready_locked (self, op, link->waiter))
+    result = GOPOD_CHANNEL_READY;
+  else
+    gopod_wait_list_push (channel_list (self, op), link, code, slot);
+  g_mutex_unlock (&self->lock);
+
+  return result;
+}
+
+/* The outcome of an operation that happened: FALSE for a closed channel. */
+static gboolean
+channel_slot_result (GopodChannelSlot  *slot,
+                     GError           **error)
+{
+  if (!slot->closed)
+    return TRUE;
+  g_set_error_literal (error, GOPOD_ERROR, GOPOD_ERROR_CLOSED, "The channel is closed");
+  return FALSE;
+}
+
+/* --- blocking, trying, async --- */
+
+static gboolean
+channel_op_blocking (GopodChannel      *self,
+                     GopodChannelOp     op,
+                     GopodChannelSlot  *slot,
+                     GCancellable      *cancellable,
+                     GError           **error)
+{
+  GopodOutbox out = GOPOD_OUTBOX_INIT;
+  GopodWaiter waiter;
+  guint notify = 0;
+  gint code;
+
+  if (g_cancellable_set_error_if_cancelled (cancellable, error))
+    return FALSE;
+
+  g_mutex_lock (&self->lock);
+  if (channel_op_now_locked (self, op, slot, &out, &notify))
+    {
+      g_mutex_unlock (&self->lock);
+      gopod_outbox_flush (&out);
+      channel_notify (self, notify);
+      return channel_slot_result (slot, error);
+    }
+  gopod_waiter_init_blocking (&waiter);
+  gopod_waiter_set_cancellable (&waiter, cancellable, GOPOD_WAIT_CANCELLED);
+  gopod_wait_list_push (channel_list (self, op), &waiter.link, GOPOD_WAIT_FIRED, slot);
+  g_mutex_unlock (&self->lock);
+
+  code = gopod_waiter_block (&waiter);
+  /* Fired by the other end, the link left the list on the way: only a
+   * cancelled wait has one to remove (and the lock to take again). */
+  if (code < 0)
+    gopod_waiter_unlink_all (&waiter, NULL);
+  gopod_waiter_clear_blocking (&waiter);
+
+  if (code < 0)
+    {
+      gopod_wait_set_error (code, error);
+      return FALSE;
+    }
+  return channel_slot_result (slot, error);
+}
+
+static gboolean
+channel_op_try (GopodChannel      *self,
+                GopodChannelOp     op,
+                GopodChannelSlot  *slot,
+                GError           **error)
+{
+  if (gopod_channel_op_now (self, op, slot))
+    return channel_slot_result (slot, error);
+  g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK,
+                       op == GOPOD_CHANNEL_OP_SEND ? "The channel is full"
+                                                   : "The channel is empty");
+  return FALSE;
+}
+
+typedef struct
+{
+  GopodChannelSlot slot;
+  GopodChannelOp   op;
+} ChannelAsync;
+
+static void
+channel_async_free (gpointer data)
+{
+  ChannelAsync *async = data;
+
+  gopod_channel_value_clear (&async->slot.value);
+  g_free (async);
+}
+
+static void
+channel_value_free (gpointer data)
+{
+  gopod_channel_value_clear (data);
+  g_free (data);
+}
+
+/* Answers @task once its operation happened (or the channel was closed). */
+static void
+channel_async_return (GTask        *task,
+                      ChannelAsync *async)
+{
+  GError *error = NULL;
+
+  if (!channel_slot_result (&async->slot, &error))
+    g_task_return_error (task, error);
+  else if (async->op == GOPOD_CHANNEL_OP_SEND)
+    g_task_return_boolean (task, TRUE);
+  else
+    {
+      GValue *value = g_new0 (GValue, 1);
+
+      channel_value_move (value, &async->slot.value);
+      g_task_return_pointer (task, value, channel_value_free);
+    }
+}
+
+static void
+channel_async_complete (GopodWaiter *waiter,
+                        gpointer     user_data)
+{
+  ChannelAsync *async = user_data;
+  GError *error = NULL;
+
+  if (waiter->code < 0)
+    {
+      gopod_wait_set_error (waiter->code, &error);
+      g_task_return_error (waiter->task, error);
+      return;
+    }
+  channel_async_return (waiter->task, async);
+}
+
+static void
+channel_async_return_now (gpointer data)
+{
+  GTask *task = data;
+
+  channel_async_return (task, g_task_get_task_data (task));
+  g_object_unref (task);
+}
+
+static void
+channel_op_async (GopodChannel *self,
+                  GTask        *task,
+                  ChannelAsync *async)
+{
+  GopodOutbox out = GOPOD_OUTBOX_INIT;
+  GCancellable *cancellable = g_task_get_cancellable (task);
+  GopodWaiter *waiter;
+  guint notify = 0;
+
+  g_task_set_task_data (task, async, channel_async_free);
+  /* A value taken just before the cancellable fired is the caller's: GTask
+   * would otherwise turn it into G_IO_ERROR_CANCELLED and drop it. */
+  g_task_set_check_cancellable (task, FALSE);
+  if (g_task_return_error_if_cancelled (task))
+    return;
+
+  g_mutex_lock (&self->lock);
+  if (channel_op_now_locked (self, async->op, &async->slot, &out, &notify))
+    gopod_outbox_add (&out, channel_async_return_now, g_object_ref (task));
+  else
+    {
+      waiter = gopod_waiter_new_async (task, channel_async_complete, async);
+      if (cancellable != NULL)
+        gopod_waiter_set_cancellable (waiter, cancellable, GOPOD_WAIT_CANCELLED);
+      gopod_wait_list_push (channel_list (self, async->op), &waiter->link,
+                            GOPOD_WAIT_FIRED, &async->slot);
+    }
+  g_mutex_unlock (&self->lock);
+  gopod_outbox_flush (&out);
+  channel_notify (self, notify);
+}
+
+/* --- public API --- */
+
+/**
+ * gopod_channel_new:
+ * @element_type: the type of the values, any type a [struct@GObject.Value]
+ *   holds (%G_TYPE_INT, %G_TYPE_STRING, %G_TYPE_VARIANT, an object or boxed
+ *   type, %G_TYPE_POINTER)
+ * @capacity: 0 for an unbuffered channel, N for a buffer of N values, or
+ *   %GOPOD_CHANNEL_UNBOUNDED
+ *
+ * Makes a channel, Go's `make(chan T, capacity)`. Its notifications are
+ * emitted on the thread-default main context of the caller.
+ *
+ * Returns: (transfer full): the new channel
+ *
+ * Since: 1.2
+ */
+GopodChannel *
+gopod_channel_new (GType element_type,
+                   guint capacity)
+{
+  g_return_val_if_fail (G_TYPE_IS_VALUE_TYPE (element_type), NULL);
+
+  return g_object_new (GOPOD_TYPE_CHANNEL,
+                       "element-type", element_type,
+                       "capacity", capacity,
+                       NULL);
+}
+
+static void
+channel_timer_clear (gpointer data)
+{
+  ChannelTimer *timer = data;
+
+  g_mutex_clear (&timer->lock);
+}
+
+static void
+channel_timer_unref (gpointer data)
+{
+  g_atomic_rc_box_release_full (data, channel_timer_clear);
+}
+
+/* On the timer thread: the monotonic time goes in if there is room; a
+ * ticker's tick that a slow reader has not taken yet makes the next one
+ * dropped, as Go's tickers do. */
+static gboolean
+channel_timer_fire (gpointer data)
+{
+  ChannelTimer *timer = data;
+  GopodChannelSlot slot = { G_VALUE_INIT, FALSE };
+
+  g_value_init (&slot.value, G_TYPE_INT64);
+  g_value_set_int64 (&slot.value, g_get_monotonic_time ());
+
+  g_mutex_lock (&timer->lock);
+  if (timer->channel != NULL)
+    gopod_channel_op_now (timer->channel, GOPOD_CHANNEL_OP_SEND, &slot);
+  g_mutex_unlock (&timer->lock);
+  gopod_channel_value_clear (&slot.value);
+
+  return timer->repeat ? G_SOURCE_CONTINUE : G_SOURCE_REMOVE;
+}
+
+static GopodChannel *
+channel_new_timed (guint    ms,
+                   gboolean repeat)
+{
+  GopodChannel *self = gopod_channel_new (G_TYPE_INT64, 1);
+  ChannelTimer *timer = g_atomic_rc_box_new0 (ChannelTimer);
+
+  g_mutex_init (&timer->lock);
+  timer->channel = self;
+  timer->repeat = repeat;
+  self->timer = timer;
+  self->timer_source = gopod_timer_add (ms, channel_timer_fire,
+                                        g_atomic_rc_box_acquire (timer), channel_timer_unref);
+
+  return self;
+}
+
+/**
+ * gopod_channel_new_timer:
+ * @timeout_ms: when the time is sent, in milliseconds from now
+ *
+ * Go's `time.NewTimer` (and `time.After`): a channel of %G_TYPE_INT64 with
+ * room for one value, which receives the monotonic time
+ * (g_get_monotonic_time(), in microseconds) once, after @timeout_ms. Closing
+ * it stops the timer, like Go's `Stop`; receivers then get
+ * %GOPOD_ERROR_CLOSED.
+ *
+ * The timer is a source on pod-glib's timer thread: no thread per timer,
+ * no wake-up before it is due, and no main loop needed.
+ *
+ * Returns: (transfer full): the timer's channel
+ *
+ * Since: 1.2
+ */
+GopodChannel *
+gopod_channel_new_timer (guint timeout_ms)
+{
+  return channel_new_timed (timeout_ms, FALSE);
+}
+
+/**
+ * gopod_channel_new_ticker:
+ * @interval_ms: the interval between ticks, in milliseconds, more than 0
+ *
+ * Go's `time.NewTicker`: a channel of %G_TYPE_INT64 with room for one value,
+ * which receives the monotonic time (g_get_monotonic_time(), in
+ * microseconds) every @interval_ms. A tick that finds the previous one not
+ * received yet is dropped, as Go does for a slow reader. Closing the channel
+ * stops the ticker.
+ *
+ * Returns: (transfer full): the ticker's channel
+ *
+ * Since: 1.2
+ */
+GopodChannel *
+gopod_channel_new_ticker (guint interval_ms)
+{
+  g_return_val_if_fail (interval_ms > 0, NULL);
+
+  return channel_new_timed (interval_ms, TRUE);
+}
+
+/**
+ * gopod_channel_send:
+ * @self: a channel
+ * @value: the value to send: of the channel's element type, or one that
+ *   g_value_transform() converts to it
+ * @cancellable: (nullable): a cancellable
+ * @error: return location for an error
+ *
+ * Sends a copy of @value, Go's `ch <- v`: blocks until a receiver took it
+ * (unbuffered channel) or it is buffered. No main loop is needed.
+ *
+ * Returns: %TRUE once sent; %FALSE with %GOPOD_ERROR_CLOSED when the
+ *   channel is or gets closed (the value is not kept), or
+ *   %G_IO_ERROR_CANCELLED (nothing was sent)
+ *
+ * Since: 1.2
+ */
+gboolean
+gopod_channel_send (GopodChannel  *self,
+                    const GValue  *value,
+                    GCancellable  *cancellable,
+                    GError       **error)
+{
+  GopodChannelSlot slot;
+  gboolean sent;
+
+  g_return_val_if_fail (GOPOD_IS_CHANNEL (self), FALSE);
+  g_return_val_if_fail (G_IS_VALUE (value), FALSE);
+  g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (!gopod_channel_slot_fill (self, &slot, value))
+    return FALSE;
+  sent = channel_op_blocking (self, GOPOD_CHANNEL_OP_SEND, &slot, cancellable, error);
+  gopod_channel_value_clear (&slot.value);
+
+  return sent;
+}
+
+/**
+ * gopod_channel_receive:
+ * @self: a channel
+ * @value: (out caller-allocates): where the value goes: an uninitialised
+ *   [struct@GObject.Value] (`G_VALUE_INIT`), or one holding a value, which is
+ *   unset first. When nothing is received, an uninitialised one gets the
+ *   element type's default value (which owns nothing).
+ * @cancellable: (nullable): a cancellable
+ * @error: return location for an error
+ *
+ * Receives the oldest value, Go's `v := <-ch`: blocks until one comes. No
+ * main loop is needed.
+ *
+ * Returns: %TRUE with @value set; %FALSE with %GOPOD_ERROR_CLOSED once the
+ *   channel is closed and drained (Go's `ok == false`), or
+ *   %G_IO_ERROR_CANCELLED (nothing was taken)
+ *
+ * Since: 1.2
+ */
+gboolean
+gopod_channel_receive (GopodChannel  *self,
+                       GValue        *value,
+                       GCancellable  *cancellable,
+                       GError       **error)
+{
+  GopodChannelSlot slot = { G_VALUE_INIT, FALSE };
+
+  g_return_val_if_fail (GOPOD_IS_CHANNEL (self), FALSE);
+  g_return_val_if_fail (value != NULL, FALSE);
+  g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  return channel_value_give (self, value,
+                             channel_op_blocking (self, GOPOD_CHANNEL_OP_RECEIVE, &slot,
+                                                  cancellable, error) ? &slot.value : NULL);
+}
+
+/**
+ * gopod_channel_try_send:
+ * @self: a channel
+ * @value: the value to send (see [method@Gopod.Channel.send])
+ * @error: return location for an error
+ *
+ * Sends a copy of @value if that can happen without waiting: a receiver is
+ * waiting or the buffer has room (Go's `select` with a `default:` case).
+ *
+ * Returns: %TRUE if sent; %FALSE with %G_IO_ERROR_WOULD_BLOCK when it would
+ *   have to wait, or %GOPOD_ERROR_CLOSED
+ *
+ * Since: 1.2
+ */
+gboolean
+gopod_channel_try_send (GopodChannel  *self,
+                        const GValue  *value,
+                        GError       **error)
+{
+  GopodChannelSlot slot;
+  gboolean sent;
+
+  g_return_val_if_fail (GOPOD_IS_CHANNEL (self), FALSE);
+  g_return_val_if_fail (G_IS_VALUE (value), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (!gopod_channel_slot_fill (self, &slot, value))
+    return FALSE;
+  sent = channel_op_try (self, GOPOD_CHANNEL_OP_SEND, &slot, error);
+  gopod_channel_value_clear (&slot.value);
+
+  return sent;
+}
+
+/**
+ * gopod_channel_try_receive:
+ * @self: a channel
+ * @value: (out caller-allocates): where the value goes (see
+ *   [method@Gopod.Channel.receive])
+ * @error: return location for an error
+ *
+ * Receives a value if one is there now: buffered, or offered by a waiting
+ * sender.
+ *
+ * Returns: %TRUE with @value set; %FALSE with %G_IO_ERROR_WOULD_BLOCK when
+ *   none is there, or %GOPOD_ERROR_CLOSED once closed and drained
+ *
+ * Since: 1.2
+ */
+gboolean
+gopod_channel_try_receive (GopodChannel  *self,
+                           GValue        *value,
+                           GError       **error)
+{
+  GopodChannelSlot slot = { G_VALUE_INIT, FALSE };
+
+  g_return_val_if_fail (GOPOD_IS_CHANNEL (self), FALSE);
+  g_return_val_if_fail (value != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  return channel_value_give (self, value,
+                             channel_op_try (self, GOPOD_CHANNEL_OP_RECEIVE, &slot, error)
+                             ? &slot.value : NULL);
+}
+
+/**
+ * gopod_channel_send_async:
+ * @self: a channel
+ * @value: the value to send (see [method@Gopod.Channel.send]); copied now
+ * @cancellable: (nullable): a cancellable
+ * @callback: (scope async): called once sent, closed or cancelled
+ * @user_data: data for @callback
+ *
+ * Sends a copy of @value without blocking the caller: @callback runs on the
+ * caller's thread-default main context once the value was taken or
+ * buffered. Cancelling sends nothing.
+ *
+ * Since: 1.2
+ */
+void
+gopod_channel_send_async (GopodChannel        *self,
+                          const GValue        *value,
+                          GCancellable        *cancellable,
+                          GAsyncReadyCallback  callback,
+                          gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  ChannelAsync *async;
+
+  g_return_if_fail (GOPOD_IS_CHANNEL (self));
+  g_return_if_fail (G_IS_VALUE (value));
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  async = g_new0 (ChannelAsync, 1);
+  async->op = GOPOD_CHANNEL_OP_SEND;
+  if (!gopod_channel_slot_fill (self, &async->slot, value))
+    {
+      g_free (async);
+      return;
+    }
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, gopod_channel_send_async);
+  channel_op_async (self, task, async);
+}
+
+/**
+ * gopod_channel_send_finish:
+ * @self: a channel
+ * @result: the result given to the callback
+ * @error: return location for an error
+ *
+ * Finishes [method@Gopod.Channel.send_async].
+ *
+ * Returns: %TRUE if sent; %FALSE with %GOPOD_ERROR_CLOSED or
+ *   %G_IO_ERROR_CANCELLED
+ *
+ * Since: 1.2
+ */
+gboolean
+gopod_channel_send_finish (GopodChannel  *self,
+                           GAsyncResult  *result,
+                           GError       **error)
+{
+  g_return_val_if_fail (GOPOD_IS_CHANNEL (self), FALSE);
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == gopod_channel_send_async, FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/**
+ * gopod_channel_receive_async:
+ * @self: a channel
+ * @cancellable: (nullable): a cancellable
+ * @callback: (scope async): called once a value came, or the channel is
+ *   closed and drained, or on cancellation
+ * @user_data: data for @callback
+ *
+ * Receives the oldest value without blocking the caller: @callback runs on
+ * the caller's thread-default main context; it calls
+ * [method@Gopod.Channel.receive_finish] to get the value. Cancelling takes
+ * nothing.
+ *
+ * Since: 1.2
+ */
+void
+gopod_channel_receive_async (GopodChannel        *self,
+                             GCancellable        *cancellable,
+                             GAsyncReadyCallback  callback,
+                             gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  ChannelAsync *async;
+
+  g_return_if_fail (GOPOD_IS_CHANNEL (self));
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  async = g_new0 (ChannelAsync, 1);
+  async->op = GOPOD_CHANNEL_OP_RECEIVE;
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, gopod_channel_receive_async);
+  channel_op_async (self, task, async);
+}
+
+/**
+ * gopod_channel_receive_finish:
+ * @self: a channel
+ * @result: the result given to the callback
+ * @value: (out caller-allocates): where the value goes (see
+ *   [method@Gopod.Channel.receive])
+ * @error: return location for an error
+ *
+ * Finishes [method@Gopod.Channel.receive_async].
+ *
+ * Returns: %TRUE with @value set; %FALSE with %GOPOD_ERROR_CLOSED or
+ *   %G_IO_ERROR_CANCELLED
+ *
+ * Since: 1.2
+ */
+gboolean
+gopod_channel_receive_finish (GopodChannel  *self,
+                              GAsyncResult  *result,
+                              GValue        *value,
+                              GError       **error)
+{
+  GValue *received;
+
+  g_return_val_if_fail (GOPOD_IS_CHANNEL (self), FALSE);
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == gopod_channel_receive_async, FALSE);
+  g_return_val_if_fail (value != NULL, FALSE);
+
+  received = g_task_propagate_pointer (G_TASK (result), error);
+  if (!channel_value_give (self, value, received))
+    return FALSE;
+  g_free (received);
+  return TRUE;
+}
+
+/**
+ * gopod_channel_close:
+ * @self: a channel
+ *
+ * Closes the channel, Go's `close(ch)`: later sends fail with
+ * %GOPOD_ERROR_CLOSED and so do the sends waiting now (their values not
+ * sent); receivers get what is buffered, then %GOPOD_ERROR_CLOSED. A timer
+ * or ticker stops. Closing a channel twice is a programmer error (Go
+ * panics): a critical, and nothing changes.
+ *
+ * Since: 1.2
+ */
+void
+gopod_channel_close (GopodChannel *self)
+{
+  GopodOutbox out = GOPOD_OUTBOX_INIT;
+  GopodWaitList *lists[2];
+  GopodWaitLink *link;
+  GSource *timer_source;
+  guint i;
+
+  g_return_if_fail (GOPOD_IS_CHANNEL (self));
+
+  g_mutex_lock (&self->lock);
+  if (self->closed)
+    {
+      g_mutex_unlock (&self->lock);
+      g_critical ("%s: channel %p is already closed", G_STRFUNC, self);
+      return;
+    }
+  self->closed = TRUE;
+  lists[0] = &self->receivers;
+  lists[1] = &self->senders;
+  for (i = 0; i < G_N_ELEMENTS (lists); i++)
+    while ((link = gopod_wait_list_fire_first (lists[i], &out)) != NULL)
+      ((GopodChannelSlot *) link->data)->closed = TRUE;
+  timer_source = g_steal_pointer (&self->timer_source);
+  g_mutex_unlock (&self->lock);
+
+  gopod_outbox_flush (&out);
+  gopod_timer_cancel (&timer_source);
+  channel_notify (self, CHANNEL_NOTIFY_CLOSED);
+}
+
+/**
+ * gopod_channel_get_element_type:
+ * @self: a channel
+ *
+ * Returns: the type of the values the channel carries
+ *
+ * Since: 1.2
+ */
+GType
+gopod_channel_get_element_type (GopodChannel *self)
+{
+  g_return_val_if_fail (GOPOD_IS_CHANNEL (self), G_TYPE_INVALID);
+
+  return self->element_type;
+}
+
+/**
+ * gopod_channel_get_capacity:
+ * @self: a channel
+ *
+ * Returns: how many values the channel buffers: 0 for an unbuffered
+ *   channel, %GOPOD_CHANNEL_UNBOUNDED for no bound
+ *
+ * Since: 1.2
+ */
+guint
+gopod_channel_get_capacity (GopodChannel *self)
+{
+  g_return_val_if_fail (GOPOD_IS_CHANNEL (self), 0);
+
+  return self->capacity;
+}
+
+/**
+ * gopod_channel_get_length:
+ * @self: a channel
+ *
+ * Returns: how many values are buffered now (Go's `len(ch)`)
+ *
+ * Since: 1.2
+ */
+guint
+gopod_channel_get_length (GopodChannel *self)
+{
+  guint length;
+
+  g_return_val_if_fail (GOPOD_IS_CHANNEL (self), 0);
+
+  g_mutex_lock (&self->lock);
+  length = self->length;
+  g_mutex_unlock (&self->lock);
+
+  return length;
+}
+
+/**
+ * gopod_channel_get_closed:
+ * @self: a channel
+ *
+ * Returns: whether [method@Gopod.Channel.close] was called
+ *
+ * Since: 1.2
+ */
+gboolean
+gopod_channel_get_closed (GopodChannel *self)
+{
+  gboolean closed;
+
+  g_return_val_if_fail (GOPOD_IS_CHANNEL (self), FALSE);
+
+  g_mutex_lock (&self->lock);
+  closed = self->closed;
+  g_mutex_unlock (&self->lock);
+
+  return closed;
+}
+
+/* --- typed shorthands --- */
+
+/* Sends @value (consumed), converted if the channel's type differs. */
+static gboolean
+channel_send_taken (GopodChannel  *self,
+                    GValue        *value,
+                    GCancellable  *cancellable,
+                    GError       **error)
+{
+  GopodChannelSlot slot = { G_VALUE_INIT, FALSE };
+  gboolean sent = FALSE;
+
+  if (G_VALUE_TYPE (value) == self->element_type)
+    channel_value_move (&slot.value, value);
+  else if (!gopod_channel_slot_fill (self, &slot, value))
+    {
+      g_value_unset (value);
+      return FALSE;
+    }
+  gopod_channel_value_clear (value);
+  sent = channel_op_blocking (self, GOPOD_CHANNEL_OP_SEND, &slot, cancellable, error);
+  gopod_channel_value_clear (&slot.value);
+
+  return sent;
+}
+
+/* Receives into @value, initialised to @type: converted if the channel's
+ * type differs; FALSE (and a critical) if it cannot be. */
+static gboolean
+channel_receive_as (GopodChannel  *self,
+                    GType          type,
+                    GValue        *value,
+                    GCancellable  *cancellable,
+                    GError       **error)
+{
+  GopodChannelSlot slot = { G_VALUE_INIT, FALSE };
+  gboolean converted;
+
+  if (!channel_op_blocking (self, GOPOD_CHANNEL_OP_RECEIVE, &slot, cancellable, error))
+    return FALSE;
+  if (G_VALUE_TYPE (&slot.value) == type)
+    {
+      channel_value_move (value, &slot.value);
+      return TRUE;
+    }
+  converted = channel_value_convert (type, &slot.value, value);
+  if (!converted)
+    g_critical ("%s: a %s from the channel is not a %s", G_STRFUNC,
+                G_VALUE_TYPE_NAME (&slot.value), g_type_name (type));
+  g_value_unset (&slot.value);
+  return converted;
+}
+
+#define CHANNEL_CHECK_ARGS(self, cancellable, error, val) G_STMT_START {          \
+  g_return_val_if_fail (GOPOD_IS_CHANNEL (self), FALSE);                         \
+  g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), FALSE); \
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);                \
+  g_return_val_if_fail (val, FALSE);                                             \
+} G_STMT_END
+
+/**
+ * gopod_channel_send_int: (skip)
+ * @self: a channel (of %G_TYPE_INT, or a type an int converts to)
+ * @value: the value
+ * @cancellable: (nullable): a cancellable
+ * @error: return location for an error
+ *
+ * [method@Gopod.Channel.send] for an int.
+ *
+ * Returns: as [method@Gopod.Channel.send]
+ *
+ * Since: 1.2
+ */
+gboolean
+gopod_channel_send_int (GopodChannel  *self,
+                        gint           value,
+                        GCancellable  *cancellable,
+                        GError       **error)
+{
+  GValue v = G_VALUE_INIT;
+
+  CHANNEL_CHECK_ARGS (self, cancellable, error, TRUE);
+  /* A plain value: what g_value_init() and g_value_set_int() would write. */
+  v.g_type = G_TYPE_INT;
+  v.data[0].v_int = value;
+  return channel_send_taken (self, &v, cancellable, error);
+}
+
+/**
+ * gopod_channel_receive_int: (skip)
+ * @self: a channel (of %G_TYPE_INT, or a type that converts to an int)
+ * @value: (out): the value; 0 on failure
+ * @cancellable: (nullable): a cancellable
+ * @error: return location for an error
+ *
+ * [method@Gopod.Channel.receive] for an int.
+ *
+ * Returns: as [method@Gopod.Channel.receive]
+ *
+ * Since: 1.2
+ */
+gboolean
+gopod_channel_receive_int (GopodChannel  *self,
+                           gint          *value,
+                           GCancellable  *cancellable,
+                           GError       **error)
+{
+  GValue v = G_VALUE_INIT;
+
+  CHANNEL_CHECK_ARGS (self, cancellable, error, value != NULL);
+  *value = 0;
+  if (!channel_receive_as (self, G_TYPE_INT, &v, cancellable, error))
+    return FALSE;
+  *value = v.data[0].v_int;
+  return TRUE;
+}
+
+/**
+ * gopod_channel_send_string: (skip)
+ * @self: a channel (of %G_TYPE_STRING)
+ * @value: (nullable): the string, copied
+ * @cancellable: (nullable): a cancellable
+ * @error: return location for an error
+ *
+ * [method@Gopod.Channel.send] for a string.
+ *
+ * Returns: as [method@Gopod.Channel.send]
+ *
+ * Since: 1.2
+ */
+gboolean
+gopod_channel_send_string (GopodChannel  *self,
+                           const char    *value,
+                           GCancellable  *cancellable,
+                           GError       **error)
+{
+  GValue v = G_VALUE_INIT;
+
+  CHANNEL_CHECK_ARGS (self, cancellable, error, TRUE);
+  g_value_init (&v, G_TYPE_STRING);
+  g_value_set_string (&v, value);
+  return channel_send_taken (self, &v, cancellable, error);
+}
+
+/**
+ * gopod_channel_receive_string: (skip)
+ * @self: a channel (of %G_TYPE_STRING)
+ * @value: (out) (transfer full) (nullable): the string; %NULL on failure
+ * @cancellable: (nullable): a cancellable
+ * @error: return location for an error
+ *
+ * [method@Gopod.Channel.receive] for a string.
+ *
+ * Returns: as [method@Gopod.Channel.receive]
+ *
+ * Since: 1.2
+ */
+gboolean
+gopod_channel_receive_string (GopodChannel  *self,
+                              char         **value,
+                              GCancellable  *cancellable,
+                              GError       **error)
+{
+  GValue v = G_VALUE_INIT;
+
+  CHANNEL_CHECK_ARGS (self, cancellable, error, value != NULL);
+  *value = NULL;
+  if (!channel_receive_as (self, G_TYPE_STRING, &v, cancellable, error))
+    return FALSE;
+  *value = g_value_dup_string (&v);
+  g_value_unset (&v);
+  return TRUE;
+}
+
+/**
+ * gopod_channel_send_object: (skip)
+ * @self: a channel (of an object type @value is an instance of)
+ * @value: (type GObject) (nullable): the object; the channel takes a
+ *   reference of its own
+ * @cancellable: (nullable): a cancellable
+ * @error: return location for an error
+ *
+ * [method@Gopod.Channel.send] for an object.
+ *
+ * Returns: as [method@Gopod.Channel.send]
+ *
+ * Since: 1.2
+ */
+gboolean
+gopod_channel_send_object (GopodChannel  *self,
+                           gpointer       value,
+                           GCancellable  *cancellable,
+                           GError       **error)
+{
+  GValue v = G_VALUE_INIT;
+
+  CHANNEL_CHECK_ARGS (self, cancellable, error, value == NULL || G_IS_OBJECT (value));
+  g_value_init (&v, value != NULL ? G_OBJECT_TYPE (value) : self->element_type);
+  g_value_set_object (&v, value);
+  return channel_send_taken (self, &v, cancellable, error);
+}
+
+/**
+ * gopod_channel_receive_object: (skip)
+ * @self: a channel (of an object type)
+ * @value: (out) (transfer full) (type GObject) (nullable): the object;
+ *   %NULL on failure
+ * @cancellable: (nullable): a cancellable
+ * @error: return location for an error
+ *
+ * [method@Gopod.Channel.receive] for an object.
+ *
+ * Returns: as [method@Gopod.Channel.receive]
+ *
+ * Since: 1.2
+ */
+gboolean
+gopod_channel_receive_object (GopodChannel  *self,
+                              gpointer      *value,
+                              GCancellable  *cancellable,
+                              GError       **error)
+{
+  GValue v = G_VALUE_INIT;
+
+  CHANNEL_CHECK_ARGS (self, cancellable, error, value != NULL);
+  *value = NULL;
+  if (!channel_receive_as (self, G_TYPE_OBJECT, &v, cancellable, error))
+    return FALSE;
+  *value = g_value_dup_object (&v);
+  g_value_unset (&v);
+  return TRUE;
+}
+
+/**
+ * gopod_channel_send_pointer: (skip)
+ * @self: a channel (of %G_TYPE_POINTER)
+ * @value: (nullable): the pointer; the channel does not own what it points to
+ * @cancellable: (nullable): a cancellable
+ * @error: return location for an error
+ *
+ * [method@Gopod.Channel.send] for a plain pointer.
+ *
+ * Returns: as [method@Gopod.Channel.send]
+ *
+ * Since: 1.2
+ */
+gboolean
+gopod_channel_send_pointer (GopodChannel  *self,
+                            gpointer       value,
+                            GCancellable  *cancellable,
+                            GError       **error)
+{
+  GValue v = G_VALUE_INIT;
+
+  CHANNEL_CHECK_ARGS (self, cancellable, error, TRUE);
+  v.g_type = G_TYPE_POINTER;
+  v.data[0].v_pointer = value;
+  return channel_send_taken (self, &v, cancellable, error);
+}
+
+/**
+ * gopod_channel_receive_pointer: (skip)
+ * @self: a channel (of %G_TYPE_POINTER)
+ * @value: (out) (nullable): the pointer; %NULL on failure
+ * @cancellable: (nullable): a cancellable
+ * @error: return location for an error
+ *
+ * [method@Gopod.Channel.receive] for a plain pointer.
+ *
+ * Returns: as [method@Gopod.Channel.receive]
+ *
+ * Since: 1.2
+ */
+gboolean
+gopod_channel_receive_pointer (GopodChannel  *self,
+                               gpointer      *value,
+                               GCancellable  *cancellable,
+                               GError       **error)
+{
+  GValue v = G_VALUE_INIT;
+
+  CHANNEL_CHECK_ARGS (self, cancellable, error, value != NULL);
+  *value = NULL;
+  if (!channel_receive_as (self, G_TYPE_POINTER, &v, cancellable, error))
+    return FALSE;
+  *value = v.data[0].v_pointer;
+  return TRUE;
+}
+
+/* --- GObject --- */
+
+static void
+gopod_channel_constructed (GObject *object)
+{
+  GopodChannel *self = GOPOD_CHANNEL (object);
+
+  G_OBJECT_CLASS (gopod_channel_parent_class)->constructed (object);
+
+  if (!G_TYPE_IS_VALUE_TYPE (self->element_type))
+    {
+      g_critical ("%s: %s is not a type a GValue holds; the channel carries pointers",
+                  G_STRFUNC, g_type_name (self->element_type));
+      self->element_type = G_TYPE_POINTER;
+    }
+}
+
+static void
+gopod_channel_dispose (GObject *object)
+{
+  GopodChannel *self = GOPOD_CHANNEL (object);
+  GSource *timer_source;
+
+  /* A tick running now finishes before the channel goes. */
+  if (self->timer != NULL)
+    {
+      g_mutex_lock (&self->timer->lock);
+      self->timer->channel = NULL;
+      g_mutex_unlock (&self->timer->lock);
+      g_clear_pointer (&self->timer, channel_timer_unref);
+    }
+  g_mutex_lock (&self->lock);
+  timer_source = g_steal_pointer (&self->timer_source);
+  g_mutex_unlock (&self->lock);
+  gopod_timer_cancel (&timer_source);
+  gopod_notify_clear (&self->notify);
+
+  G_OBJECT_CLASS (gopod_channel_parent_class)->dispose (object);
+}
+
+static void
+gopod_channel_finalize (GObject *object)
+{
+  GopodChannel *self = GOPOD_CHANNEL (object);
+  GValue value;
+
+  /* Every waiter holds a reference (GTask) or a caller's: none is left. */
+  g_assert (gopod_wait_list_is_empty (&self->receivers));
+  g_assert (gopod_wait_list_is_empty (&self->senders));
+  while (self->length > 0)
+    {
+      channel_ring_pop_locked (self, &value);
+      g_value_unset (&value);
+    }
+  g_free (self->ring);
+  g_mutex_clear (&self->lock);
+
+  G_OBJECT_CLASS (gopod_channel_parent_class)->finalize (object);
+}
+
+static void
+gopod_channel_get_property (GObject    *object,
+                            guint       prop_id,
+                            GValue     *value,
+                            GParamSpec *pspec)
+{
+  GopodChannel *self = GOPOD_CHANNEL (object);
+
+  switch (prop_id)
+    {
+    case PROP_ELEMENT_TYPE:
+      g_value_set_gtype (value, self->element_type);
+      break;
+    case PROP_CAPACITY:
+      g_value_set_uint (value, self->capacity);
+      break;
+    case PROP_LENGTH:
+      g_value_set_uint (value, gopod_channel_get_length (self));
+      break;
+    case PROP_CLOSED:
+      g_value_set_boolean (value, gopod_channel_get_closed (self));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+gopod_channel_set_property (GObject      *object,
+                            guint         prop_id,
+                            const GValue *value,
+                            GParamSpec   *pspec)
+{
+  GopodChannel *self = GOPOD_CHANNEL (object);
+
+  switch (prop_id)
+    {
+    case PROP_ELEMENT_TYPE:
+      self->element_type = g_value_get_gtype (value);
+      break;
+    case PROP_CAPACITY:
+      self->capacity = g_value_get_uint (value);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+gopod_channel_class_init (GopodChannelClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->constructed = gopod_channel_constructed;
+  object_class->dispose = gopod_channel_dispose;
+  object_class->finalize = gopod_channel_finalize;
+  object_class->get_property = gopod_channel_get_property;
+  object_class->set_property = gopod_channel_set_property;
+
+  /**
+   * GopodChannel:element-type:
+   *
+   * The type of the values the channel carries.
+   *
+   * Since: 1.2
+   */
+  properties[PROP_ELEMENT_TYPE] =
+    g_param_spec_gtype ("element-type", NULL, NULL,
+                        G_TYPE_NONE,
+                        G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * GopodChannel:capacity:
+   *
+   * How many values the channel buffers: 0 for Go's unbuffered channel,
+   * %GOPOD_CHANNEL_UNBOUNDED for no bound.
+   *
+   * Since: 1.2
+   */
+  properties[PROP_CAPACITY] =
+    g_param_spec_uint ("capacity", NULL, NULL,
+                       0, G_MAXUINT, 0,
+                       G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * GopodChannel:length:
+   *
+   * How many values are buffered now. Notified on the channel's creation
+   * context, coalesced: a burst of changes makes one notification.
+   *
+   * Since: 1.2
+   */
+  properties[PROP_LENGTH] =
+    g_param_spec_uint ("length", NULL, NULL,
+                       0, G_MAXUINT, 0,
+                       G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * GopodChannel:closed:
+   *
+   * Whether the channel was closed. Notified on the channel's creation
+   * context.
+   *
+   * Since: 1.2
+   */
+  properties[PROP_CLOSED] =
+    g_param_spec_boolean ("closed", NULL, NULL,
+                          FALSE,
+                          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+static void
+gopod_channel_init (GopodChannel *self)
+{
+  g_mutex_init (&self->lock);
+  gopod_wait_list_init (&self->receivers, &self->lock);
+  gopod_wait_list_init (&self->senders, &self->lock);
+  gopod_notify_init (&self->notify, G_OBJECT (self), properties, N_PROPS);
+  gopod_notify_prepare (&self->notify);
+}
