@@ -1094,19 +1094,34 @@ impl_from_name (const char *name)
   g_error ("unknown implementation %s", name);
 }
 
+/* The child's numeric argument @i (after the implementation), or @fallback. */
+static guint
+child_arg (guint i,
+           guint fallback)
+{
+  for (guint k = 0; k <= i; k++)
+    if (opt_child_args == NULL || opt_child_args[k] == NULL)
+      return fallback;
+  return atoi (opt_child_args[i]);
+}
+
+/* Child modes: "memory IMPL N", "idle IMPL", and "jobs IMPL N [WORKERS
+ * [PRODUCERS]]" (2 workers, 1 producer by default): N no-op jobs and a
+ * wait, for callgrind, or for counting system calls from outside
+ * (perf stat -e syscalls:sys_enter_futex, strace -f -c). */
 static int
 run_child (void)
 {
   const char *what = opt_child;
   const char *impl = opt_child_args && opt_child_args[0] ? opt_child_args[0] : "gopod";
-  guint n = opt_child_args && opt_child_args[0] && opt_child_args[1] ? atoi (opt_child_args[1]) : 0;
+  guint n = child_arg (1, 0);
 
   if (g_str_equal (what, "memory"))
     g_print ("%.3f\n", child_memory (impl_from_name (impl), n));
   else if (g_str_equal (what, "idle"))
     child_idle (impl_from_name (impl));
   else if (g_str_equal (what, "jobs"))
-    run_jobs (impl_from_name (impl), 2, 1, n, noop, FALSE);
+    run_jobs (impl_from_name (impl), child_arg (2, 2), child_arg (3, 1), n, noop, FALSE);
   else
     g_error ("unknown child mode %s", what);
   return 0;

@@ -47,14 +47,67 @@ gopod_chunk_job_slots (GDestroyNotify destroy)
   return destroy != NULL ? 2 : 1;
 }
 
-void      gopod_chunk_append          (GopodChunk     *chunk,
-                                       GopodFunc       func,
-                                       gpointer        data,
-                                       GDestroyNotify  destroy);
+/* Whether a job of @slots slots fits in @chunk (NULL: no chunk). */
+static inline gboolean
+gopod_chunk_has_room (const GopodChunk *chunk,
+                      guint             slots)
+{
+  return chunk != NULL && chunk->tail + slots <= GOPOD_CHUNK_SLOTS;
+}
+
+/* A worker may run jobs straight from a chunk it holds while the producer
+ * appends to it (see gopod_chunk_run_published()): the producer stores the
+ * tail after the slots, with release order, the worker reads it with
+ * acquire order. Both change it only under the pod's lock, so reads under
+ * that lock need no order. */
+static inline void
+gopod_chunk_publish (GopodChunk *chunk,
+                     guint       tail)
+{
+  __atomic_store_n (&chunk->tail, tail, __ATOMIC_RELEASE);
+}
+
+static inline guint
+gopod_chunk_published_tail (GopodChunk *chunk)
+{
+  return __atomic_load_n (&chunk->tail, __ATOMIC_ACQUIRE);
+}
+
+void      gopod_chunk_append_with_destroy (GopodChunk     *chunk,
+                                           GopodFunc       func,
+                                           gpointer        data,
+                                           GDestroyNotify  destroy);
+
+/* Appends a job that fits. Inline for the common job, one without a
+ * destroy notify: a submit pays for two stores, not a call. */
+static inline void
+gopod_chunk_append (GopodChunk     *chunk,
+                    GopodFunc       func,
+                    gpointer        data,
+                    GDestroyNotify  destroy)
+{
+  if (destroy != NULL)
+    {
+      gopod_chunk_append_with_destroy (chunk, func, data, destroy);
+      return;
+    }
+  chunk->slots[chunk->tail] = (GopodChunkSlot) { (gpointer) func, data };
+  gopod_chunk_publish (chunk, chunk->tail + 1);
+  chunk->n_jobs++;
+}
 /* Takes up to @limit jobs from the head of @chunk into @jobs; returns how many. */
 guint     gopod_chunk_take_batch      (GopodChunk     *chunk,
                                        guint           limit,
                                        GopodLightJob  *jobs);
+/* Runs jobs from the head of @chunk, which the caller holds (no one else
+ * takes from it), up to @limit, also those the producer publishes
+ * meanwhile, with no lock held. Stops before a job when *@epoch no longer
+ * reads @seen. Moves the head, and only the head: the caller counts the
+ * jobs out of `n_jobs` and `seq` under the lock. Returns how many ran. */
+guint     gopod_chunk_run_published   (GopodChunk     *chunk,
+                                       guint           limit,
+                                       const int      *epoch,
+                                       int             seen);
 /* Frees the data of every job left in @chunk, for a discard. */
 void      gopod_chunk_destroy_rest    (GopodChunk     *chunk);
 /* Frees the data of @n jobs that will not run. */

@@ -15,21 +15,16 @@ chunk_queue_with_destroy (gpointer data)
 #define CHUNK_QUEUE_WITH_DESTROY ((gpointer) chunk_queue_with_destroy)
 
 void
-gopod_chunk_append (GopodChunk     *chunk,
-                    GopodFunc       func,
-                    gpointer        data,
-                    GDestroyNotify  destroy)
+gopod_chunk_append_with_destroy (GopodChunk     *chunk,
+                                 GopodFunc       func,
+                                 gpointer        data,
+                                 GDestroyNotify  destroy)
 {
   GopodChunkSlot *slot = &chunk->slots[chunk->tail];
 
-  if (destroy == NULL)
-    *slot = (GopodChunkSlot) { (gpointer) func, data };
-  else
-    {
-      slot[0] = (GopodChunkSlot) { CHUNK_QUEUE_WITH_DESTROY, (gpointer) func };
-      slot[1] = (GopodChunkSlot) { data, (gpointer) destroy };
-    }
-  chunk->tail += gopod_chunk_job_slots (destroy);
+  slot[0] = (GopodChunkSlot) { CHUNK_QUEUE_WITH_DESTROY, (gpointer) func };
+  slot[1] = (GopodChunkSlot) { data, (gpointer) destroy };
+  gopod_chunk_publish (chunk, chunk->tail + 2);
   chunk->n_jobs++;
 }
 
@@ -61,6 +56,34 @@ gopod_chunk_take_batch (GopodChunk    *chunk,
   chunk->head = head;
   chunk->seq += n;
   chunk->n_jobs -= n;
+
+  return n;
+}
+
+guint
+gopod_chunk_run_published (GopodChunk *chunk,
+                           guint       limit,
+                           const int  *epoch,
+                           int         seen)
+{
+  guint head = chunk->head, n = 0;
+  guint tail = gopod_chunk_published_tail (chunk);
+
+  while (n < limit && head < tail)
+    {
+      GopodLightJob job;
+
+      if (G_UNLIKELY (n > 0 && g_atomic_int_get (epoch) != seen))
+        break;
+      head += chunk_queue_read (&chunk->slots[head], &job);
+      job.func (job.data);
+      if (job.destroy != NULL)
+        job.destroy (job.data);
+      n++;
+      if (head == tail)
+        tail = gopod_chunk_published_tail (chunk);
+    }
+  chunk->head = head;
 
   return n;
 }

@@ -154,8 +154,23 @@ gopod_notify_init_with_context (GopodNotify   *notify,
   notify->n_pspecs = n_pspecs;
 }
 
-/* Only the first change of a burst writes to shared memory and wakes the
- * context; the rest stop at the atomic read. */
+/* The one delivery policy of pod-glib's notifications, for every class:
+ *
+ * - Always deferred to the object's context, also when the caller is that
+ *   context's own thread: a handler never runs inside the library call that
+ *   changed the property (it may re-enter the library, which must not be
+ *   half way through a change), and it runs on the same thread, in the same
+ *   order, whichever thread made the change.
+ * - Coalesced: changes are bits in the source; a property changed a
+ *   thousand times between two iterations of the context is notified once,
+ *   with its latest value. Only the first change of a burst writes to
+ *   shared memory and wakes the context; the rest stop at the atomic read.
+ * - Only for watched objects: until a source exists, a change costs one
+ *   look at the object's handlers (gopod_notify_queue()) and nothing else,
+ *   since most objects (jobs) are never watched. Objects that change on a
+ *   hot path make their source up front (gopod_notify_prepare()) and never
+ *   take GLib's global signal lock to look; their source's dispatch costs
+ *   nothing without handlers. */
 static void
 notify_source_mark_pending (NotifySource *source,
                             guint         bits)
@@ -188,7 +203,8 @@ void
 gopod_notify_queue (GopodNotify *notify,
                     guint        prop_id)
 {
-  if (gopod_notify_is_watched (notify->object, notify->pspecs[prop_id]))
+  if (g_atomic_pointer_get (&notify->source) != NULL ||
+      gopod_notify_is_watched (notify->object, notify->pspecs[prop_id]))
     gopod_notify_queue_watched (notify, prop_id);
 }
 
@@ -196,15 +212,6 @@ void
 gopod_notify_queue_watched (GopodNotify *notify,
                             guint        prop_id)
 {
-  GParamSpec *pspec = notify->pspecs[prop_id];
-
-  /* Already on the object's context: no reason to defer. */
-  if (g_main_context_is_owner (notify_context (notify)))
-    {
-      g_object_notify_by_pspec (notify->object, pspec);
-      return;
-    }
-
   notify_source_mark_pending ((NotifySource *) notify_ensure_source (notify), 1u << prop_id);
 }
 

@@ -33,6 +33,46 @@ static GPrivate current_worker;
 
 static void pod_core_worker_main (gpointer data, gpointer pool_data);
 static gboolean pod_core_should_leave_locked (GopodPodCore *core);
+static gboolean pod_core_may_spin_locked (GopodPodCore *core);
+static inline void pod_core_cpu_relax (void);
+
+/* How often a thread that finds core->lock taken tries again before GMutex
+ * sleeps in the kernel. The light path holds the lock for a few dozen
+ * instructions (a submit, a holder's count between batches): waiting that
+ * out costs less than the futex wait, and the unlock then needs no futex
+ * wake either. Only worth it with another CPU to release the lock. */
+#define LOCK_SPINS 100
+
+static guint
+pod_core_n_processors (void)
+{
+  static gsize n_processors;
+
+  if (g_once_init_enter (&n_processors))
+    g_once_init_leave (&n_processors, g_get_num_processors ());
+  return n_processors;
+}
+
+static G_GNUC_NO_INLINE void
+pod_core_lock_contended (GopodPodCore *core)
+{
+  if (pod_core_n_processors () > 1)
+    for (guint i = 0; i < LOCK_SPINS; i++)
+      {
+        pod_core_cpu_relax ();
+        if (g_mutex_trylock (&core->lock))
+          return;
+      }
+  g_mutex_lock (&core->lock);
+}
+
+/* Takes core->lock on the light path (submit, a worker coming back). */
+static inline void
+pod_core_lock (GopodPodCore *core)
+{
+  if (G_UNLIKELY (!g_mutex_trylock (&core->lock)))
+    pod_core_lock_contended (core);
+}
 
 /* Core life */
 
@@ -254,13 +294,33 @@ typedef struct
   gint64   seq;  /* of jobs[0], to give the rest back in order */
 } Batch;
 
+/* How many jobs a worker takes at once: @max for copied batches
+ * (BATCH_MAX), a chunk's worth for a held chunk, which needs no copy. */
 static guint
 pod_core_batch_limit (gint64  avg_job_ns,
-                      guint   dispatch_interval_ms)
+                      guint   dispatch_interval_ms,
+                      guint   max)
 {
-  if (dispatch_interval_ms > 0 || avg_job_ns <= 0)
+  if (dispatch_interval_ms > 0 || avg_job_ns < 0)
     return 1;
-  return CLAMP (BATCH_TARGET_NS / MAX (avg_job_ns, 1), 1, BATCH_MAX);
+  return CLAMP (BATCH_TARGET_NS / MAX (avg_job_ns, 1), 1, max);
+}
+
+/* Folds the time of @ran jobs since @started into a worker's average (a
+ * negative one is not known yet). The clock counts microseconds, so a batch
+ * of short jobs often measures 0: that means short, not unknown, or a
+ * worker would go back to one job a batch. */
+static void
+pod_core_learn_job_time (gint64 *avg_job_ns,
+                         gint64  started,
+                         guint   ran)
+{
+  gint64 sample;
+
+  if (ran == 0)
+    return;
+  sample = (g_get_monotonic_time () - started) * 1000 / ran;
+  *avg_job_ns = *avg_job_ns < 0 ? sample : (*avg_job_ns + sample) / 2;
 }
 
 /* Takes up to @limit light jobs from a chunk the worker popped, and puts
@@ -675,6 +735,134 @@ pod_core_dispatch_job_locked (GopodPodCore *core,
   pod_core_wake_waiters_locked (core, ready);
 }
 
+/* Counts out @ran jobs a worker ran straight from a chunk it holds. */
+static void
+pod_core_flush_held_locked (GopodPodCore *core,
+                            GopodChunk   *chunk,
+                            guint         ran)
+{
+  chunk->n_jobs -= ran;
+  chunk->seq += ran;
+  core->n_queued -= ran;
+  core->succeeded += ran;
+  gopod_notify_queue_deferred_mask (&core->notify, (1u << PROP_QUEUED) | (1u << PROP_SUCCEEDED));
+}
+
+/* Whether the producer may still append to a held chunk. */
+static gboolean
+pod_core_chunk_may_grow_locked (GopodPodCore *core,
+                                GopodChunk   *chunk)
+{
+  return chunk == core->filling && !core->closing && !core->orphaned &&
+         gopod_chunk_has_room (chunk, 1);
+}
+
+/* Waits up to SPIN_US, unlocked, for the producer to publish a job in the
+ * filling chunk a worker holds and has caught up with; stops early when
+ * the epoch moves. */
+static void
+pod_core_spin_for_tail (GopodPodCore *core,
+                        GopodChunk   *chunk,
+                        int           epoch)
+{
+  gint64 deadline = g_get_monotonic_time () + SPIN_US;
+  guint head = chunk->head;
+  guint i = 0;
+
+  while (gopod_chunk_published_tail (chunk) == head && g_atomic_int_get (&core->epoch) == epoch)
+    {
+      if ((++i & 63) == 0 && g_get_monotonic_time () >= deadline)
+        break;
+      pod_core_cpu_relax ();
+    }
+}
+
+/* A holder that ran everything in its chunk, with its slot given back:
+ * spins for more when the producer may still append and a CPU is free for
+ * it. Returns with the lock held. */
+static void
+pod_core_wait_held_locked (GopodPodCore *core,
+                           GopodChunk   *chunk)
+{
+  int epoch = g_atomic_int_get (&core->epoch);
+
+  if (!pod_core_chunk_may_grow_locked (core, chunk) || !pod_core_may_spin_locked (core) ||
+      !g_atomic_int_compare_and_exchange (&core->n_spinning, 0, 1))
+    return;
+  g_mutex_unlock (&core->lock);
+  pod_core_spin_for_tail (core, chunk, epoch);
+  g_atomic_int_set (&core->n_spinning, 0);
+  g_mutex_lock (&core->lock);
+}
+
+/* Whether a worker runs a chunk it popped straight from it: for short
+ * jobs (several to a batch; no dispatch interval) when it would take all
+ * that is in it, or when no other worker could share it. */
+static gboolean
+pod_core_should_hold_locked (GopodPodCore *core,
+                             GopodChunk   *chunk,
+                             gint64        avg_job_ns)
+{
+  guint limit = pod_core_batch_limit (avg_job_ns, core->dispatch_interval_ms, GOPOD_CHUNK_SLOTS);
+
+  return limit > 1 && (chunk->n_jobs <= limit || core->max_workers == 1);
+}
+
+/* Runs light jobs straight from @chunk, holding it out of the queue: a
+ * batch at a time with no lock held, also the jobs the producer appends to
+ * it meanwhile (they are published in the chunk, not pushed, so nobody is
+ * woken for them), counted out under the lock between batches. A holder
+ * that caught up with the filling chunk spins briefly for more, then lets
+ * the chunk go (the next submit queues a new one). The chunk goes back to
+ * the front of the queue when the worker may not go on (pause, resize,
+ * shutdown: the epoch moved) or a backlog builds up that other workers
+ * could share. Called with the lock held; returns with it held. */
+static void
+pod_core_hold_chunk_locked (GopodPodCore *core,
+                            GopodChunk   *chunk,
+                            gint64       *avg_job_ns,
+                            GQueue       *ready)
+{
+  core->n_running++;
+  pod_core_notify (core, PROP_RUNNING);
+  for (;;)
+    {
+      guint limit = pod_core_batch_limit (*avg_job_ns, 0, GOPOD_CHUNK_SLOTS);
+      int epoch = g_atomic_int_get (&core->epoch);
+      gint64 started;
+      guint ran;
+
+      g_mutex_unlock (&core->lock);
+      started = g_get_monotonic_time ();
+      ran = gopod_chunk_run_published (chunk, limit, &core->epoch, epoch);
+      pod_core_learn_job_time (avg_job_ns, started, ran);
+      pod_core_lock (core);
+      pod_core_flush_held_locked (core, chunk, ran);
+
+      /* The batch's slot is given back; it is taken again to go on. */
+      core->n_running--;
+      if (chunk->n_jobs == 0)
+        pod_core_wait_held_locked (core, chunk);
+      if (chunk->n_jobs == 0)
+        {
+          if (chunk == core->filling)
+            core->filling = NULL;
+          pod_core_chunk_free_locked (core, chunk);
+          break;
+        }
+      if (!pod_core_may_dispatch_locked (core) ||
+          !pod_core_should_hold_locked (core, chunk, *avg_job_ns))
+        {
+          pod_core_put_back_locked (core, gopod_chunk_to_item (chunk));
+          break;
+        }
+      core->n_running++;
+      pod_core_wake_waiters_locked (core, ready);
+    }
+  pod_core_notify (core, PROP_RUNNING);
+  pod_core_wake_waiters_locked (core, ready);
+}
+
 /* Runs light jobs from a chunk the worker popped. Same locking as
  * pod_core_dispatch_job_locked(). */
 static void
@@ -683,6 +871,7 @@ pod_core_dispatch_chunk_locked (GopodPodCore *core,
                                 gint64       *avg_job_ns,
                                 GQueue       *ready)
 {
+  guint limit = pod_core_batch_limit (*avg_job_ns, core->dispatch_interval_ms, BATCH_MAX);
   Batch batch;
   guint ran, discarded;
   gint64 started;
@@ -692,8 +881,13 @@ pod_core_dispatch_chunk_locked (GopodPodCore *core,
       pod_core_discard_item_locked (core, gopod_chunk_to_item (chunk));
       return;
     }
+  if (pod_core_should_hold_locked (core, chunk, *avg_job_ns))
+    {
+      pod_core_hold_chunk_locked (core, chunk, avg_job_ns, ready);
+      return;
+    }
 
-  pod_core_take_from_chunk_locked (core, chunk, pod_core_batch_limit (*avg_job_ns, core->dispatch_interval_ms), &batch);
+  pod_core_take_from_chunk_locked (core, chunk, limit, &batch);
   core->n_running++;
   pod_core_notify (core, PROP_QUEUED);
   pod_core_notify (core, PROP_RUNNING);
@@ -701,8 +895,7 @@ pod_core_dispatch_chunk_locked (GopodPodCore *core,
 
   started = g_get_monotonic_time ();
   ran = pod_core_run_batch (core, &batch, &discarded);
-  if (ran > 0)
-    *avg_job_ns = (*avg_job_ns + (g_get_monotonic_time () - started) * 1000 / ran) / 2;
+  pod_core_learn_job_time (avg_job_ns, started, ran);
 
   g_mutex_lock (&core->lock);
   core->n_running--;
@@ -771,11 +964,7 @@ pod_core_spin_for_item (GopodPodCore *core)
 static gboolean
 pod_core_may_spin_locked (GopodPodCore *core)
 {
-  static gsize n_processors;
-
-  if (g_once_init_enter (&n_processors))
-    g_once_init_leave (&n_processors, g_get_num_processors ());
-  return core->n_running + 2 <= n_processors;
+  return core->n_running + 2 <= pod_core_n_processors ();
 }
 
 static gpointer
@@ -806,7 +995,7 @@ pod_core_wait_for_item_locked (GopodPodCore *core)
     item = g_async_queue_pop (core->queue);
   else if (item == NULL)
     item = g_async_queue_timeout_pop (core->queue, (guint64) idle_timeout_ms * 1000);
-  g_mutex_lock (&core->lock);
+  pod_core_lock (core);
   core->n_idle--;
 
   return item;
@@ -819,7 +1008,7 @@ pod_core_worker_main (gpointer  data,
   GopodPodCore *core = data;
   Worker worker = { core, NULL, NULL };
   GQueue ready = G_QUEUE_INIT;
-  gint64 avg_job_ns = 0;
+  gint64 avg_job_ns = -1;  /* not known yet */
 
   g_private_set (&current_worker, &worker);
   g_mutex_lock (&core->lock);
@@ -1153,6 +1342,33 @@ gopod_pod_core_wait (GopodPodCore   *core,
   return ok;
 }
 
+/* A submit that found no room: the error, and the job's data freed, with
+ * the lock let go. Out of line: the submit's own path stays short. */
+static G_GNUC_NO_INLINE gboolean
+pod_core_refuse_submit_locked (GopodPodCore    *core,
+                               gpointer         user_data,
+                               GDestroyNotify   destroy,
+                               GError         **error)
+{
+  pod_core_check_room_locked (core, error);
+  g_mutex_unlock (&core->lock);
+  if (destroy != NULL)
+    destroy (user_data);
+  return FALSE;
+}
+
+/* A new chunk for the next light job, queued at once: the old one, if any,
+ * is full and stays queued. */
+static G_GNUC_NO_INLINE GopodChunk *
+pod_core_start_chunk_locked (GopodPodCore *core)
+{
+  GopodChunk *chunk = core->filling = pod_core_chunk_new_locked (core);
+
+  chunk->seq = core->next_seq;
+  pod_core_queue_push_sorted_locked (core, gopod_chunk_to_item (chunk));
+  return chunk;
+}
+
 gboolean
 gopod_pod_core_submit (GopodPodCore    *core,
                        GopodFunc        func,
@@ -1161,34 +1377,22 @@ gopod_pod_core_submit (GopodPodCore    *core,
                        GError         **error)
 {
   GopodChunk *chunk;
-  guint spawn;
+  guint spawn = 0;
 
-  g_mutex_lock (&core->lock);
-  if (G_UNLIKELY (!pod_core_check_room_locked (core, error)))
-    {
-      g_mutex_unlock (&core->lock);
-      if (destroy != NULL)
-        destroy (user_data);
-      return FALSE;
-    }
+  pod_core_lock (core);
+  if (G_UNLIKELY (core->closing || pod_core_is_full_locked (core)))
+    return pod_core_refuse_submit_locked (core, user_data, destroy, error);
 
   chunk = core->filling;
-  if (chunk != NULL && chunk->tail + gopod_chunk_job_slots (destroy) > GOPOD_CHUNK_SLOTS)
-    chunk = core->filling = NULL;  /* stays queued, only full */
-  if (chunk == NULL)
-    {
-      chunk = core->filling = pod_core_chunk_new_locked (core);
-      chunk->seq = core->next_seq;
-      pod_core_queue_push_sorted_locked (core, gopod_chunk_to_item (chunk));
-    }
+  if (G_UNLIKELY (!gopod_chunk_has_room (chunk, gopod_chunk_job_slots (destroy))))
+    chunk = pod_core_start_chunk_locked (core);
   gopod_chunk_append (chunk, func, user_data, destroy);
-  if (chunk->tail == GOPOD_CHUNK_SLOTS)
-    core->filling = NULL;
   core->next_seq++;
   core->n_queued++;
   core->submitted++;
   gopod_notify_queue_deferred_mask (&core->notify, (1u << PROP_QUEUED) | (1u << PROP_SUBMITTED));
-  spawn = core->n_workers < core->max_workers ? pod_core_reserve_workers_locked (core) : 0;
+  if (G_UNLIKELY (core->n_workers < core->max_workers))
+    spawn = pod_core_reserve_workers_locked (core);
   g_mutex_unlock (&core->lock);
 
   if (G_UNLIKELY (spawn > 0))

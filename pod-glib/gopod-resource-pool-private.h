@@ -6,8 +6,9 @@
 #pragma once
 
 #include "gopod-notify-private.h"
+#include "gopod-outbox-private.h"
 #include "gopod-resource-pool.h"
-#include "gopod-waiters-private.h"
+#include "gopod-wait-private.h"
 
 G_BEGIN_DECLS
 
@@ -26,6 +27,7 @@ typedef struct
   GopodResourceFactory  factory;
   gpointer              factory_data;
   GDestroyNotify        factory_destroy;
+  GopodWaitHome         home;      /* the context the pool was made on (rule P6) */
 
   GopodNotify           notify;
 
@@ -35,7 +37,7 @@ typedef struct
   GQueue                idle;      /* of Entry, most recently released first */
   guint                 in_use;
   guint                 creating;  /* slots reserved for a factory call in flight */
-  GopodWaitQueue        waiters;   /* of wait tasks, see Wait */
+  GopodWaitList         waiters;   /* acquire and acquire_async, oldest first (rule P4) */
   GSource              *expiry;    /* timer for the oldest idle resource */
   Entry                *last_out;  /* the entry handed out last, or NULL */
 
@@ -76,21 +78,25 @@ gopod_resource_pool_get_private (GopodResourcePool *pool)
 
 #define POOL_PRIV(pool) gopod_resource_pool_get_private (pool)
 
-/* What a waiter is granted: a resource (a reference), or this, the right to
- * make one in a slot already reserved for it. */
+/* What a waiter is handed in its link's data when the pool fires it: a
+ * resource (a reference), or one of these: the right to make one in a slot
+ * already reserved for it, or the news that the pool closed. */
 extern const char gopod_resource_pool_slot_grant[];
+extern const char gopod_resource_pool_closed_grant[];
 #define SLOT_GRANT ((gpointer) gopod_resource_pool_slot_grant)
+#define CLOSED_GRANT ((gpointer) gopod_resource_pool_closed_grant)
 
 /* Work decided under the lock and done once it is released, where user code
- * (close, task callbacks, notify handlers) may run and re-enter the pool. */
+ * (close, task callbacks, notify handlers) may run and re-enter the pool
+ * (rule P2): the shared GopodOutbox carries the wake-ups and closes; the
+ * pool adds the property snapshot it notifies from, and the references to
+ * drop last. */
 typedef struct
 {
-  guint64  before[N_PROPS];
-  GQueue   to_close;   /* of GObject *, references the pool owned */
-  GQueue   grants;     /* of GTask * and its grant, in pairs */
-  GQueue   refused;    /* of GTask *: waiters the pool closed on */
-  guint    unrefs;     /* pool references held by resources no longer in use */
-} Outbox;
+  GopodOutbox out;
+  guint64     before[N_PROPS];
+  guint       unrefs;     /* pool references to drop after everything else */
+} PoolOutbox;
 
 typedef enum
 {
@@ -105,20 +111,22 @@ typedef enum
 guint64  gopod_resource_pool_state_get_state            (GopodResourcePool         *pool,
                                                          guint                      prop_id);
 void     gopod_resource_pool_state_outbox_begin_locked  (GopodResourcePoolPrivate  *priv,
-                                                         Outbox                    *out);
+                                                         PoolOutbox                *out);
 void     gopod_resource_pool_state_lock                 (GopodResourcePool         *self,
-                                                         Outbox                    *out);
+                                                         PoolOutbox                *out);
 void     gopod_resource_pool_state_notify_changed       (GopodResourcePoolPrivate  *priv,
                                                          guint                      prop_bits);
 void     gopod_resource_pool_state_unlock               (GopodResourcePool         *self,
-                                                         Outbox                    *out);
+                                                         PoolOutbox                *out);
 GObject *gopod_resource_pool_state_hand_out_locked      (GopodResourcePool         *self,
                                                          Entry                     *entry);
 void     gopod_resource_pool_state_drop_entry_locked    (GopodResourcePool         *self,
                                                          Entry                     *entry,
-                                                         Outbox                    *out);
+                                                         PoolOutbox                *out);
 void     gopod_resource_pool_state_serve_waiters_locked (GopodResourcePool         *self,
-                                                         Outbox                    *out);
+                                                         PoolOutbox                *out);
+void     gopod_resource_pool_state_refuse_waiters_locked (GopodResourcePool        *self,
+                                                          PoolOutbox               *out);
 void     gopod_resource_pool_state_arm_expiry_locked    (GopodResourcePool         *self);
 void     gopod_resource_pool_state_give_back            (GopodResourcePool         *self,
                                                          GObject                   *resource,
@@ -127,6 +135,9 @@ void     gopod_resource_pool_state_give_back            (GopodResourcePool      
 Take     gopod_resource_pool_state_take_locked          (GopodResourcePool         *self,
                                                          GObject                  **resource);
 void     gopod_resource_pool_state_set_closed_error     (GError                   **error);
+void     gopod_resource_pool_state_queue_close          (GopodResourcePool         *self,
+                                                         PoolOutbox                *out,
+                                                         GObject                   *resource);
 GObject *gopod_resource_pool_state_create               (GopodResourcePool         *self,
                                                          GCancellable              *cancellable,
                                                          GError                   **error);

@@ -7,6 +7,7 @@
 
 #include "gopod-error.h"
 #include "gopod-job-private.h"
+#include "gopod-source-private.h"
 #include "gopod-timer-private.h"
 
 #include <time.h>
@@ -48,18 +49,16 @@ gopod_resource_pool_state_get_state (GopodResourcePool *pool,
  * release skip it: they know what they change (see gopod_resource_pool_state_notify_changed()). */
 void
 gopod_resource_pool_state_outbox_begin_locked (GopodResourcePoolPrivate *priv,
-                                               Outbox                   *out)
+                                               PoolOutbox               *out)
 {
   resource_pool_state_snapshot_locked (priv, out->before);
-  g_queue_init (&out->to_close);
-  g_queue_init (&out->grants);
-  g_queue_init (&out->refused);
+  gopod_outbox_init (&out->out);
   out->unrefs = 0;
 }
 
 void
 gopod_resource_pool_state_lock (GopodResourcePool *self,
-                                Outbox            *out)
+                                PoolOutbox        *out)
 {
   GopodResourcePoolPrivate *priv = POOL_PRIV (self);
 
@@ -94,47 +93,52 @@ resource_pool_state_notify_changed_if_watched (GopodResourcePool *self,
     gopod_resource_pool_state_notify_changed (priv, prop_bits);
 }
 
-static void
-resource_pool_state_close_resource (GopodResourcePool *self,
-                                    GObject           *resource)
+typedef struct
 {
-  GOPOD_RESOURCE_POOL_GET_CLASS (self)->close (self, resource);
-  g_object_unref (resource);
+  GopodResourcePool *pool;      /* alive until the outbox's last unref */
+  GObject           *resource;  /* the reference the pool owned */
+} PoolClose;
+
+static void
+resource_pool_state_close_resource (gpointer data)
+{
+  PoolClose *close = data;
+
+  GOPOD_RESOURCE_POOL_GET_CLASS (close->pool)->close (close->pool, close->resource);
+  g_object_unref (close->resource);
+  g_free (close);
 }
 
-/* Releases the lock, then acts: answers waiters, closes resources, notifies
- * the properties that changed, and last drops the references that resources
- * held on the pool, which may finalize it. */
+/* Queues the close of a resource the pool no longer holds (takes the
+ * reference). The pool is alive when it runs: whoever flushes the outbox
+ * holds a reference until after it (rule P2). */
+void
+gopod_resource_pool_state_queue_close (GopodResourcePool *self,
+                                       PoolOutbox        *out,
+                                       GObject           *resource)
+{
+  PoolClose *close = g_new (PoolClose, 1);
+
+  close->pool = self;
+  close->resource = resource;
+  gopod_outbox_add (&out->out, resource_pool_state_close_resource, close);
+}
+
+/* Releases the lock, then acts: wakes waiters and closes resources, in the
+ * order decided, notifies the properties that changed, and last drops the
+ * references held on the pool, which may finalize it. */
 void
 gopod_resource_pool_state_unlock (GopodResourcePool *self,
-                                  Outbox            *out)
+                                  PoolOutbox        *out)
 {
   GopodResourcePoolPrivate *priv = POOL_PRIV (self);
   guint64 after[N_PROPS];
   guint changed = 0;
-  GObject *resource;
-  GTask *task;
 
   resource_pool_state_snapshot_locked (priv, after);
   g_mutex_unlock (&priv->lock);
 
-  while ((task = g_queue_pop_head (&out->grants)) != NULL)
-    {
-      gpointer grant = g_queue_pop_head (&out->grants);
-
-      g_task_return_pointer (task, grant, grant == SLOT_GRANT ? NULL : g_object_unref);
-      g_object_unref (task);
-    }
-
-  while ((task = g_queue_pop_head (&out->refused)) != NULL)
-    {
-      g_task_return_new_error (task, GOPOD_ERROR, GOPOD_ERROR_CLOSED,
-                               "The resource pool was closed");
-      g_object_unref (task);
-    }
-
-  while ((resource = g_queue_pop_head (&out->to_close)) != NULL)
-    resource_pool_state_close_resource (self, resource);
+  gopod_outbox_flush (&out->out);
 
   for (guint id = 1; id < N_PROPS; id++)
     if (out->before[id] != after[id])
@@ -192,7 +196,7 @@ gopod_resource_pool_state_hand_out_locked (GopodResourcePool *self,
 void
 gopod_resource_pool_state_drop_entry_locked (GopodResourcePool *self,
                                              Entry             *entry,
-                                             Outbox            *out)
+                                             PoolOutbox        *out)
 {
   GopodResourcePoolPrivate *priv = POOL_PRIV (self);
   GObject *resource = g_steal_pointer (&entry->resource);
@@ -200,34 +204,49 @@ gopod_resource_pool_state_drop_entry_locked (GopodResourcePool *self,
   if (priv->last_out == entry)
     priv->last_out = NULL;
   g_hash_table_remove (priv->entries, resource);
-  g_queue_push_tail (&out->to_close, resource);
+  gopod_resource_pool_state_queue_close (self, out, resource);
 }
 
-/* Gives whatever became available (an idle resource, room for a new one) to
- * the oldest waiters first. */
+/* Hands whatever became available (an idle resource, room for a new one)
+ * straight to the oldest waiters (rule P4): the waiter fired first gets it
+ * in its link's data, so a newcomer can never take it in between, and a
+ * waiter cancelled or timed out meanwhile is skipped, losing nothing. */
 void
 gopod_resource_pool_state_serve_waiters_locked (GopodResourcePool *self,
-                                                Outbox            *out)
+                                                PoolOutbox        *out)
 {
   GopodResourcePoolPrivate *priv = POOL_PRIV (self);
 
-  while (!priv->closed && !gopod_wait_queue_is_empty (&priv->waiters))
+  while (!priv->closed && gopod_wait_list_peek (&priv->waiters) != NULL)
     {
-      gpointer grant;
+      GopodWaitLink *link;
 
+      if (priv->idle.head == NULL && !resource_pool_state_has_room_locked (priv))
+        break;
+      /* Peeked under the lock, but its cancellable may fire it any time. */
+      link = gopod_wait_list_fire_first (&priv->waiters, &out->out);
+      if (link == NULL)
+        break;
       if (priv->idle.head != NULL)
-        grant = gopod_resource_pool_state_hand_out_locked (self, priv->idle.head->data);
-      else if (resource_pool_state_has_room_locked (priv))
+        link->data = gopod_resource_pool_state_hand_out_locked (self, priv->idle.head->data);
+      else
         {
           priv->creating++;
-          grant = SLOT_GRANT;
+          link->data = SLOT_GRANT;
         }
-      else
-        break;
-
-      g_queue_push_tail (&out->grants, gopod_wait_queue_pop (&priv->waiters));
-      g_queue_push_tail (&out->grants, grant);
     }
+}
+
+/* The pool closed: every waiter is told so. */
+void
+gopod_resource_pool_state_refuse_waiters_locked (GopodResourcePool *self,
+                                                 PoolOutbox        *out)
+{
+  GopodResourcePoolPrivate *priv = POOL_PRIV (self);
+  GopodWaitLink *link;
+
+  while ((link = gopod_wait_list_fire_first (&priv->waiters, &out->out)) != NULL)
+    link->data = CLOSED_GRANT;
 }
 
 /* --- idle expiry --- */
@@ -269,7 +288,7 @@ gopod_resource_pool_state_arm_expiry_locked (GopodResourcePool *self)
 
 static void
 resource_pool_state_expire_locked (GopodResourcePool *self,
-                                   Outbox            *out)
+                                   PoolOutbox        *out)
 {
   GopodResourcePoolPrivate *priv = POOL_PRIV (self);
   gint64 max_idle = (gint64) priv->max_idle_time_ms * 1000;
@@ -289,27 +308,59 @@ resource_pool_state_expire_locked (GopodResourcePool *self,
     }
 }
 
-/* Runs in the library's timer thread, so the close of expired resources
- * happens there too. */
+static void
+resource_pool_state_expire (GopodResourcePool *self)
+{
+  PoolOutbox out;
+
+  gopod_resource_pool_state_lock (self, &out);
+  resource_pool_state_expire_locked (self, &out);
+  gopod_resource_pool_state_arm_expiry_locked (self);
+  gopod_resource_pool_state_unlock (self, &out);
+}
+
+static gboolean
+resource_pool_state_expire_in_context (gpointer data)
+{
+  g_autoptr(GopodResourcePool) self = g_weak_ref_get (data);
+
+  if (self != NULL)
+    resource_pool_state_expire (self);
+  return G_SOURCE_REMOVE;
+}
+
+/* Runs in the library's timer thread. `close` is user code that may be
+ * JavaScript, which only runs on its own thread: while the pool's context
+ * is run (a GJS or GTK program's loop), expiry and its closes happen there,
+ * as notifications do; with no loop running, here (internals rule P6). */
 static gboolean
 resource_pool_state_expiry_fired (gpointer data)
 {
   g_autoptr(GopodResourcePool) self = g_weak_ref_get (data);
   GopodResourcePoolPrivate *priv;
-  Outbox out;
+  GWeakRef *weak;
 
   if (self == NULL)
     return G_SOURCE_REMOVE;
 
   priv = POOL_PRIV (self);
-  gopod_resource_pool_state_lock (self, &out);
+  g_mutex_lock (&priv->lock);
   /* Setting max-idle-time-ms may have replaced this timer meanwhile. */
   if (priv->expiry == g_main_current_source ())
     g_clear_pointer (&priv->expiry, g_source_unref);
-  resource_pool_state_expire_locked (self, &out);
-  gopod_resource_pool_state_arm_expiry_locked (self);
-  gopod_resource_pool_state_unlock (self, &out);
+  g_mutex_unlock (&priv->lock);
 
+  if (!gopod_context_is_run_elsewhere (priv->notify.context))
+    {
+      resource_pool_state_expire (self);
+      return G_SOURCE_REMOVE;
+    }
+
+  weak = g_new0 (GWeakRef, 1);
+  g_weak_ref_init (weak, self);
+  gopod_idle_add_on (priv->notify.context, "[pod-glib] pool idle expiry",
+                     resource_pool_state_expire_in_context, weak,
+                     resource_pool_state_weak_ref_free);
   return G_SOURCE_REMOVE;
 }
 
@@ -380,7 +431,7 @@ static void
 resource_pool_state_give_back_locked (GopodResourcePool *self,
                                       Entry             *entry,
                                       gboolean           keep,
-                                      Outbox            *out)
+                                      PoolOutbox        *out)
 {
   GopodResourcePoolPrivate *priv = POOL_PRIV (self);
 
@@ -417,31 +468,40 @@ gopod_resource_pool_state_give_back (GopodResourcePool *self,
   GopodResourcePoolPrivate *priv = POOL_PRIV (self);
   gboolean handed_out;
   Entry *entry;
-  Outbox out;
+  PoolOutbox out;
 
   g_mutex_lock (&priv->lock);
   entry = resource_pool_state_find_entry_locked (priv, resource);
   handed_out = entry != NULL && entry->in_use;
 
   /* The common case, kept idle with nobody waiting: nothing to close, no
-   * waiter to answer, and it is known which properties change. */
+   * waiter to answer, and it is known which properties change. The caller
+   * may hold no reference on the pool (the application dropped it while
+   * resources were out), and once the lock is released another thread's
+   * release may drop the last one: so the notification is marked before
+   * unlocking (an atomic read, no user code), and only the thread that
+   * gave back the last resource touches the pool afterwards (rule P1). */
   if (handed_out && keep && resource_pool_state_can_keep_locked (priv) &&
-      gopod_wait_queue_is_empty (&priv->waiters))
+      gopod_wait_list_peek (&priv->waiters) == NULL)
     {
       gboolean last;
 
       entry->in_use = FALSE;
       last = resource_pool_state_uncount_in_use_locked (priv);
       resource_pool_state_park_locked (self, entry);
+      gopod_resource_pool_state_notify_changed (priv, PROP_BIT (PROP_IDLE) | PROP_BIT (PROP_IN_USE));
       g_mutex_unlock (&priv->lock);
 
-      gopod_resource_pool_state_notify_changed (priv, PROP_BIT (PROP_IDLE) | PROP_BIT (PROP_IN_USE));
       if (last)
         g_object_unref (self);
       return;
     }
 
   gopod_resource_pool_state_outbox_begin_locked (priv, &out);
+  /* The slow path acts after unlocking (closes, wakes, notifies): it holds
+   * a reference of its own until then, for the same reason (rule P1). */
+  g_object_ref (self);
+  out.unrefs++;
   if (handed_out)
     resource_pool_state_give_back_locked (self, entry, keep, &out);
   gopod_resource_pool_state_unlock (self, &out);
@@ -464,7 +524,7 @@ gopod_resource_pool_state_take_locked (GopodResourcePool  *self,
     return TAKE_CLOSED;
 
   /* Newcomers queue behind the waiters: served in arrival order. */
-  if (!gopod_wait_queue_is_empty (&priv->waiters))
+  if (gopod_wait_list_peek (&priv->waiters) != NULL)
     return TAKE_WAIT;
 
   if (priv->idle.head != NULL)
@@ -522,9 +582,13 @@ gopod_resource_pool_state_create (GopodResourcePool  *self,
   GObject *result = NULL;
   gboolean duplicate = FALSE;
   gboolean after_close = FALSE;
-  Outbox out;
+  PoolOutbox out;
 
+  /* A factory that acquires from this pool while it is full would wait for
+   * itself (rule P5). */
+  gopod_wait_serving_push (self);
   resource = GOPOD_RESOURCE_POOL_GET_CLASS (self)->create (self, cancellable, &create_error);
+  gopod_wait_serving_pop (self);
   if (resource != NULL)
     g_clear_error (&create_error);
 
@@ -541,7 +605,7 @@ gopod_resource_pool_state_create (GopodResourcePool  *self,
     {
       priv->created++;
       after_close = TRUE;
-      g_queue_push_tail (&out.to_close, g_steal_pointer (&resource));
+      gopod_resource_pool_state_queue_close (self, &out, g_steal_pointer (&resource));
     }
   else
     result = resource_pool_state_add_in_use_locked (self, g_steal_pointer (&resource));

@@ -8,8 +8,8 @@
 #include "gopod-error.h"
 #include "gopod-job-private.h"
 #include "gopod-notify-private.h"
+#include "gopod-source-private.h"
 #include "gopod-timer-private.h"
-#include "gopod-waiters-private.h"
 
 /**
  * GopodResourcePool:
@@ -57,100 +57,47 @@ gint gopod_resource_pool_private_offset;
 static GParamSpec *properties[N_PROPS];
 
 const char gopod_resource_pool_slot_grant[] = "slot";
+const char gopod_resource_pool_closed_grant[] = "closed";
 
-/* --- waiting --- */
+/* --- waiting (internals rule P4) --- */
 
-/* One acquire waiting for a release. Its wait task sits in priv->waiters; the
- * task's own cancellable is cancelled by the caller's cancellable or by the
- * acquire timeout, which is how the wait queue drops it. */
-typedef struct
-{
-  GopodResourcePool *pool;
-  GCancellable      *cancellable;       /* the caller's, or NULL */
-  GCancellable      *wait_cancellable;
-  gulong             cancelled_id;
-  GSource           *timeout;
-  gint               timed_out;         /* atomic */
-  guint              timeout_ms;
-  GTask             *outer;             /* acquire_async: the caller's task */
-
-  /* acquire: the outcome */
-  gboolean           done;
-  gpointer           grant;
-  GError            *error;
-} Wait;
-
+/* Called with the lock held: queues @waiter behind the others, with the
+ * caller's cancellable and the pool's acquire timeout. */
 static void
-resource_pool_forward_cancel (GCancellable *cancellable,
-                              gpointer      data)
-{
-  g_cancellable_cancel (data);
-}
-
-static gboolean
-resource_pool_wait_timed_out (gpointer data)
-{
-  Wait *wait = data;
-
-  g_atomic_int_set (&wait->timed_out, TRUE);
-  g_cancellable_cancel (wait->wait_cancellable);
-
-  return G_SOURCE_REMOVE;
-}
-
-static void resource_pool_wait_done (GObject      *object,
-                       GAsyncResult *result,
-                       gpointer      data);
-
-/* Queues the waiter. The wait task, its timeout and its cancel source live on
- * the thread-default main context: the caller's for acquire_async, a private
- * one that acquire iterates. */
-static void
-resource_pool_wait_start_locked (GopodResourcePool *self,
-                                 Wait              *wait,
-                                 GCancellable      *cancellable)
+resource_pool_wait_push_locked (GopodResourcePool *self,
+                                GopodWaiter       *waiter,
+                                GCancellable      *cancellable)
 {
   GopodResourcePoolPrivate *priv = POOL_PRIV (self);
-  g_autoptr(GTask) task = NULL;
 
-  wait->pool = self;
-  wait->cancellable = cancellable != NULL ? g_object_ref (cancellable) : NULL;
-  wait->wait_cancellable = g_cancellable_new ();
-  wait->timeout_ms = priv->acquire_timeout_ms;
-  /* Takes no lock of ours, so it is safe here even when it runs at once. */
-  if (cancellable != NULL)
-    wait->cancelled_id = g_cancellable_connect (cancellable, G_CALLBACK (resource_pool_forward_cancel),
-                                                wait->wait_cancellable, NULL);
-
-  task = g_task_new (self, wait->wait_cancellable, resource_pool_wait_done, wait);
-  g_task_set_source_tag (task, resource_pool_wait_start_locked);
-  /* A resource handed over is the waiter's even if cancelled a moment later. */
-  g_task_set_check_cancellable (task, FALSE);
-
-  if (wait->timeout_ms > 0)
-    {
-      wait->timeout = g_timeout_source_new (wait->timeout_ms);
-      g_source_set_static_name (wait->timeout, "[pod-glib] acquire timeout");
-      g_source_set_callback (wait->timeout, resource_pool_wait_timed_out, wait, NULL);
-      g_source_attach (wait->timeout, g_task_get_context (task));
-    }
-
+  gopod_waiter_set_cancellable (waiter, cancellable, GOPOD_WAIT_CANCELLED);
+  if (priv->acquire_timeout_ms > 0)
+    gopod_waiter_set_deadline (waiter,
+                               g_get_monotonic_time () + (gint64) priv->acquire_timeout_ms * 1000,
+                               GOPOD_WAIT_TIMEOUT);
   priv->waited++;
-  gopod_wait_queue_push (&priv->waiters, task);
+  gopod_wait_list_push (&priv->waiters, &waiter->link, GOPOD_WAIT_FIRED, NULL);
 }
 
-static void
-resource_pool_wait_free (Wait *wait)
+/* What a wait ended with: a resource, SLOT_GRANT, or NULL with @error. */
+static gpointer
+resource_pool_wait_outcome (gint      code,
+                            gpointer  grant,
+                            guint     timeout_ms,
+                            GError  **error)
 {
-  if (wait->timeout != NULL)
-    {
-      g_source_destroy (wait->timeout);
-      g_clear_pointer (&wait->timeout, g_source_unref);
-    }
-  if (wait->cancelled_id != 0)
-    g_cancellable_disconnect (wait->cancellable, wait->cancelled_id);
-  g_clear_object (&wait->cancellable);
-  g_clear_object (&wait->wait_cancellable);
+  if (code == GOPOD_WAIT_TIMEOUT)
+    g_set_error (error, GOPOD_ERROR, GOPOD_ERROR_TIMEOUT,
+                 "No resource became available within %u ms", timeout_ms);
+  else if (code != GOPOD_WAIT_FIRED)
+    gopod_wait_set_error (code, error);
+  else if (grant == CLOSED_GRANT)
+    g_set_error_literal (error, GOPOD_ERROR, GOPOD_ERROR_CLOSED,
+                         "The resource pool was closed");
+  else
+    return grant;
+
+  return NULL;
 }
 
 static void
@@ -164,67 +111,71 @@ resource_pool_complete_async (GTask   *task,
     g_task_return_error (task, error);
 }
 
-/* Runs on the waiter's context once the pool answered it, it was cancelled or
- * it timed out. */
-static void
-resource_pool_wait_done (GObject      *object,
-                         GAsyncResult *result,
-                         gpointer      data)
+static gboolean
+resource_pool_create_for_task (gpointer data)
 {
-  Wait *wait = data;
+  GTask *task = data;
   GError *error = NULL;
-  gpointer grant = g_task_propagate_pointer (G_TASK (result), &error);
-  GTask *outer;
+  GObject *resource;
 
-  if (error != NULL && g_atomic_int_get (&wait->timed_out) &&
-      g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) &&
-      !g_cancellable_is_cancelled (wait->cancellable))
-    {
-      g_clear_error (&error);
-      g_set_error (&error, GOPOD_ERROR, GOPOD_ERROR_TIMEOUT,
-                   "No resource became available within %u ms", wait->timeout_ms);
-    }
+  resource = gopod_resource_pool_state_create (g_task_get_source_object (task),
+                                               g_task_get_cancellable (task), &error);
+  resource_pool_complete_async (task, resource, error);
 
-  if (wait->outer == NULL)
-    {
-      /* acquire() iterates its context until this is set. */
-      wait->grant = grant;
-      wait->error = error;
-      wait->done = TRUE;
-      return;
-    }
-
-  outer = g_steal_pointer (&wait->outer);
-  resource_pool_wait_free (wait);
-  g_free (wait);
-
-  if (grant == SLOT_GRANT)
-    {
-      GObject *resource = gopod_resource_pool_state_create (GOPOD_RESOURCE_POOL (object),
-                                       g_task_get_cancellable (outer), &error);
-
-      resource_pool_complete_async (outer, resource, error);
-    }
-  else
-    resource_pool_complete_async (outer, grant, error);
-  g_object_unref (outer);
+  return G_SOURCE_REMOVE;
 }
 
-/* acquire() waits on a per-thread private context, so it works with no main
- * loop running and never dispatches the application's sources. */
-static GMainContext *
-resource_pool_get_wait_context (void)
+/* The factory of acquire_async runs on the caller's context, from an idle:
+ * never inside the call, which must not block, nor in a releasing thread. */
+static void
+resource_pool_create_later (GTask *task)
 {
-  static GPrivate wait_context = G_PRIVATE_INIT ((GDestroyNotify) g_main_context_unref);
-  GMainContext *context = g_private_get (&wait_context);
+  g_autoptr(GSource) source = g_idle_source_new ();
 
-  if (context == NULL)
-    {
-      context = g_main_context_new ();
-      g_private_set (&wait_context, context);
-    }
+  g_source_set_static_name (source, "[pod-glib] create resource");
+  g_task_attach_source (task, source, resource_pool_create_for_task);
+}
 
-  return context;
+/* An acquire_async waiter was fired: by a release (in that thread), its
+ * cancellable or its deadline (on the caller's context). */
+static void
+resource_pool_wait_complete (GopodWaiter *waiter,
+                             gpointer     user_data)
+{
+  GError *error = NULL;
+  gpointer grant = resource_pool_wait_outcome (waiter->code, waiter->link.data,
+                                               GPOINTER_TO_UINT (user_data), &error);
+
+  if (grant == SLOT_GRANT)
+    resource_pool_create_later (waiter->task);
+  else
+    resource_pool_complete_async (waiter->task, grant, error);
+}
+
+/* Blocks in this thread until the pool hands this waiter something; no main
+ * loop needed, none run. Called with the lock held through @out, which it
+ * unlocks. */
+static gpointer
+resource_pool_wait_blocking (GopodResourcePool  *self,
+                             GCancellable       *cancellable,
+                             PoolOutbox         *out,
+                             GError            **error)
+{
+  guint timeout_ms = POOL_PRIV (self)->acquire_timeout_ms;
+  GopodWaiter waiter;
+  gpointer grant;
+  gint code;
+
+  gopod_waiter_init_blocking (&waiter);
+  resource_pool_wait_push_locked (self, &waiter, cancellable);
+  gopod_resource_pool_state_unlock (self, out);
+
+  code = gopod_waiter_block (&waiter);
+  gopod_waiter_unlink_all (&waiter, NULL);
+  grant = waiter.link.data;
+  gopod_waiter_clear_blocking (&waiter);
+
+  return resource_pool_wait_outcome (code, grant, timeout_ms, error);
 }
 
 /* --- GObject --- */
@@ -265,15 +216,54 @@ gopod_resource_pool_dispose (GObject *object)
   G_OBJECT_CLASS (gopod_resource_pool_parent_class)->dispose (object);
 }
 
+typedef struct
+{
+  GDestroyNotify destroy;
+  gpointer       data;
+} FactoryDestroy;
+
+static gboolean
+resource_pool_run_factory_destroy (gpointer data)
+{
+  FactoryDestroy *call = data;
+
+  call->destroy (call->data);
+  g_free (call);
+  return G_SOURCE_REMOVE;
+}
+
+/* The factory's destroy notify may release a JavaScript closure, which only
+ * its own thread may do: a pool finalized elsewhere (by a late release, or
+ * the timer) while a loop runs its context calls it there (rule P6). */
+static void
+resource_pool_destroy_factory (GopodResourcePoolPrivate *priv)
+{
+  FactoryDestroy *call;
+
+  if (gopod_wait_home_is_caller (&priv->home) ||
+      !gopod_context_is_run_elsewhere (priv->home.context))
+    {
+      priv->factory_destroy (priv->factory_data);
+      return;
+    }
+  call = g_new (FactoryDestroy, 1);
+  call->destroy = priv->factory_destroy;
+  call->data = priv->factory_data;
+  gopod_idle_add_on (priv->home.context, "[pod-glib] pool factory destroy",
+                     resource_pool_run_factory_destroy, call, NULL);
+}
+
 static void
 gopod_resource_pool_finalize (GObject *object)
 {
   GopodResourcePoolPrivate *priv = POOL_PRIV (GOPOD_RESOURCE_POOL (object));
 
   g_assert (g_hash_table_size (priv->entries) == 0);
+  g_assert (gopod_wait_list_is_empty (&priv->waiters));
   g_hash_table_unref (priv->entries);
   if (priv->factory_destroy != NULL)
-    priv->factory_destroy (priv->factory_data);
+    resource_pool_destroy_factory (priv);
+  gopod_wait_home_clear (&priv->home);
   g_mutex_clear (&priv->lock);
 
   G_OBJECT_CLASS (gopod_resource_pool_parent_class)->finalize (object);
@@ -482,7 +472,8 @@ gopod_resource_pool_init (GopodResourcePool *self)
   g_mutex_init (&priv->lock);
   priv->entries = g_hash_table_new_full (NULL, NULL, NULL, g_free);
   g_queue_init (&priv->idle);
-  gopod_wait_queue_init (&priv->waiters, &priv->lock);
+  gopod_wait_list_init (&priv->waiters, &priv->lock);
+  gopod_wait_home_init (&priv->home);
   priv->size = DEFAULT_SIZE;
   gopod_notify_init (&priv->notify, G_OBJECT (self), properties, N_PROPS);
   gopod_notify_prepare (&priv->notify);
@@ -547,65 +538,41 @@ gopod_resource_pool_new (GopodResourceFactory factory,
  *
  * Since: 1.0
  */
-GObject *
-gopod_resource_pool_acquire (GopodResourcePool  *pool,
-                             GCancellable       *cancellable,
-                             GError            **error)
+/* Everything but the common case. It holds a reference: the factory may
+ * drop the caller's last one (internals rule P1). */
+static GObject *
+resource_pool_acquire_slow (GopodResourcePool  *pool,
+                            GCancellable       *cancellable,
+                            PoolOutbox         *out,
+                            GError            **error)
 {
-  GopodResourcePoolPrivate *priv;
+  g_autoptr(GopodResourcePool) hold = g_object_ref (pool);
   GObject *resource = NULL;
-  GMainContext *context = NULL;
-  Wait wait = { 0, };
-  Outbox out;
-  Take take;
+  Take take = gopod_resource_pool_state_take_locked (pool, &resource);
 
-  g_return_val_if_fail (GOPOD_IS_RESOURCE_POOL (pool), NULL);
-  g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), NULL);
-  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
-
-  if (cancellable != NULL && g_cancellable_set_error_if_cancelled (cancellable, error))
-    return NULL;
-
-  priv = POOL_PRIV (pool);
-  g_mutex_lock (&priv->lock);
-  /* The common case, an idle resource and nobody ahead: no factory, no
-   * waiting, and it is known which properties change. */
-  if (!priv->closed && priv->idle.head != NULL &&
-      gopod_wait_queue_is_empty (&priv->waiters))
+  if (take == TAKE_WAIT && gopod_wait_is_serving (pool))
     {
-      resource = gopod_resource_pool_state_hand_out_locked (pool, priv->idle.head->data);
-      g_mutex_unlock (&priv->lock);
-      gopod_resource_pool_state_notify_changed (priv, PROP_BIT (PROP_IDLE) | PROP_BIT (PROP_IN_USE) |
-                            PROP_BIT (PROP_ACQUIRED));
-      return resource;
+      /* Only a release could end the wait, and the release would come from
+       * the caller, once the factory returned (internals rule P5). */
+      gopod_resource_pool_state_unlock (pool, out);
+      g_critical ("gopod_resource_pool_acquire: the factory of %s %p acquires from its own "
+                  "pool, which is full: it would wait for itself",
+                  G_OBJECT_TYPE_NAME (pool), pool);
+      g_set_error_literal (error, GOPOD_ERROR, GOPOD_ERROR_FAILED,
+                           "A resource factory cannot wait for its own pool");
+      return NULL;
     }
-
-  gopod_resource_pool_state_outbox_begin_locked (priv, &out);
-  take = gopod_resource_pool_state_take_locked (pool, &resource);
-  if (take == TAKE_WAIT)
-    {
-      context = resource_pool_get_wait_context ();
-      g_main_context_push_thread_default (context);
-      resource_pool_wait_start_locked (pool, &wait, cancellable);
-    }
-  gopod_resource_pool_state_unlock (pool, &out);
 
   if (take == TAKE_WAIT)
     {
-      while (!wait.done)
-        g_main_context_iteration (context, TRUE);
-      g_main_context_pop_thread_default (context);
-      resource_pool_wait_free (&wait);
+      gpointer grant = resource_pool_wait_blocking (pool, cancellable, out, error);
 
-      if (wait.error != NULL)
-        {
-          g_propagate_error (error, wait.error);
-          return NULL;
-        }
-      if (wait.grant != SLOT_GRANT)
-        return wait.grant;
+      if (grant != SLOT_GRANT)
+        return grant;
       take = TAKE_SLOT;
     }
+  else
+    gopod_resource_pool_state_unlock (pool, out);
 
   switch (take)
     {
@@ -625,18 +592,38 @@ gopod_resource_pool_acquire (GopodResourcePool  *pool,
     }
 }
 
-static gboolean
-resource_pool_create_for_task (gpointer data)
+GObject *
+gopod_resource_pool_acquire (GopodResourcePool  *pool,
+                             GCancellable       *cancellable,
+                             GError            **error)
 {
-  GTask *task = data;
-  GError *error = NULL;
+  GopodResourcePoolPrivate *priv;
   GObject *resource;
+  PoolOutbox out;
 
-  resource = gopod_resource_pool_state_create (g_task_get_source_object (task),
-                          g_task_get_cancellable (task), &error);
-  resource_pool_complete_async (task, resource, error);
+  g_return_val_if_fail (GOPOD_IS_RESOURCE_POOL (pool), NULL);
+  g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  return G_SOURCE_REMOVE;
+  if (cancellable != NULL && g_cancellable_set_error_if_cancelled (cancellable, error))
+    return NULL;
+
+  priv = POOL_PRIV (pool);
+  g_mutex_lock (&priv->lock);
+  /* The common case, an idle resource and nobody ahead: no factory, no
+   * waiting, and it is known which properties change. */
+  if (!priv->closed && priv->idle.head != NULL &&
+      gopod_wait_list_peek (&priv->waiters) == NULL)
+    {
+      resource = gopod_resource_pool_state_hand_out_locked (pool, priv->idle.head->data);
+      g_mutex_unlock (&priv->lock);
+      gopod_resource_pool_state_notify_changed (priv, PROP_BIT (PROP_IDLE) | PROP_BIT (PROP_IN_USE) |
+                                                PROP_BIT (PROP_ACQUIRED));
+      return resource;
+    }
+
+  gopod_resource_pool_state_outbox_begin_locked (priv, &out);
+  return resource_pool_acquire_slow (pool, cancellable, &out, error);
 }
 
 /**
@@ -662,7 +649,7 @@ gopod_resource_pool_acquire_async (GopodResourcePool   *pool,
 {
   g_autoptr(GTask) task = NULL;
   GObject *resource = NULL;
-  Outbox out;
+  PoolOutbox out;
   Take take;
 
   g_return_if_fail (GOPOD_IS_RESOURCE_POOL (pool));
@@ -678,10 +665,12 @@ gopod_resource_pool_acquire_async (GopodResourcePool   *pool,
   take = gopod_resource_pool_state_take_locked (pool, &resource);
   if (take == TAKE_WAIT)
     {
-      Wait *wait = g_new0 (Wait, 1);
+      guint timeout_ms = POOL_PRIV (pool)->acquire_timeout_ms;
 
-      wait->outer = g_object_ref (task);
-      resource_pool_wait_start_locked (pool, wait, cancellable);
+      resource_pool_wait_push_locked (pool,
+                                      gopod_waiter_new_async (task, resource_pool_wait_complete,
+                                                              GUINT_TO_POINTER (timeout_ms)),
+                                      cancellable);
     }
   gopod_resource_pool_state_unlock (pool, &out);
 
@@ -692,14 +681,8 @@ gopod_resource_pool_acquire_async (GopodResourcePool   *pool,
       break;
 
     case TAKE_SLOT:
-      {
-        /* An idle source rather than now: the call must not block. */
-        g_autoptr(GSource) source = g_idle_source_new ();
-
-        g_source_set_static_name (source, "[pod-glib] create resource");
-        g_task_attach_source (task, source, resource_pool_create_for_task);
-        break;
-      }
+      resource_pool_create_later (task);
+      break;
 
     case TAKE_CLOSED:
       g_task_return_new_error (task, GOPOD_ERROR, GOPOD_ERROR_CLOSED,
@@ -801,7 +784,7 @@ void
 gopod_resource_pool_close (GopodResourcePool *pool)
 {
   GopodResourcePoolPrivate *priv;
-  Outbox out;
+  PoolOutbox out;
 
   g_return_if_fail (GOPOD_IS_RESOURCE_POOL (pool));
 
@@ -818,7 +801,7 @@ gopod_resource_pool_close (GopodResourcePool *pool)
           g_queue_unlink (&priv->idle, &entry->idle_link);
           gopod_resource_pool_state_drop_entry_locked (pool, entry, &out);
         }
-      gopod_wait_queue_steal_all (&priv->waiters, &out.refused);
+      gopod_resource_pool_state_refuse_waiters_locked (pool, &out);
     }
   gopod_resource_pool_state_unlock (pool, &out);
 }
@@ -858,7 +841,7 @@ gopod_resource_pool_set_size (GopodResourcePool *pool,
                               guint              size)
 {
   GopodResourcePoolPrivate *priv;
-  Outbox out;
+  PoolOutbox out;
 
   g_return_if_fail (GOPOD_IS_RESOURCE_POOL (pool));
   g_return_if_fail (size > 0);
@@ -911,7 +894,7 @@ gopod_resource_pool_set_max_size (GopodResourcePool *pool,
                                   guint              max_size)
 {
   GopodResourcePoolPrivate *priv;
-  Outbox out;
+  PoolOutbox out;
 
   g_return_if_fail (GOPOD_IS_RESOURCE_POOL (pool));
 
@@ -953,7 +936,7 @@ void
 gopod_resource_pool_set_acquire_timeout_ms (GopodResourcePool *pool,
                                             guint              timeout_ms)
 {
-  Outbox out;
+  PoolOutbox out;
 
   g_return_if_fail (GOPOD_IS_RESOURCE_POOL (pool));
 
@@ -996,7 +979,7 @@ gopod_resource_pool_set_max_idle_time_ms (GopodResourcePool *pool,
                                           guint              max_idle_time_ms)
 {
   GopodResourcePoolPrivate *priv;
-  Outbox out;
+  PoolOutbox out;
 
   g_return_if_fail (GOPOD_IS_RESOURCE_POOL (pool));
 

@@ -3,16 +3,9 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 
-#include <pthread.h>
-#include <signal.h>
-
 #include "gopod-error.h"
 #include "gopod-job-private.h"
-#include "gopod-notify-private.h"
-#include "gopod-runner.h"
-#include "gopod-source-private.h"
-#include "gopod-signal-private.h"
-#include "gopod-timer-private.h"
+#include "gopod-runner-private.h"
 
 /**
  * GopodRunner:
@@ -66,607 +59,27 @@
  * restores it afterwards, so it coexists with GLib's
  * `g_unix_signal_add()`, with Python's own SIGINT handling and with
  * PyGObject's (which, while `GLib.MainLoop.run()` runs, turns SIGINT into
- * quitting the loop). A handler installed *after* the runner started
- * replaces the runner's until it is removed: in Python, start the runner
- * from inside the running loop (for instance from `GLib.idle_add()`) when
- * Ctrl-C must interrupt it rather than quit the loop. As with Go's
- * `signal.Notify()`, a signal the process ignored is caught while the runner
- * runs, and ignored again afterwards.
+ * quitting the loop): once the run is over, Ctrl-C does what it did
+ * before. [method@Gopod.Runner.start] catches signals from the call on;
+ * [method@Gopod.Runner.start_async] from the next iteration of the caller's
+ * main context, so that a `loop.run()` right after it still finds the
+ * program's own handler (PyGObject looks once, when the loop starts). A
+ * handler installed *after* the runner started replaces the runner's until
+ * it is removed. As with Go's `signal.Notify()`, a signal the process
+ * ignored is caught while the runner runs, and ignored again afterwards.
+ *
+ * A GUI application, or any program that handles SIGINT and SIGTERM itself
+ * (to save its state, to ask before quitting), sets
+ * [property@Gopod.Runner:handle-signals] to %FALSE: Ctrl-C in the terminal
+ * and a session's SIGTERM then reach the application as if no runner ran,
+ * and the application stops a run with [method@Gopod.Runner.interrupt].
  *
  * Since: 1.0
  */
 
-typedef enum
-{
-  RUNNER_IDLE,
-  RUNNER_RUNNING,
-  RUNNER_ENDED,
-} RunnerState;
-
-typedef struct
-{
-  GopodTaskFunc   func;
-  gpointer        data;
-  GDestroyNotify  destroy;
-  GopodJob       *job;  /* instead of func */
-} Task;
-
-struct _GopodRunner
-{
-  GObject       parent_instance;
-
-  GMainContext *context;  /* where main-context jobs begin */
-  GopodNotify   notify;
-
-  /* Everything below is guarded by lock; cond wakes the waiter of start()
-   * when the run ends, and the worker when a main-context job ends. */
-  GMutex        lock;
-  GCond         cond;
-  RunnerState   state;
-  guint         timeout_ms;
-  guint         handle_signals : 1;
-  guint         waiter_iterates : 1;  /* start() runs `context` while it waits */
-  guint         current_ended : 1;
-  guint         n_main_context_jobs;
-  guint         next_id;
-  guint         completed;  /* also read atomically */
-  GQueue        pending;  /* Task *, not yet started */
-  GopodJob     *current_job;  /* the job in flight, if the task is a job */
-  GError       *error;  /* why the run ended; NULL on success */
-  GCancellable *run_cancellable;  /* handed to function tasks */
-  GSource      *timeout_source;
-  GTask        *task;  /* the start_async() call */
-  GCancellable *caller_cancellable;
-  gulong        caller_cancel_id;
-};
-
 G_DEFINE_FINAL_TYPE (GopodRunner, gopod_runner, G_TYPE_OBJECT)
 
-enum {
-  PROP_0,
-  PROP_TIMEOUT_MS,
-  PROP_HANDLE_SIGNALS,
-  PROP_COMPLETED,
-  N_PROPS
-};
-
 static GParamSpec *properties[N_PROPS];
-
-static void runner_end (GopodRunner *self,
-                        GError      *error);
-
-/* Tasks */
-
-static void
-runner_task_free (Task *task)
-{
-  if (task->destroy != NULL)
-    task->destroy (task->data);
-  g_clear_object (&task->job);
-  g_free (task);
-}
-
-/* Ends, without running them, tasks that never got their turn. */
-static void
-runner_discard_tasks (GQueue *tasks)
-{
-  g_autoptr(GError) error = NULL;
-  Task *task;
-
-  error = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED,
-                               "The runner stopped before this job ran");
-  while ((task = g_queue_pop_head (tasks)) != NULL)
-    {
-      if (task->job != NULL)
-        gopod_job_discard (task->job, error);
-      runner_task_free (task);
-    }
-}
-
-/* Signals: the runners that handle them listen while they run */
-
-static void
-runner_on_signal (int       signum,
-                  gpointer  data)
-{
-  runner_end (data, g_error_new (GOPOD_ERROR, GOPOD_ERROR_INTERRUPTED, "Interrupted by %s",
-                                 signum == SIGTERM ? "SIGTERM" : "SIGINT"));
-}
-
-static void
-runner_signals_register (GopodRunner *self)
-{
-  gopod_signal_add_listener (runner_on_signal, g_object_ref (self), g_object_unref);
-}
-
-static void
-runner_signals_unregister (GopodRunner *self)
-{
-  gopod_signal_remove_listener (runner_on_signal, self);
-}
-
-/* Ending a run
- *
- * A run ends once, at the first of: the worker ran out of tasks, a task
- * failed, the deadline, an interrupt, the caller's cancellable. runner_end_locked()
- * records it under the lock; runner_end_act() then stops the rest outside it. The
- * waiter (start(), or the start_async() completion on the caller's context)
- * collects the result and discards the tasks that never ran, so that their
- * finish and destroy notifies run in the caller's thread, not in the timer
- * thread. */
-
-typedef struct
-{
-  gboolean      ended;
-  gboolean      stopped;  /* ended early: cancel what is in flight */
-  gboolean      wake_context;
-  GSource      *timeout_source;
-  GopodJob     *current_job;
-  GCancellable *run_cancellable;
-  GTask        *task;
-} EndActions;
-
-static void
-runner_end_locked (GopodRunner *self,
-                   GError      *error,
-                   EndActions  *act)
-{
-  if (self->state != RUNNER_RUNNING)
-    {
-      g_clear_error (&error);
-      return;
-    }
-
-  self->state = RUNNER_ENDED;
-  self->error = error;
-  act->ended = TRUE;
-  act->stopped = error != NULL;
-  act->wake_context = self->waiter_iterates;
-  act->timeout_source = g_steal_pointer (&self->timeout_source);
-  if (self->current_job != NULL)
-    act->current_job = g_object_ref (self->current_job);
-  act->run_cancellable = g_object_ref (self->run_cancellable);
-  act->task = g_steal_pointer (&self->task);
-  g_cond_broadcast (&self->cond);
-}
-
-static gboolean runner_complete_async (gpointer data);
-
-static gboolean
-runner_cancel_job_in_context (gpointer data)
-{
-  gopod_job_cancel (data);
-  return G_SOURCE_REMOVE;
-}
-
-/* Takes @job. A main-context job is cancelled on the runner's context: its
- * cancellable's handlers may be JavaScript, which must not run in the timer
- * thread that saw the deadline. */
-static void
-runner_cancel_job (GopodRunner *self,
-                   GopodJob    *job)
-{
-  if (gopod_job_is_main_context (job))
-    gopod_idle_add_on (self->context, "[pod-glib] runner cancels a job",
-                       runner_cancel_job_in_context, job, g_object_unref);
-  else
-    {
-      gopod_job_cancel (job);
-      g_object_unref (job);
-    }
-}
-
-static void
-runner_end_act (GopodRunner *self,
-                EndActions  *act)
-{
-  if (!act->ended)
-    return;
-
-  runner_signals_unregister (self);
-  gopod_timer_cancel (&act->timeout_source);
-
-  if (act->stopped)
-    {
-      g_cancellable_cancel (act->run_cancellable);
-      if (act->current_job != NULL)
-        runner_cancel_job (self, g_steal_pointer (&act->current_job));
-    }
-  g_clear_object (&act->current_job);
-  g_clear_object (&act->run_cancellable);
-
-  if (act->wake_context)
-    g_main_context_wakeup (self->context);
-
-  /* Always from an idle, never nested in whatever ended the run (which may
-   * be the caller's own call to interrupt()). */
-  if (act->task != NULL)
-    gopod_idle_add_on (g_task_get_context (act->task), "[pod-glib] runner completion",
-                       runner_complete_async, act->task, g_object_unref);
-}
-
-/* Takes @error. */
-static void
-runner_end (GopodRunner *self,
-            GError      *error)
-{
-  EndActions act = { 0 };
-
-  g_mutex_lock (&self->lock);
-  runner_end_locked (self, error, &act);
-  g_mutex_unlock (&self->lock);
-
-  runner_end_act (self, &act);
-}
-
-/* In the waiter, after the end: the result, and the tasks that never ran
- * are ended. */
-static GError *
-runner_collect_result (GopodRunner *self)
-{
-  GQueue pending;
-  GCancellable *cancellable, *run_cancellable;
-  GopodJob *current_job = NULL;
-  gulong cancel_id;
-  GError *error;
-
-  g_mutex_lock (&self->lock);
-  g_assert (self->state == RUNNER_ENDED);
-  pending = self->pending;
-  g_queue_init (&self->pending);
-  cancellable = g_steal_pointer (&self->caller_cancellable);
-  cancel_id = self->caller_cancel_id;
-  self->caller_cancel_id = 0;
-  error = self->error != NULL ? g_error_copy (self->error) : NULL;
-  run_cancellable = g_object_ref (self->run_cancellable);
-  if (error != NULL && self->current_job != NULL &&
-      !gopod_job_is_main_context (self->current_job))
-    current_job = g_object_ref (self->current_job);
-  g_mutex_unlock (&self->lock);
-
-  /* runner_end_act() may still be running in the thread that ended the run; the
-   * task in flight must see its cancellable cancelled, and the handler must
-   * be gone, by the time start() returns. Both are idempotent. */
-  if (error != NULL)
-    {
-      g_cancellable_cancel (run_cancellable);
-      if (current_job != NULL)
-        gopod_job_cancel (current_job);
-    }
-  g_clear_object (&current_job);
-  g_object_unref (run_cancellable);
-  runner_signals_unregister (self);
-
-  /* Never inside the cancellable's handler: the waiter runs after it. */
-  if (cancellable != NULL)
-    {
-      g_cancellable_disconnect (cancellable, cancel_id);
-      g_object_unref (cancellable);
-    }
-
-  runner_discard_tasks (&pending);
-
-  return error;
-}
-
-static gboolean
-runner_complete_async (gpointer data)
-{
-  GTask *task = data;
-  GError *error = runner_collect_result (g_task_get_source_object (task));
-
-  if (error != NULL)
-    g_task_return_error (task, error);
-  else
-    g_task_return_boolean (task, TRUE);
-
-  return G_SOURCE_REMOVE;
-}
-
-/* The worker */
-
-static gboolean
-runner_run_job (GopodRunner  *self,
-                GopodJob     *job,
-                GError      **error)
-{
-  const GError *job_error;
-
-  if (gopod_job_start (job))
-    {
-      if (gopod_job_is_main_context (job))
-        {
-          gopod_job_begin_on (job, self->context);
-
-          /* The job is kept (and this thread waits) until it completes, even
-           * after the run ended: its cancellable was cancelled then. */
-          g_mutex_lock (&self->lock);
-          while (!self->current_ended)
-            g_cond_wait (&self->cond, &self->lock);
-          g_mutex_unlock (&self->lock);
-        }
-      else
-        gopod_job_execute (job);
-    }
-
-  if (gopod_job_get_state (job) == GOPOD_JOB_STATE_SUCCEEDED)
-    return TRUE;
-
-  /* Also a job cancelled by its owner while it waited its turn. */
-  job_error = gopod_job_get_error (job);
-  if (job_error != NULL)
-    g_propagate_error (error, g_error_copy (job_error));
-  else
-    gopod_propagate_failure (error, NULL, G_OBJECT_TYPE_NAME (job));
-
-  return FALSE;
-}
-
-static gboolean
-runner_run_task (GopodRunner  *self,
-                 Task         *task,
-                 guint         id,
-                 GError      **error)
-{
-  GError *task_error = NULL;
-
-  if (task->job != NULL)
-    return runner_run_job (self, task->job, error);
-
-  if (task->func (self, id, self->run_cancellable, task->data, &task_error))
-    {
-      g_clear_error (&task_error);
-      return TRUE;
-    }
-
-  gopod_propagate_failure (error, task_error, "Runner task");
-  return FALSE;
-}
-
-/* Pops the next task, or ends the run when there is none. */
-static Task *
-runner_next_task (GopodRunner *self,
-                  guint       *id)
-{
-  EndActions act = { 0 };
-  Task *task = NULL;
-
-  g_mutex_lock (&self->lock);
-  if (self->state == RUNNER_RUNNING)
-    {
-      task = g_queue_pop_head (&self->pending);
-      if (task == NULL)
-        runner_end_locked (self, NULL, &act);
-      else
-        {
-          *id = self->next_id++;
-          if (task->job != NULL)
-            {
-              self->current_job = g_object_ref (task->job);
-              self->current_ended = FALSE;
-            }
-        }
-    }
-  g_mutex_unlock (&self->lock);
-
-  runner_end_act (self, &act);
-
-  return task;
-}
-
-static void
-runner_task_done (GopodRunner *self,
-                  gboolean     succeeded)
-{
-  gboolean counted = FALSE;
-
-  g_mutex_lock (&self->lock);
-  g_clear_object (&self->current_job);
-  /* A task that returns after the run ended is not counted: the count is
-   * final once start() returned. */
-  if (succeeded && self->state == RUNNER_RUNNING)
-    {
-      g_atomic_int_inc (&self->completed);
-      counted = TRUE;
-    }
-  g_mutex_unlock (&self->lock);
-
-  if (counted)
-    gopod_notify_queue (&self->notify, PROP_COMPLETED);
-}
-
-static gpointer
-runner_worker (gpointer data)
-{
-  GopodRunner *self = data;
-  GMainContext *worker_context = g_main_context_new ();
-  Task *task;
-  guint id = 0;
-
-  /* With a context of its own, this thread never acquires the runner's
-   * context to run a main-context job's `begin` here. */
-  g_main_context_push_thread_default (worker_context);
-
-  while ((task = runner_next_task (self, &id)) != NULL)
-    {
-      GError *error = NULL;
-      gboolean ok = runner_run_task (self, task, id, &error);
-
-      runner_task_done (self, ok);
-      runner_task_free (task);
-      if (!ok)
-        runner_end (self, error);
-    }
-
-  g_main_context_pop_thread_default (worker_context);
-  g_main_context_unref (worker_context);
-  g_object_unref (self);
-
-  return NULL;
-}
-
-/* Called once for every job the runner claimed, when it ends. */
-static void
-runner_job_ended (GopodJob *job,
-                  gboolean  was_started,
-                  gpointer  owner_data)
-{
-  GopodRunner *self = owner_data;
-
-  g_mutex_lock (&self->lock);
-  if (job == self->current_job)
-    {
-      self->current_ended = TRUE;
-      g_cond_broadcast (&self->cond);
-    }
-  g_mutex_unlock (&self->lock);
-}
-
-/* Starting */
-
-static gboolean
-runner_on_timeout (gpointer data)
-{
-  GopodRunner *self = data;
-
-  runner_end (self, g_error_new (GOPOD_ERROR, GOPOD_ERROR_TIMEOUT,
-                                 "Runner timed out after %u ms",
-                                 gopod_runner_get_timeout_ms (self)));
-
-  return G_SOURCE_REMOVE;
-}
-
-static void
-runner_on_caller_cancelled (GCancellable *cancellable,
-                            gpointer      data)
-{
-  runner_end (GOPOD_RUNNER (data),
-              g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED,
-                                   "Runner was cancelled"));
-}
-
-static gboolean
-runner_begin_run (GopodRunner   *self,
-                  GCancellable  *cancellable,
-                  GTask         *task,
-                  GError       **error)
-{
-  GThread *thread;
-  GError *thread_error = NULL;
-  gboolean handle_signals, still_running;
-  gulong cancel_id;
-
-  if (g_cancellable_set_error_if_cancelled (cancellable, error))
-    return FALSE;
-
-  g_mutex_lock (&self->lock);
-  if (self->state != RUNNER_IDLE)
-    {
-      gboolean running = self->state == RUNNER_RUNNING;
-
-      g_mutex_unlock (&self->lock);
-      if (running)
-        g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_PENDING,
-                             "The runner is already running");
-      else
-        g_set_error_literal (error, GOPOD_ERROR, GOPOD_ERROR_CLOSED,
-                             "The runner has already run; a runner runs once");
-      return FALSE;
-    }
-  self->state = RUNNER_RUNNING;
-  self->run_cancellable = g_cancellable_new ();
-  self->task = task != NULL ? g_object_ref (task) : NULL;
-  /* The deadline counts from here, not from gopod_runner_new(). */
-  if (self->timeout_ms > 0)
-    self->timeout_source = gopod_timer_add (self->timeout_ms, runner_on_timeout,
-                                            g_object_ref (self), g_object_unref);
-  handle_signals = self->handle_signals;
-  g_mutex_unlock (&self->lock);
-
-  if (handle_signals)
-    {
-      runner_signals_register (self);
-
-      /* interrupt() may have ended the run before the registration. */
-      g_mutex_lock (&self->lock);
-      still_running = self->state == RUNNER_RUNNING;
-      g_mutex_unlock (&self->lock);
-      if (!still_running)
-        runner_signals_unregister (self);
-    }
-
-  thread = g_thread_try_new ("gopod-runner", runner_worker, g_object_ref (self),
-                             &thread_error);
-  if (thread != NULL)
-    g_thread_unref (thread);
-  else
-    {
-      g_object_unref (self);
-      runner_end (self, thread_error);
-    }
-
-  if (cancellable != NULL)
-    {
-      /* Runs runner_on_caller_cancelled() at once if already cancelled. */
-      cancel_id = g_cancellable_connect (cancellable, G_CALLBACK (runner_on_caller_cancelled),
-                                         self, NULL);
-      g_mutex_lock (&self->lock);
-      self->caller_cancellable = g_object_ref (cancellable);
-      self->caller_cancel_id = cancel_id;
-      g_mutex_unlock (&self->lock);
-    }
-
-  return TRUE;
-}
-
-/* Blocks until the run ended. If tasks must begin on the runner's context
- * and that is this thread's own context, runs it meanwhile, as
- * g_main_loop_run() would: nobody else could. */
-static void
-runner_wait_for_end (GopodRunner *self)
-{
-  g_autoptr(GMainContext) caller_context = g_main_context_ref_thread_default ();
-  gboolean iterate = FALSE, block_signals;
-  sigset_t handled, saved_mask;
-
-  g_mutex_lock (&self->lock);
-  block_signals = self->handle_signals;
-  /* While this thread waits, SIGINT and SIGTERM go to one of the library's
-   * threads. Any thread could run the handler, but a sanitizer that defers
-   * signals to the next intercepted call (ThreadSanitizer) would never run
-   * it in a thread asleep in GLib's futex-based GCond. */
-  if (block_signals)
-    {
-      gopod_signal_fill_set (&handled);
-      pthread_sigmask (SIG_BLOCK, &handled, &saved_mask);
-    }
-  if (self->n_main_context_jobs > 0 && caller_context == self->context)
-    {
-      g_mutex_unlock (&self->lock);
-      iterate = g_main_context_acquire (self->context);
-      g_mutex_lock (&self->lock);
-    }
-  self->waiter_iterates = iterate;
-
-  while (self->state == RUNNER_RUNNING)
-    {
-      if (iterate)
-        {
-          g_mutex_unlock (&self->lock);
-          g_main_context_iteration (self->context, TRUE);
-          g_mutex_lock (&self->lock);
-        }
-      else
-        g_cond_wait (&self->cond, &self->lock);
-    }
-  self->waiter_iterates = FALSE;
-  g_mutex_unlock (&self->lock);
-
-  if (iterate)
-    g_main_context_release (self->context);
-  if (block_signals)
-    pthread_sigmask (SIG_SETMASK, &saved_mask, NULL);
-}
 
 /* GObject */
 
@@ -682,7 +95,7 @@ gopod_runner_dispose (GObject *object)
   pending = self->pending;
   g_queue_init (&self->pending);
   g_mutex_unlock (&self->lock);
-  runner_discard_tasks (&pending);
+  gopod_runner_run_discard_tasks (self, &pending);
 
   gopod_notify_clear (&self->notify);
 
@@ -702,8 +115,8 @@ gopod_runner_finalize (GObject *object)
   g_clear_object (&self->run_cancellable);
   g_clear_object (&self->caller_cancellable);
   g_main_context_unref (self->context);
+  gopod_wait_home_clear (&self->home);
   g_mutex_clear (&self->lock);
-  g_cond_clear (&self->cond);
 
   G_OBJECT_CLASS (gopod_runner_parent_class)->finalize (object);
 }
@@ -783,7 +196,8 @@ gopod_runner_class_init (GopodRunnerClass *klass)
    *
    * Whether the first SIGINT or SIGTERM that arrives while the runner is
    * started interrupts it (%GOPOD_ERROR_INTERRUPTED). It is read when the
-   * run starts.
+   * run starts. Set it to %FALSE in a GUI application, or in any program
+   * that handles these signals itself (see [class@Gopod.Runner]).
    *
    * Since: 1.0
    */
@@ -816,10 +230,11 @@ static void
 gopod_runner_init (GopodRunner *self)
 {
   g_mutex_init (&self->lock);
-  g_cond_init (&self->cond);
+  gopod_wait_list_init (&self->waiters, &self->lock);
   g_queue_init (&self->pending);
   self->handle_signals = TRUE;
   self->context = g_main_context_ref_thread_default ();
+  gopod_wait_home_init (&self->home);
   gopod_notify_init (&self->notify, G_OBJECT (self), properties, N_PROPS);
 }
 
@@ -855,11 +270,20 @@ runner_push_task (GopodRunner *self,
     {
       g_queue_push_tail (&self->pending, task);
       if (task->job != NULL && gopod_job_is_main_context (task->job))
-        self->n_main_context_jobs++;
+        {
+          g_atomic_int_inc (&self->n_main_context_jobs);
+          /* A start() already waiting must look again: it may have to run
+           * the context for this job (internals rule R3). */
+          gopod_wait_list_kick (&self->waiters);
+        }
     }
   g_mutex_unlock (&self->lock);
 
-  if (!accepted)
+  /* A task of this run cannot know whether the deadline passed before its
+   * add (checking its cancellable and adding are not one step), so for it
+   * the add is a documented no-op (internals rule R6). Anyone else adding
+   * to an ended runner made a mistake. */
+  if (!accepted && !gopod_wait_is_serving (self))
     g_critical ("GopodRunner %p has already run: a task added now would never run", self);
 
   return accepted;
@@ -874,8 +298,19 @@ runner_push_task (GopodRunner *self,
  *
  * Appends a task. Tasks run one after another in the order they were
  * added, in the runner's worker thread, each with its position as id. A
- * task may be added while the runner runs, also by a task; adding one after
- * the run ended is a programmer error.
+ * task may be added while the runner runs, also by a task.
+ *
+ * Once the run ended the task is dropped at once (@destroy is called). From
+ * a task of that run (one still running after a deadline or an interrupt)
+ * this is silent, since a task cannot check for the end and add in one
+ * step; from anywhere else, adding to a runner that has run is a programmer
+ * error and logs a critical.
+ *
+ * @task runs on the worker thread, so it cannot be a JavaScript function
+ * (GJS refuses the call, and the task fails); from JavaScript, add
+ * main-context jobs with [method@Gopod.Runner.add_job]. @destroy of a task
+ * added on the thread of the runner's main context runs on that context
+ * while a loop runs it.
  *
  * Since: 1.0
  */
@@ -894,9 +329,10 @@ gopod_runner_add (GopodRunner    *runner,
   entry->func = task;
   entry->data = user_data;
   entry->destroy = destroy;
+  entry->from_home = gopod_wait_home_is_caller (&runner->home);
   /* A refused task is freed at once: nothing is kept that will not run. */
   if (!runner_push_task (runner, entry))
-    runner_task_free (entry);
+    gopod_runner_run_free_task (entry);
 }
 
 /**
@@ -911,6 +347,11 @@ gopod_runner_add (GopodRunner    *runner,
  * that never gets its turn ends %GOPOD_JOB_STATE_CANCELLED, its `finish`
  * called once. The runner keeps a reference to @job until it ended.
  *
+ * Once the run ended, @job is discarded at once (it ends
+ * %GOPOD_JOB_STATE_CANCELLED with %GOPOD_ERROR_CLOSED), silently from a task
+ * of that run, with a critical from anywhere else, as for
+ * [method@Gopod.Runner.add].
+ *
  * Since: 1.0
  */
 void
@@ -922,7 +363,7 @@ gopod_runner_add_job (GopodRunner *runner,
   g_return_if_fail (GOPOD_IS_RUNNER (runner));
   g_return_if_fail (GOPOD_IS_JOB (job));
 
-  if (!gopod_job_claim (job, runner_job_ended, runner))
+  if (!gopod_job_claim (job, gopod_runner_run_job_ended, runner))
     return;
 
   entry = g_new0 (Task, 1);
@@ -933,7 +374,7 @@ gopod_runner_add_job (GopodRunner *runner,
                                                       "The runner has already run");
 
       gopod_job_discard (job, error);
-      runner_task_free (entry);
+      gopod_runner_run_free_task (entry);
     }
 }
 
@@ -969,12 +410,12 @@ gopod_runner_start (GopodRunner   *runner,
   g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  if (!runner_begin_run (runner, cancellable, NULL, error))
+  if (!gopod_runner_run_begin (runner, cancellable, NULL, error))
     return FALSE;
 
-  runner_wait_for_end (runner);
+  gopod_runner_run_wait_for_end (runner);
 
-  run_error = runner_collect_result (runner);
+  run_error = gopod_runner_run_collect_result (runner);
   if (run_error != NULL)
     {
       g_propagate_error (error, run_error);
@@ -1016,7 +457,7 @@ gopod_runner_start_async (GopodRunner         *runner,
   /* The runner's own first reason (a timeout before the cancel) wins. */
   g_task_set_check_cancellable (task, FALSE);
 
-  if (!runner_begin_run (runner, cancellable, task, &error))
+  if (!gopod_runner_run_begin (runner, cancellable, task, &error))
     g_task_return_error (task, error);
 }
 
@@ -1060,8 +501,8 @@ gopod_runner_interrupt (GopodRunner *runner)
 {
   g_return_if_fail (GOPOD_IS_RUNNER (runner));
 
-  runner_end (runner, g_error_new_literal (GOPOD_ERROR, GOPOD_ERROR_INTERRUPTED,
-                                           "Runner was interrupted"));
+  gopod_runner_run_end (runner, g_error_new_literal (GOPOD_ERROR, GOPOD_ERROR_INTERRUPTED,
+                                                     "Runner was interrupted"));
 }
 
 /**

@@ -20,4 +20,10 @@ void  gopod_idle_add_on  (GMainContext   *context,
                           gpointer        data,
                           GDestroyNotify  destroy);
 
+/* Whether a thread other than this one runs @context (NULL: the global
+ * default) right now, as a GJS or GTK program's loop does. User code that
+ * may be JavaScript goes to such a context instead of running on a library
+ * thread; with nobody running it, running it here is the only way it runs. */
+gboolean  gopod_context_is_run_elsewhere  (GMainContext *context);
+
 G_END_DECLS

@@ -20,3 +20,14 @@ gopod_idle_add_on (GMainContext   *context,
   g_source_attach (source, context);
   g_source_unref (source);
 }
+
+gboolean
+gopod_context_is_run_elsewhere (GMainContext *context)
+{
+  if (context == NULL)
+    context = g_main_context_default ();
+  if (!g_main_context_acquire (context))
+    return TRUE;
+  g_main_context_release (context);
+  return FALSE;
+}

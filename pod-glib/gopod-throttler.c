@@ -6,7 +6,9 @@
 #include "gopod-throttler.h"
 
 #include "gopod-notify-private.h"
-#include "gopod-waiters-private.h"
+#include "gopod-outbox-private.h"
+#include "gopod-throttler-private.h"
+#include "gopod-wait-private.h"
 
 /**
  * GopodThrottler:
@@ -56,9 +58,9 @@ struct _GopodThrottler
 
   /* Everything below is guarded by @lock. */
   GMutex          lock;
-  GCond           cond;            /* throttle() and wait() callers */
-  guint           n_sync_waiters;  /* so done() skips a useless broadcast */
-  GopodWaitQueue  waiters;         /* throttle_async() and wait_async() tasks */
+  GopodWaitList   tickets;         /* throttle() and throttle_async(), in ticket order */
+  GopodWaitList   idle;            /* wait() and wait_async() */
+  guint64         n_examined;      /* tickets looked at, for a test (internals rule T2) */
 
   guint           max_workers;
   guint           total_jobs;      /* 0 with @open_ended */
@@ -102,62 +104,50 @@ throttler_ticket_is_free (GopodThrottler *self,
   return self->completed + self->max_workers > ticket;
 }
 
-static guint64
-throttler_task_get_ticket (GTask *task)
+/* A waiter's ticket. Once free it stays granted (internals rule T2): a
+ * waiter woken for it never waits again because max-workers shrank before
+ * it relocked; the new bound holds from the next throttle. */
+typedef struct
 {
-  return *(guint64 *) g_task_get_task_data (task);
+  GopodThrottler *self;
+  guint64         ticket;
+  gboolean        granted;
+} ThrottlerTicket;
+
+/* GopodWaitReady, with the lock held. */
+static gboolean
+throttler_ticket_ready (gpointer data)
+{
+  ThrottlerTicket *ticket = data;
+
+  ticket->self->n_examined++;
+  ticket->granted = ticket->granted ||
+                    throttler_ticket_is_free (ticket->self, ticket->ticket);
+  return ticket->granted;
 }
 
+/* Called with the lock held, after a change that may free tickets. Tickets
+ * wait in ticket order and free in that order, so firing stops at the first
+ * one still taken: a wake-up costs O(1) whatever the number of waiters
+ * (internals rule T2). */
 static void
-throttler_task_set_ticket (GTask   *task,
-                           guint64  ticket)
+throttler_fire_free_locked (GopodThrottler *self,
+                            GopodOutbox    *out)
 {
-  g_task_set_task_data (task, g_memdup2 (&ticket, sizeof ticket), g_free);
+  gopod_wait_list_fire_ready (&self->tickets, TRUE, out);
+  gopod_wait_list_fire_ready (&self->idle, TRUE, out);
 }
 
-/* Called with the lock held, after a change that may free tickets. Waiters
- * are few (usually one per producing thread), so sorting them out again is
- * cheaper than keeping a second index beside the queue. */
-static void
-throttler_collect_free_waiters_locked (GopodThrottler *self,
-                                       GQueue         *ready)
+guint64
+gopod_throttler_get_n_examined (GopodThrottler *self)
 {
-  GQueue waiting = G_QUEUE_INIT;
-  GTask *task;
+  guint64 n;
 
-  if (self->n_sync_waiters > 0)
-    g_cond_broadcast (&self->cond);
+  g_mutex_lock (&self->lock);
+  n = self->n_examined;
+  g_mutex_unlock (&self->lock);
 
-  if (gopod_wait_queue_is_empty (&self->waiters))
-    return;
-
-  gopod_wait_queue_steal_all (&self->waiters, &waiting);
-  while ((task = g_queue_pop_head (&waiting)) != NULL)
-    {
-      if (throttler_ticket_is_free (self, throttler_task_get_ticket (task)))
-        {
-          g_queue_push_tail (ready, task);
-        }
-      else
-        {
-          gopod_wait_queue_push (&self->waiters, task);
-          g_object_unref (task);
-        }
-    }
-}
-
-/* Called without the lock: the callbacks are user code. */
-static void
-throttler_return_free_waiters (GQueue *ready,
-                               guint   error_count)
-{
-  GTask *task;
-
-  while ((task = g_queue_pop_head (ready)) != NULL)
-    {
-      g_task_return_int (task, error_count);
-      g_object_unref (task);
-    }
+  return n;
 }
 
 static void
@@ -166,10 +156,10 @@ gopod_throttler_finalize (GObject *object)
   GopodThrottler *self = GOPOD_THROTTLER (object);
 
   /* Every waiting task holds a reference, so none can be left. */
-  g_assert (gopod_wait_queue_is_empty (&self->waiters));
+  g_assert (gopod_wait_list_is_empty (&self->tickets));
+  g_assert (gopod_wait_list_is_empty (&self->idle));
 
   g_clear_pointer (&self->errors, g_ptr_array_unref);
-  g_cond_clear (&self->cond);
   g_mutex_clear (&self->lock);
 
   G_OBJECT_CLASS (gopod_throttler_parent_class)->finalize (object);
@@ -293,8 +283,8 @@ static void
 gopod_throttler_init (GopodThrottler *self)
 {
   g_mutex_init (&self->lock);
-  g_cond_init (&self->cond);
-  gopod_wait_queue_init (&self->waiters, &self->lock);
+  gopod_wait_list_init (&self->tickets, &self->lock);
+  gopod_wait_list_init (&self->idle, &self->lock);
   gopod_notify_init (&self->notify, G_OBJECT (self), properties, N_PROPS);
 
   self->max_workers = 1;
@@ -423,21 +413,17 @@ throttler_critical_past_total (GopodThrottler *self,
 guint
 gopod_throttler_throttle (GopodThrottler *self)
 {
+  ThrottlerTicket ticket = { self, 0, FALSE };
   gboolean counted;
-  guint64 ticket = 0;
   guint error_count;
 
   g_return_val_if_fail (GOPOD_IS_THROTTLER (self), 0);
 
   g_mutex_lock (&self->lock);
-  counted = throttler_take_ticket_locked (self, &ticket);
+  counted = throttler_take_ticket_locked (self, &ticket.ticket);
+  /* No cancellable, no deadline: it returns only once the ticket is free. */
   if (counted)
-    {
-      self->n_sync_waiters++;
-      while (!throttler_ticket_is_free (self, ticket))
-        g_cond_wait (&self->cond, &self->lock);
-      self->n_sync_waiters--;
-    }
+    gopod_wait_until (&self->tickets, throttler_ticket_ready, &ticket, NULL, NULL);
   error_count = self->errors->len;
   g_mutex_unlock (&self->lock);
 
@@ -462,61 +448,61 @@ gopod_throttler_throttle (GopodThrottler *self)
 guint
 gopod_throttler_wait (GopodThrottler *self)
 {
+  ThrottlerTicket ticket = { self, IDLE_TICKET, FALSE };
   guint error_count;
 
   g_return_val_if_fail (GOPOD_IS_THROTTLER (self), 0);
 
   g_mutex_lock (&self->lock);
-  self->n_sync_waiters++;
-  while (!throttler_ticket_is_free (self, IDLE_TICKET))
-    g_cond_wait (&self->cond, &self->lock);
-  self->n_sync_waiters--;
+  gopod_wait_until (&self->idle, throttler_ticket_ready, &ticket, NULL, NULL);
   error_count = self->errors->len;
   g_mutex_unlock (&self->lock);
 
   return error_count;
 }
 
-/* The async twins: the task waits in the queue, not in a thread. */
+/* The async twins: the task waits in a list, not in a thread; the ticket
+ * is its task data, so it lives as long as the waiter. */
 static void
 throttler_begin_async (GopodThrottler *self,
                        gboolean        take_ticket,
                        GTask          *task)
 {
+  GopodOutbox out = GOPOD_OUTBOX_INIT;
+  ThrottlerTicket *ticket = g_new (ThrottlerTicket, 1);
   gboolean counted = TRUE;
-  gboolean free_now;
-  guint64 ticket = IDLE_TICKET;
-  guint error_count;
+
+  *ticket = (ThrottlerTicket) { self, IDLE_TICKET, FALSE };
+  g_task_set_task_data (task, ticket, g_free);
 
   g_mutex_lock (&self->lock);
   if (take_ticket)
-    counted = throttler_take_ticket_locked (self, &ticket);
-  free_now = !counted || throttler_ticket_is_free (self, ticket);
-  if (!free_now)
-    {
-      throttler_task_set_ticket (task, ticket);
-      gopod_wait_queue_push (&self->waiters, task);
-    }
-  error_count = self->errors->len;
+    counted = throttler_take_ticket_locked (self, &ticket->ticket);
+  if (counted)
+    gopod_wait_until_async (take_ticket ? &self->tickets : &self->idle,
+                            throttler_ticket_ready, ticket, task, &out);
   g_mutex_unlock (&self->lock);
 
+  gopod_outbox_flush (&out);
   if (!counted)
-    throttler_critical_past_total (self, "gopod_throttler_throttle_async");
-  if (free_now)
-    g_task_return_int (task, error_count);
+    {
+      throttler_critical_past_total (self, "gopod_throttler_throttle_async");
+      g_task_return_boolean (task, TRUE);
+    }
 }
 
 /* The public *_finish functions check @result themselves, so that a
- * critical names the function the caller actually called. */
+ * critical names the function the caller actually called. The error count
+ * is the one when the caller collects the result. */
 static guint
-throttler_finish_async (GAsyncResult  *result,
-                        GError       **error)
+throttler_finish_async (GopodThrottler  *self,
+                        GAsyncResult    *result,
+                        GError         **error)
 {
-  gssize error_count;
+  if (!g_task_propagate_boolean (G_TASK (result), error))
+    return 0;
 
-  error_count = g_task_propagate_int (G_TASK (result), error);
-
-  return error_count < 0 ? 0 : (guint) error_count;
+  return gopod_throttler_get_error_count (self);
 }
 
 /**
@@ -577,7 +563,7 @@ gopod_throttler_throttle_finish (GopodThrottler  *self,
   g_return_val_if_fail (g_task_is_valid (result, self), 0);
   g_return_val_if_fail (g_async_result_is_tagged (result, gopod_throttler_throttle_async), 0);
 
-  return throttler_finish_async (result, error);
+  return throttler_finish_async (self, result, error);
 }
 
 /**
@@ -631,7 +617,7 @@ gopod_throttler_wait_finish (GopodThrottler  *self,
   g_return_val_if_fail (g_task_is_valid (result, self), 0);
   g_return_val_if_fail (g_async_result_is_tagged (result, gopod_throttler_wait_async), 0);
 
-  return throttler_finish_async (result, error);
+  return throttler_finish_async (self, result, error);
 }
 
 /**
@@ -654,9 +640,8 @@ void
 gopod_throttler_done (GopodThrottler *self,
                       const GError   *error)
 {
-  GQueue ready = G_QUEUE_INIT;
+  GopodOutbox out = GOPOD_OUTBOX_INIT;
   gboolean surplus;
-  guint error_count;
 
   g_return_if_fail (GOPOD_IS_THROTTLER (self));
 
@@ -667,9 +652,8 @@ gopod_throttler_done (GopodThrottler *self,
       self->completed++;
       if (error != NULL)
         g_ptr_array_add (self->errors, g_error_copy (error));
-      throttler_collect_free_waiters_locked (self, &ready);
+      throttler_fire_free_locked (self, &out);
     }
-  error_count = self->errors->len;
   g_mutex_unlock (&self->lock);
 
   if (surplus)
@@ -682,7 +666,7 @@ gopod_throttler_done (GopodThrottler *self,
 
   if (error != NULL)
     gopod_notify_queue (&self->notify, PROP_ERROR_COUNT);
-  throttler_return_free_waiters (&ready, error_count);
+  gopod_outbox_flush (&out);
 }
 
 /**
@@ -744,27 +728,23 @@ void
 gopod_throttler_set_max_workers (GopodThrottler *self,
                                  guint           max_workers)
 {
-  GQueue ready = G_QUEUE_INIT;
-  gboolean changed;
-  guint error_count;
+  GopodOutbox out = GOPOD_OUTBOX_INIT;
+  gboolean changed, grows;
 
   g_return_if_fail (GOPOD_IS_THROTTLER (self));
   g_return_if_fail (max_workers > 0);
 
   g_mutex_lock (&self->lock);
+  grows = max_workers > self->max_workers;
   changed = self->max_workers != max_workers;
-  if (max_workers > self->max_workers)
-    {
-      self->max_workers = max_workers;
-      throttler_collect_free_waiters_locked (self, &ready);
-    }
   self->max_workers = max_workers;
-  error_count = self->errors->len;
+  if (grows)
+    throttler_fire_free_locked (self, &out);
   g_mutex_unlock (&self->lock);
 
   if (changed)
     gopod_notify_queue (&self->notify, PROP_MAX_WORKERS);
-  throttler_return_free_waiters (&ready, error_count);
+  gopod_outbox_flush (&out);
 }
 
 /**

@@ -18,6 +18,14 @@
 #include <pod-glib.h>
 
 static gboolean
+say_ready (gpointer data)
+{
+  printf ("ready\n");
+  fflush (stdout);
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
 wait_for_cancel (GopodRunner   *runner,
                  guint          id,
                  GCancellable  *cancellable,
@@ -26,8 +34,8 @@ wait_for_cancel (GopodRunner   *runner,
 {
   GPollFD pollfd;
 
-  printf ("ready\n");
-  fflush (stdout);
+  if (user_data != NULL)
+    say_ready (NULL);
 
   g_cancellable_make_pollfd (cancellable, &pollfd);
   while (!g_cancellable_is_cancelled (cancellable))
@@ -73,13 +81,17 @@ main (int   argc,
   signal (SIGINT, SIG_DFL);
   signal (SIGTERM, SIG_DFL);
 
-  gopod_runner_add (runner, wait_for_cancel, NULL, NULL);
+  /* start_async() handles signals from the loop's next iteration: ready
+   * once an idle queued after it ran. */
+  gopod_runner_add (runner, wait_for_cancel,
+                    g_str_equal (mode, "main-loop") ? NULL : GINT_TO_POINTER (TRUE), NULL);
 
   if (g_str_equal (mode, "main-loop"))
     {
       GMainLoop *loop = g_main_loop_new (NULL, FALSE);
 
       gopod_runner_start_async (runner, NULL, started, loop);
+      g_idle_add (say_ready, NULL);
       g_main_loop_run (loop);
       g_main_loop_unref (loop);
     }

@@ -8,6 +8,7 @@
 /* --- a subclass that counts and records what the pool does --- */
 
 typedef void (*CloseHook) (GopodResourcePool *pool, GObject *resource, gpointer data);
+typedef void (*CreateHook) (GopodResourcePool *pool, gpointer data);
 
 #define TEST_TYPE_POOL (test_pool_get_type ())
 G_DECLARE_FINAL_TYPE (TestPool, test_pool, TEST, POOL, GopodResourcePool)
@@ -26,6 +27,8 @@ struct _TestPool
   GPtrArray *closed;      /* of GObject *, in close order, under lock */
   CloseHook  close_hook;
   gpointer   close_hook_data;
+  CreateHook create_hook;  /* runs first in each create call */
+  gpointer   create_hook_data;
 };
 
 G_DEFINE_FINAL_TYPE (TestPool, test_pool, GOPOD_TYPE_RESOURCE_POOL)
@@ -46,6 +49,8 @@ test_pool_create (GopodResourcePool  *pool,
   gboolean fail = FALSE;
 
   g_atomic_int_inc (&self->creates);
+  if (self->create_hook != NULL)
+    self->create_hook (pool, self->create_hook_data);
   g_mutex_lock (&self->lock);
   self->create_thread = g_thread_self ();
   if (self->fail_next > 0)
@@ -1031,6 +1036,203 @@ test_outlives_user_ref (void)
   g_object_unref (resource);
 }
 
+/* Two threads give back the last resources of a pool its user dropped.
+ * The one that is not last closes its resource (the idle ones fill @size)
+ * and is held in close by a gate while the other gives back the last one:
+ * the pool must still be alive for the first when it leaves close. */
+typedef struct
+{
+  GopodResourcePool *pool;
+  GObject           *resource;
+  TestGate           gate;
+} Release;
+
+static void
+block_in_close (GopodResourcePool *pool,
+                GObject           *resource,
+                gpointer           data)
+{
+  Release *release = data;
+
+  if (resource == release->resource)
+    test_gate_pass (&release->gate);
+}
+
+static gpointer
+release_in_thread (gpointer data)
+{
+  Release *release = data;
+
+  gopod_resource_pool_release (release->pool, release->resource);
+  return NULL;
+}
+
+static void
+test_released_by_two_threads (gconstpointer data)
+{
+  guint size = GPOINTER_TO_UINT (data);
+  TestPool *pool = test_pool_new (size, 0);
+  GopodResourcePool *p = GOPOD_RESOURCE_POOL (pool);
+  GPtrArray *resources = g_ptr_array_new_with_free_func (g_object_unref);
+  GObject *last;
+  Release release;
+  GThread *thread;
+  GWeakRef weak;
+  guint i;
+
+  for (i = 0; i < size + 2; i++)
+    g_ptr_array_add (resources, gopod_resource_pool_acquire (p, NULL, NULL));
+  for (i = 2; i < size + 2; i++)
+    gopod_resource_pool_release (p, resources->pdata[i]);
+
+  release.pool = p;
+  release.resource = resources->pdata[0];
+  last = resources->pdata[1];
+  test_gate_init (&release.gate);
+  pool->close_hook = block_in_close;
+  pool->close_hook_data = &release;
+  g_weak_ref_init (&weak, pool);
+  g_object_unref (p);
+
+  thread = g_thread_new ("test-release", release_in_thread, &release);
+  test_gate_wait_for_waiters (&release.gate, 1);
+  gopod_resource_pool_release (p, last);
+  {
+    g_autoptr(GObject) alive = g_weak_ref_get (&weak);
+
+    /* The first release, still in close, holds the pool. */
+    g_assert_nonnull (alive);
+  }
+
+  test_gate_open (&release.gate);
+  g_thread_join (thread);
+  g_assert_null (g_weak_ref_get (&weak));
+  g_weak_ref_clear (&weak);
+  test_gate_clear (&release.gate);
+  g_ptr_array_unref (resources);
+}
+
+/* A factory that drops the last reference to its pool while a blocking
+ * acquire runs it: acquire holds a reference of its own until it is done. */
+static void
+drop_pool_in_create (GopodResourcePool *pool,
+                     gpointer           data)
+{
+  GWeakRef *weak = data;
+  g_autoptr(GObject) alive = NULL;
+
+  TEST_POOL (pool)->create_hook = NULL;
+  g_object_unref (pool);
+  alive = g_weak_ref_get (weak);
+  g_assert_nonnull (alive);
+}
+
+static void
+test_factory_drops_last_ref (void)
+{
+  TestPool *pool = test_pool_new (1, 0);
+  GopodResourcePool *p = GOPOD_RESOURCE_POOL (pool);
+  g_autoptr(GError) error = NULL;
+  GObject *resource;
+  GWeakRef weak;
+
+  g_weak_ref_init (&weak, pool);
+  pool->create_hook = drop_pool_in_create;
+  pool->create_hook_data = &weak;
+  resource = gopod_resource_pool_acquire (p, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (resource);
+
+  /* In use, the resource keeps the pool; given back, it was the last. */
+  gopod_resource_pool_release (p, resource);
+  g_assert_null (g_weak_ref_get (&weak));
+  g_weak_ref_clear (&weak);
+  g_object_unref (resource);
+}
+
+/* A factory that acquires from its own full pool would wait for itself:
+ * refused with a critical and an error. The pool's acquire timeout only
+ * turns a wait that was entered into a failure instead of a hang. */
+static void
+acquire_own_pool_in_create (GopodResourcePool *pool,
+                            gpointer           data)
+{
+  GError **error = data;
+
+  TEST_POOL (pool)->create_hook = NULL;
+  g_test_expect_message ("Gopod", G_LOG_LEVEL_CRITICAL, "*acquires from its own pool*");
+  g_assert_null (gopod_resource_pool_acquire (pool, NULL, error));
+  g_test_assert_expected_messages ();
+}
+
+static void
+test_factory_acquires_own_full_pool (void)
+{
+  g_autoptr(TestPool) pool = test_pool_new (1, 1);
+  GopodResourcePool *p = GOPOD_RESOURCE_POOL (pool);
+  g_autoptr(GError) inner_error = NULL;
+  g_autoptr(GObject) resource = NULL;
+
+  gopod_resource_pool_set_acquire_timeout_ms (p, 10000);
+  pool->create_hook = acquire_own_pool_in_create;
+  pool->create_hook_data = &inner_error;
+  resource = gopod_resource_pool_acquire (p, NULL, NULL);
+  g_assert_nonnull (resource);
+  g_assert_error (inner_error, GOPOD_ERROR, GOPOD_ERROR_FAILED);
+  gopod_resource_pool_release (p, resource);
+}
+
+/* The factory's destroy notify of a pool finalized on another thread runs
+ * on the pool's context while a loop runs it: a JavaScript factory's closure
+ * is released on its own thread. */
+typedef struct
+{
+  GThread *thread;
+  gboolean done;
+} DestroySeen;
+
+static GObject *
+plain_factory (GCancellable  *cancellable,
+               gpointer       user_data,
+               GError       **error)
+{
+  return g_object_new (G_TYPE_OBJECT, NULL);
+}
+
+static void
+record_destroy (gpointer data)
+{
+  DestroySeen *seen = data;
+
+  seen->thread = g_thread_self ();
+  seen->done = TRUE;
+}
+
+/* Drops the last reference once the main thread is inside its loop. */
+static gpointer
+unref_while_context_runs (gpointer data)
+{
+  while (g_main_context_acquire (NULL))
+    {
+      g_main_context_release (NULL);
+      g_thread_yield ();
+    }
+  g_object_unref (data);
+  return NULL;
+}
+
+static void
+test_factory_destroy_on_context (void)
+{
+  DestroySeen seen = { NULL, FALSE };
+  GopodResourcePool *pool = gopod_resource_pool_new (plain_factory, &seen, record_destroy, 1);
+  GThread *thread = g_thread_new ("test-unref", unref_while_context_runs, pool);
+
+  test_iterate_until (NULL, &seen.done, 10000);
+  g_thread_join (thread);
+  g_assert_true (seen.thread == g_thread_self ());
+}
+
 /* --- stress --- */
 
 typedef struct
@@ -1181,6 +1383,14 @@ main (int   argc,
   g_test_add_func ("/Gopod/ResourcePool/reentrant", test_reentrant);
   g_test_add_func ("/Gopod/ResourcePool/notify", test_notify);
   g_test_add_func ("/Gopod/ResourcePool/outlives-user-ref", test_outlives_user_ref);
+  g_test_add_data_func ("/Gopod/ResourcePool/released-by-two-threads/size-1",
+                        GUINT_TO_POINTER (1), test_released_by_two_threads);
+  g_test_add_data_func ("/Gopod/ResourcePool/released-by-two-threads/size-64",
+                        GUINT_TO_POINTER (64), test_released_by_two_threads);
+  g_test_add_func ("/Gopod/ResourcePool/factory-drops-last-ref", test_factory_drops_last_ref);
+  g_test_add_func ("/Gopod/ResourcePool/factory-acquires-own-full-pool",
+                   test_factory_acquires_own_full_pool);
+  g_test_add_func ("/Gopod/ResourcePool/factory-destroy-on-context", test_factory_destroy_on_context);
   g_test_add_func ("/Gopod/ResourcePool/stress", test_stress);
 
   return g_test_run ();

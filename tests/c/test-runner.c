@@ -4,6 +4,7 @@
  */
 
 #include <signal.h>
+#include <sys/syscall.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -34,6 +35,8 @@ typedef enum
   DO_RAISE_SIGINT,
   DO_RAISE_SIGTERM,
   DO_ADD_TASK,  /* adds one more DO_SUCCEED task while running */
+  DO_ADD_JOB,  /* adds its job to the runner */
+  DO_ADD_AFTER_END,  /* waits for the end, then adds a task */
 } Behaviour;
 
 typedef struct
@@ -41,6 +44,7 @@ typedef struct
   Probe        *probe;
   Behaviour     behaviour;
   GCancellable *caller_cancellable;
+  GopodJob     *job;  /* for DO_ADD_JOB */
 } TaskData;
 
 static Probe *
@@ -120,6 +124,7 @@ task_data_free (gpointer data)
 
   probe_bump (task->probe, &task->probe->destroyed);
   g_clear_object (&task->caller_cancellable);
+  g_clear_object (&task->job);
   g_free (task);
 }
 
@@ -181,6 +186,15 @@ task_func (GopodRunner   *runner,
       wait_cancelled (cancellable);
       break;
     case DO_ADD_TASK:
+      add_task (runner, probe, DO_SUCCEED);
+      break;
+    case DO_ADD_JOB:
+      gopod_runner_add_job (runner, task->job);
+      break;
+    case DO_ADD_AFTER_END:
+      /* Cancelled once the run ended: too late to add, and no way to
+       * check and add in one step. */
+      wait_cancelled (cancellable);
       add_task (runner, probe, DO_SUCCEED);
       break;
     }
@@ -248,6 +262,8 @@ static const RunnerConfig quiet_runner = { 0, FALSE };
 static const RunnerConfig quiet_runner_50ms = { 50, FALSE };
 static const RunnerConfig quiet_runner_100ms = { 100, FALSE };
 static const RunnerConfig signal_runner = { 0, TRUE };
+/* A deadline no passing test reaches: it turns a hang into a failure. */
+static const RunnerConfig watchdog_runner = { 10000, FALSE };
 
 typedef struct
 {
@@ -687,6 +703,104 @@ test_runner_start_twice (Fixture       *f,
   g_assert_cmpuint (probe_get (f->probe, &f->probe->destroyed), ==, 2);
 }
 
+/* A task still running after the deadline adds a task: dropped without a
+ * critical (the suite makes criticals fatal), its data freed at once. */
+static void
+test_runner_add_after_end_from_task (Fixture       *f,
+                                     gconstpointer  data)
+{
+  Probe *probe = f->probe;
+
+  add_task (f->runner, probe, DO_ADD_AFTER_END);
+  assert_start_fails (f, NULL, GOPOD_ERROR, GOPOD_ERROR_TIMEOUT);
+
+  probe_wait (probe, &probe->destroyed, 2);
+  g_assert_cmpuint (probe->ids->len, ==, 1);
+  g_assert_cmpuint (gopod_runner_get_completed (f->runner), ==, 0);
+}
+
+typedef struct
+{
+  GMainContext *context;
+  gboolean      done;
+} ContextLoop;
+
+static gpointer
+run_context_until_done (gpointer data)
+{
+  ContextLoop *loop = data;
+
+  while (!g_atomic_int_get (&loop->done))
+    g_main_context_iteration (loop->context, TRUE);
+  return NULL;
+}
+
+/* Collects the result where the callback runs (the loop thread), then
+ * tells the caller's thread. */
+static void
+finish_and_wake (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  Probe *probe = user_data;
+  gboolean ok = gopod_runner_start_finish (GOPOD_RUNNER (source), result, NULL);
+
+  g_assert_true (ok);
+  probe_bump (probe, &probe->returned);
+}
+
+/* start_async() from a thread whose thread-default context another thread
+ * runs: the result may be collected there before start_async() returns, and
+ * the caller's cancellable must not keep a handler on the runner after it,
+ * or a later cancel runs it on a freed runner. Many rounds, since the
+ * collection races with the return. */
+static void
+test_runner_async_context_run_elsewhere (Fixture       *f,
+                                         gconstpointer  data)
+{
+  ContextLoop loop = { g_main_context_new (), FALSE };
+  GPtrArray *cancellables = g_ptr_array_new_with_free_func (g_object_unref);
+  GThread *thread;
+  guint cancelled_id, round;
+
+  /* Pushing acquires the context; released, it stays this thread's
+   * thread-default one while the other thread runs it. */
+  g_main_context_push_thread_default (loop.context);
+  g_main_context_release (loop.context);
+  thread = g_thread_new ("test-loop", run_context_until_done, &loop);
+  for (round = 0; round < 200; round++)
+    {
+      GCancellable *cancellable = g_cancellable_new ();
+      GopodRunner *runner = gopod_runner_new (0);
+
+      gopod_runner_set_handle_signals (runner, FALSE);
+      gopod_runner_start_async (runner, cancellable, finish_and_wake, f->probe);
+      g_object_unref (runner);
+      g_ptr_array_add (cancellables, cancellable);
+      probe_wait (f->probe, &f->probe->returned, round + 1);
+    }
+  g_atomic_int_set (&loop.done, TRUE);
+  g_main_context_wakeup (loop.context);
+  g_thread_join (thread);
+  /* What the loop thread left undispatched, with the tasks it holds. */
+  g_assert_true (g_main_context_acquire (loop.context));
+  while (g_main_context_iteration (loop.context, FALSE))
+    ;
+  g_main_context_pop_thread_default (loop.context);
+  g_main_context_unref (loop.context);
+
+  /* Nothing of any runner is left on its caller's cancellable. */
+  cancelled_id = g_signal_lookup ("cancelled", G_TYPE_CANCELLABLE);
+  for (round = 0; round < cancellables->len; round++)
+    {
+      GCancellable *cancellable = cancellables->pdata[round];
+
+      g_assert_false (g_signal_has_handler_pending (cancellable, cancelled_id, 0, FALSE));
+      g_cancellable_cancel (cancellable);
+    }
+  g_ptr_array_unref (cancellables);
+}
+
 static void
 test_runner_programmer_errors (Fixture       *f,
                                gconstpointer  data)
@@ -901,6 +1015,70 @@ test_runner_main_context_job_timeout (Fixture       *f,
   while (gopod_job_get_state (GOPOD_JOB (job)) < GOPOD_JOB_STATE_SUCCEEDED)
     g_main_context_iteration (NULL, TRUE);
   g_assert_cmpuint (job->n_finish, ==, 1);
+}
+
+typedef struct
+{
+  GopodRunner *runner;
+  pid_t        waiter;  /* the thread calling start() */
+  TestGate    *gate;
+} WaiterWatch;
+
+static gboolean
+thread_blocks_sigint (pid_t tid)
+{
+  g_autofree char *path = g_strdup_printf ("/proc/self/task/%d/status", (int) tid);
+  g_autofree char *status = NULL;
+  const char *line;
+
+  g_assert_true (g_file_get_contents (path, &status, NULL, NULL));
+  line = strstr (status, "SigBlk:");
+  g_assert_nonnull (line);
+  return (g_ascii_strtoull (line + strlen ("SigBlk:"), NULL, 16) &
+          (G_GUINT64_CONSTANT (1) << (SIGINT - 1))) != 0;
+}
+
+/* Opens the gate once start() is past its last look at the runner's state:
+ * a start() that handles signals blocks SIGINT in its thread, then decides
+ * under the runner's lock, which it releases only to wait. */
+static gpointer
+open_gate_once_start_waits (gpointer data)
+{
+  WaiterWatch *watch = data;
+
+  while (!thread_blocks_sigint (watch->waiter))
+    g_usleep (1000);
+  (void) gopod_runner_get_timeout_ms (watch->runner);
+  test_gate_open (watch->gate);
+  return NULL;
+}
+
+/* A synchronous start() that began with no main-context job runs the
+ * context for one a task adds once start() waits. The runner's deadline
+ * only turns a wait that never runs it into a failure instead of a hang. */
+static void
+test_runner_main_context_job_added_by_task (Fixture       *f,
+                                            gconstpointer  data)
+{
+  g_autoptr(TestLaterJob) job = g_object_new (TEST_TYPE_LATER_JOB, NULL);
+  TaskData *task = g_new0 (TaskData, 1);
+  WaiterWatch watch = { f->runner, (pid_t) syscall (SYS_gettid), &f->probe->gate };
+  GThread *watcher;
+
+  /* The gate first, then the add. */
+  add_task (f->runner, f->probe, DO_BLOCK_ON_GATE);
+  task->probe = f->probe;
+  task->behaviour = DO_ADD_JOB;
+  task->job = g_object_ref (GOPOD_JOB (job));
+  gopod_runner_add (f->runner, task_func, task, task_data_free);
+
+  gopod_runner_set_handle_signals (f->runner, TRUE);
+  watcher = g_thread_new ("test-watch", open_gate_once_start_waits, &watch);
+  assert_start_ok (f);
+  g_thread_join (watcher);
+  g_assert_true (job->begin_thread == g_thread_self ());
+  g_assert_cmpuint (job->n_finish, ==, 1);
+  g_assert_cmpuint (gopod_runner_get_completed (f->runner), ==, 3);
 }
 
 /* Signals, in this process */
@@ -1138,12 +1316,15 @@ main (int   argc,
   add_runner_test ("/Gopod/Runner/async", NULL, test_runner_async);
   add_runner_test ("/Gopod/Runner/async-timeout", &quiet_runner_50ms, test_runner_async_timeout);
   add_runner_test ("/Gopod/Runner/start-twice", NULL, test_runner_start_twice);
+  add_runner_test ("/Gopod/Runner/add-after-end/from-task", &quiet_runner_50ms, test_runner_add_after_end_from_task);
+  add_runner_test ("/Gopod/Runner/async/context-run-elsewhere", NULL, test_runner_async_context_run_elsewhere);
   add_runner_test ("/Gopod/Runner/programmer-errors", NULL, test_runner_programmer_errors);
   add_runner_test ("/Gopod/Runner/finalize-unstarted", NULL, test_runner_finalize_unstarted);
   add_runner_test ("/Gopod/Runner/jobs", NULL, test_runner_jobs);
   add_runner_test ("/Gopod/Runner/main-context-job/async", NULL, test_runner_main_context_job_async);
   add_runner_test ("/Gopod/Runner/main-context-job/sync", NULL, test_runner_main_context_job_sync);
   add_runner_test ("/Gopod/Runner/main-context-job/timeout", &quiet_runner_50ms, test_runner_main_context_job_timeout);
+  add_runner_test ("/Gopod/Runner/main-context-job/added-by-task", &watchdog_runner, test_runner_main_context_job_added_by_task);
   add_runner_test ("/Gopod/Runner/signal/sigint", &signal_runner, test_runner_signal_sigint);
   add_runner_test ("/Gopod/Runner/signal/sigterm", &signal_runner, test_runner_signal_sigterm);
   add_runner_test ("/Gopod/Runner/signal/restored-after-success", &signal_runner, test_runner_signal_restored_after_success);

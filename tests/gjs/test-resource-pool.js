@@ -103,6 +103,30 @@ check(pool.closed && pool.idle === 0, 'close closes idle resources');
 check(errorMatches(() => pool.acquire(null), Gopod.Error, Gopod.Error.CLOSED),
     'acquire after close is CLOSED');
 
+// Idle expiry with a `close` written in JavaScript: while the main loop
+// runs, expired resources are closed on this thread (JavaScript cannot run
+// on the library's timer thread).
+const ClosingPool = GObject.registerClass(
+class ClosingPool extends Gopod.ResourcePool {
+    vfunc_create(cancellable) {
+        return new GObject.Object();
+    }
+
+    vfunc_close(resource) {
+        this._closed = (this._closed || 0) + 1;
+        if (this._onClosed)
+            this._onClosed();
+    }
+});
+
+const expiring = new ClosingPool({size: 2, max_idle_time_ms: 1});
+runUntil(done => {
+    expiring._onClosed = done;
+    expiring.release(expiring.acquire(null));
+});
+check(expiring._closed === 1 && expiring.idle === 0, 'idle expiry ran close in JavaScript');
+expiring.close();
+
 if (failures() > 0)
     System.exit(1);
 print('ok');

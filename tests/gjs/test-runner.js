@@ -179,7 +179,27 @@ function testSignal(how, name) {
     check(job.finishes === 1, `${name}: the job finished once`);
 }
 
+// A JavaScript function given to add() cannot run on the runner's worker
+// thread (GJS refuses it with a critical): the task fails, and the process
+// does not crash, because the function's closure is released on this thread.
+function testFunctionTask() {
+    const runner = quietRunner(0);
+    let ran = false;
+    runner.add(() => {
+        ran = true;
+        return true;
+    });
+    const outcome = runAsync(runner);
+    check(errorIs(outcome, Gopod.error_quark(), Gopod.Error.FAILED),
+        `a JavaScript function task fails cleanly (${outcome})`);
+    check(!ran, 'the JavaScript function did not run on the worker');
+    // Its closure is freed on this context, from an idle.
+    iterateUntil(() => !GLib.MainContext.default().pending());
+    System.gc();
+}
+
 testOrder();
+testFunctionTask();
 testTimeout();
 testFailure();
 testInterrupt();

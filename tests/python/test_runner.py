@@ -296,7 +296,11 @@ class SignalTest(unittest.TestCase):
         loop = GLib.MainLoop()
         errors = []
 
+        handling = threading.Event()
+
         def task(runner_, id, cancellable):
+            # start_async() handles signals from the loop's next iteration.
+            handling.wait(WAIT)
             os.kill(os.getpid(), signal.SIGINT)
             return wait_cancelled(cancellable)
 
@@ -309,6 +313,8 @@ class SignalTest(unittest.TestCase):
 
         def begin():
             runner.start_async(None, done)
+            # Runs after the runner's own idle, queued first.
+            GLib.idle_add(lambda: handling.set())
             return GLib.SOURCE_REMOVE
 
         runner.add(task)
@@ -318,6 +324,42 @@ class SignalTest(unittest.TestCase):
         self.assertEqual(len(errors), 1)
         self.assertTrue(errors[0].matches(Gopod.error_quark(), Gopod.Error.INTERRUPTED))
         self.assertIs(signal.getsignal(signal.SIGINT), signal.default_int_handler)
+
+
+class CtrlCAfterRunTest(unittest.TestCase):
+    """A real SIGINT sent to a child after its runner ran (see
+    runner_ctrl_c_child.py): in every order of start_async and the main
+    loop, Ctrl-C does what it would have done without the runner."""
+
+    CHILD = os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                         'runner_ctrl_c_child.py')
+
+    def ctrl_c_after_run(self, order):
+        import subprocess
+        import sys
+        child = subprocess.Popen([sys.executable, self.CHILD, order],
+                                 stdout=subprocess.PIPE, text=True)
+        try:
+            self.assertEqual(child.stdout.readline().strip(), 'ready')
+            child.send_signal(signal.SIGINT)
+            out, _ = child.communicate(timeout=WAIT)
+        finally:
+            if child.poll() is None:
+                child.kill()
+                child.wait()
+        return out.strip()
+
+    def test_started_before_the_loop(self):
+        self.assertEqual(self.ctrl_c_after_run('before'), 'KeyboardInterrupt')
+
+    def test_started_inside_the_loop(self):
+        self.assertEqual(self.ctrl_c_after_run('inside'), 'KeyboardInterrupt')
+
+    def test_started_in_a_loop_that_stopped(self):
+        self.assertEqual(self.ctrl_c_after_run('across-loops'), 'KeyboardInterrupt')
+
+    def test_with_a_glib_unix_signal_handler(self):
+        self.assertEqual(self.ctrl_c_after_run('unix-signal'), 'handler\nloop.run() returned')
 
 
 if __name__ == '__main__':

@@ -11,7 +11,9 @@
  * ignore their cancellable, and callbacks that re-enter the library
  * (submitting from `finish`, releasing from `close`, shutting down from a
  * completion callback). At the end of each round every accepted job,
- * resource and throttled call is accounted for.
+ * resource and throttled call is accounted for; then a pool its user
+ * dropped is given back its resources from every thread at once, and
+ * runners are started from a thread whose context another thread runs.
  *
  * Usage: stress [--run-id N] [--ops N] [--threads N] [--round-ops N]
  *               [--watchdog-s N] [--classes pod,pool,throttler,runner]
@@ -55,6 +57,7 @@ static struct
   guint64 acquires, acquire_errors, releases, destroys, pool_closes;
   guint64 throttles, throttle_resizes;
   guint64 runners, runner_tasks;
+  guint64 dropped_pool_releases, runners_elsewhere;
   /* injected faults */
   guint64 f_job_fail, f_job_false, f_job_timeout, f_job_ignore_cancel;
   guint64 f_factory_error, f_factory_null;
@@ -1270,6 +1273,188 @@ audit_throttler (Round *round)
          round->in_flight.peak);
 }
 
+/* ------------------------------------------------------------------ */
+/* End of round: a pool its user dropped, released from every thread at  */
+/* once, and runners started from a context another thread runs          */
+
+typedef struct
+{
+  GopodResourcePool *pool;
+  GPtrArray         *resources;  /* this thread's share */
+  GMutex            *lock;
+  GCond             *cond;
+  gboolean          *go;
+} DroppedPoolReleaser;
+
+static gpointer
+dropped_pool_releaser (gpointer data)
+{
+  DroppedPoolReleaser *r = data;
+
+  g_mutex_lock (r->lock);
+  while (!*r->go)
+    g_cond_wait (r->cond, r->lock);
+  g_mutex_unlock (r->lock);
+
+  for (guint i = 0; i < r->resources->len; i++)
+    gopod_resource_pool_release (r->pool, r->resources->pdata[i]);
+  ADD (stats.dropped_pool_releases, r->resources->len);
+  return NULL;
+}
+
+/* Its close lingers, so that a release that is not the last is still
+ * inside its call when another thread gives back the last resource. */
+typedef GopodResourcePool DroppedPool;
+typedef GopodResourcePoolClass DroppedPoolClass;
+static GType dropped_pool_get_type (void);
+G_DEFINE_TYPE (DroppedPool, dropped_pool, GOPOD_TYPE_RESOURCE_POOL)
+
+static GObject *
+dropped_pool_create (GopodResourcePool *pool, GCancellable *cancellable, GError **error)
+{
+  return g_object_new (G_TYPE_OBJECT, NULL);
+}
+
+static void
+dropped_pool_close (GopodResourcePool *pool, GObject *resource)
+{
+  for (guint i = 0; i < 50; i++)
+    g_thread_yield ();
+}
+
+static void
+dropped_pool_class_init (DroppedPoolClass *klass)
+{
+  klass->create = dropped_pool_create;
+  klass->close = dropped_pool_close;
+}
+
+static void dropped_pool_init (DroppedPool *self) { }
+
+/* Every release but one finds the pool held by others only: none may touch
+ * it after unlocking (ASan sees it if one does), and it goes exactly when
+ * the last resource is back. */
+static void
+round_dropped_pool (GRand *rand)
+{
+  guint size = chance (rand, 50) ? 1 : 64;
+  guint per_thread = 1 + g_rand_int_range (rand, 0, 4);
+  GopodResourcePool *pool = g_object_new (dropped_pool_get_type (), "size", size, NULL);
+  DroppedPoolReleaser *releasers = g_new0 (DroppedPoolReleaser, opt_threads);
+  GThread **threads = g_new0 (GThread *, opt_threads);
+  GMutex lock;
+  GCond cond;
+  gboolean go = FALSE;
+  GWeakRef weak;
+
+  g_mutex_init (&lock);
+  g_cond_init (&cond);
+  for (guint t = 0; t < opt_threads; t++)
+    {
+      releasers[t] = (DroppedPoolReleaser) { pool, g_ptr_array_new_with_free_func (g_object_unref),
+                                             &lock, &cond, &go };
+      for (guint i = 0; i < per_thread; i++)
+        g_ptr_array_add (releasers[t].resources, gopod_resource_pool_acquire (pool, NULL, NULL));
+      threads[t] = g_thread_new ("stress-release", dropped_pool_releaser, &releasers[t]);
+    }
+  g_weak_ref_init (&weak, pool);
+  g_object_unref (pool);
+
+  g_mutex_lock (&lock);
+  go = TRUE;
+  g_cond_broadcast (&cond);
+  g_mutex_unlock (&lock);
+  for (guint t = 0; t < opt_threads; t++)
+    {
+      g_thread_join (threads[t]);
+      g_ptr_array_unref (releasers[t].resources);
+    }
+  {
+    GObject *left = g_weak_ref_get (&weak);
+
+    CHECK (left == NULL, "a dropped pool outlived the release of its last resource");
+  }
+  g_weak_ref_clear (&weak);
+  g_mutex_clear (&lock);
+  g_cond_clear (&cond);
+  g_free (releasers);
+  g_free (threads);
+}
+
+typedef struct
+{
+  GMainContext *context;
+  gint          done;  /* atomic */
+} ElsewhereLoop;
+
+static gpointer
+elsewhere_loop (gpointer data)
+{
+  ElsewhereLoop *loop = data;
+
+  while (!g_atomic_int_get (&loop->done))
+    g_main_context_iteration (loop->context, TRUE);
+  return NULL;
+}
+
+static void
+elsewhere_started (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  gint *pending = user_data;
+
+  CHECK (gopod_runner_start_finish (GOPOD_RUNNER (source), result, NULL), "empty runner failed");
+  g_atomic_int_dec_and_test (pending);
+}
+
+/* start_async() whose completion another thread's loop may run before the
+ * call returns: the caller's cancellable must keep no handler on a runner
+ * once it is gone (a later cancel would run it on freed memory). */
+static void
+round_runners_elsewhere (GRand *rand)
+{
+  ElsewhereLoop loop = { g_main_context_new (), FALSE };
+  guint n = 1 + g_rand_int_range (rand, 0, 16);
+  GPtrArray *cancellables = g_ptr_array_new_with_free_func (g_object_unref);
+  gint pending = n;
+  GThread *thread;
+
+  /* Pushing acquires the context; released, it stays this thread's
+   * thread-default one while the loop thread runs it. */
+  g_main_context_push_thread_default (loop.context);
+  g_main_context_release (loop.context);
+  thread = g_thread_new ("stress-elsewhere", elsewhere_loop, &loop);
+  for (guint i = 0; i < n; i++)
+    {
+      GopodRunner *runner = gopod_runner_new (0);
+      GCancellable *cancellable = g_cancellable_new ();
+
+      gopod_runner_set_handle_signals (runner, FALSE);
+      gopod_runner_start_async (runner, cancellable, elsewhere_started, &pending);
+      g_object_unref (runner);
+      g_ptr_array_add (cancellables, cancellable);
+    }
+  while (g_atomic_int_get (&pending) > 0)
+    g_thread_yield ();
+  g_atomic_int_set (&loop.done, TRUE);
+  g_main_context_wakeup (loop.context);
+  g_thread_join (thread);
+  CHECK (g_main_context_acquire (loop.context), "context still owned");
+  g_main_context_pop_thread_default (loop.context);
+  g_main_context_unref (loop.context);
+
+  for (guint i = 0; i < cancellables->len; i++)
+    {
+      GCancellable *cancellable = cancellables->pdata[i];
+
+      CHECK (!g_signal_has_handler_pending (cancellable, g_signal_lookup ("cancelled", G_TYPE_CANCELLABLE),
+                                            0, FALSE),
+             "a finished runner left its handler on the caller's cancellable");
+      g_cancellable_cancel (cancellable);
+    }
+  ADD (stats.runners_elsewhere, n);
+  g_ptr_array_unref (cancellables);
+}
+
 static void
 run_round (guint index, GRand *rand, GMainContext *context)
 {
@@ -1354,6 +1539,15 @@ run_round (guint index, GRand *rand, GMainContext *context)
   g_clear_object (&round.pod);
   g_clear_object (&round.pool);
   g_clear_object (&round.throttler);
+
+  /* Each a few times: the windows they aim at are narrow. */
+  for (guint i = 0; i < 8; i++)
+    {
+      if (use_pool)
+        round_dropped_pool (rand);
+      if (use_runner)
+        round_runners_elsewhere (rand);
+    }
   g_ptr_array_unref (round.jobs);
   g_ptr_array_unref (round.resources);
   g_mutex_clear (&round.jobs_lock);
@@ -1411,6 +1605,9 @@ print_stats (double seconds)
   printf ("stress: throttler: %" G_GUINT64_FORMAT " throttle/done, %" G_GUINT64_FORMAT " resizes; runner: %"
           G_GUINT64_FORMAT " runners, %" G_GUINT64_FORMAT " tasks\n",
           stats.throttles, stats.throttle_resizes, stats.runners, stats.runner_tasks);
+  printf ("stress: end of rounds: %" G_GUINT64_FORMAT " releases to pools their user dropped, %"
+          G_GUINT64_FORMAT " runners started from a context another thread runs\n",
+          stats.dropped_pool_releases, stats.runners_elsewhere);
   printf ("stress: faults injected: %" G_GUINT64_FORMAT " (jobs failing %" G_GUINT64_FORMAT
           ", returning FALSE without error %" G_GUINT64_FORMAT ", with a timeout %" G_GUINT64_FORMAT
           ", ignoring their cancellable %" G_GUINT64_FORMAT "; factory errors %" G_GUINT64_FORMAT
