@@ -1499,8 +1499,78 @@ rings_free (gpointer set)
   g_free (r);
 }
 
-/* GopodChannel's entry goes first here: see ChannelImpl for its four functions. */
+/* GopodChannel: @n_channels channels of G_TYPE_UINT, and for two a select
+ * with a receive case on each. */
+typedef struct
+{
+  GopodChannel *channels[2];
+  guint         n_channels;
+  GopodSelect  *select;
+} GopodChannels;
+
+static gpointer
+gopod_channels_open (guint capacity, guint n_channels)
+{
+  GopodChannels *c = g_new0 (GopodChannels, 1);
+
+  g_assert (n_channels <= G_N_ELEMENTS (c->channels));
+  c->n_channels = n_channels;
+  for (guint i = 0; i < n_channels; i++)
+    c->channels[i] = gopod_channel_new (G_TYPE_UINT, capacity);
+  if (n_channels > 1)
+    {
+      c->select = gopod_select_new ();
+      for (guint i = 0; i < n_channels; i++)
+        gopod_select_add_receive (c->select, c->channels[i]);
+    }
+  return c;
+}
+
+static void
+gopod_channels_send (gpointer set, guint index, guint value)
+{
+  GopodChannels *c = set;
+  GValue v = G_VALUE_INIT;
+
+  g_value_init (&v, G_TYPE_UINT);
+  g_value_set_uint (&v, value);
+  if (!gopod_channel_send (c->channels[index], &v, NULL, NULL))
+    g_error ("gopod: a send failed");
+}
+
+static guint
+gopod_channels_receive (gpointer set)
+{
+  GopodChannels *c = set;
+  GValue v = G_VALUE_INIT;
+  guint value;
+
+  if (c->select != NULL)
+    {
+      if (gopod_select_wait (c->select, NULL, NULL) < 0 ||
+          !gopod_select_get_value (c->select, &v))
+        g_error ("gopod: a select failed");
+    }
+  else if (!gopod_channel_receive (c->channels[0], &v, NULL, NULL))
+    g_error ("gopod: a receive failed");
+  value = g_value_get_uint (&v);
+  g_value_unset (&v);
+  return value;
+}
+
+static void
+gopod_channels_free (gpointer set)
+{
+  GopodChannels *c = set;
+
+  g_clear_object (&c->select);
+  for (guint i = 0; i < c->n_channels; i++)
+    g_object_unref (c->channels[i]);
+  g_free (c);
+}
+
 static const ChannelImpl channel_impls[] = {
+  { "gopod", gopod_channels_open, gopod_channels_send, gopod_channels_receive, gopod_channels_free },
   { "gasyncqueue", queue_open, queue_send, queue_receive, queue_free },
   { "mutex-cond", rings_open, rings_send, rings_receive, rings_free },
 };
