@@ -63,4 +63,16 @@ GopodChannelLinkResult  gopod_channel_op_link    (GopodChannel     *self,
                                                   gint              code,
                                                   GopodChannelSlot *slot);
 
+/* For the typed shorthands (gopod-channel-shorthands.c). */
+void                    gopod_channel_value_move     (GValue       *to,
+                                                      GValue       *from);
+gboolean                gopod_channel_value_convert  (GType         type,
+                                                      const GValue *in,
+                                                      GValue       *out);
+gboolean                gopod_channel_op_blocking    (GopodChannel     *self,
+                                                      GopodChannelOp    op,
+                                                      GopodChannelSlot *slot,
+                                                      GCancellable     *cancellable,
+                                                      GError          **error);
+
 G_END_DECLS

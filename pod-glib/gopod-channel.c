@@ -145,9 +145,9 @@ channel_ring_pop_locked (GopodChannel *self,
 
 /* --- moving values --- */
 
-static void
-channel_value_move (GValue *to,
-                    GValue *from)
+void
+gopod_channel_value_move (GValue *to,
+                          GValue *from)
 {
   *to = *from;
   memset (from, 0, sizeof *from);
@@ -194,10 +194,10 @@ gopod_channel_value_copy (const GValue *src,
 }
 
 /* Converts @in to @type in @out (uninitialised); FALSE if GLib cannot. */
-static gboolean
-channel_value_convert (GType         type,
-                       const GValue *in,
-                       GValue       *out)
+gboolean
+gopod_channel_value_convert (GType         type,
+                             const GValue *in,
+                             GValue       *out)
 {
   if (G_VALUE_TYPE (in) == type)
     {
@@ -222,7 +222,7 @@ gopod_channel_slot_fill (GopodChannel     *self,
                          const GValue     *value)
 {
   memset (slot, 0, sizeof *slot);
-  if (channel_value_convert (self->element_type, value, &slot->value))
+  if (gopod_channel_value_convert (self->element_type, value, &slot->value))
     return TRUE;
   g_critical ("%s: a %s cannot go into a channel of %s", G_STRFUNC,
               G_VALUE_TYPE_NAME (value), g_type_name (self->element_type));
@@ -247,7 +247,7 @@ channel_value_give (GopodChannel *self,
       return FALSE;
     }
   gopod_channel_value_clear (to);
-  channel_value_move (to, from);
+  gopod_channel_value_move (to, from);
   return TRUE;
 }
 
@@ -298,7 +298,7 @@ channel_send_now_locked (GopodChannel     *self,
   link = gopod_wait_list_fire_first (&self->receivers, out);
   if (link != NULL)
     {
-      channel_value_move (&((GopodChannelSlot *) link->data)->value, &slot->value);
+      gopod_channel_value_move (&((GopodChannelSlot *) link->data)->value, &slot->value);
       return TRUE;
     }
   if (self->length < self->capacity)
@@ -333,7 +333,7 @@ channel_receive_now_locked (GopodChannel     *self,
   link = gopod_wait_list_fire_first (&self->senders, out);
   if (link != NULL)
     {
-      channel_value_move (&slot->value, &((GopodChannelSlot *) link->data)->value);
+      gopod_channel_value_move (&slot->value, &((GopodChannelSlot *) link->data)->value);
       return TRUE;
     }
   if (self->closed)
@@ -421,12 +421,12 @@ channel_slot_result (GopodChannelSlot  *slot,
 
 /* --- blocking, trying, async --- */
 
-static gboolean
-channel_op_blocking (GopodChannel      *self,
-                     GopodChannelOp     op,
-                     GopodChannelSlot  *slot,
-                     GCancellable      *cancellable,
-                     GError           **error)
+gboolean
+gopod_channel_op_blocking (GopodChannel      *self,
+                           GopodChannelOp     op,
+                           GopodChannelSlot  *slot,
+                           GCancellable      *cancellable,
+                           GError           **error)
 {
   GopodOutbox out = GOPOD_OUTBOX_INIT;
   GopodWaiter waiter;
@@ -515,7 +515,7 @@ channel_async_return (GTask        *task,
     {
       GValue *value = g_new0 (GValue, 1);
 
-      channel_value_move (value, &async->slot.value);
+      gopod_channel_value_move (value, &async->slot.value);
       g_task_return_pointer (task, value, channel_value_free);
     }
 }
@@ -737,7 +737,7 @@ gopod_channel_send (GopodChannel  *self,
 
   if (!gopod_channel_slot_fill (self, &slot, value))
     return FALSE;
-  sent = channel_op_blocking (self, GOPOD_CHANNEL_OP_SEND, &slot, cancellable, error);
+  sent = gopod_channel_op_blocking (self, GOPOD_CHANNEL_OP_SEND, &slot, cancellable, error);
   gopod_channel_value_clear (&slot.value);
 
   return sent;
@@ -776,7 +776,7 @@ gopod_channel_receive (GopodChannel  *self,
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
   return channel_value_give (self, value,
-                             channel_op_blocking (self, GOPOD_CHANNEL_OP_RECEIVE, &slot,
+                             gopod_channel_op_blocking (self, GOPOD_CHANNEL_OP_RECEIVE, &slot,
                                                   cancellable, error) ? &slot.value : NULL);
 }
 
@@ -1098,295 +1098,6 @@ gopod_channel_get_closed (GopodChannel *self)
   g_mutex_unlock (&self->lock);
 
   return closed;
-}
-
-/* --- typed shorthands --- */
-
-/* Sends @value (consumed), converted if the channel's type differs. */
-static gboolean
-channel_send_taken (GopodChannel  *self,
-                    GValue        *value,
-                    GCancellable  *cancellable,
-                    GError       **error)
-{
-  GopodChannelSlot slot = { G_VALUE_INIT, FALSE };
-  gboolean sent = FALSE;
-
-  if (G_VALUE_TYPE (value) == self->element_type)
-    channel_value_move (&slot.value, value);
-  else if (!gopod_channel_slot_fill (self, &slot, value))
-    {
-      g_value_unset (value);
-      return FALSE;
-    }
-  gopod_channel_value_clear (value);
-  sent = channel_op_blocking (self, GOPOD_CHANNEL_OP_SEND, &slot, cancellable, error);
-  gopod_channel_value_clear (&slot.value);
-
-  return sent;
-}
-
-/* Receives into @value, initialised to @type: converted if the channel's
- * type differs; FALSE (and a critical) if it cannot be. */
-static gboolean
-channel_receive_as (GopodChannel  *self,
-                    GType          type,
-                    GValue        *value,
-                    GCancellable  *cancellable,
-                    GError       **error)
-{
-  GopodChannelSlot slot = { G_VALUE_INIT, FALSE };
-  gboolean converted;
-
-  if (!channel_op_blocking (self, GOPOD_CHANNEL_OP_RECEIVE, &slot, cancellable, error))
-    return FALSE;
-  if (G_VALUE_TYPE (&slot.value) == type)
-    {
-      channel_value_move (value, &slot.value);
-      return TRUE;
-    }
-  converted = channel_value_convert (type, &slot.value, value);
-  if (!converted)
-    g_critical ("%s: a %s from the channel is not a %s", G_STRFUNC,
-                G_VALUE_TYPE_NAME (&slot.value), g_type_name (type));
-  g_value_unset (&slot.value);
-  return converted;
-}
-
-#define CHANNEL_CHECK_ARGS(self, cancellable, error, val) G_STMT_START {          \
-  g_return_val_if_fail (GOPOD_IS_CHANNEL (self), FALSE);                         \
-  g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), FALSE); \
-  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);                \
-  g_return_val_if_fail (val, FALSE);                                             \
-} G_STMT_END
-
-/**
- * gopod_channel_send_int: (skip)
- * @self: a channel (of %G_TYPE_INT, or a type an int converts to)
- * @value: the value
- * @cancellable: (nullable): a cancellable
- * @error: return location for an error
- *
- * [method@Gopod.Channel.send] for an int.
- *
- * Returns: as [method@Gopod.Channel.send]
- *
- * Since: 1.2
- */
-gboolean
-gopod_channel_send_int (GopodChannel  *self,
-                        gint           value,
-                        GCancellable  *cancellable,
-                        GError       **error)
-{
-  GValue v = G_VALUE_INIT;
-
-  CHANNEL_CHECK_ARGS (self, cancellable, error, TRUE);
-  /* A plain value: what g_value_init() and g_value_set_int() would write. */
-  v.g_type = G_TYPE_INT;
-  v.data[0].v_int = value;
-  return channel_send_taken (self, &v, cancellable, error);
-}
-
-/**
- * gopod_channel_receive_int: (skip)
- * @self: a channel (of %G_TYPE_INT, or a type that converts to an int)
- * @value: (out): the value; 0 on failure
- * @cancellable: (nullable): a cancellable
- * @error: return location for an error
- *
- * [method@Gopod.Channel.receive] for an int.
- *
- * Returns: as [method@Gopod.Channel.receive]
- *
- * Since: 1.2
- */
-gboolean
-gopod_channel_receive_int (GopodChannel  *self,
-                           gint          *value,
-                           GCancellable  *cancellable,
-                           GError       **error)
-{
-  GValue v = G_VALUE_INIT;
-
-  CHANNEL_CHECK_ARGS (self, cancellable, error, value != NULL);
-  *value = 0;
-  if (!channel_receive_as (self, G_TYPE_INT, &v, cancellable, error))
-    return FALSE;
-  *value = v.data[0].v_int;
-  return TRUE;
-}
-
-/**
- * gopod_channel_send_string: (skip)
- * @self: a channel (of %G_TYPE_STRING)
- * @value: (nullable): the string, copied
- * @cancellable: (nullable): a cancellable
- * @error: return location for an error
- *
- * [method@Gopod.Channel.send] for a string.
- *
- * Returns: as [method@Gopod.Channel.send]
- *
- * Since: 1.2
- */
-gboolean
-gopod_channel_send_string (GopodChannel  *self,
-                           const char    *value,
-                           GCancellable  *cancellable,
-                           GError       **error)
-{
-  GValue v = G_VALUE_INIT;
-
-  CHANNEL_CHECK_ARGS (self, cancellable, error, TRUE);
-  g_value_init (&v, G_TYPE_STRING);
-  g_value_set_string (&v, value);
-  return channel_send_taken (self, &v, cancellable, error);
-}
-
-/**
- * gopod_channel_receive_string: (skip)
- * @self: a channel (of %G_TYPE_STRING)
- * @value: (out) (transfer full) (nullable): the string; %NULL on failure
- * @cancellable: (nullable): a cancellable
- * @error: return location for an error
- *
- * [method@Gopod.Channel.receive] for a string.
- *
- * Returns: as [method@Gopod.Channel.receive]
- *
- * Since: 1.2
- */
-gboolean
-gopod_channel_receive_string (GopodChannel  *self,
-                              char         **value,
-                              GCancellable  *cancellable,
-                              GError       **error)
-{
-  GValue v = G_VALUE_INIT;
-
-  CHANNEL_CHECK_ARGS (self, cancellable, error, value != NULL);
-  *value = NULL;
-  if (!channel_receive_as (self, G_TYPE_STRING, &v, cancellable, error))
-    return FALSE;
-  *value = g_value_dup_string (&v);
-  g_value_unset (&v);
-  return TRUE;
-}
-
-/**
- * gopod_channel_send_object: (skip)
- * @self: a channel (of an object type @value is an instance of)
- * @value: (type GObject) (nullable): the object; the channel takes a
- *   reference of its own
- * @cancellable: (nullable): a cancellable
- * @error: return location for an error
- *
- * [method@Gopod.Channel.send] for an object.
- *
- * Returns: as [method@Gopod.Channel.send]
- *
- * Since: 1.2
- */
-gboolean
-gopod_channel_send_object (GopodChannel  *self,
-                           gpointer       value,
-                           GCancellable  *cancellable,
-                           GError       **error)
-{
-  GValue v = G_VALUE_INIT;
-
-  CHANNEL_CHECK_ARGS (self, cancellable, error, value == NULL || G_IS_OBJECT (value));
-  g_value_init (&v, value != NULL ? G_OBJECT_TYPE (value) : self->element_type);
-  g_value_set_object (&v, value);
-  return channel_send_taken (self, &v, cancellable, error);
-}
-
-/**
- * gopod_channel_receive_object: (skip)
- * @self: a channel (of an object type)
- * @value: (out) (transfer full) (type GObject) (nullable): the object;
- *   %NULL on failure
- * @cancellable: (nullable): a cancellable
- * @error: return location for an error
- *
- * [method@Gopod.Channel.receive] for an object.
- *
- * Returns: as [method@Gopod.Channel.receive]
- *
- * Since: 1.2
- */
-gboolean
-gopod_channel_receive_object (GopodChannel  *self,
-                              gpointer      *value,
-                              GCancellable  *cancellable,
-                              GError       **error)
-{
-  GValue v = G_VALUE_INIT;
-
-  CHANNEL_CHECK_ARGS (self, cancellable, error, value != NULL);
-  *value = NULL;
-  if (!channel_receive_as (self, G_TYPE_OBJECT, &v, cancellable, error))
-    return FALSE;
-  *value = g_value_dup_object (&v);
-  g_value_unset (&v);
-  return TRUE;
-}
-
-/**
- * gopod_channel_send_pointer: (skip)
- * @self: a channel (of %G_TYPE_POINTER)
- * @value: (nullable): the pointer; the channel does not own what it points to
- * @cancellable: (nullable): a cancellable
- * @error: return location for an error
- *
- * [method@Gopod.Channel.send] for a plain pointer.
- *
- * Returns: as [method@Gopod.Channel.send]
- *
- * Since: 1.2
- */
-gboolean
-gopod_channel_send_pointer (GopodChannel  *self,
-                            gpointer       value,
-                            GCancellable  *cancellable,
-                            GError       **error)
-{
-  GValue v = G_VALUE_INIT;
-
-  CHANNEL_CHECK_ARGS (self, cancellable, error, TRUE);
-  v.g_type = G_TYPE_POINTER;
-  v.data[0].v_pointer = value;
-  return channel_send_taken (self, &v, cancellable, error);
-}
-
-/**
- * gopod_channel_receive_pointer: (skip)
- * @self: a channel (of %G_TYPE_POINTER)
- * @value: (out) (nullable): the pointer; %NULL on failure
- * @cancellable: (nullable): a cancellable
- * @error: return location for an error
- *
- * [method@Gopod.Channel.receive] for a plain pointer.
- *
- * Returns: as [method@Gopod.Channel.receive]
- *
- * Since: 1.2
- */
-gboolean
-gopod_channel_receive_pointer (GopodChannel  *self,
-                               gpointer      *value,
-                               GCancellable  *cancellable,
-                               GError       **error)
-{
-  GValue v = G_VALUE_INIT;
-
-  CHANNEL_CHECK_ARGS (self, cancellable, error, value != NULL);
-  *value = NULL;
-  if (!channel_receive_as (self, G_TYPE_POINTER, &v, cancellable, error))
-    return FALSE;
-  *value = v.data[0].v_pointer;
-  return TRUE;
 }
 
 /* --- GObject --- */

@@ -183,9 +183,8 @@ gopod_job_resume (GopodJob *job)
       JobExtra *extra = priv->extra;
 
       g_atomic_int_set (&extra->paused, FALSE);
-      if (priv->started)
-        extra->paused_for += (extra->ended_at != 0 ? extra->ended_at : g_get_monotonic_time ())
-                             - extra->paused_at;
+      if (priv->started && !gopod_job_priv_state_is_final (priv->state))
+        extra->paused_for += g_get_monotonic_time () - extra->paused_at;
       gopod_wait_list_fire_all (&extra->pause_waiters, &out);
       resume_func = extra->resume_func;
       resume_data = extra->resume_data;
@@ -262,17 +261,27 @@ gopod_job_check_pause (GopodJob      *job,
   return ok;
 }
 
+/* The running time until @now of a started job that has not ended. */
+static gint64
+job_registry_run_time_locked (GopodJobPrivate *priv,
+                              gint64           now)
+{
+  JobExtra *extra = priv->extra;
+  gint64 paused = 0;
+
+  if (extra != NULL)
+    paused = extra->paused_for + (extra->paused ? now - extra->paused_at : 0);
+  return now - priv->run_time - paused;
+}
+
 static gint64
 job_registry_elapsed_us_locked (GopodJobPrivate *priv)
 {
-  JobExtra *extra = priv->extra;
-  gint64 end, paused;
-
-  if (extra == NULL || extra->started_at == 0)
+  if (!priv->started)
     return 0;
-  end = extra->ended_at != 0 ? extra->ended_at : g_get_monotonic_time ();
-  paused = extra->paused_for + (extra->paused ? end - extra->paused_at : 0);
-  return end - extra->started_at - paused;
+  if (gopod_job_priv_state_is_final (priv->state))
+    return priv->run_time;
+  return job_registry_run_time_locked (priv, g_get_monotonic_time ());
 }
 
 /**
@@ -326,7 +335,7 @@ gopod_job_get_remaining_ms (GopodJob *job)
   g_mutex_lock (&priv->lock);
   if (gopod_job_priv_state_is_final (priv->state))
     remaining = 0;
-  else if (priv->extra != NULL && priv->extra->started_at != 0 && priv->extra->progress > 0.0)
+  else if (priv->started && priv->extra != NULL && priv->extra->progress > 0.0)
     remaining = (gint64) (job_registry_elapsed_us_locked (priv) * (1.0 - priv->extra->progress)
                           / priv->extra->progress / 1000.0);
   g_mutex_unlock (&priv->lock);
@@ -339,19 +348,17 @@ gopod_job_get_remaining_ms (GopodJob *job)
 void
 gopod_job_priv_mark_started_locked (GopodJobPrivate *priv)
 {
-  JobExtra *extra = gopod_job_priv_ensure_extra_locked (priv);
-
-  extra->started_at = g_get_monotonic_time ();
+  priv->run_time = g_get_monotonic_time ();
   /* Paused before it started: paused from now (waiting is not running). */
-  if (extra->paused)
-    extra->paused_at = extra->started_at;
+  if (priv->extra != NULL && priv->extra->paused)
+    priv->extra->paused_at = priv->run_time;
 }
 
 void
 gopod_job_priv_mark_ended_locked (GopodJobPrivate *priv)
 {
   if (priv->started)
-    priv->extra->ended_at = g_get_monotonic_time ();
+    priv->run_time = job_registry_run_time_locked (priv, g_get_monotonic_time ());
 }
 
 void

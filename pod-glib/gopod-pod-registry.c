@@ -159,7 +159,7 @@ gopod_pod_registry_accepted_locked (GopodPodCore *core,
     pod_registry_lane_push (registry, job, key);
   if (registry->application != NULL && !registry->holding)
     pod_registry_send_hold (core, TRUE);
-  gopod_notify_queue_deferred (&core->notify, PROP_PROGRESS);
+  gopod_notify_queue_deferred_mask (&core->notify, 1u << PROP_PROGRESS);
 }
 
 static void
@@ -212,7 +212,7 @@ gopod_pod_registry_ended_locked (GopodPodCore *core,
     gopod_job_list_ended (registry->jobs, job);
   if (registry->lanes != NULL)
     pod_registry_lane_remove (registry, job, requeue);
-  gopod_notify_queue_deferred (&core->notify, PROP_PROGRESS);
+  gopod_notify_queue_deferred_mask (&core->notify, 1u << PROP_PROGRESS);
   return was_held;
 }
 
@@ -237,7 +237,7 @@ gopod_pod_registry_idle_locked (GopodPodCore *core)
   registry->base_ended = core->succeeded + core->failed + core->cancelled;
   if (registry->holding)
     pod_registry_send_hold (core, FALSE);
-  gopod_notify_queue_deferred (&core->notify, PROP_PROGRESS);
+  gopod_notify_queue_deferred_mask (&core->notify, 1u << PROP_PROGRESS);
 }
 
 /* What the pod shows */

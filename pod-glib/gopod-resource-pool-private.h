@@ -27,7 +27,7 @@ typedef struct
   GopodResourceFactory  factory;
   gpointer              factory_data;
   GDestroyNotify        factory_destroy;
-  GopodWaitHome         home;      /* the context the pool was made on (rule P6) */
+  GopodWaitHome         home;      /* the context the pool was made on (rule RP6) */
 
   GopodNotify           notify;
 
@@ -37,7 +37,7 @@ typedef struct
   GQueue                idle;      /* of Entry, most recently released first */
   guint                 in_use;
   guint                 creating;  /* slots reserved for a factory call in flight */
-  GopodWaitList         waiters;   /* acquire and acquire_async, oldest first (rule P4) */
+  GopodWaitList         waiters;   /* acquire and acquire_async, oldest first (rule RP4) */
   GSource              *expiry;    /* timer for the oldest idle resource */
   Entry                *last_out;  /* the entry handed out last, or NULL */
 
@@ -88,7 +88,7 @@ extern const char gopod_resource_pool_closed_grant[];
 
 /* Work decided under the lock and done once it is released, where user code
  * (close, task callbacks, notify handlers) may run and re-enter the pool
- * (rule P2): the shared GopodOutbox carries the wake-ups and closes; the
+ * (rule RP2): the shared GopodOutbox carries the wake-ups and closes; the
  * pool adds the property snapshot it notifies from, and the references to
  * drop last. */
 typedef struct

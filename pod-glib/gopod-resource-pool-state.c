@@ -111,7 +111,7 @@ resource_pool_state_close_resource (gpointer data)
 
 /* Queues the close of a resource the pool no longer holds (takes the
  * reference). The pool is alive when it runs: whoever flushes the outbox
- * holds a reference until after it (rule P2). */
+ * holds a reference until after it (rule RP2). */
 void
 gopod_resource_pool_state_queue_close (GopodResourcePool *self,
                                        PoolOutbox        *out,
@@ -208,7 +208,7 @@ gopod_resource_pool_state_drop_entry_locked (GopodResourcePool *self,
 }
 
 /* Hands whatever became available (an idle resource, room for a new one)
- * straight to the oldest waiters (rule P4): the waiter fired first gets it
+ * straight to the oldest waiters (rule RP4): the waiter fired first gets it
  * in its link's data, so a newcomer can never take it in between, and a
  * waiter cancelled or timed out meanwhile is skipped, losing nothing. */
 void
@@ -332,7 +332,7 @@ resource_pool_state_expire_in_context (gpointer data)
 /* Runs in the library's timer thread. `close` is user code that may be
  * JavaScript, which only runs on its own thread: while the pool's context
  * is run (a GJS or GTK program's loop), expiry and its closes happen there,
- * as notifications do; with no loop running, here (internals rule P6). */
+ * as notifications do; with no loop running, here (internals rule RP6). */
 static gboolean
 resource_pool_state_expiry_fired (gpointer data)
 {
@@ -480,7 +480,7 @@ gopod_resource_pool_state_give_back (GopodResourcePool *self,
    * resources were out), and once the lock is released another thread's
    * release may drop the last one: so the notification is marked before
    * unlocking (an atomic read, no user code), and only the thread that
-   * gave back the last resource touches the pool afterwards (rule P1). */
+   * gave back the last resource touches the pool afterwards (rule RP1). */
   if (handed_out && keep && resource_pool_state_can_keep_locked (priv) &&
       gopod_wait_list_peek (&priv->waiters) == NULL)
     {
@@ -499,7 +499,7 @@ gopod_resource_pool_state_give_back (GopodResourcePool *self,
 
   gopod_resource_pool_state_outbox_begin_locked (priv, &out);
   /* The slow path acts after unlocking (closes, wakes, notifies): it holds
-   * a reference of its own until then, for the same reason (rule P1). */
+   * a reference of its own until then, for the same reason (rule RP1). */
   g_object_ref (self);
   out.unrefs++;
   if (handed_out)
@@ -585,7 +585,7 @@ gopod_resource_pool_state_create (GopodResourcePool  *self,
   PoolOutbox out;
 
   /* A factory that acquires from this pool while it is full would wait for
-   * itself (rule P5). */
+   * itself (rule RP5). */
   gopod_wait_serving_push (self);
   resource = GOPOD_RESOURCE_POOL_GET_CLASS (self)->create (self, cancellable, &create_error);
   gopod_wait_serving_pop (self);

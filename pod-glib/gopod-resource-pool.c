@@ -59,7 +59,7 @@ static GParamSpec *properties[N_PROPS];
 const char gopod_resource_pool_slot_grant[] = "slot";
 const char gopod_resource_pool_closed_grant[] = "closed";
 
-/* --- waiting (internals rule P4) --- */
+/* --- waiting (internals rule RP4) --- */
 
 /* Called with the lock held: queues @waiter behind the others, with the
  * caller's cancellable and the pool's acquire timeout. */
@@ -234,7 +234,7 @@ resource_pool_run_factory_destroy (gpointer data)
 
 /* The factory's destroy notify may release a JavaScript closure, which only
  * its own thread may do: a pool finalized elsewhere (by a late release, or
- * the timer) while a loop runs its context calls it there (rule P6). */
+ * the timer) while a loop runs its context calls it there (rule RP6). */
 static void
 resource_pool_destroy_factory (GopodResourcePoolPrivate *priv)
 {
@@ -539,7 +539,7 @@ gopod_resource_pool_new (GopodResourceFactory factory,
  * Since: 1.0
  */
 /* Everything but the common case. It holds a reference: the factory may
- * drop the caller's last one (internals rule P1). */
+ * drop the caller's last one (internals rule RP1). */
 static GObject *
 resource_pool_acquire_slow (GopodResourcePool  *pool,
                             GCancellable       *cancellable,
@@ -553,7 +553,7 @@ resource_pool_acquire_slow (GopodResourcePool  *pool,
   if (take == TAKE_WAIT && gopod_wait_is_serving (pool))
     {
       /* Only a release could end the wait, and the release would come from
-       * the caller, once the factory returned (internals rule P5). */
+       * the caller, once the factory returned (internals rule RP5). */
       gopod_resource_pool_state_unlock (pool, out);
       g_critical ("gopod_resource_pool_acquire: the factory of %s %p acquires from its own "
                   "pool, which is full: it would wait for itself",

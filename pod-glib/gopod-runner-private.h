@@ -37,7 +37,7 @@ struct _GopodRunner
 
   /* Everything below is guarded by lock. `waiters` holds start() waiting
    * for the end of the run and the worker waiting for a main-context job
-   * (internals rule R3). */
+   * (internals rule RN3). */
   GMutex        lock;
   GopodWaitList waiters;
   RunnerState   state;

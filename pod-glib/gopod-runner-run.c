@@ -33,7 +33,7 @@ runner_run_task_free_in_context (gpointer data)
 
 /* A task added from the runner's context (a JavaScript function, whose
  * destroy notify must run on its thread) is freed there while a loop runs
- * that context; otherwise, or for other tasks, here (internals rule R8). */
+ * that context; otherwise, or for other tasks, here (internals rule RN8). */
 static void
 runner_run_task_release (GopodRunner *self,
                          Task        *task)
@@ -116,7 +116,7 @@ runner_run_signals_register_in_context (gpointer data)
  *
  * A run ends once, at the first of: the worker ran out of tasks, a task
  * failed, the deadline, an interrupt, the caller's cancellable (internals
- * rule R4). runner_run_end_locked() records it under the lock and queues what
+ * rule RN4). runner_run_end_locked() records it under the lock and queues what
  * stops the rest in a GopodOutbox, run after unlocking. The waiter
  * (start(), or the start_async() completion on the caller's context)
  * collects the result and discards the tasks that never ran, so that their
@@ -259,7 +259,7 @@ gopod_runner_run_collect_result (GopodRunner *self)
   g_mutex_lock (&self->lock);
   g_assert (self->state == RUNNER_ENDED);
   /* A start still connecting the caller's cancellable disconnects it
-   * itself (internals rule R5). */
+   * itself (internals rule RN5). */
   self->collected = TRUE;
   pending = self->pending;
   g_queue_init (&self->pending);
@@ -383,7 +383,7 @@ static gboolean runner_run_on_timeout (gpointer data);
 
 /* Called with the lock held, once the first task is taken: the deadline,
  * counted from start(), is armed only now, so the first task always begins
- * however slowly this thread came up (internals rule R2). */
+ * however slowly this thread came up (internals rule RN2). */
 static void
 runner_run_arm_deadline_locked (GopodRunner *self)
 {
@@ -460,7 +460,7 @@ runner_run_worker (gpointer data)
   /* With a context of its own, this thread never acquires the runner's
    * context to run a main-context job's `begin` here. */
   g_main_context_push_thread_default (worker_context);
-  /* What a task does to its own runner (internals rule R6). */
+  /* What a task does to its own runner (internals rule RN6). */
   gopod_wait_serving_push (self);
 
   while ((task = runner_run_next_task (self, &id)) != NULL)
@@ -526,7 +526,7 @@ runner_run_on_caller_cancelled (GCancellable *cancellable,
 }
 
 /* Connects the caller's cancellable before the worker starts (internals
- * rule R5). If it was cancelled meanwhile the handler runs now and ends
+ * rule RN5). If it was cancelled meanwhile the handler runs now and ends
  * the run; if the run's result was even collected already (the completion
  * ran on a context another thread iterates), nobody else will disconnect
  * it, so this does. */
@@ -602,7 +602,7 @@ gopod_runner_run_begin (GopodRunner   *self,
     runner_run_connect_caller_cancellable (self, cancellable);
 
   /* start_async() catches signals from the first iteration of the
-   * caller's context on (internals rule R7). */
+   * caller's context on (internals rule RN7). */
   if (handle_signals && task != NULL)
     gopod_idle_add_on (g_task_get_context (task), "[pod-glib] runner handles signals",
                        runner_run_signals_register_in_context, g_object_ref (self), g_object_unref);
@@ -635,7 +635,7 @@ runner_run_needs_home (gpointer data)
 /* Blocks until the run ended. While main-context jobs are queued and this
  * is the thread the runner's context belongs to, runs that context
  * meanwhile, as g_main_loop_run() would: nobody else could. A job added
- * during the wait kicks it to look again (internals rule R3). */
+ * during the wait kicks it to look again (internals rule RN3). */
 void
 gopod_runner_run_wait_for_end (GopodRunner *self)
 {

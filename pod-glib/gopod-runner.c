@@ -273,7 +273,7 @@ runner_push_task (GopodRunner *self,
         {
           g_atomic_int_inc (&self->n_main_context_jobs);
           /* A start() already waiting must look again: it may have to run
-           * the context for this job (internals rule R3). */
+           * the context for this job (internals rule RN3). */
           gopod_wait_list_kick (&self->waiters);
         }
     }
@@ -281,7 +281,7 @@ runner_push_task (GopodRunner *self,
 
   /* A task of this run cannot know whether the deadline passed before its
    * add (checking its cancellable and adding are not one step), so for it
-   * the add is a documented no-op (internals rule R6). Anyone else adding
+   * the add is a documented no-op (internals rule RN6). Anyone else adding
    * to an ended runner made a mistake. */
   if (!accepted && !gopod_wait_is_serving (self))
     g_critical ("GopodRunner %p has already run: a task added now would never run", self);

@@ -150,6 +150,9 @@ def scenario_throttle():
     # The one job in flight has not reported: throttle blocks until Ctrl-C.
     # (No callback runs inside a throttle to say "ready" from there.)
     throttler = Gopod.Throttler.new(1, 0)
+    # A first blocking call sets the Ctrl-C watch up, so the signal that
+    # "ready" brings finds it in place, or at worst Python's own handler.
+    throttler.wait()
     try:
         ready()
         throttler.throttle()

@@ -150,10 +150,13 @@ class _SigintWatcher:
         return bool(self._active) or _ossighelper.sigint_handler_is_default()
 
     def _start_thread(self):
-        self._reader, self._writer = socket.socketpair()
-        for sock in (self._reader, self._writer):
+        # Published only once whole: a Ctrl-C that interrupts this (Python's
+        # own handler is still in place) leaves no half-made pair behind.
+        reader, writer = socket.socketpair()
+        for sock in (reader, writer):
             sock.set_inheritable(False)
-        self._writer.setblocking(False)
+        writer.setblocking(False)
+        self._reader, self._writer = reader, writer
         threading.Thread(target=self._watch, name='gopod-sigint', daemon=True).start()
 
     def _watch(self):
