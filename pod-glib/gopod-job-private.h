@@ -54,7 +54,7 @@ gboolean      gopod_job_discard    (GopodJob        *job,
                                     const GError    *error);
 gboolean      gopod_job_is_ended   (GopodJob        *job);
 /* Drops an owner's reference to @job. If it is the last one, the job is
- * finalized on the main context it was created on (design rule 5): here,
+ * finalized on the main context it was created on (internals rule 5): here,
  * if this thread can own that context because nobody iterates it, else from
  * an idle source there. */
 void          gopod_job_release    (GopodJob        *job);

@@ -12,7 +12,7 @@ G_BEGIN_DECLS
 /*
  * GopodNotify delivers "notify" for properties that change on any thread, on
  * the main context that was thread-default when the object was created
- * (rule 5 of the design), at most 32 properties. Changes are coalesced: a property changed many
+ * (internals rule 5), at most 32 properties. Changes are coalesced: a property changed many
  * times before the context runs is notified once. Nothing is queued for an
  * object without notify handlers, so objects nobody watches cost nothing.
  *
