@@ -9,6 +9,7 @@
 #include "gopod-notify-private.h"
 #include "gopod-pod.h"
 #include "gopod-pod-registry-private.h"
+#include "gopod-outbox-private.h"
 #include "gopod-wait-private.h"
 
 G_BEGIN_DECLS
@@ -147,5 +148,31 @@ void          gopod_pod_core_wait_async           (GopodPodCore       *core,
 gboolean      gopod_pod_core_begin_shutdown       (GopodPodCore       *core,
                                                    GopodShutdownMode   mode,
                                                    GError            **error);
+
+/* Shared by gopod-pod-core.c and gopod-pod-core-entry.c: the workers and
+ * the queue on one side, the face's entry points on the other. */
+void          gopod_pod_core_cancel_running_job      (gpointer job);
+gboolean      gopod_pod_core_check_room_locked       (GopodPodCore  *core,
+                                                      GError       **error);
+GopodChunk   *gopod_pod_core_chunk_new_locked        (GopodPodCore *core);
+void          gopod_pod_core_discard_stolen_chunk    (gpointer chunk);
+void          gopod_pod_core_discard_stolen_job      (gpointer job);
+gboolean      gopod_pod_core_is_full_locked          (GopodPodCore *core);
+void          gopod_pod_core_notify                  (GopodPodCore *core,
+                                                      guint         prop_id);
+void          gopod_pod_core_queue_push_sorted_locked (GopodPodCore *core,
+                                                       gpointer      item);
+guint         gopod_pod_core_reserve_workers_locked  (GopodPodCore *core);
+void          gopod_pod_core_spawn_workers           (GopodPodCore *core,
+                                                      guint         n);
+gboolean      gopod_pod_core_wait_locked             (GopodPodCore   *core,
+                                                      GopodWaitReady  done,
+                                                      GCancellable   *cancellable,
+                                                      GError        **error);
+void          gopod_pod_core_wake_idle_workers_locked (GopodPodCore *core);
+void          gopod_pod_core_wake_waiters_locked     (GopodPodCore *core,
+                                                      GopodOutbox  *out);
+void          gopod_pod_core_worker_main             (gpointer  data,
+                                                      gpointer  pool_data);
 
 G_END_DECLS

@@ -33,7 +33,6 @@ typedef struct
 
 static GPrivate current_worker;
 
-static void pod_core_worker_main (gpointer data, gpointer pool_data);
 static gboolean pod_core_should_leave_locked (GopodPodCore *core);
 static gboolean pod_core_may_spin_locked (GopodPodCore *core);
 static inline void pod_core_cpu_relax (void);
@@ -112,9 +111,9 @@ gopod_pod_core_unref (GopodPodCore *core)
  * waiters whose condition now holds, to be woken once @out is flushed
  * unlocked (internals rule P9). Only those: a blocked gopod_pod_wait() is not
  * woken by each of a million job ends. */
-static void
-pod_core_wake_waiters_locked (GopodPodCore *core,
-                              GopodOutbox  *out)
+void
+gopod_pod_core_wake_waiters_locked (GopodPodCore *core,
+                                    GopodOutbox  *out)
 {
   if (gopod_pod_core_is_idle_locked (core))
     gopod_pod_registry_idle_locked (core);
@@ -124,9 +123,9 @@ pod_core_wake_waiters_locked (GopodPodCore *core,
 
 /* Every push goes through these, called with the lock held, so that a
  * spinning worker sees it (pod_core_spin_for_item). */
-static void
-pod_core_queue_push_sorted_locked (GopodPodCore *core,
-                                   gpointer      item)
+void
+gopod_pod_core_queue_push_sorted_locked (GopodPodCore *core,
+                                         gpointer      item)
 {
   g_async_queue_push_sorted (core->queue, item, gopod_chunk_queue_order, NULL);
   g_atomic_int_inc (&core->pushes);
@@ -144,9 +143,9 @@ pod_core_queue_push_front_locked (GopodPodCore *core,
 
 /* Called with the lock held; only flags the properties, delivery happens on
  * the pod's main context. */
-static void
-pod_core_notify (GopodPodCore *core,
-                 guint         prop_id)
+void
+gopod_pod_core_notify (GopodPodCore *core,
+                       guint         prop_id)
 {
   gopod_notify_queue_deferred (&core->notify, prop_id);
 }
@@ -165,10 +164,10 @@ pod_core_may_dispatch_locked (GopodPodCore *core)
 
 /* Reserves workers under the lock for queued work: as many as there are
  * queued jobs no idle worker will take, within the bound. The reserved
- * workers count as busy at once; pod_core_spawn_workers() starts them after the
+ * workers count as busy at once; gopod_pod_core_spawn_workers() starts them after the
  * lock is released. */
-static guint
-pod_core_reserve_workers_locked (GopodPodCore *core)
+guint
+gopod_pod_core_reserve_workers_locked (GopodPodCore *core)
 {
   guint n = 0;
 
@@ -180,14 +179,14 @@ pod_core_reserve_workers_locked (GopodPodCore *core)
       n++;
     }
   if (n > 0)
-    pod_core_notify (core, PROP_WORKERS);
+    gopod_pod_core_notify (core, PROP_WORKERS);
 
   return n;
 }
 
-static void
-pod_core_spawn_workers (GopodPodCore *core,
-                        guint         n)
+void
+gopod_pod_core_spawn_workers (GopodPodCore *core,
+                              guint         n)
 {
   for (guint i = 0; i < n; i++)
     {
@@ -202,7 +201,7 @@ pod_core_spawn_workers (GopodPodCore *core,
           g_warning ("pod-glib: could not start a worker: %s", error->message);
           g_mutex_lock (&core->lock);
           core->n_workers--;
-          pod_core_wake_waiters_locked (core, &out);
+          gopod_pod_core_wake_waiters_locked (core, &out);
           g_mutex_unlock (&core->lock);
           gopod_outbox_flush (&out);
           gopod_pod_core_unref (core);
@@ -211,15 +210,15 @@ pod_core_spawn_workers (GopodPodCore *core,
 }
 
 /* Wakes every idle worker so it looks at the pod's state again. */
-static void
-pod_core_wake_idle_workers_locked (GopodPodCore *core)
+void
+gopod_pod_core_wake_idle_workers_locked (GopodPodCore *core)
 {
   for (guint i = 0; i < core->n_idle; i++)
     pod_core_queue_push_front_locked (core, GOPOD_WAKE_MARKER);
 }
 
-static gboolean
-pod_core_is_full_locked (GopodPodCore *core)
+gboolean
+gopod_pod_core_is_full_locked (GopodPodCore *core)
 {
   return core->max_queued > 0 && core->n_queued >= core->max_queued;
 }
@@ -241,8 +240,8 @@ gopod_pod_core_is_shut_down_locked (gpointer data)
          core->n_queued == 0;
 }
 
-static GopodChunk *
-pod_core_chunk_new_locked (GopodPodCore *core)
+GopodChunk *
+gopod_pod_core_chunk_new_locked (GopodPodCore *core)
 {
   GopodChunk *chunk = g_steal_pointer (&core->spare);
 
@@ -327,7 +326,7 @@ pod_core_give_back_locked (GopodPodCore *core,
                            Batch        *batch,
                            guint         from)
 {
-  GopodChunk *chunk = pod_core_chunk_new_locked (core);
+  GopodChunk *chunk = gopod_pod_core_chunk_new_locked (core);
   guint n = batch->n - from;
 
   /* At most BATCH_MAX jobs of two slots: they fit. */
@@ -403,22 +402,22 @@ pod_core_shut_down_error (void)
 
 /* Outbox actions of a discarding shutdown: user code (finish, destroy
  * notifies, cancel handlers) runs after the lock. */
-static void
-pod_core_discard_stolen_job (gpointer job)
+void
+gopod_pod_core_discard_stolen_job (gpointer job)
 {
   gopod_job_discard (job, pod_core_shut_down_error ());
   gopod_job_release (job);
 }
 
-static void
-pod_core_discard_stolen_chunk (gpointer chunk)
+void
+gopod_pod_core_discard_stolen_chunk (gpointer chunk)
 {
   gopod_chunk_destroy_rest (chunk);
   g_free (chunk);
 }
 
-static void
-pod_core_cancel_running_job (gpointer job)
+void
+gopod_pod_core_cancel_running_job (gpointer job)
 {
   gopod_job_cancel (job);
   gopod_job_release (job);
@@ -441,18 +440,18 @@ pod_core_discard_item_locked (GopodPodCore *core,
       if (chunk == core->filling)
         core->filling = NULL;
       g_mutex_unlock (&core->lock);
-      pod_core_discard_stolen_chunk (chunk);
+      gopod_pod_core_discard_stolen_chunk (chunk);
     }
   else
     {
       core->n_queued--;
       g_mutex_unlock (&core->lock);
-      pod_core_discard_stolen_job (item);
+      gopod_pod_core_discard_stolen_job (item);
     }
 
   g_mutex_lock (&core->lock);
-  pod_core_notify (core, PROP_QUEUED);
-  pod_core_notify (core, PROP_CANCELLED);
+  gopod_pod_core_notify (core, PROP_QUEUED);
+  gopod_pod_core_notify (core, PROP_CANCELLED);
 }
 
 /* Puts back an item a worker popped but may not start now. */
@@ -593,7 +592,7 @@ pod_core_take_next_job_locked (GopodPodCore *core)
       core->n_running_main++;
     }
   pod_core_running_add_locked (core, item);
-  pod_core_notify (core, PROP_QUEUED);
+  gopod_pod_core_notify (core, PROP_QUEUED);
   return item;
 }
 
@@ -605,15 +604,15 @@ pod_core_count_outcome_locked (GopodPodCore  *core,
     {
     case GOPOD_JOB_STATE_SUCCEEDED:
       core->succeeded++;
-      pod_core_notify (core, PROP_SUCCEEDED);
+      gopod_pod_core_notify (core, PROP_SUCCEEDED);
       break;
     case GOPOD_JOB_STATE_FAILED:
       core->failed++;
-      pod_core_notify (core, PROP_FAILED);
+      gopod_pod_core_notify (core, PROP_FAILED);
       break;
     case GOPOD_JOB_STATE_CANCELLED:
       core->cancelled++;
-      pod_core_notify (core, PROP_CANCELLED);
+      gopod_pod_core_notify (core, PROP_CANCELLED);
       break;
     default:
       g_assert_not_reached ();
@@ -631,8 +630,8 @@ pod_core_requeue_locked (GopodPodCore *core,
   if (g_queue_is_empty (requeue))
     return 0;
   while ((job = g_queue_pop_head (requeue)) != NULL)
-    pod_core_queue_push_sorted_locked (core, job);
-  return pod_core_reserve_workers_locked (core);
+    gopod_pod_core_queue_push_sorted_locked (core, job);
+  return gopod_pod_core_reserve_workers_locked (core);
 }
 
 void
@@ -648,7 +647,7 @@ gopod_pod_core_requeue_resumed (GopodPodCore *core,
   spawn = pod_core_requeue_locked (core, &requeue);
   g_mutex_unlock (&core->lock);
 
-  pod_core_spawn_workers (core, spawn);
+  gopod_pod_core_spawn_workers (core, spawn);
 }
 
 /* A job's end, told by the job in the thread that ended it (see
@@ -682,7 +681,7 @@ pod_core_job_ended (GopodJob *job,
       if (was_held || g_async_queue_remove (core->queue, job))
         {
           core->n_queued--;
-          pod_core_notify (core, PROP_QUEUED);
+          gopod_pod_core_notify (core, PROP_QUEUED);
           gopod_outbox_add (&out, (GopodOutboxFunc) gopod_job_release, job);
         }
     }
@@ -691,20 +690,20 @@ pod_core_job_ended (GopodJob *job,
       if (gopod_job_peek_main_context (job))
         {
           core->n_running_main--;
-          spawn = pod_core_reserve_workers_locked (core);
+          spawn = gopod_pod_core_reserve_workers_locked (core);
         }
       else if (worker != NULL && worker->core == core && worker->executing == job &&
                (worker->next = pod_core_take_next_job_locked (core)) != NULL)
         ;  /* the slot goes to the next job */
       else
         core->n_running--;
-      pod_core_notify (core, PROP_RUNNING);
+      gopod_pod_core_notify (core, PROP_RUNNING);
     }
   spawn += pod_core_requeue_locked (core, &requeue);
-  pod_core_wake_waiters_locked (core, &out);
+  gopod_pod_core_wake_waiters_locked (core, &out);
   g_mutex_unlock (&core->lock);
 
-  pod_core_spawn_workers (core, spawn);
+  gopod_pod_core_spawn_workers (core, spawn);
   gopod_outbox_flush (&out);
   gopod_pod_core_unref (core);
 }
@@ -734,8 +733,8 @@ pod_core_dispatch_job_locked (GopodPodCore *core,
   else
     core->n_running++;
   pod_core_running_add_locked (core, job);
-  pod_core_notify (core, PROP_QUEUED);
-  pod_core_notify (core, PROP_RUNNING);
+  gopod_pod_core_notify (core, PROP_QUEUED);
+  gopod_pod_core_notify (core, PROP_RUNNING);
   g_mutex_unlock (&core->lock);
 
   for (;;)
@@ -769,12 +768,12 @@ pod_core_dispatch_job_locked (GopodPodCore *core,
       else
         core->n_running--;
       pod_core_running_remove_locked (core, job);
-      pod_core_notify (core, PROP_RUNNING);
+      gopod_pod_core_notify (core, PROP_RUNNING);
       g_mutex_unlock (&core->lock);
       gopod_job_release (job);
       g_mutex_lock (&core->lock);
     }
-  pod_core_wake_waiters_locked (core, out);
+  gopod_pod_core_wake_waiters_locked (core, out);
 }
 
 /* Counts out @ran jobs a worker ran straight from a chunk it holds. */
@@ -866,7 +865,7 @@ pod_core_hold_chunk_locked (GopodPodCore *core,
                             GopodOutbox  *out)
 {
   core->n_running++;
-  pod_core_notify (core, PROP_RUNNING);
+  gopod_pod_core_notify (core, PROP_RUNNING);
   for (;;)
     {
       guint limit = pod_core_batch_limit (*avg_job_ns, 0, GOPOD_CHUNK_SLOTS);
@@ -899,10 +898,10 @@ pod_core_hold_chunk_locked (GopodPodCore *core,
           break;
         }
       core->n_running++;
-      pod_core_wake_waiters_locked (core, out);
+      gopod_pod_core_wake_waiters_locked (core, out);
     }
-  pod_core_notify (core, PROP_RUNNING);
-  pod_core_wake_waiters_locked (core, out);
+  gopod_pod_core_notify (core, PROP_RUNNING);
+  gopod_pod_core_wake_waiters_locked (core, out);
 }
 
 /* Runs light jobs from a chunk the worker popped. Same locking as
@@ -926,8 +925,8 @@ pod_core_dispatch_chunk_locked (GopodPodCore *core,
 
   pod_core_take_from_chunk_locked (core, chunk, limit, &batch);
   core->n_running++;
-  pod_core_notify (core, PROP_QUEUED);
-  pod_core_notify (core, PROP_RUNNING);
+  gopod_pod_core_notify (core, PROP_QUEUED);
+  gopod_pod_core_notify (core, PROP_RUNNING);
   g_mutex_unlock (&core->lock);
 
   started = g_get_monotonic_time ();
@@ -938,11 +937,11 @@ pod_core_dispatch_chunk_locked (GopodPodCore *core,
   core->n_running--;
   core->succeeded += ran;
   core->cancelled += discarded;
-  pod_core_notify (core, PROP_RUNNING);
-  pod_core_notify (core, PROP_SUCCEEDED);
+  gopod_pod_core_notify (core, PROP_RUNNING);
+  gopod_pod_core_notify (core, PROP_SUCCEEDED);
   if (discarded > 0)
-    pod_core_notify (core, PROP_CANCELLED);
-  pod_core_wake_waiters_locked (core, out);
+    gopod_pod_core_notify (core, PROP_CANCELLED);
+  gopod_pod_core_wake_waiters_locked (core, out);
 }
 
 /* Whether an idle worker should give its thread back rather than wait. */
@@ -1038,9 +1037,9 @@ pod_core_wait_for_item_locked (GopodPodCore *core)
   return item;
 }
 
-static void
-pod_core_worker_main (gpointer  data,
-                      gpointer  pool_data)
+void
+gopod_pod_core_worker_main (gpointer  data,
+                            gpointer  pool_data)
 {
   GopodPodCore *core = data;
   Worker worker = { core, NULL, NULL };
@@ -1083,7 +1082,7 @@ pod_core_worker_main (gpointer  data,
       /* Busy workers may have taken the wake markers meant for idle ones;
        * whoever empties a closing pod's queue sends them again. */
       if (core->n_queued == 0 && (core->closing || core->orphaned))
-        pod_core_wake_idle_workers_locked (core);
+        gopod_pod_core_wake_idle_workers_locked (core);
 
       if (out.n > 0)
         {
@@ -1094,8 +1093,8 @@ pod_core_worker_main (gpointer  data,
     }
 
   core->n_workers--;
-  pod_core_notify (core, PROP_WORKERS);
-  pod_core_wake_waiters_locked (core, &out);
+  gopod_pod_core_notify (core, PROP_WORKERS);
+  gopod_pod_core_wake_waiters_locked (core, &out);
   g_mutex_unlock (&core->lock);
   gopod_outbox_flush (&out);
 
@@ -1119,13 +1118,13 @@ pod_core_check_accepting_locked (GopodPodCore  *core,
   return TRUE;
 }
 
-static gboolean
-pod_core_check_room_locked (GopodPodCore  *core,
-                            GError       **error)
+gboolean
+gopod_pod_core_check_room_locked (GopodPodCore  *core,
+                                  GError       **error)
 {
   if (!pod_core_check_accepting_locked (core, error))
     return FALSE;
-  if (pod_core_is_full_locked (core))
+  if (gopod_pod_core_is_full_locked (core))
     {
       g_set_error (error, GOPOD_ERROR, GOPOD_ERROR_QUEUE_FULL,
                    "The pod's queue is full (max-queued is %u)", core->max_queued);
@@ -1155,11 +1154,11 @@ pod_core_needs_home (gpointer data)
  * thread the pod was made on, where nobody runs that context, runs it
  * itself while such jobs are pending, also those added after the wait began
  * (internals rule P8). */
-static gboolean
-pod_core_wait_locked (GopodPodCore   *core,
-                      GopodWaitReady  done,
-                      GCancellable   *cancellable,
-                      GError        **error)
+gboolean
+gopod_pod_core_wait_locked (GopodPodCore   *core,
+                            GopodWaitReady  done,
+                            GCancellable   *cancellable,
+                            GError        **error)
 {
   GopodWaitOptions options = GOPOD_WAIT_OPTIONS_INIT;
 
@@ -1176,7 +1175,7 @@ pod_core_has_room_or_closed (gpointer data)
 {
   GopodPodCore *core = data;
 
-  return core->closing || !pod_core_is_full_locked (core);
+  return core->closing || !gopod_pod_core_is_full_locked (core);
 }
 
 /* Queues an accepted job; called with the lock held, room checked. */
@@ -1187,7 +1186,7 @@ pod_core_enqueue_job_locked (GopodPodCore *core,
   /* Light jobs after this one must queue behind it. */
   core->filling = NULL;
   gopod_job_set_seq (job, core->next_seq++);
-  pod_core_queue_push_sorted_locked (core, g_object_ref (job));
+  gopod_pod_core_queue_push_sorted_locked (core, g_object_ref (job));
   if (gopod_job_peek_main_context (job))
     {
       g_atomic_int_inc (&core->n_main_jobs);
@@ -1198,10 +1197,10 @@ pod_core_enqueue_job_locked (GopodPodCore *core,
   core->n_queued++;
   core->submitted++;
   gopod_pod_registry_accepted_locked (core, job);
-  pod_core_notify (core, PROP_QUEUED);
-  pod_core_notify (core, PROP_SUBMITTED);
+  gopod_pod_core_notify (core, PROP_QUEUED);
+  gopod_pod_core_notify (core, PROP_SUBMITTED);
 
-  return pod_core_reserve_workers_locked (core);
+  return gopod_pod_core_reserve_workers_locked (core);
 }
 
 gboolean
@@ -1216,9 +1215,9 @@ gopod_pod_core_add_job (GopodPodCore  *core,
 
   g_mutex_lock (&core->lock);
   ok = pod_core_check_accepting_locked (core, error);
-  if (ok && pod_core_is_full_locked (core) && may_block && !gopod_pod_core_is_serving (core))
-    ok = pod_core_wait_locked (core, pod_core_has_room_or_closed, cancellable, error);
-  ok = ok && pod_core_check_room_locked (core, error);
+  if (ok && gopod_pod_core_is_full_locked (core) && may_block && !gopod_pod_core_is_serving (core))
+    ok = gopod_pod_core_wait_locked (core, pod_core_has_room_or_closed, cancellable, error);
+  ok = ok && gopod_pod_core_check_room_locked (core, error);
   if (ok)
     {
       ok = gopod_job_claim (job, pod_core_job_ended, core);
@@ -1233,291 +1232,6 @@ gopod_pod_core_add_job (GopodPodCore  *core,
     }
   g_mutex_unlock (&core->lock);
 
-  pod_core_spawn_workers (core, spawn);
+  gopod_pod_core_spawn_workers (core, spawn);
   return ok;
-}
-
-/* Waits and shutdown */
-
-void
-gopod_pod_core_wait_async (GopodPodCore   *core,
-                           GTask          *task,
-                           GopodWaitReady  done)
-{
-  GopodOutbox out = GOPOD_OUTBOX_INIT;
-
-  g_mutex_lock (&core->lock);
-  gopod_wait_until_async (&core->waiters, done, core, task, &out);
-  g_mutex_unlock (&core->lock);
-  gopod_outbox_flush (&out);
-}
-
-/* Takes the registry's held jobs for a discarding shutdown, to be discarded
- * when @out is flushed. */
-static void
-pod_core_discard_held_locked (GopodPodCore *core,
-                              GopodOutbox  *out)
-{
-  GQueue held = G_QUEUE_INIT;
-  GopodJob *job;
-
-  core->n_queued -= gopod_pod_registry_steal_held_locked (core, &held);
-  while ((job = g_queue_pop_head (&held)) != NULL)
-    gopod_outbox_add (out, pod_core_discard_stolen_job, job);
-}
-
-/* Takes everything out of the queue for a discarding shutdown, to be
- * discarded when @out is flushed. */
-static void
-pod_core_steal_queue_locked (GopodPodCore *core,
-                             GopodOutbox  *out)
-{
-  gpointer item;
-
-  while ((item = g_async_queue_try_pop (core->queue)) != NULL)
-    {
-      if (item == GOPOD_WAKE_MARKER)
-        continue;
-      if (gopod_item_is_chunk (item))
-        {
-          GopodChunk *chunk = gopod_item_get_chunk (item);
-
-          core->n_queued -= chunk->n_jobs;
-          core->cancelled += chunk->n_jobs;
-          if (chunk == core->filling)
-            core->filling = NULL;
-          gopod_outbox_add (out, pod_core_discard_stolen_chunk, chunk);
-        }
-      else
-        {
-          core->n_queued--;
-          gopod_outbox_add (out, pod_core_discard_stolen_job, item);
-        }
-    }
-}
-
-gboolean
-gopod_pod_core_begin_shutdown (GopodPodCore       *core,
-                               GopodShutdownMode   mode,
-                               GError            **error)
-{
-  GopodOutbox out = GOPOD_OUTBOX_INIT;
-  gboolean first;
-  guint spawn;
-
-  g_mutex_lock (&core->lock);
-  first = !core->closing;
-  core->closing = TRUE;
-  if (mode == GOPOD_SHUTDOWN_DISCARD && !g_atomic_int_get (&core->discarding))
-    {
-      g_atomic_int_set (&core->discarding, TRUE);
-      pod_core_steal_queue_locked (core, &out);
-      pod_core_discard_held_locked (core, &out);
-      for (guint i = 0; i < core->running_jobs->len; i++)
-        gopod_outbox_add (&out, pod_core_cancel_running_job,
-                          g_object_ref (g_ptr_array_index (core->running_jobs, i)));
-      pod_core_notify (core, PROP_QUEUED);
-      pod_core_notify (core, PROP_CANCELLED);
-    }
-  g_atomic_int_inc (&core->epoch);
-  pod_core_wake_idle_workers_locked (core);
-  spawn = pod_core_reserve_workers_locked (core);
-  pod_core_wake_waiters_locked (core, &out);
-  g_mutex_unlock (&core->lock);
-
-  pod_core_spawn_workers (core, spawn);
-  gopod_outbox_flush (&out);
-
-  if (!first)
-    g_set_error_literal (error, GOPOD_ERROR, GOPOD_ERROR_CLOSED,
-                         "The pod was already shut down");
-  return first;
-}
-
-/* For the GObject face (gopod-pod.c) */
-
-gboolean
-gopod_pod_core_wait (GopodPodCore   *core,
-                     GopodWaitReady  done,
-                     GCancellable   *cancellable,
-                     GError        **error)
-{
-  gboolean ok;
-
-  g_mutex_lock (&core->lock);
-  ok = pod_core_wait_locked (core, done, cancellable, error);
-  g_mutex_unlock (&core->lock);
-  /* What the work left for this thread to free: light jobs' destroy
-   * notifies given from here (rule P11). */
-  gopod_release_pending_here ();
-
-  return ok;
-}
-
-/* A submit that found no room: the error, and the job's data freed, with
- * the lock let go. Out of line: the submit's own path stays short. */
-static G_GNUC_NO_INLINE gboolean
-pod_core_refuse_submit_locked (GopodPodCore    *core,
-                               gpointer         user_data,
-                               GDestroyNotify   destroy,
-                               GError         **error)
-{
-  pod_core_check_room_locked (core, error);
-  g_mutex_unlock (&core->lock);
-  if (destroy != NULL)
-    destroy (user_data);
-  return FALSE;
-}
-
-/* A new chunk for the next light job, queued at once: the old one, if any,
- * is full and stays queued. */
-static G_GNUC_NO_INLINE GopodChunk *
-pod_core_start_chunk_locked (GopodPodCore *core)
-{
-  GopodChunk *chunk = core->filling = pod_core_chunk_new_locked (core);
-
-  chunk->seq = core->next_seq;
-  pod_core_queue_push_sorted_locked (core, gopod_chunk_to_item (chunk));
-  return chunk;
-}
-
-gboolean
-gopod_pod_core_submit (GopodPodCore    *core,
-                       GopodFunc        func,
-                       gpointer         user_data,
-                       GDestroyNotify   destroy,
-                       GError         **error)
-{
-  /* The pod's own thread (where JavaScript made it) gets its destroy
-   * notifies back in that thread (rules P11, R2). */
-  GopodLightHomed *homed = destroy != NULL
-                           ? gopod_light_homed_new (func, user_data, destroy,
-                                                    gopod_wait_home_is_caller (&core->home))
-                           : NULL;
-  GopodChunk *chunk;
-  guint spawn = 0;
-
-  pod_core_lock (core);
-  if (G_UNLIKELY (core->closing || pod_core_is_full_locked (core)))
-    {
-      /* Refused: freed at once, by the caller's thread, on its context. */
-      if (homed != NULL)
-        gopod_light_homed_drop (homed);
-      return pod_core_refuse_submit_locked (core, user_data, destroy, error);
-    }
-  if (homed != NULL)
-    {
-      user_data = homed;
-      func = gopod_light_homed_run;
-      destroy = gopod_light_homed_free;
-    }
-
-  chunk = core->filling;
-  if (G_UNLIKELY (!gopod_chunk_has_room (chunk, gopod_chunk_job_slots (destroy))))
-    chunk = pod_core_start_chunk_locked (core);
-  gopod_chunk_append (chunk, func, user_data, destroy);
-  core->next_seq++;
-  core->n_queued++;
-  core->submitted++;
-  gopod_notify_queue_deferred_mask (&core->notify, (1u << PROP_QUEUED) | (1u << PROP_SUBMITTED));
-  if (G_UNLIKELY (core->n_workers < core->max_workers))
-    spawn = pod_core_reserve_workers_locked (core);
-  g_mutex_unlock (&core->lock);
-
-  if (G_UNLIKELY (spawn > 0))
-    pod_core_spawn_workers (core, spawn);
-  return TRUE;
-}
-
-gboolean
-gopod_pod_core_set_paused (GopodPodCore *core,
-                           gboolean      paused)
-{
-  GopodOutbox out = GOPOD_OUTBOX_INIT;
-  gboolean changed;
-  guint spawn = 0;
-
-  g_mutex_lock (&core->lock);
-  changed = core->paused != paused;
-  core->paused = paused;
-  g_atomic_int_inc (&core->epoch);
-  pod_core_wake_waiters_locked (core, &out);
-  if (!paused)
-    spawn = pod_core_reserve_workers_locked (core);
-  g_mutex_unlock (&core->lock);
-
-  gopod_outbox_flush (&out);
-  pod_core_spawn_workers (core, spawn);
-  return changed;
-}
-
-/* Workers look again after any setting changed. */
-gboolean
-gopod_pod_core_write_setting (GopodPodCore *core,
-                              guint        *field,
-                              guint         value)
-{
-  GopodOutbox out = GOPOD_OUTBOX_INIT;
-  gboolean changed;
-  guint spawn;
-
-  g_mutex_lock (&core->lock);
-  changed = *field != value;
-  *field = value;
-  g_atomic_int_inc (&core->epoch);
-  /* Room under a new max-queued, a new start time (rule P6). */
-  pod_core_wake_waiters_locked (core, &out);
-  spawn = pod_core_reserve_workers_locked (core);
-  g_mutex_unlock (&core->lock);
-
-  gopod_outbox_flush (&out);
-  pod_core_spawn_workers (core, spawn);
-  return changed;
-}
-
-void
-gopod_pod_core_orphan (GopodPodCore *core)
-{
-  GopodOutbox out = GOPOD_OUTBOX_INIT;
-  guint spawn;
-
-  /* The user is gone, the work is not: run what is queued, then let the
-   * workers leave at once rather than after the idle timeout. */
-  g_mutex_lock (&core->lock);
-  core->orphaned = TRUE;
-  core->paused = FALSE;
-  g_atomic_int_inc (&core->epoch);
-  pod_core_wake_idle_workers_locked (core);
-  pod_core_wake_waiters_locked (core, &out);
-  spawn = pod_core_reserve_workers_locked (core);
-  g_mutex_unlock (&core->lock);
-  gopod_outbox_flush (&out);
-  pod_core_spawn_workers (core, spawn);
-}
-
-GopodPodCore *
-gopod_pod_core_new (GopodPod    *pod,
-                    GParamSpec **pspecs,
-                    guint        n_pspecs)
-{
-  GopodPodCore *core = g_new0 (GopodPodCore, 1);
-
-  g_atomic_ref_count_init (&core->ref_count);
-  g_mutex_init (&core->lock);
-  gopod_wait_list_init (&core->waiters, &core->lock);
-  gopod_wait_home_init (&core->home);
-  core->queue = g_async_queue_new ();
-  /* Not exclusive, unbounded: the pod bounds its own workers, and GLib
-   * starts no thread before the first push. */
-  core->threads = g_thread_pool_new (pod_core_worker_main, NULL, -1, FALSE, NULL);
-  core->context = g_main_context_ref_thread_default ();
-  core->paused = TRUE;
-  core->max_workers = 1;
-  core->idle_timeout_ms = GOPOD_POD_DEFAULT_IDLE_TIMEOUT_MS;
-  core->running_jobs = g_ptr_array_new ();
-  gopod_notify_init (&core->notify, G_OBJECT (pod), pspecs, n_pspecs);
-  gopod_notify_prepare (&core->notify);
-  gopod_pod_registry_init (&core->registry);
-
-  return core;
 }

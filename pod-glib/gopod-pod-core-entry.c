@@ -1,0 +1,296 @@
+/* gopod-pod-core-entry.c: the pod core's entry points for its GObject face:
+ * waits, shutdown, settings (the workers and the queue are in gopod-pod-core.c)
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include "gopod-pod-core-private.h"
+#include "gopod-error.h"
+#include "gopod-job-private.h"
+#include "gopod-outbox-private.h"
+#include "gopod-release-private.h"
+
+/* Waits and shutdown */
+
+void
+gopod_pod_core_wait_async (GopodPodCore   *core,
+                           GTask          *task,
+                           GopodWaitReady  done)
+{
+  GopodOutbox out = GOPOD_OUTBOX_INIT;
+
+  g_mutex_lock (&core->lock);
+  gopod_wait_until_async (&core->waiters, done, core, task, &out);
+  g_mutex_unlock (&core->lock);
+  gopod_outbox_flush (&out);
+}
+
+/* Takes the registry's held jobs for a discarding shutdown, to be discarded
+ * when @out is flushed. */
+static void
+pod_core_entry_discard_held_locked (GopodPodCore *core,
+                                    GopodOutbox  *out)
+{
+  GQueue held = G_QUEUE_INIT;
+  GopodJob *job;
+
+  core->n_queued -= gopod_pod_registry_steal_held_locked (core, &held);
+  while ((job = g_queue_pop_head (&held)) != NULL)
+    gopod_outbox_add (out, gopod_pod_core_discard_stolen_job, job);
+}
+
+/* Takes everything out of the queue for a discarding shutdown, to be
+ * discarded when @out is flushed. */
+static void
+pod_core_entry_steal_queue_locked (GopodPodCore *core,
+                                   GopodOutbox  *out)
+{
+  gpointer item;
+
+  while ((item = g_async_queue_try_pop (core->queue)) != NULL)
+    {
+      if (item == GOPOD_WAKE_MARKER)
+        continue;
+      if (gopod_item_is_chunk (item))
+        {
+          GopodChunk *chunk = gopod_item_get_chunk (item);
+
+          core->n_queued -= chunk->n_jobs;
+          core->cancelled += chunk->n_jobs;
+          if (chunk == core->filling)
+            core->filling = NULL;
+          gopod_outbox_add (out, gopod_pod_core_discard_stolen_chunk, chunk);
+        }
+      else
+        {
+          core->n_queued--;
+          gopod_outbox_add (out, gopod_pod_core_discard_stolen_job, item);
+        }
+    }
+}
+
+gboolean
+gopod_pod_core_begin_shutdown (GopodPodCore       *core,
+                               GopodShutdownMode   mode,
+                               GError            **error)
+{
+  GopodOutbox out = GOPOD_OUTBOX_INIT;
+  gboolean first;
+  guint spawn;
+
+  g_mutex_lock (&core->lock);
+  first = !core->closing;
+  core->closing = TRUE;
+  if (mode == GOPOD_SHUTDOWN_DISCARD && !g_atomic_int_get (&core->discarding))
+    {
+      g_atomic_int_set (&core->discarding, TRUE);
+      pod_core_entry_steal_queue_locked (core, &out);
+      pod_core_entry_discard_held_locked (core, &out);
+      for (guint i = 0; i < core->running_jobs->len; i++)
+        gopod_outbox_add (&out, gopod_pod_core_cancel_running_job,
+                          g_object_ref (g_ptr_array_index (core->running_jobs, i)));
+      gopod_pod_core_notify (core, PROP_QUEUED);
+      gopod_pod_core_notify (core, PROP_CANCELLED);
+    }
+  g_atomic_int_inc (&core->epoch);
+  gopod_pod_core_wake_idle_workers_locked (core);
+  spawn = gopod_pod_core_reserve_workers_locked (core);
+  gopod_pod_core_wake_waiters_locked (core, &out);
+  g_mutex_unlock (&core->lock);
+
+  gopod_pod_core_spawn_workers (core, spawn);
+  gopod_outbox_flush (&out);
+
+  if (!first)
+    g_set_error_literal (error, GOPOD_ERROR, GOPOD_ERROR_CLOSED,
+                         "The pod was already shut down");
+  return first;
+}
+
+/* For the GObject face (gopod-pod.c) */
+
+gboolean
+gopod_pod_core_wait (GopodPodCore   *core,
+                     GopodWaitReady  done,
+                     GCancellable   *cancellable,
+                     GError        **error)
+{
+  gboolean ok;
+
+  g_mutex_lock (&core->lock);
+  ok = gopod_pod_core_wait_locked (core, done, cancellable, error);
+  g_mutex_unlock (&core->lock);
+  /* What the work left for this thread to free: light jobs' destroy
+   * notifies given from here (rule P11). */
+  gopod_release_pending_here ();
+
+  return ok;
+}
+
+/* A submit that found no room: the error, and the job's data freed, with
+ * the lock let go. Out of line: the submit's own path stays short. */
+static G_GNUC_NO_INLINE gboolean
+pod_core_entry_refuse_submit_locked (GopodPodCore    *core,
+                                     gpointer         user_data,
+                                     GDestroyNotify   destroy,
+                                     GError         **error)
+{
+  gopod_pod_core_check_room_locked (core, error);
+  g_mutex_unlock (&core->lock);
+  if (destroy != NULL)
+    destroy (user_data);
+  return FALSE;
+}
+
+/* A new chunk for the next light job, queued at once: the old one, if any,
+ * is full and stays queued. */
+static G_GNUC_NO_INLINE GopodChunk *
+pod_core_entry_start_chunk_locked (GopodPodCore *core)
+{
+  GopodChunk *chunk = core->filling = gopod_pod_core_chunk_new_locked (core);
+
+  chunk->seq = core->next_seq;
+  gopod_pod_core_queue_push_sorted_locked (core, gopod_chunk_to_item (chunk));
+  return chunk;
+}
+
+gboolean
+gopod_pod_core_submit (GopodPodCore    *core,
+                       GopodFunc        func,
+                       gpointer         user_data,
+                       GDestroyNotify   destroy,
+                       GError         **error)
+{
+  /* The pod's own thread (where JavaScript made it) gets its destroy
+   * notifies back in that thread (rules P11, R2). */
+  GopodLightHomed *homed = destroy != NULL
+                           ? gopod_light_homed_new (func, user_data, destroy,
+                                                    gopod_wait_home_is_caller (&core->home))
+                           : NULL;
+  GopodChunk *chunk;
+  guint spawn = 0;
+
+  g_mutex_lock (&core->lock);
+  if (G_UNLIKELY (core->closing || gopod_pod_core_is_full_locked (core)))
+    {
+      /* Refused: freed at once, by the caller's thread, on its context. */
+      if (homed != NULL)
+        gopod_light_homed_drop (homed);
+      return pod_core_entry_refuse_submit_locked (core, user_data, destroy, error);
+    }
+  if (homed != NULL)
+    {
+      user_data = homed;
+      func = gopod_light_homed_run;
+      destroy = gopod_light_homed_free;
+    }
+
+  chunk = core->filling;
+  if (G_UNLIKELY (!gopod_chunk_has_room (chunk, gopod_chunk_job_slots (destroy))))
+    chunk = pod_core_entry_start_chunk_locked (core);
+  gopod_chunk_append (chunk, func, user_data, destroy);
+  core->next_seq++;
+  core->n_queued++;
+  core->submitted++;
+  gopod_notify_queue_deferred_mask (&core->notify, (1u << PROP_QUEUED) | (1u << PROP_SUBMITTED));
+  if (G_UNLIKELY (core->n_workers < core->max_workers))
+    spawn = gopod_pod_core_reserve_workers_locked (core);
+  g_mutex_unlock (&core->lock);
+
+  if (G_UNLIKELY (spawn > 0))
+    gopod_pod_core_spawn_workers (core, spawn);
+  return TRUE;
+}
+
+gboolean
+gopod_pod_core_set_paused (GopodPodCore *core,
+                           gboolean      paused)
+{
+  GopodOutbox out = GOPOD_OUTBOX_INIT;
+  gboolean changed;
+  guint spawn = 0;
+
+  g_mutex_lock (&core->lock);
+  changed = core->paused != paused;
+  core->paused = paused;
+  g_atomic_int_inc (&core->epoch);
+  gopod_pod_core_wake_waiters_locked (core, &out);
+  if (!paused)
+    spawn = gopod_pod_core_reserve_workers_locked (core);
+  g_mutex_unlock (&core->lock);
+
+  gopod_outbox_flush (&out);
+  gopod_pod_core_spawn_workers (core, spawn);
+  return changed;
+}
+
+/* Workers look again after any setting changed. */
+gboolean
+gopod_pod_core_write_setting (GopodPodCore *core,
+                              guint        *field,
+                              guint         value)
+{
+  GopodOutbox out = GOPOD_OUTBOX_INIT;
+  gboolean changed;
+  guint spawn;
+
+  g_mutex_lock (&core->lock);
+  changed = *field != value;
+  *field = value;
+  g_atomic_int_inc (&core->epoch);
+  /* Room under a new max-queued, a new start time (rule P6). */
+  gopod_pod_core_wake_waiters_locked (core, &out);
+  spawn = gopod_pod_core_reserve_workers_locked (core);
+  g_mutex_unlock (&core->lock);
+
+  gopod_outbox_flush (&out);
+  gopod_pod_core_spawn_workers (core, spawn);
+  return changed;
+}
+
+void
+gopod_pod_core_orphan (GopodPodCore *core)
+{
+  GopodOutbox out = GOPOD_OUTBOX_INIT;
+  guint spawn;
+
+  /* The user is gone, the work is not: run what is queued, then let the
+   * workers leave at once rather than after the idle timeout. */
+  g_mutex_lock (&core->lock);
+  core->orphaned = TRUE;
+  core->paused = FALSE;
+  g_atomic_int_inc (&core->epoch);
+  gopod_pod_core_wake_idle_workers_locked (core);
+  gopod_pod_core_wake_waiters_locked (core, &out);
+  spawn = gopod_pod_core_reserve_workers_locked (core);
+  g_mutex_unlock (&core->lock);
+  gopod_outbox_flush (&out);
+  gopod_pod_core_spawn_workers (core, spawn);
+}
+
+GopodPodCore *
+gopod_pod_core_new (GopodPod    *pod,
+                    GParamSpec **pspecs,
+                    guint        n_pspecs)
+{
+  GopodPodCore *core = g_new0 (GopodPodCore, 1);
+
+  g_atomic_ref_count_init (&core->ref_count);
+  g_mutex_init (&core->lock);
+  gopod_wait_list_init (&core->waiters, &core->lock);
+  gopod_wait_home_init (&core->home);
+  core->queue = g_async_queue_new ();
+  /* Not exclusive, unbounded: the pod bounds its own workers, and GLib
+   * starts no thread before the first push. */
+  core->threads = g_thread_pool_new (gopod_pod_core_worker_main, NULL, -1, FALSE, NULL);
+  core->context = g_main_context_ref_thread_default ();
+  core->paused = TRUE;
+  core->max_workers = 1;
+  core->idle_timeout_ms = GOPOD_POD_DEFAULT_IDLE_TIMEOUT_MS;
+  core->running_jobs = g_ptr_array_new ();
+  gopod_notify_init (&core->notify, G_OBJECT (pod), pspecs, n_pspecs);
+  gopod_notify_prepare (&core->notify);
+  gopod_pod_registry_init (&core->registry);
+
+  return core;
+}
