@@ -13,7 +13,7 @@ gi.require_version('Gopod', '1.0')
 from gi.repository import Gio, GLib, GObject, Gopod  # noqa: E402
 
 # The main-loop helper and the hang guard the other suites use.
-from test_job import SAFETY_S, run_loop_until  # noqa: E402
+from testutils import SAFETY_S, run_loop_until  # noqa: E402
 
 
 @contextlib.contextmanager

@@ -15,9 +15,10 @@ import gi
 gi.require_version('Gopod', '1.0')
 from gi.repository import Gio, GLib, GObject, Gopod  # noqa: E402
 
+from testutils import SAFETY_S  # noqa: E402
+
 from test_pod import BlockingJob  # noqa: E402
 
-SAFETY_S = 20  # only a guard against a hang
 CHILD = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'sigint_child.py')
 
 

@@ -11,29 +11,16 @@ import gi
 gi.require_version('Gopod', '1.0')
 from gi.repository import Gio, GLib, Gopod  # noqa: E402
 
+from testutils import SAFETY_S, run_loop_until  # noqa: E402
+
 MAIN_THREAD = threading.get_ident()
 
-# Only a guard against a hang: no assertion depends on how long anything took.
-SAFETY_S = 20
 
 
 def gopod_domain():
     return GLib.quark_to_string(Gopod.error_quark())
 
 
-def run_loop_until(predicate, what):
-    """Iterates the default main context until predicate() holds."""
-    context = GLib.MainContext.default()
-    expired = []
-    source = GLib.timeout_add_seconds(SAFETY_S, lambda: expired.append(1) or False)
-    try:
-        while not predicate() and not expired:
-            context.iteration(True)
-    finally:
-        if not expired:
-            GLib.source_remove(source)
-    if expired:
-        raise AssertionError('timed out waiting for ' + what)
 
 
 class Tally:
