@@ -122,6 +122,41 @@ test_pool_new (guint size,
   return g_object_new (TEST_TYPE_POOL, "size", size, "max-size", max_size, NULL);
 }
 
+/* Most tests start from one TestPool of a given size and max-size. */
+typedef struct
+{
+  guint size;
+  guint max_size;
+} PoolSizes;
+
+typedef struct
+{
+  TestPool *pool;
+} PoolFixture;
+
+static void
+pool_fixture_setup (PoolFixture   *fixture,
+                    gconstpointer  data)
+{
+  const PoolSizes *sizes = data;
+
+  fixture->pool = test_pool_new (sizes->size, sizes->max_size);
+}
+
+static void
+pool_fixture_teardown (PoolFixture   *fixture,
+                       gconstpointer  data)
+{
+  g_clear_object (&fixture->pool);
+}
+
+static const PoolSizes pool_1_0 = { 1, 0 };
+static const PoolSizes pool_1_1 = { 1, 1 };
+static const PoolSizes pool_1_2 = { 1, 2 };
+static const PoolSizes pool_2_0 = { 2, 0 };
+static const PoolSizes pool_2_1 = { 2, 1 };
+static const PoolSizes pool_3_0 = { 3, 0 };
+
 static guint
 closed_count (TestPool *self)
 {
@@ -362,9 +397,10 @@ test_no_factory (void)
 }
 
 static void
-test_size (void)
+test_size (PoolFixture   *fixture,
+           gconstpointer  data)
 {
-  g_autoptr(TestPool) pool = test_pool_new (2, 0);
+  TestPool *pool = fixture->pool;
   GopodResourcePool *p = GOPOD_RESOURCE_POOL (pool);
   GObject *held[4];
 
@@ -401,9 +437,10 @@ test_size (void)
 }
 
 static void
-test_destroy (void)
+test_destroy (PoolFixture   *fixture,
+              gconstpointer  data)
 {
-  g_autoptr(TestPool) pool = test_pool_new (2, 0);
+  TestPool *pool = fixture->pool;
   GopodResourcePool *p = GOPOD_RESOURCE_POOL (pool);
   g_autoptr(GObject) broken = gopod_resource_pool_acquire (p, NULL, NULL);
   g_autoptr(GObject) fresh = NULL;
@@ -421,9 +458,10 @@ test_destroy (void)
 }
 
 static void
-test_bad_release (void)
+test_bad_release (PoolFixture   *fixture,
+                  gconstpointer  data)
 {
-  g_autoptr(TestPool) pool = test_pool_new (2, 0);
+  TestPool *pool = fixture->pool;
   g_autoptr(TestPool) other = test_pool_new (2, 0);
   GopodResourcePool *p = GOPOD_RESOURCE_POOL (pool);
   g_autoptr(GObject) mine = gopod_resource_pool_acquire (p, NULL, NULL);
@@ -469,9 +507,10 @@ test_bad_release (void)
 }
 
 static void
-test_close (void)
+test_close (PoolFixture   *fixture,
+            gconstpointer  data)
 {
-  g_autoptr(TestPool) pool = test_pool_new (2, 0);
+  TestPool *pool = fixture->pool;
   GopodResourcePool *p = GOPOD_RESOURCE_POOL (pool);
   g_autoptr(GObject) a = gopod_resource_pool_acquire (p, NULL, NULL);
   g_autoptr(GObject) b = gopod_resource_pool_acquire (p, NULL, NULL);
@@ -507,9 +546,10 @@ test_close (void)
 }
 
 static void
-test_factory_error (void)
+test_factory_error (PoolFixture   *fixture,
+                    gconstpointer  data)
 {
-  g_autoptr(TestPool) pool = test_pool_new (2, 1);
+  TestPool *pool = fixture->pool;
   GopodResourcePool *p = GOPOD_RESOURCE_POOL (pool);
   g_autoptr(GError) error = NULL;
   GObject *resource;
@@ -541,9 +581,10 @@ test_factory_error (void)
 /* A destroyed resource frees its slot for the first waiter; when that
  * waiter's factory fails, it gets the error and the slot passes on. */
 static void
-test_factory_error_frees_slot_for_waiter (void)
+test_factory_error_frees_slot_for_waiter (PoolFixture   *fixture,
+                                          gconstpointer  data)
 {
-  g_autoptr(TestPool) pool = test_pool_new (1, 1);
+  TestPool *pool = fixture->pool;
   GopodResourcePool *p = GOPOD_RESOURCE_POOL (pool);
   g_autoptr(GObject) held = gopod_resource_pool_acquire (p, NULL, NULL);
   GMutex order_lock;
@@ -575,9 +616,10 @@ test_factory_error_frees_slot_for_waiter (void)
 }
 
 static void
-test_factory_thread (void)
+test_factory_thread (PoolFixture   *fixture,
+                     gconstpointer  data)
 {
-  g_autoptr(TestPool) pool = test_pool_new (1, 0);
+  TestPool *pool = fixture->pool;
   Acquirer a = { .pool = GOPOD_RESOURCE_POOL (pool), .keep = TRUE };
   GThread *thread = g_thread_new ("acquirer", acquirer_thread, &a);
 
@@ -589,9 +631,10 @@ test_factory_thread (void)
 }
 
 static void
-test_max_size_waits (void)
+test_max_size_waits (PoolFixture   *fixture,
+                     gconstpointer  data)
 {
-  g_autoptr(TestPool) pool = test_pool_new (1, 2);
+  TestPool *pool = fixture->pool;
   GopodResourcePool *p = GOPOD_RESOURCE_POOL (pool);
   g_autoptr(GObject) a = gopod_resource_pool_acquire (p, NULL, NULL);
   g_autoptr(GObject) b = gopod_resource_pool_acquire (p, NULL, NULL);
@@ -618,9 +661,10 @@ test_max_size_waits (void)
 }
 
 static void
-test_max_size_raised (void)
+test_max_size_raised (PoolFixture   *fixture,
+                      gconstpointer  data)
 {
-  g_autoptr(TestPool) pool = test_pool_new (2, 1);
+  TestPool *pool = fixture->pool;
   GopodResourcePool *p = GOPOD_RESOURCE_POOL (pool);
   g_autoptr(GObject) a = gopod_resource_pool_acquire (p, NULL, NULL);
   Acquirer waiter = { .pool = p, .keep = TRUE };
@@ -641,9 +685,10 @@ test_max_size_raised (void)
 }
 
 static void
-test_waiter_order (void)
+test_waiter_order (PoolFixture   *fixture,
+                   gconstpointer  data)
 {
-  g_autoptr(TestPool) pool = test_pool_new (1, 1);
+  TestPool *pool = fixture->pool;
   GopodResourcePool *p = GOPOD_RESOURCE_POOL (pool);
   g_autoptr(GObject) held = gopod_resource_pool_acquire (p, NULL, NULL);
   g_autoptr(GArray) order = g_array_new (FALSE, FALSE, sizeof (int));
@@ -677,9 +722,10 @@ test_waiter_order (void)
 /* The middle one of three waiters is cancelled: it gets
  * G_IO_ERROR_CANCELLED and the others keep their order. */
 static void
-test_cancel_waiter (void)
+test_cancel_waiter (PoolFixture   *fixture,
+                    gconstpointer  data)
 {
-  g_autoptr(TestPool) pool = test_pool_new (1, 1);
+  TestPool *pool = fixture->pool;
   GopodResourcePool *p = GOPOD_RESOURCE_POOL (pool);
   g_autoptr(GObject) held = gopod_resource_pool_acquire (p, NULL, NULL);
   g_autoptr(GArray) order = g_array_new (FALSE, FALSE, sizeof (int));
@@ -717,9 +763,10 @@ test_cancel_waiter (void)
 }
 
 static void
-test_acquire_timeout (void)
+test_acquire_timeout (PoolFixture   *fixture,
+                      gconstpointer  data)
 {
-  g_autoptr(TestPool) pool = test_pool_new (1, 1);
+  TestPool *pool = fixture->pool;
   GopodResourcePool *p = GOPOD_RESOURCE_POOL (pool);
   g_autoptr(GObject) held = gopod_resource_pool_acquire (p, NULL, NULL);
   g_autoptr(GError) error = NULL;
@@ -741,9 +788,10 @@ test_acquire_timeout (void)
 }
 
 static void
-test_close_wakes_waiters (void)
+test_close_wakes_waiters (PoolFixture   *fixture,
+                          gconstpointer  data)
 {
-  g_autoptr(TestPool) pool = test_pool_new (1, 1);
+  TestPool *pool = fixture->pool;
   GopodResourcePool *p = GOPOD_RESOURCE_POOL (pool);
   g_autoptr(GObject) held = gopod_resource_pool_acquire (p, NULL, NULL);
   g_autoptr(GAsyncResult) result = NULL;
@@ -777,9 +825,10 @@ test_close_wakes_waiters (void)
 }
 
 static void
-test_async (void)
+test_async (PoolFixture   *fixture,
+            gconstpointer  data)
 {
-  g_autoptr(TestPool) pool = test_pool_new (1, 1);
+  TestPool *pool = fixture->pool;
   GopodResourcePool *p = GOPOD_RESOURCE_POOL (pool);
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GAsyncResult) waiting = NULL;
@@ -811,9 +860,10 @@ test_async (void)
 }
 
 static void
-test_async_cancel_and_timeout (void)
+test_async_cancel_and_timeout (PoolFixture   *fixture,
+                               gconstpointer  data)
 {
-  g_autoptr(TestPool) pool = test_pool_new (1, 1);
+  TestPool *pool = fixture->pool;
   GopodResourcePool *p = GOPOD_RESOURCE_POOL (pool);
   g_autoptr(GObject) held = gopod_resource_pool_acquire (p, NULL, NULL);
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
@@ -842,9 +892,10 @@ test_async_cancel_and_timeout (void)
 /* Idle resources older than max-idle-time-ms are closed by a timer, with no
  * main loop running, oldest first, one deadline at a time. */
 static void
-test_idle_timer (void)
+test_idle_timer (PoolFixture   *fixture,
+                 gconstpointer  data)
 {
-  g_autoptr(TestPool) pool = test_pool_new (3, 0);
+  TestPool *pool = fixture->pool;
   GopodResourcePool *p = GOPOD_RESOURCE_POOL (pool);
   g_autoptr(GObject) a = gopod_resource_pool_acquire (p, NULL, NULL);
   g_autoptr(GObject) b = gopod_resource_pool_acquire (p, NULL, NULL);
@@ -904,9 +955,10 @@ reentrant_factory (GCancellable  *cancellable,
 }
 
 static void
-test_reentrant (void)
+test_reentrant (PoolFixture   *fixture,
+                gconstpointer  data)
 {
-  g_autoptr(TestPool) pool = test_pool_new (1, 0);
+  TestPool *pool = fixture->pool;
   GopodResourcePool *p = GOPOD_RESOURCE_POOL (pool);
   g_autoptr(GObject) a = gopod_resource_pool_acquire (p, NULL, NULL);
   g_autoptr(GObject) b = gopod_resource_pool_acquire (p, NULL, NULL);
@@ -924,6 +976,8 @@ test_reentrant (void)
   g_assert_cmpuint (closed_count (pool), ==, 2);
   g_assert_cmpuint (gopod_resource_pool_get_in_use (p), ==, 0);
   g_assert_cmpuint (gopod_resource_pool_get_idle (p), ==, 1);
+  /* The hook points into this frame; the fixture's pool outlives it. */
+  pool->close_hook = NULL;
 
   fpool = gopod_resource_pool_new (reentrant_factory, &fpool, NULL, 1);
   made = gopod_resource_pool_acquire (fpool, NULL, NULL);
@@ -963,9 +1017,10 @@ flush_notifications (void)
 }
 
 static void
-test_notify (void)
+test_notify (PoolFixture   *fixture,
+             gconstpointer  data)
 {
-  g_autoptr(TestPool) pool = test_pool_new (1, 0);
+  TestPool *pool = fixture->pool;
   GopodResourcePool *p = GOPOD_RESOURCE_POOL (pool);
   g_autoptr(GHashTable) counts = g_hash_table_new (g_str_hash, g_str_equal);
   GObject *resource;
@@ -1166,9 +1221,10 @@ acquire_own_pool_in_create (GopodResourcePool *pool,
 }
 
 static void
-test_factory_acquires_own_full_pool (void)
+test_factory_acquires_own_full_pool (PoolFixture   *fixture,
+                                     gconstpointer  data)
 {
-  g_autoptr(TestPool) pool = test_pool_new (1, 1);
+  TestPool *pool = fixture->pool;
   GopodResourcePool *p = GOPOD_RESOURCE_POOL (pool);
   g_autoptr(GError) inner_error = NULL;
   g_autoptr(GObject) resource = NULL;
@@ -1363,33 +1419,50 @@ main (int   argc,
   g_test_add_func ("/Gopod/ResourcePool/new-bad-input", test_new_bad_input);
   g_test_add_func ("/Gopod/ResourcePool/acquire-release", test_acquire_release);
   g_test_add_func ("/Gopod/ResourcePool/no-factory", test_no_factory);
-  g_test_add_func ("/Gopod/ResourcePool/size", test_size);
-  g_test_add_func ("/Gopod/ResourcePool/destroy", test_destroy);
-  g_test_add_func ("/Gopod/ResourcePool/bad-release", test_bad_release);
-  g_test_add_func ("/Gopod/ResourcePool/close", test_close);
-  g_test_add_func ("/Gopod/ResourcePool/factory-error", test_factory_error);
-  g_test_add_func ("/Gopod/ResourcePool/factory-error-frees-slot-for-waiter",
-                   test_factory_error_frees_slot_for_waiter);
-  g_test_add_func ("/Gopod/ResourcePool/factory-thread", test_factory_thread);
-  g_test_add_func ("/Gopod/ResourcePool/max-size-waits", test_max_size_waits);
-  g_test_add_func ("/Gopod/ResourcePool/max-size-raised", test_max_size_raised);
-  g_test_add_func ("/Gopod/ResourcePool/waiter-order", test_waiter_order);
-  g_test_add_func ("/Gopod/ResourcePool/cancel-waiter", test_cancel_waiter);
-  g_test_add_func ("/Gopod/ResourcePool/acquire-timeout", test_acquire_timeout);
-  g_test_add_func ("/Gopod/ResourcePool/close-wakes-waiters", test_close_wakes_waiters);
-  g_test_add_func ("/Gopod/ResourcePool/async", test_async);
-  g_test_add_func ("/Gopod/ResourcePool/async-cancel-and-timeout", test_async_cancel_and_timeout);
-  g_test_add_func ("/Gopod/ResourcePool/idle-timer", test_idle_timer);
-  g_test_add_func ("/Gopod/ResourcePool/reentrant", test_reentrant);
-  g_test_add_func ("/Gopod/ResourcePool/notify", test_notify);
+  g_test_add ("/Gopod/ResourcePool/size", PoolFixture, &pool_2_0,
+              pool_fixture_setup, test_size, pool_fixture_teardown);
+  g_test_add ("/Gopod/ResourcePool/destroy", PoolFixture, &pool_2_0,
+              pool_fixture_setup, test_destroy, pool_fixture_teardown);
+  g_test_add ("/Gopod/ResourcePool/bad-release", PoolFixture, &pool_2_0,
+              pool_fixture_setup, test_bad_release, pool_fixture_teardown);
+  g_test_add ("/Gopod/ResourcePool/close", PoolFixture, &pool_2_0,
+              pool_fixture_setup, test_close, pool_fixture_teardown);
+  g_test_add ("/Gopod/ResourcePool/factory-error", PoolFixture, &pool_2_1,
+              pool_fixture_setup, test_factory_error, pool_fixture_teardown);
+  g_test_add ("/Gopod/ResourcePool/factory-error-frees-slot-for-waiter", PoolFixture, &pool_1_1,
+              pool_fixture_setup, test_factory_error_frees_slot_for_waiter, pool_fixture_teardown);
+  g_test_add ("/Gopod/ResourcePool/factory-thread", PoolFixture, &pool_1_0,
+              pool_fixture_setup, test_factory_thread, pool_fixture_teardown);
+  g_test_add ("/Gopod/ResourcePool/max-size-waits", PoolFixture, &pool_1_2,
+              pool_fixture_setup, test_max_size_waits, pool_fixture_teardown);
+  g_test_add ("/Gopod/ResourcePool/max-size-raised", PoolFixture, &pool_2_1,
+              pool_fixture_setup, test_max_size_raised, pool_fixture_teardown);
+  g_test_add ("/Gopod/ResourcePool/waiter-order", PoolFixture, &pool_1_1,
+              pool_fixture_setup, test_waiter_order, pool_fixture_teardown);
+  g_test_add ("/Gopod/ResourcePool/cancel-waiter", PoolFixture, &pool_1_1,
+              pool_fixture_setup, test_cancel_waiter, pool_fixture_teardown);
+  g_test_add ("/Gopod/ResourcePool/acquire-timeout", PoolFixture, &pool_1_1,
+              pool_fixture_setup, test_acquire_timeout, pool_fixture_teardown);
+  g_test_add ("/Gopod/ResourcePool/close-wakes-waiters", PoolFixture, &pool_1_1,
+              pool_fixture_setup, test_close_wakes_waiters, pool_fixture_teardown);
+  g_test_add ("/Gopod/ResourcePool/async", PoolFixture, &pool_1_1,
+              pool_fixture_setup, test_async, pool_fixture_teardown);
+  g_test_add ("/Gopod/ResourcePool/async-cancel-and-timeout", PoolFixture, &pool_1_1,
+              pool_fixture_setup, test_async_cancel_and_timeout, pool_fixture_teardown);
+  g_test_add ("/Gopod/ResourcePool/idle-timer", PoolFixture, &pool_3_0,
+              pool_fixture_setup, test_idle_timer, pool_fixture_teardown);
+  g_test_add ("/Gopod/ResourcePool/reentrant", PoolFixture, &pool_1_0,
+              pool_fixture_setup, test_reentrant, pool_fixture_teardown);
+  g_test_add ("/Gopod/ResourcePool/notify", PoolFixture, &pool_1_0,
+              pool_fixture_setup, test_notify, pool_fixture_teardown);
   g_test_add_func ("/Gopod/ResourcePool/outlives-user-ref", test_outlives_user_ref);
   g_test_add_data_func ("/Gopod/ResourcePool/released-by-two-threads/size-1",
                         GUINT_TO_POINTER (1), test_released_by_two_threads);
   g_test_add_data_func ("/Gopod/ResourcePool/released-by-two-threads/size-64",
                         GUINT_TO_POINTER (64), test_released_by_two_threads);
   g_test_add_func ("/Gopod/ResourcePool/factory-drops-last-ref", test_factory_drops_last_ref);
-  g_test_add_func ("/Gopod/ResourcePool/factory-acquires-own-full-pool",
-                   test_factory_acquires_own_full_pool);
+  g_test_add ("/Gopod/ResourcePool/factory-acquires-own-full-pool", PoolFixture, &pool_1_1,
+              pool_fixture_setup, test_factory_acquires_own_full_pool, pool_fixture_teardown);
   g_test_add_func ("/Gopod/ResourcePool/factory-destroy-on-context", test_factory_destroy_on_context);
   g_test_add_func ("/Gopod/ResourcePool/stress", test_stress);
 
