@@ -30,6 +30,8 @@
 
 #include <pod-glib.h>
 
+#include "bench-job.h"
+
 /* Options */
 
 static int opt_reps = 5;
@@ -174,35 +176,6 @@ gate_open (void)
   g_mutex_unlock (&gate.lock);
 }
 
-/* An object job: a C GopodJob subclass whose run does nothing. */
-#define BENCH_TYPE_JOB (bench_job_get_type ())
-G_DECLARE_FINAL_TYPE (BenchJob, bench_job, BENCH, JOB, GopodJob)
-
-struct _BenchJob
-{
-  GopodJob parent_instance;
-};
-
-G_DEFINE_FINAL_TYPE (BenchJob, bench_job, GOPOD_TYPE_JOB)
-
-static gboolean
-bench_job_run (GopodJob      *job,
-               GCancellable  *cancellable,
-               GError       **error)
-{
-  return TRUE;
-}
-
-static void
-bench_job_class_init (BenchJobClass *klass)
-{
-  GOPOD_JOB_CLASS (klass)->run = bench_job_run;
-}
-
-static void
-bench_job_init (BenchJob *job)
-{
-}
 
 
 /* Implementations of "run these N functions on W workers and wait" */
