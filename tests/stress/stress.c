@@ -1188,6 +1188,11 @@ producer_main (gpointer data)
   while (p->pending > 0)
     g_main_context_iteration (p->context, TRUE);
   g_private_set (&current_producer, NULL);
+  /* Sometimes it lingers, owning its context without running it, while
+   * workers end its light jobs: their destroy notifies wait there for the
+   * next thread that runs it (the round's, after the join). */
+  if (chance (p->rand, 25))
+    g_usleep (2 * 1000);
   g_main_context_pop_thread_default (p->context);
 
   if (ADD (p->round->producers, -1) == 0)
@@ -1528,6 +1533,18 @@ round_runners_elsewhere (GRand *rand)
   g_ptr_array_unref (cancellables);
 }
 
+/* One non-blocking pass over this thread's context and the producers';
+ * TRUE if any of them dispatched something. */
+static gboolean
+run_round_contexts (GMainContext *context, Producer *producers)
+{
+  gboolean any = g_main_context_iteration (context, FALSE);
+
+  for (guint t = 0; t < opt_threads; t++)
+    any |= g_main_context_iteration (producers[t].context, FALSE);
+  return any;
+}
+
 static void
 run_round (guint index, GRand *rand, GMainContext *context)
 {
@@ -1616,20 +1633,24 @@ run_round (guint index, GRand *rand, GMainContext *context)
     ;
 
   for (guint t = 0; t < opt_threads; t++)
+    g_thread_join (threads[t]);
+
+  /* A light job's destroy notify runs on the context it was submitted from
+   * (internals rules R1, R2): one that came while its producer still owned
+   * that context, or while a worker held this thread's, waits there for the
+   * next thread to run it. The producers are gone: this thread runs their
+   * contexts and its own until every notify came; a lost one leaves this
+   * loop to the watchdog. */
+  while (GET (round.light_destroyed) < GET (round.light_accepted) + GET (round.light_refused))
+    if (!run_round_contexts (context, producers))
+      g_thread_yield ();
+
+  for (guint t = 0; t < opt_threads; t++)
     {
-      g_thread_join (threads[t]);
       g_rand_free (producers[t].rand);
       g_ptr_array_unref (producers[t].recent);
       g_main_context_unref (producers[t].context);
     }
-
-  /* A light job's destroy notify submitted from this thread runs only here
-   * (internals rule R2): when this thread next runs its context, if a worker
-   * held the context as the shutdown ended. Run it until every one came; a
-   * lost one leaves this loop to the watchdog. */
-  while (GET (round.light_destroyed) < GET (round.light_accepted) + GET (round.light_refused))
-    if (!g_main_context_iteration (context, FALSE))
-      g_thread_yield ();
 
   audit_pod (&round);
   CHECK (round.func_jobs_freed == round.func_jobs, "%" G_GUINT64_FORMAT " of %" G_GUINT64_FORMAT
