@@ -365,6 +365,10 @@ gopod_runner_add_job (GopodRunner *runner,
 
   if (!gopod_job_claim (job, gopod_runner_run_job_ended, runner))
     return;
+  /* A blocking wait for it where nobody runs the runner's context runs it,
+   * as for a pod's main-context job (internals rule J6). */
+  if (gopod_job_peek_main_context (job))
+    gopod_job_set_home (job, &runner->home);
 
   entry = g_new0 (Task, 1);
   entry->job = g_object_ref (job);

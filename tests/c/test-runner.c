@@ -1000,6 +1000,30 @@ test_runner_main_context_job_sync (Fixture       *f,
   g_assert_cmpuint (job->n_finish, ==, 1);
 }
 
+/* No main loop runs: a blocking wait for a runner's main-context job runs
+ * the runner's context itself, as it would for a pod's, so the job begins
+ * and completes. A hang fails the subprocess's deadline. */
+static void
+test_runner_main_context_job_waited (Fixture       *f,
+                                     gconstpointer  data)
+{
+  if (g_test_subprocess ())
+    {
+      g_autoptr(TestLaterJob) job = g_object_new (TEST_TYPE_LATER_JOB, NULL);
+
+      gopod_runner_add_job (f->runner, GOPOD_JOB (job));
+      start_async (f);
+      g_assert_true (gopod_job_wait (GOPOD_JOB (job), NULL, NULL));
+      g_assert_true (job->begin_thread == g_thread_self ());
+      g_assert_cmpuint (job->n_finish, ==, 1);
+      assert_finish_ok (f);
+      return;
+    }
+
+  g_test_trap_subprocess (NULL, 10 * G_USEC_PER_SEC, G_TEST_SUBPROCESS_DEFAULT);
+  g_test_trap_assert_passed ();
+}
+
 static void
 test_runner_main_context_job_timeout (Fixture       *f,
                                       gconstpointer  data)
@@ -1323,6 +1347,7 @@ main (int   argc,
   add_runner_test ("/Gopod/Runner/jobs", NULL, test_runner_jobs);
   add_runner_test ("/Gopod/Runner/main-context-job/async", NULL, test_runner_main_context_job_async);
   add_runner_test ("/Gopod/Runner/main-context-job/sync", NULL, test_runner_main_context_job_sync);
+  add_runner_test ("/Gopod/Runner/main-context-job/waited", NULL, test_runner_main_context_job_waited);
   add_runner_test ("/Gopod/Runner/main-context-job/timeout", &quiet_runner_50ms, test_runner_main_context_job_timeout);
   add_runner_test ("/Gopod/Runner/main-context-job/added-by-task", &watchdog_runner, test_runner_main_context_job_added_by_task);
   add_runner_test ("/Gopod/Runner/signal/sigint", &signal_runner, test_runner_signal_sigint);
