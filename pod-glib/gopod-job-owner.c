@@ -11,9 +11,9 @@
 #include "gopod-timer-private.h"
 
 gboolean
-gopod_job_claim (GopodJob        *job,
-                 GopodJobEndFunc  end_func,
-                 gpointer         owner_data)
+gopod_job_claim (GopodJob            *job,
+                 const GopodJobOwner *owner,
+                 gpointer             owner_data)
 {
   GopodJobPrivate *priv = JOB_PRIV (job);
   GopodJobState state;
@@ -23,7 +23,7 @@ gopod_job_claim (GopodJob        *job,
   if (state == GOPOD_JOB_STATE_NEW)
     {
       gopod_job_priv_state_set (priv, GOPOD_JOB_STATE_QUEUED);
-      priv->end_func = end_func;
+      priv->owner = owner;
       priv->owner_data = owner_data;
     }
   g_mutex_unlock (&priv->lock);

@@ -38,9 +38,19 @@ typedef void (*GopodJobEndFunc) (GopodJob *job,
                                  gboolean  was_started,
                                  gpointer  owner_data);
 
-gboolean      gopod_job_claim      (GopodJob        *job,
-                                    GopodJobEndFunc  end_func,
-                                    gpointer         owner_data);
+/* What an owner hears of its jobs: one static table per kind of owner. */
+typedef struct
+{
+  GopodJobEndFunc  end;
+  /* Optional: the job's progress changed before it ended. Called with the
+   * job's lock held, so @owner_data is still alive (the end has not come):
+   * it may only mark a deferred notification, taking no lock of ours. */
+  void           (*progressed) (gpointer owner_data);
+} GopodJobOwner;
+
+gboolean      gopod_job_claim      (GopodJob            *job,
+                                    const GopodJobOwner *owner,
+                                    gpointer             owner_data);
 /* For a main-context job: the home a blocking gopod_job_wait() may run
  * (the owner's context, on the owner's thread), copied. Called once, after
  * gopod_job_claim(). */

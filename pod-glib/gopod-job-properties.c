@@ -202,6 +202,11 @@ gopod_job_set_progress (GopodJob *job,
   changed = (priv->extra != NULL ? priv->extra->progress : 0.0) != progress;
   if (changed)
     gopod_job_priv_ensure_extra_locked (priv)->progress = progress;
+  /* The owner's own progress counts this job's until it ended (a pod's
+   * `progress`); under the lock, the owner cannot be gone. */
+  if (changed && priv->owner != NULL && priv->owner->progressed != NULL &&
+      !gopod_job_priv_state_is_final (priv->state))
+    priv->owner->progressed (priv->owner_data);
   g_mutex_unlock (&priv->lock);
 
   if (changed)

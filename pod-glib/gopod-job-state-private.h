@@ -78,7 +78,7 @@ typedef struct
   guint8           stop_reason : 2;  /* StopReason */
   guint8           cancellable_shared : 1;  /* handed out: never recycled */
   GCancellable    *cancellable;  /* made on first need: queued jobs do not pay for one */
-  GopodJobEndFunc  end_func;
+  const GopodJobOwner *owner;
   gpointer         owner_data;
   JobExtra        *extra;  /* NULL until needed; written once, under lock, atomically */
   /* Monotonic µs of the start while the job runs; once it ended, its running

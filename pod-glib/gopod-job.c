@@ -303,7 +303,7 @@ gopod_job_priv_end_full (GopodJob       *job,
   if (error != NULL)
     gopod_job_priv_ensure_extra_locked (priv)->error = error;
   timeout_source = priv->extra != NULL ? g_steal_pointer (&priv->extra->timeout_source) : NULL;
-  end_func = priv->end_func;
+  end_func = priv->owner != NULL ? priv->owner->end : NULL;
   owner_data = priv->owner_data;
   was_started = priv->started;
   g_mutex_unlock (&priv->lock);

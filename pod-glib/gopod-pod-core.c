@@ -708,6 +708,18 @@ pod_core_job_ended (GopodJob *job,
   gopod_pod_core_unref (core);
 }
 
+/* The pod's `progress` counts its jobs' (rule G8): one atomic look when a
+ * notification is already pending, whoever sets progress how often. */
+static void
+pod_core_job_progressed (gpointer owner_data)
+{
+  GopodPodCore *core = owner_data;
+
+  gopod_notify_queue_deferred_mask (&core->notify, 1u << PROP_PROGRESS);
+}
+
+static const GopodJobOwner pod_core_job_owner = { pod_core_job_ended, pod_core_job_progressed };
+
 /* Starts a job a worker popped. A thread job runs here; a main-context job
  * is handed to the pod's context and the worker moves on. When pod_core_job_ended()
  * took a next job for this worker, that one starts at once, without the
@@ -1220,7 +1232,7 @@ gopod_pod_core_add_job (GopodPodCore  *core,
   ok = ok && gopod_pod_core_check_room_locked (core, error);
   if (ok)
     {
-      ok = gopod_job_claim (job, pod_core_job_ended, core);
+      ok = gopod_job_claim (job, &pod_core_job_owner, core);
       if (ok)
         {
           gopod_pod_core_ref (core);

@@ -335,6 +335,8 @@ gopod_runner_add (GopodRunner    *runner,
     gopod_runner_run_free_task (entry);
 }
 
+static const GopodJobOwner runner_job_owner = { gopod_runner_run_job_ended, NULL };
+
 /**
  * gopod_runner_add_job:
  * @runner: a runner
@@ -363,7 +365,7 @@ gopod_runner_add_job (GopodRunner *runner,
   g_return_if_fail (GOPOD_IS_RUNNER (runner));
   g_return_if_fail (GOPOD_IS_JOB (job));
 
-  if (!gopod_job_claim (job, gopod_runner_run_job_ended, runner))
+  if (!gopod_job_claim (job, &runner_job_owner, runner))
     return;
   /* A blocking wait for it where nobody runs the runner's context runs it,
    * as for a pod's main-context job (internals rule J6). */

@@ -256,12 +256,14 @@ test_status_coalesced (void)
   g_autoptr(GopodPod) pod = gopod_pod_new (1);
   g_autoptr(GopodJob) job = gopod_job_new_func (set_a_million, NULL, NULL);
   g_autofree char *status = NULL;
-  guint n_status = 0, n_progress = 0, iterations = 0;
+  guint n_status = 0, n_progress = 0, n_pod_progress = 0, iterations = 0;
 
   g_test_summary ("A million status and progress sets from a worker cost at most one "
-                  "notification of each per main-loop iteration, on the main context");
+                  "notification of each per main-loop iteration, on the main context, "
+                  "for the job and for its pod's progress");
   g_signal_connect (job, "notify::status", G_CALLBACK (count_notify), &n_status);
   g_signal_connect (job, "notify::progress", G_CALLBACK (count_notify), &n_progress);
+  g_signal_connect (pod, "notify::progress", G_CALLBACK (count_notify), &n_pod_progress);
   gopod_pod_start (pod);
   g_assert_true (gopod_pod_add_job (pod, job, NULL, NULL));
   while (gopod_job_get_state (job) != GOPOD_JOB_STATE_SUCCEEDED)
@@ -275,6 +277,7 @@ test_status_coalesced (void)
   g_assert_cmpuint (n_status, >=, 1);
   g_assert_cmpuint (n_status, <=, iterations);
   g_assert_cmpuint (n_progress, <=, iterations);
+  g_assert_cmpuint (n_pod_progress, <=, iterations);
   status = gopod_job_dup_status (job);
   g_assert_cmpstr (status, ==, "done");
   g_clear_pointer (&status, g_free);
@@ -814,6 +817,64 @@ half_then_gate (GopodJob      *job,
 }
 
 static void
+record_pod_progress (GopodPod   *pod,
+                     GParamSpec *pspec,
+                     double     *seen)
+{
+  g_assert_true (g_main_context_is_owner (g_main_context_default ()));
+  *seen = gopod_pod_get_progress (pod);
+}
+
+/* Gate 0 before its progress, gate 1 after it. */
+static gboolean
+gate_half_gate (GopodJob      *job,
+                GCancellable  *cancellable,
+                gpointer       user_data,
+                GError       **error)
+{
+  TestGate *gates = user_data;
+
+  test_gate_pass (&gates[0]);
+  gopod_job_set_progress (job, 0.5);
+  test_gate_pass (&gates[1]);
+  return TRUE;
+}
+
+static void
+test_pod_progress_follows_jobs (void)
+{
+  g_autoptr(GopodPod) pod = gopod_pod_new (1);
+  g_autoptr(GopodJob) job = NULL;
+  TestGate gates[2];
+  double seen = -1.0;
+
+  g_test_summary ("A running job's progress moves the pod's: notify::progress on the "
+                  "pod's context, with the new value, before any job ends");
+  test_gate_init (&gates[0]);
+  test_gate_init (&gates[1]);
+  g_signal_connect (pod, "notify::progress", G_CALLBACK (record_pod_progress), &seen);
+  gopod_pod_start (pod);
+  job = add_job (pod, gate_half_gate, gates);
+  /* What the job's acceptance queued, told while it runs at 0. */
+  test_gate_wait_for_waiters (&gates[0], 1);
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  g_assert_cmpfloat (seen, ==, 0.0);
+
+  test_gate_open (&gates[0]);
+  test_gate_wait_for_waiters (&gates[1], 1);
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  g_assert_cmpfloat (seen, ==, 0.5);
+
+  test_gate_open (&gates[1]);
+  g_assert_true (gopod_pod_wait (pod, NULL, NULL));
+  g_assert_true (gopod_pod_shutdown (pod, GOPOD_SHUTDOWN_DRAIN, NULL, NULL));
+  test_gate_clear (&gates[0]);
+  test_gate_clear (&gates[1]);
+}
+
+static void
 test_pod_progress (void)
 {
   g_autoptr(GopodPod) pod = gopod_pod_new (1);
@@ -985,6 +1046,7 @@ main (int    argc,
   g_test_add_func ("/Gopod/Registry/keys/lanes", test_keys);
   g_test_add_func ("/Gopod/Registry/keys/priority", test_keys_priority);
   g_test_add_func ("/Gopod/Registry/progress", test_pod_progress);
+  g_test_add_func ("/Gopod/Registry/progress/follows-jobs", test_pod_progress_follows_jobs);
   g_test_add_func ("/Gopod/Registry/application", test_application_hold);
   g_test_add_func ("/Gopod/Registry/bad-input", test_bad_input);
 
