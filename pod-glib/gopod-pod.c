@@ -341,7 +341,7 @@ gopod_pod_class_init (GopodPodClass *klass)
    * accepted since the pod was last idle, an ended job counts 1 and the
    * others their [property@Gopod.Job:progress] (a light job 0). Back to 0
    * when the pod is idle. Notified on the pod's main context, coalesced,
-   * when jobs are accepted or end.
+   * when jobs are accepted or end and when a job reports progress.
    *
    * Since: 1.2
    */
