@@ -356,7 +356,7 @@ pod_core_run_batch (GopodPodCore *core,
 
       if (G_UNLIKELY (i > 0 && g_atomic_int_get (&core->epoch) != epoch))
         {
-          gboolean go_on;
+          gboolean go_on, discard;
 
           g_mutex_lock (&core->lock);
           epoch = g_atomic_int_get (&core->epoch);
@@ -365,13 +365,17 @@ pod_core_run_batch (GopodPodCore *core,
           core->n_running--;
           go_on = pod_core_may_dispatch_locked (core);
           core->n_running++;
-          if (!go_on && !g_atomic_int_get (&core->discarding))
+          /* Decided once, under the lock: a discarding shutdown that begins
+           * after the rest was given back discards it from the queue, and
+           * must not find it destroyed here too. */
+          discard = !go_on && g_atomic_int_get (&core->discarding);
+          if (!go_on && !discard)
             pod_core_give_back_locked (core, batch, i);
           g_mutex_unlock (&core->lock);
 
           if (!go_on)
             {
-              if (g_atomic_int_get (&core->discarding))
+              if (discard)
                 {
                   gopod_light_jobs_destroy (&batch->jobs[i], batch->n - i);
                   *discarded = batch->n - i;
