@@ -42,6 +42,11 @@ import gi
 gi.require_version('Gopod', '1.0')
 from gi.repository import GLib, Gio, Gopod  # noqa: E402
 
+# Looked up here, on the main thread: PyGObject 3.42 builds an enum or flags
+# type on its first use and fills in its values afterwards, so two worker
+# threads using it first at once can find a value missing.
+INVALID_DATA = Gio.IOErrorEnum.INVALID_DATA
+
 
 def say(line):
     sys.stdout.write(line + '\n')
@@ -195,7 +200,7 @@ def http_get(port, cancellable):
     head, _, body = response.partition(b'\r\n\r\n')
     if not head.startswith(b'HTTP/1.0 200 '):
         raise GLib.Error.new_literal(Gio.io_error_quark(), 'not an HTTP 200 answer',
-                                     Gio.IOErrorEnum.INVALID_DATA)
+                                     INVALID_DATA)
     return body.decode()
 
 

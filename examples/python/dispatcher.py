@@ -38,6 +38,11 @@ import gi
 gi.require_version('Gopod', '1.0')
 from gi.repository import GLib, Gio, Gopod  # noqa: E402
 
+# Looked up here, on the main thread: PyGObject 3.42 builds an enum or flags
+# type on its first use and fills in its values afterwards, so two worker
+# threads using it first at once can find a value missing.
+REPLACE_FLAGS = Gio.FileCreateFlags.NONE
+
 lock = threading.Lock()
 active = 0
 peak = 0
@@ -71,7 +76,7 @@ class Upload(Gopod.Job):
             time.sleep(self.latency_s)
             contents = payload_contents(self.payload_id).encode()
             target = Gio.File.new_for_path(payload_path(self.sink, self.payload_id))
-            target.replace_contents(contents, None, False, Gio.FileCreateFlags.NONE,
+            target.replace_contents(contents, None, False, REPLACE_FLAGS,
                                     cancellable)
         except GLib.Error as e:
             if cancellable.is_cancelled():

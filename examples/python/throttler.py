@@ -17,6 +17,11 @@ import gi
 gi.require_version('Gopod', '1.0')
 from gi.repository import Gio, GLib, Gopod  # noqa: E402
 
+# Looked up here, on the main thread: PyGObject 3.42 builds an enum or flags
+# type on its first use and fills in its values afterwards, so two worker
+# threads using it first at once can find a value missing.
+FAILED = Gio.IOErrorEnum.FAILED
+
 PATHS = ['/one', '/two', '/broken', '/four', '/five', '/six', '/seven']
 
 
@@ -94,10 +99,10 @@ def fetch(throttler, url):
     except urllib.error.HTTPError as e:
         error = GLib.Error.new_literal(Gio.io_error_quark(),
                                        'GET %s: %d %s' % (url, e.code, e.reason),
-                                       Gio.IOErrorEnum.FAILED)
+                                       FAILED)
     except OSError as e:
         error = GLib.Error.new_literal(Gio.io_error_quark(), 'GET %s: %s' % (url, e),
-                                       Gio.IOErrorEnum.FAILED)
+                                       FAILED)
     with lock:
         in_flight -= 1
     # Let the throttler know the fetch is over, so the loop may go on.
