@@ -1533,12 +1533,15 @@ round_runners_elsewhere (GRand *rand)
   g_ptr_array_unref (cancellables);
 }
 
-/* One non-blocking pass over this thread's context and the producers';
- * TRUE if any of them dispatched something. */
+/* One non-blocking pass over this thread's context, the producers' and the
+ * global default one (a producer pushes that to make a job there, and
+ * nobody else runs it); TRUE if any of them dispatched something. */
 static gboolean
 run_round_contexts (GMainContext *context, Producer *producers)
 {
   gboolean any = g_main_context_iteration (context, FALSE);
+
+  any |= g_main_context_iteration (NULL, FALSE);
 
   for (guint t = 0; t < opt_threads; t++)
     any |= g_main_context_iteration (producers[t].context, FALSE);
@@ -1636,11 +1639,12 @@ run_round (guint index, GRand *rand, GMainContext *context)
     g_thread_join (threads[t]);
 
   /* A light job's destroy notify runs on the context it was submitted from
-   * (internals rules R1, R2): one that came while its producer still owned
-   * that context, or while a worker held this thread's, waits there for the
-   * next thread to run it. The producers are gone: this thread runs their
-   * contexts and its own until every notify came; a lost one leaves this
-   * loop to the watchdog. */
+   * (internals rules R1, R2): one that came while a producer owned that
+   * context (its own, or the global default one it pushes for a moment;
+   * a job's `finish` on a worker submits there), or while a worker held
+   * this thread's, waits there for the next thread to run it. The
+   * producers are gone: this thread runs all those contexts until every
+   * notify came; a lost one leaves this loop to the watchdog. */
   while (GET (round.light_destroyed) < GET (round.light_accepted) + GET (round.light_refused))
     if (!run_round_contexts (context, producers))
       g_thread_yield ();
