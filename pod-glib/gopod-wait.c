@@ -247,15 +247,6 @@ wait_async_trigger (GopodWaiter *waiter,
 }
 
 static gboolean
-wait_async_cancelled (GCancellable *cancellable,
-                      gpointer      data)
-{
-  GopodWaiter *waiter = data;
-
-  return wait_async_trigger (waiter, wait_cancel_code (waiter, cancellable));
-}
-
-static gboolean
 wait_async_timed_out (gpointer data)
 {
   GopodWaiter *waiter = data;
@@ -276,6 +267,73 @@ wait_async_attach (GopodWaiter *waiter,
   return source;
 }
 
+/*
+ * An async waiter watches a cancellable with a source of its own on the
+ * task's context, which the cancellable's "cancelled" handler makes ready,
+ * not with GLib's GCancellableSource: that one's handler, run by the thread
+ * that cancels, holds the source but not its context, and then locks that
+ * context. If the waiter meanwhile fires another way, its task ends and
+ * the task's context is freed (a thread's own context goes with its last
+ * task), that thread locks freed memory: a corrupt heap, or a hang (the
+ * channel stress run found both). This handler's data holds the context
+ * too, and GSignal keeps a handler's data until a run of it in another
+ * thread is over, even once the handler is disconnected.
+ */
+typedef struct
+{
+  GSource       source;
+  GCancellable *cancellable;  /* a reference */
+  gulong        handler;      /* 0 once disconnected, or if it ran at once */
+  gint          code;         /* what the waiter fires with */
+} WaitCancelSource;
+
+typedef struct
+{
+  GSource      *source;   /* a reference */
+  GMainContext *context;  /* a reference: the source's */
+} WaitCancelWatch;
+
+static gboolean
+wait_cancel_source_dispatch (GSource     *source,
+                             GSourceFunc  callback,
+                             gpointer     user_data)
+{
+  gboolean (*trigger) (GopodWaiter *, gint) = (gpointer) callback;
+
+  return trigger (user_data, ((WaitCancelSource *) source)->code);
+}
+
+static void
+wait_cancel_source_finalize (GSource *source)
+{
+  g_clear_object (&((WaitCancelSource *) source)->cancellable);
+}
+
+static GSourceFuncs wait_cancel_source_funcs = {
+  .dispatch = wait_cancel_source_dispatch,
+  .finalize = wait_cancel_source_finalize,
+};
+
+/* In the thread that cancels. */
+static void
+wait_cancel_watch_cancelled (GCancellable *cancellable,
+                             gpointer      data)
+{
+  WaitCancelWatch *watch = data;
+
+  g_source_set_ready_time (watch->source, 0);
+}
+
+static void
+wait_cancel_watch_free (gpointer data)
+{
+  WaitCancelWatch *watch = data;
+
+  g_source_unref (watch->source);
+  g_main_context_unref (watch->context);
+  g_free (watch);
+}
+
 /* Called with the first owner's lock held, once the waiter is linked: a
  * trigger that fires from now on finds it in a list, and one attached after
  * it was fired and completed would hold it forever. */
@@ -283,9 +341,20 @@ static GSource *
 wait_async_attach_cancel (GopodWaiter  *waiter,
                           GCancellable *cancellable)
 {
-  return wait_async_attach (waiter, g_cancellable_source_new (cancellable),
-                            "[pod-glib] wait cancelled",
-                            G_SOURCE_FUNC (wait_async_cancelled));
+  GSource *source = g_source_new (&wait_cancel_source_funcs, sizeof (WaitCancelSource));
+  WaitCancelSource *cancel = (WaitCancelSource *) source;
+  WaitCancelWatch *watch = g_new (WaitCancelWatch, 1);
+
+  cancel->cancellable = g_object_ref (cancellable);
+  cancel->code = wait_cancel_code (waiter, cancellable);
+  wait_async_attach (waiter, source, "[pod-glib] wait cancelled",
+                     G_SOURCE_FUNC (wait_async_trigger));
+  watch->source = g_source_ref (source);
+  watch->context = g_main_context_ref (g_source_get_context (source));
+  /* Runs the handler at once if already cancelled. */
+  cancel->handler = g_cancellable_connect (cancellable, G_CALLBACK (wait_cancel_watch_cancelled),
+                                           watch, wait_cancel_watch_free);
+  return source;
 }
 
 static void
@@ -331,6 +400,20 @@ wait_source_drop (GSource *source)
 }
 
 static void
+wait_cancel_source_drop (GSource *source)
+{
+  WaitCancelSource *cancel = (WaitCancelSource *) source;
+
+  if (source == NULL)
+    return;
+  /* Not g_cancellable_disconnect(), which waits for a run of the handler in
+   * another thread, and for ever if a "cancelled" handler of this very
+   * cancellable completes the waiter: this one's data outlives the run. */
+  g_clear_signal_handler (&cancel->handler, cancel->cancellable);
+  wait_source_drop (source);
+}
+
+static void
 wait_async_disarm (GopodWaiter *waiter)
 {
   GSource *sources[2];
@@ -342,7 +425,7 @@ wait_async_disarm (GopodWaiter *waiter)
   sources[1] = g_steal_pointer (&waiter->timeout_source);
   if (waiter->n_more_cancels > 0)
     {
-      more = g_ptr_array_new_with_free_func ((GDestroyNotify) wait_source_drop);
+      more = g_ptr_array_new_with_free_func ((GDestroyNotify) wait_cancel_source_drop);
       for (i = 0; i < waiter->n_more_cancels; i++)
         if (waiter->more_cancels[i].source != NULL)
           g_ptr_array_add (more, g_steal_pointer (&waiter->more_cancels[i].source));
@@ -350,8 +433,8 @@ wait_async_disarm (GopodWaiter *waiter)
   waiter->armed = TRUE;  /* never again */
   g_mutex_unlock (&waiter->mutex);
 
-  for (i = 0; i < G_N_ELEMENTS (sources); i++)
-    wait_source_drop (sources[i]);
+  wait_cancel_source_drop (sources[0]);
+  wait_source_drop (sources[1]);
   if (more != NULL)
     g_ptr_array_unref (more);
 }

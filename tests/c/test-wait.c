@@ -3,6 +3,10 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 
+/* RTLD_NEXT, for the hook below. */
+#define _GNU_SOURCE
+#include <dlfcn.h>
+
 #include "gopod-outbox-private.h"
 #include "gopod-wait-private.h"
 #include "test-utils.h"
@@ -650,6 +654,105 @@ test_further_cancellables_async (void)
   g_task_return_boolean (task, TRUE);
 }
 
+/*
+ * The thread that cancels a wait runs a "cancelled" handler that makes a
+ * source ready on the task's context. This definition comes before GLib's
+ * in the lookup order (the program's own symbols first), so once armed it
+ * stops that thread in there, as a preempted thread would be stopped, while
+ * the test ends the wait another way, its task and its context.
+ */
+static struct
+{
+  void     (*glib) (GSource *source,
+                    gint64   ready_time);
+  gint       armed;  /* atomic */
+  TestGate   gate;
+} ready_hook;
+
+void
+g_source_set_ready_time (GSource *source,
+                         gint64   ready_time)
+{
+  if (ready_time == 0 &&
+      g_strcmp0 (g_source_get_name (source), "[pod-glib] wait cancelled") == 0 &&
+      g_atomic_int_compare_and_exchange (&ready_hook.armed, TRUE, FALSE))
+    test_gate_pass (&ready_hook.gate);
+  ready_hook.glib (source, ready_time);
+}
+
+/* A source that says when its context is freed (which drops its sources). */
+typedef struct
+{
+  GSource   source;
+  gboolean *freed;
+} ContextEnd;
+
+static void
+context_end_finalize (GSource *source)
+{
+  *((ContextEnd *) source)->freed = TRUE;
+}
+
+static GSourceFuncs context_end_funcs = { .finalize = context_end_finalize };
+
+static void
+context_end_watch (GMainContext *context,
+                   gboolean     *freed)
+{
+  GSource *source = g_source_new (&context_end_funcs, sizeof (ContextEnd));
+
+  ((ContextEnd *) source)->freed = freed;
+  g_source_attach (source, context);
+  g_source_unref (source);
+}
+
+static void
+test_async_cancelled_as_context_goes (void)
+{
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  GopodOutbox out = GOPOD_OUTBOX_INIT;
+  gboolean context_freed = FALSE;
+  GError *error = NULL;
+  TestCaller caller;
+  GThread *thread;
+  Owner owner;
+  GTask *task;
+
+  g_test_summary ("While the thread that cancels an async wait makes its source ready, the wait "
+                  "ending another way, its task ending and its caller dropping its context leave "
+                  "that context alive for that thread");
+  owner_init (&owner);
+  test_caller_push (&caller);
+  context_end_watch (caller.context, &context_freed);
+  task = g_task_new (NULL, cancellable, async_done, &error);
+  /* It ends by its owner: GTask would report the cancel that came too late. */
+  g_task_set_check_cancellable (task, FALSE);
+  g_mutex_lock (&owner.lock);
+  gopod_wait_until_async (&owner.list, owner_flag_is_set, &owner, task, &out);
+  g_mutex_unlock (&owner.lock);
+  gopod_outbox_flush (&out);
+
+  test_gate_init (&ready_hook.gate);
+  g_atomic_int_set (&ready_hook.armed, TRUE);
+  thread = g_thread_new ("cancel", cancel_later, cancellable);
+  test_gate_wait_for_waiters (&ready_hook.gate, 1);
+
+  owner_set_flag (&owner);
+  while (!g_task_get_completed (task))
+    g_main_context_iteration (caller.context, TRUE);
+  g_assert_no_error (error);
+  g_object_unref (task);
+  test_caller_pop (&caller);
+  g_assert_false (context_freed);
+
+  test_gate_open (&ready_hook.gate);
+  g_thread_join (thread);
+  /* Freed once that thread let go of it. */
+  g_assert_true (context_freed);
+  test_gate_clear (&ready_hook.gate);
+  owner_clear (&owner);
+}
+
 static void
 test_has_other (void)
 {
@@ -686,6 +789,7 @@ main (int   argc,
       char *argv[])
 {
   g_test_init (&argc, &argv, NULL);
+  ready_hook.glib = dlsym (RTLD_NEXT, "g_source_set_ready_time");
 
   g_test_add_func ("/Gopod/Wait/until/fired", test_wait_until_fired);
   g_test_add_func ("/Gopod/Wait/until/ready-now", test_wait_until_ready_now);
@@ -703,6 +807,7 @@ main (int   argc,
   g_test_add_func ("/Gopod/Wait/outbox", test_outbox_order_and_overflow);
   g_test_add_func ("/Gopod/Wait/cancellables/blocking", test_further_cancellables_blocking);
   g_test_add_func ("/Gopod/Wait/cancellables/async", test_further_cancellables_async);
+  g_test_add_func ("/Gopod/Wait/cancellables/async-context-goes", test_async_cancelled_as_context_goes);
   g_test_add_func ("/Gopod/Wait/list/has-other", test_has_other);
 
   return g_test_run ();

@@ -25,8 +25,12 @@
  */
 
 #include <pod-glib.h>
+#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 static guint64 opt_seed;
 static guint64 opt_ops = 1000000;
@@ -174,30 +178,156 @@ canceller_main (gpointer data)
 /* ------------------------------------------------------------------ */
 /* Watchdog                                                            */
 
+/*
+ * It must report a hang even when the heap is corrupt and malloc itself is
+ * stuck (a thread that corrupted it may hold an arena lock), and even when
+ * the other threads keep counting operations (a livelock, or one thread
+ * stuck while the rest go on). So it watches every party (each worker and
+ * the async thread: its completed operations, while it takes part in a
+ * round) besides the total, and once started it neither allocates nor uses
+ * stdio: its messages are formatted at start-up and written with write(2),
+ * and gdb is started with posix_spawn(), which, unlike fork(), takes none
+ * of malloc's locks.
+ */
 static GMutex watchdog_lock;
 static GCond watchdog_cond;
 static gboolean watchdog_stop;
 
+static struct
+{
+  guint64 ops;     /* atomic: operations this party completed */
+  gint    active;  /* atomic: it takes part in a round now */
+} parties[MAX_SENDERS];
+
+static char watchdog_replay[512];
+static char watchdog_pid[32];
+static char *watchdog_gdb;  /* its path, or NULL */
+extern char **environ;
+
+static void
+watchdog_prepare (void)
+{
+  g_snprintf (watchdog_replay, sizeof watchdog_replay,
+              "stress-channel: replay with: %s --seed %" G_GUINT64_FORMAT
+              " --ops %" G_GUINT64_FORMAT " --threads %u --round-ops %u\n",
+              argv0, opt_seed, opt_ops, opt_threads, opt_round_ops);
+  g_snprintf (watchdog_pid, sizeof watchdog_pid, "%d", (int) getpid ());
+  watchdog_gdb = g_find_program_in_path ("gdb");
+}
+
+static void
+watchdog_write (const char *text)
+{
+  size_t left = strlen (text);
+
+  while (left > 0)
+    {
+      ssize_t n = write (STDERR_FILENO, text, left);
+
+      if (n <= 0)
+        return;
+      text += n;
+      left -= (size_t) n;
+    }
+}
+
+static void
+watchdog_write_number (guint64 n)
+{
+  char digits[24];
+  guint i = sizeof digits - 1;
+
+  digits[i] = '\0';
+  do
+    digits[--i] = (char) ('0' + n % 10);
+  while ((n /= 10) > 0);
+  watchdog_write (&digits[i]);
+}
+
+/* Every thread's backtrace, as tests/stress/stress.c prints them. */
+static void
+watchdog_dump_threads (void)
+{
+  char *argv[] = { "gdb", "-p", watchdog_pid, "-batch", "-nx",
+                   "-ex", "set pagination off",
+                   "-ex", "thread apply all bt", NULL };
+  pid_t child;
+
+  if (watchdog_gdb == NULL ||
+      posix_spawn (&child, watchdog_gdb, NULL, NULL, argv, environ) != 0)
+    {
+      watchdog_write ("stress-channel: gdb not available, no backtraces\n");
+      return;
+    }
+  waitpid (child, NULL, 0);
+}
+
+static G_NORETURN void
+watchdog_fire (const char *what,
+               guint64     party,
+               guint64     ops)
+{
+  watchdog_write ("stress-channel: FAILED: WATCHDOG: ");
+  watchdog_write (what);
+  if (party < G_N_ELEMENTS (parties))
+    {
+      watchdog_write (" ");
+      watchdog_write_number (party);
+    }
+  watchdog_write (" made no progress for ");
+  watchdog_write_number (opt_watchdog_s);
+  watchdog_write (" s at ");
+  watchdog_write_number (ops);
+  watchdog_write (" operations; backtraces follow\n");
+  watchdog_dump_threads ();
+  watchdog_write (watchdog_replay);
+  abort ();
+}
+
+typedef struct
+{
+  guint64 ops;
+  gint64  since;  /* when @ops was last seen to change */
+} WatchdogMark;
+
+/* Whether @ops stood still for too long. */
+static gboolean
+watchdog_stuck (WatchdogMark *mark,
+                guint64       ops,
+                gint64        now)
+{
+  if (ops != mark->ops)
+    {
+      mark->ops = ops;
+      mark->since = now;
+    }
+  return now - mark->since > (gint64) opt_watchdog_s * G_USEC_PER_SEC;
+}
+
 static gpointer
 watchdog_main (gpointer data)
 {
-  guint64 last = ADD (stats.ops, 0);
-  gint64 last_change = g_get_monotonic_time ();
+  WatchdogMark total = { ADD (stats.ops, 0), g_get_monotonic_time () };
+  WatchdogMark marks[MAX_SENDERS];
+  guint i;
 
+  for (i = 0; i < G_N_ELEMENTS (marks); i++)
+    marks[i] = total;
   g_mutex_lock (&watchdog_lock);
   while (!watchdog_stop)
     {
       gint64 now = g_get_monotonic_time ();
-      guint64 ops = ADD (stats.ops, 0);
 
-      if (ops != last)
+      if (watchdog_stuck (&total, ADD (stats.ops, 0), now))
+        watchdog_fire ("the run", G_MAXUINT64, total.ops);
+      for (i = 0; i <= opt_threads; i++)
         {
-          last = ops;
-          last_change = now;
+          /* A party between rounds waits for the others, which are watched. */
+          if (!g_atomic_int_get (&parties[i].active))
+            marks[i].since = now;
+          if (watchdog_stuck (&marks[i], ADD (parties[i].ops, 0), now))
+            watchdog_fire (i < opt_threads ? "worker" : "the async thread", i, total.ops);
         }
-      else if (now - last_change > (gint64) opt_watchdog_s * G_USEC_PER_SEC)
-        fail ("WATCHDOG: no progress for %u s at %" G_GUINT64_FORMAT " operations",
-              opt_watchdog_s, ops);
       g_cond_wait_until (&watchdog_cond, &watchdog_lock, now + G_USEC_PER_SEC);
     }
   g_mutex_unlock (&watchdog_lock);
@@ -227,9 +357,11 @@ typedef struct
 } Worker;
 
 static void
-round_count_op (Round *round)
+round_count_op (Round *round,
+                guint  party)
 {
   ADD (stats.ops, 1);
+  ADD (parties[party].ops, 1);
   if (g_atomic_int_add (&round->ops, 1) + 1 < (gint) opt_round_ops)
     return;
   if (!g_atomic_int_compare_and_exchange (&round->closing, 0, 1))
@@ -418,6 +550,7 @@ worker_main (gpointer data)
 {
   Worker *w = data;
 
+  g_atomic_int_set (&parties[w->id].active, TRUE);
   worker_make_reused (w);
   while (!g_atomic_int_get (&w->round->closed))
     {
@@ -430,9 +563,10 @@ worker_main (gpointer data)
         case 4: case 5: op_select_fresh (w); break;
         default: op_select_reused (w); break;
         }
-      round_count_op (w->round);
+      round_count_op (w->round, w->id);
     }
   g_clear_object (&w->reused);
+  g_atomic_int_set (&parties[w->id].active, FALSE);
   return NULL;
 }
 
@@ -464,7 +598,7 @@ async_op_done (AsyncOp *op)
   cancellable_forget (op->cancellable);
   g_free (op);
   ADD (stats.asyncs, 1);
-  round_count_op (a->round);
+  round_count_op (a->round, a->w.id);
   a->in_flight--;
   if (!g_atomic_int_get (&a->round->closed))
     async_issue (a);
@@ -556,6 +690,7 @@ async_main (gpointer data)
   Async *a = data;
   GMainContext *context = g_main_context_new ();
 
+  g_atomic_int_set (&parties[a->w.id].active, TRUE);
   g_main_context_push_thread_default (context);
   a->loop = g_main_loop_new (context, FALSE);
   for (guint i = 0; i < ASYNC_IN_FLIGHT; i++)
@@ -564,6 +699,7 @@ async_main (gpointer data)
   g_main_loop_unref (a->loop);
   g_main_context_pop_thread_default (context);
   g_main_context_unref (context);
+  g_atomic_int_set (&parties[a->w.id].active, FALSE);
   return NULL;
 }
 
@@ -684,6 +820,7 @@ main (int argc, char *argv[])
 
   rand = g_rand_new_with_seed ((guint32) opt_seed);
   cancel_live = g_ptr_array_new_with_free_func (g_object_unref);
+  watchdog_prepare ();
   watchdog = g_thread_new ("watchdog", watchdog_main, NULL);
   canceller = g_thread_new ("canceller", canceller_main, NULL);
   start = g_get_monotonic_time ();
@@ -698,6 +835,7 @@ main (int argc, char *argv[])
   g_cond_signal (&watchdog_cond);
   g_mutex_unlock (&watchdog_lock);
   g_thread_join (watchdog);
+  g_free (watchdog_gdb);
   g_assert (cancel_live->len == 0);
   g_ptr_array_unref (cancel_live);
   g_rand_free (rand);
