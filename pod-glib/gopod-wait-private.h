@@ -26,9 +26,11 @@ G_BEGIN_DECLS
  * all its channels' locks at once.
  *
  * Whoever fires a waiter wakes it, after releasing the owner's lock (through a
- * GopodOutbox). Waking a blocking waiter signals its condition (and its main
- * context, if it runs one); waking an async waiter unlinks it from its other
- * lists and calls its completion function, which returns its GTask.
+ * GopodOutbox). Waking a blocking waiter that still spins is one
+ * compare-and-swap of its wake word; a parked one is woken under its mutex
+ * (its condition signalled, or its main context woken); waking an async
+ * waiter unlinks it from its other lists and calls its completion function,
+ * which returns its GTask.
  */
 
 /* Result codes: a case number (>= 0), or one of these. */
