@@ -6,6 +6,7 @@
 #pragma once
 
 #include "gopod-channel.h"
+#include "gopod-channel-value-private.h"
 #include "gopod-wait-private.h"
 
 G_BEGIN_DECLS
@@ -34,18 +35,6 @@ typedef enum
   GOPOD_CHANNEL_FIRED,    /* not linked: the waiter fired meanwhile */
 } GopodChannelLinkResult;
 
-/* Values of plain fundamental types (numbers, booleans, enums, flags, plain
- * pointers) own nothing: they are cleared and copied without GLib's type
- * system, whose checks take a process-wide lock that every thread sending or
- * receiving would contend on (a fifth of a select's time in
- * bench/bench-channel.c). Others go through g_value_*(). */
-gboolean                gopod_channel_value_is_plain (GType         type);
-/* Unsets @value if it holds one (G_VALUE_INIT is left alone). */
-void                    gopod_channel_value_clear    (GValue       *value);
-/* Copies @src into @dest, which is uninitialised. */
-void                    gopod_channel_value_copy     (const GValue *src,
-                                                      GValue       *dest);
-
 /* Fills @slot with a copy of @value in the channel's element type; FALSE
  * (and a critical) when the value cannot be converted. */
 gboolean                gopod_channel_slot_fill  (GopodChannel     *self,
@@ -64,11 +53,6 @@ GopodChannelLinkResult  gopod_channel_op_link    (GopodChannel     *self,
                                                   GopodChannelSlot *slot);
 
 /* For the typed shorthands (gopod-channel-shorthands.c). */
-void                    gopod_channel_value_move     (GValue       *to,
-                                                      GValue       *from);
-gboolean                gopod_channel_value_convert  (GType         type,
-                                                      const GValue *in,
-                                                      GValue       *out);
 gboolean                gopod_channel_op_blocking    (GopodChannel     *self,
                                                       GopodChannelOp    op,
                                                       GopodChannelSlot *slot,

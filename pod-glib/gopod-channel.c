@@ -143,79 +143,6 @@ channel_ring_pop_locked (GopodChannel *self,
   self->length--;
 }
 
-/* --- moving values --- */
-
-void
-gopod_channel_value_move (GValue *to,
-                          GValue *from)
-{
-  *to = *from;
-  memset (from, 0, sizeof *from);
-}
-
-gboolean
-gopod_channel_value_is_plain (GType type)
-{
-  /* Fundamental types are their own fundamental: no lookup for them. */
-  switch (type <= G_TYPE_FUNDAMENTAL_MAX ? type : G_TYPE_FUNDAMENTAL (type))
-    {
-    case G_TYPE_CHAR: case G_TYPE_UCHAR: case G_TYPE_BOOLEAN:
-    case G_TYPE_INT: case G_TYPE_UINT: case G_TYPE_LONG: case G_TYPE_ULONG:
-    case G_TYPE_INT64: case G_TYPE_UINT64: case G_TYPE_FLOAT: case G_TYPE_DOUBLE:
-    case G_TYPE_ENUM: case G_TYPE_FLAGS: case G_TYPE_POINTER:
-      return TRUE;
-    default:
-      return FALSE;
-    }
-}
-
-void
-gopod_channel_value_clear (GValue *value)
-{
-  if (G_VALUE_TYPE (value) == G_TYPE_INVALID)
-    return;
-  if (gopod_channel_value_is_plain (G_VALUE_TYPE (value)))
-    memset (value, 0, sizeof *value);
-  else
-    g_value_unset (value);
-}
-
-void
-gopod_channel_value_copy (const GValue *src,
-                          GValue       *dest)
-{
-  if (gopod_channel_value_is_plain (G_VALUE_TYPE (src)))
-    {
-      *dest = *src;
-      return;
-    }
-  g_value_init (dest, G_VALUE_TYPE (src));
-  g_value_copy (src, dest);
-}
-
-/* Converts @in to @type in @out (uninitialised); FALSE if GLib cannot. */
-gboolean
-gopod_channel_value_convert (GType         type,
-                             const GValue *in,
-                             GValue       *out)
-{
-  if (G_VALUE_TYPE (in) == type)
-    {
-      gopod_channel_value_copy (in, out);
-      return TRUE;
-    }
-  g_value_init (out, type);
-  if (g_value_type_compatible (G_VALUE_TYPE (in), type))
-    {
-      g_value_copy (in, out);
-      return TRUE;
-    }
-  if (g_value_type_transformable (G_VALUE_TYPE (in), type) && g_value_transform (in, out))
-    return TRUE;
-  g_value_unset (out);
-  return FALSE;
-}
-
 gboolean
 gopod_channel_slot_fill (GopodChannel     *self,
                          GopodChannelSlot *slot,
@@ -227,28 +154,6 @@ gopod_channel_slot_fill (GopodChannel     *self,
   g_critical ("%s: a %s cannot go into a channel of %s", G_STRFUNC,
               G_VALUE_TYPE_NAME (value), g_type_name (self->element_type));
   return FALSE;
-}
-
-/* Gives a received value (@from) to the caller's GValue, uninitialised or
- * holding a value, which is dropped; returns whether there was one. Without
- * one, an uninitialised @to gets the element type's default: a binding that
- * reads out-values even from a call that failed (GJS does) finds a valid
- * value, and since defaults own nothing, a C caller that does not unset it
- * after a failure leaks nothing. */
-static gboolean
-channel_value_give (GopodChannel *self,
-                    GValue       *to,
-                    GValue       *from)
-{
-  if (from == NULL)
-    {
-      if (G_VALUE_TYPE (to) == G_TYPE_INVALID)
-        g_value_init (to, self->element_type);
-      return FALSE;
-    }
-  gopod_channel_value_clear (to);
-  gopod_channel_value_move (to, from);
-  return TRUE;
 }
 
 /* --- notifications, after unlocking --- */
@@ -378,7 +283,7 @@ gopod_channel_op_now (GopodChannel     *self,
   guint notify = 0;
   gboolean done;
 
-  g_mutex_lock (&self->lock);
+  gopod_wait_lock (&self->lock);
   done = channel_op_now_locked (self, op, slot, &out, &notify);
   g_mutex_unlock (&self->lock);
   gopod_outbox_flush (&out);
@@ -396,7 +301,7 @@ gopod_channel_op_link (GopodChannel     *self,
 {
   GopodChannelLinkResult result = GOPOD_CHANNEL_LINKED;
 
-  g_mutex_lock (&self->lock);
+  gopod_wait_lock (&self->lock);
   if (gopod_waiter_has_fired (link->waiter))
     result = GOPOD_CHANNEL_FIRED;
   else if (channel_op_ready_locked (self, op, link->waiter))
@@ -436,7 +341,7 @@ gopod_channel_op_blocking (GopodChannel      *self,
   if (g_cancellable_set_error_if_cancelled (cancellable, error))
     return FALSE;
 
-  g_mutex_lock (&self->lock);
+  gopod_wait_lock (&self->lock);
   if (channel_op_now_locked (self, op, slot, &out, &notify))
     {
       g_mutex_unlock (&self->lock);
@@ -562,7 +467,7 @@ channel_op_async (GopodChannel *self,
   if (g_task_return_error_if_cancelled (task))
     return;
 
-  g_mutex_lock (&self->lock);
+  gopod_wait_lock (&self->lock);
   if (channel_op_now_locked (self, async->op, &async->slot, &out, &notify))
     gopod_outbox_add (&out, channel_async_return_now, g_object_ref (task));
   else
@@ -775,7 +680,7 @@ gopod_channel_receive (GopodChannel  *self,
   g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  return channel_value_give (self, value,
+  return gopod_channel_value_give (self->element_type, value,
                              gopod_channel_op_blocking (self, GOPOD_CHANNEL_OP_RECEIVE, &slot,
                                                   cancellable, error) ? &slot.value : NULL);
 }
@@ -840,7 +745,7 @@ gopod_channel_try_receive (GopodChannel  *self,
   g_return_val_if_fail (value != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  return channel_value_give (self, value,
+  return gopod_channel_value_give (self->element_type, value,
                              channel_op_try (self, GOPOD_CHANNEL_OP_RECEIVE, &slot, error)
                              ? &slot.value : NULL);
 }
@@ -973,7 +878,7 @@ gopod_channel_receive_finish (GopodChannel  *self,
   g_return_val_if_fail (value != NULL, FALSE);
 
   received = g_task_propagate_pointer (G_TASK (result), error);
-  if (!channel_value_give (self, value, received))
+  if (!gopod_channel_value_give (self->element_type, value, received))
     return FALSE;
   g_free (received);
   return TRUE;

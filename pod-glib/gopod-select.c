@@ -82,7 +82,8 @@ struct _GopodSelect
 
   /* The wait in progress: */
   GopodChannelSlot *slots;         /* one per case */
-  guint             n_slots;
+  GopodWaitLink    *links;         /* a blocking wait's links but the first */
+  guint             n_slots;       /* room in both */
   gint64            deadline;      /* of the earliest timeout case, or -1 */
   gint              deadline_case;
 
@@ -174,6 +175,7 @@ select_begin (GopodSelect *self)
   if (self->n_slots < n)
     {
       self->slots = g_renew (GopodChannelSlot, self->slots, n);
+      self->links = g_renew (GopodWaitLink, self->links, n);
       self->n_slots = n;
     }
   self->deadline = -1;
@@ -277,7 +279,11 @@ select_prepare_waiter (GopodSelect  *self,
 {
   guint i;
 
-  gopod_waiter_set_n_links (waiter, MAX (self->cases->len, 1));
+  /* A blocking wait links from the select's own room: nothing allocated. */
+  if (waiter->async)
+    gopod_waiter_set_n_links (waiter, MAX (self->cases->len, 1));
+  else
+    gopod_waiter_set_links (waiter, self->links, MAX (self->cases->len, 1));
   if (cancellable != NULL)
     gopod_waiter_set_cancellable (waiter, cancellable, GOPOD_WAIT_CANCELLED);
   for (i = 0; i < self->cases->len; i++)
@@ -350,7 +356,7 @@ select_wait_blocking (GopodSelect   *self,
       select_prepare_waiter (self, &waiter, cancellable);
       select_link_pass (self, &waiter, order);
       code = gopod_waiter_block (&waiter);
-      gopod_waiter_unlink_all (&waiter, NULL);
+      gopod_waiter_unlink_rest (&waiter, code);
       gopod_waiter_clear_blocking (&waiter);
 
       if (code == SELECT_RETRY)
@@ -893,6 +899,7 @@ gopod_select_finalize (GObject *object)
 
   g_array_unref (self->cases);
   g_free (self->slots);
+  g_free (self->links);
   gopod_channel_value_clear (&self->value);
 
   G_OBJECT_CLASS (gopod_select_parent_class)->finalize (object);

@@ -26,9 +26,11 @@ G_BEGIN_DECLS
  * all its channels' locks at once.
  *
  * Whoever fires a waiter wakes it, after releasing the owner's lock (through a
- * GopodOutbox). Waking a blocking waiter signals its condition (and its main
- * context, if it runs one); waking an async waiter unlinks it from its other
- * lists and calls its completion function, which returns its GTask.
+ * GopodOutbox). Waking a blocking waiter that still spins is one
+ * compare-and-swap of its wake word; a parked one is woken under its mutex
+ * (its condition signalled, or its main context woken); waking an async
+ * waiter unlinks it from its other lists and calls its completion function,
+ * which returns its GTask.
  */
 
 /* Result codes: a case number (>= 0), or one of these. */
@@ -107,6 +109,7 @@ struct _GopodWaiter
   GopodWaitLink        link;        /* the first link: plain waits need one */
   GopodWaitLink       *more_links;  /* a select's further links */
   guint                n_more_links;
+  gboolean             borrowed_links; /* more_links is the caller's */
   GopodWaitCancel     *more_cancels; /* a select's cancelled cases */
   guint                n_more_cancels;
 
@@ -115,7 +118,7 @@ struct _GopodWaiter
 
   /* Blocking waiters only: */
   GCond                cond;
-  gint                 woken;       /* set under mutex, atomically: spinners read it */
+  gint                 wake;        /* atomic: SPINNING, PARKED (set under mutex), WOKEN */
   gboolean             sleeping;    /* under mutex: in g_cond_wait(), so worth a signal */
   const GopodWaitHome *home;        /* the context this wait may run, or NULL */
   gboolean           (*needs_home) (gpointer data);
@@ -174,6 +177,12 @@ void          gopod_waiter_set_home        (GopodWaiter         *waiter,
 /* Room for a select's @n links (the first is waiter->link). */
 void          gopod_waiter_set_n_links     (GopodWaiter   *waiter,
                                             guint          n);
+/* The same in @more, room for @n - 1 links that the caller owns and that
+ * outlives the waiter (a reusable select's): a blocking wait allocates
+ * nothing. */
+void          gopod_waiter_set_links       (GopodWaiter   *waiter,
+                                            GopodWaitLink *more,
+                                            guint          n);
 GopodWaitLink *gopod_waiter_get_link       (GopodWaiter   *waiter,
                                             guint          i);
 
@@ -225,6 +234,11 @@ gint          gopod_waiter_block          (GopodWaiter    *waiter);
  * after the waker's sweep are removed then. */
 void          gopod_waiter_unlink_all     (GopodWaiter    *waiter,
                                            GMutex         *held);
+/* After gopod_waiter_block() returned @code: removes the links still in a
+ * list, knowing that the one an owner fired the waiter by (its code is
+ * @code) left its list then. */
+void          gopod_waiter_unlink_rest    (GopodWaiter    *waiter,
+                                           gint            code);
 
 /*
  * Condition waits, on top of the above: "until @ready holds", with the
@@ -265,6 +279,10 @@ void          gopod_wait_until_async      (GopodWaitList          *list,
 guint         gopod_wait_list_fire_ready  (GopodWaitList          *list,
                                            gboolean                fifo,
                                            struct _GopodOutbox    *out);
+
+/* Locks a hot owner's mutex (a channel's): spins briefly on trylock before
+ * sleeping in g_mutex_lock(). */
+void          gopod_wait_lock             (GMutex                 *lock);
 
 /* Sets @error for a code that ended a wait without its condition. */
 void          gopod_wait_set_error        (gint                    code,

@@ -14,6 +14,14 @@ enum
   WAIT_FIRED,
 };
 
+/* A blocking waiter's wake word: how a waker reaches it. */
+enum
+{
+  WAIT_WAKE_SPINNING,  /* watching the word without its mutex */
+  WAIT_WAKE_PARKED,    /* asleep in its condition or running its home context */
+  WAIT_WAKE_WOKEN,
+};
+
 /* --- homes --- */
 
 void
@@ -76,7 +84,8 @@ void
 gopod_waiter_clear_blocking (GopodWaiter *waiter)
 {
   g_assert (!waiter->async);
-  g_clear_pointer (&waiter->more_links, g_free);
+  if (!waiter->borrowed_links)
+    g_free (waiter->more_links);
   g_clear_pointer (&waiter->more_cancels, g_free);
   g_mutex_clear (&waiter->mutex);
   g_cond_clear (&waiter->cond);
@@ -195,19 +204,38 @@ gopod_waiter_set_home (GopodWaiter         *waiter,
   waiter->needs_home_data = data;
 }
 
-void
-gopod_waiter_set_n_links (GopodWaiter *waiter,
-                          guint        n)
+static void
+wait_waiter_set_links (GopodWaiter   *waiter,
+                       GopodWaitLink *more,
+                       guint          n)
 {
   guint i;
 
   g_assert (n >= 1 && waiter->more_links == NULL);
   waiter->n_more_links = n - 1;
-  if (n == 1)
-    return;
-  waiter->more_links = g_new0 (GopodWaitLink, n - 1);
+  waiter->more_links = more;
   for (i = 0; i < n - 1; i++)
-    waiter->more_links[i].waiter = waiter;
+    {
+      memset (&more[i], 0, sizeof more[i]);
+      more[i].waiter = waiter;
+    }
+}
+
+void
+gopod_waiter_set_n_links (GopodWaiter *waiter,
+                          guint        n)
+{
+  wait_waiter_set_links (waiter, n > 1 ? g_new (GopodWaitLink, n - 1) : NULL, n);
+}
+
+void
+gopod_waiter_set_links (GopodWaiter   *waiter,
+                        GopodWaitLink *more,
+                        guint          n)
+{
+  g_assert (!waiter->async);
+  wait_waiter_set_links (waiter, n > 1 ? more : NULL, n);
+  waiter->borrowed_links = TRUE;
 }
 
 GopodWaitLink *
@@ -460,9 +488,16 @@ gopod_waiter_wake (GopodWaiter *waiter)
       return;
     }
 
+  /* A waiter still spinning watches the word alone and returns as soon as
+   * it sees it: no mutex, no futex call, and nothing of the waiter may be
+   * touched after this exchange, for it may be gone. */
+  if (g_atomic_int_compare_and_exchange (&waiter->wake, WAIT_WAKE_SPINNING, WAIT_WAKE_WOKEN))
+    return;
+
+  /* Parked: it looks at the word only under its mutex, so it stays until
+   * this unlocks. */
   g_mutex_lock (&waiter->mutex);
-  g_atomic_int_set (&waiter->woken, TRUE);
-  /* A waiter that spins or runs a context needs no futex call. */
+  g_atomic_int_set (&waiter->wake, WAIT_WAKE_WOKEN);
   if (waiter->sleeping)
     g_cond_signal (&waiter->cond);
   if (waiter->running != NULL)
@@ -544,27 +579,33 @@ wait_blocking_sleep_locked (GopodWaiter *waiter)
   if (signalled || g_get_monotonic_time () < waiter->deadline)
     return;
   if (gopod_waiter_try_fire (waiter, waiter->deadline_code))
-    g_atomic_int_set (&waiter->woken, TRUE);
+    g_atomic_int_set (&waiter->wake, WAIT_WAKE_WOKEN);
   else
     waiter->deadline = -1;  /* fired by someone else: their wake-up is coming */
 }
 
 /*
- * What a blocking waiter does before it sleeps, as Go's runtime does before
- * it parks on a futex: spin briefly, then yield the processor a few times.
- * The thread that will wake it (the other end of a channel, a worker ending
- * a job) is often running or runnable right now. On an idle machine with
- * more than one processor it wakes the waiter within a microsecond or so,
- * and a yield returns at once; on a busy one, a yield lets that thread run.
- * Either is cheaper than sleeping and being woken: two futex calls, a
- * context switch each way, and a waker contending for the waiter's mutex.
- * Measured with bench/bench-channel.c on 2 shared cores: the unbuffered
- * ping-pong round trip fell from about 35 to about 10 us. The bound keeps
- * a long wait from burning a processor: 100 pauses are about a microsecond,
- * 20 yields a few microseconds when nothing else runs.
+ * What a blocking waiter does before it parks, as Go's runtime does before
+ * it sleeps on a futex: it spins, watching its wake word. The thread that
+ * will wake it (the other end of a channel, a worker ending a job) is often
+ * running on the other processor right now: a handoff then takes well
+ * under a microsecond plus the other side's own operation, and a waker
+ * that finds the waiter spinning wakes it with one compare-and-swap. A
+ * parked waiter costs a futex wait and a wake, a context switch each way,
+ * and the waker taking the waiter's mutex.
+ *
+ * When the other side is runnable on this very processor (the scheduler
+ * likes to put a woken thread next to its waker), spinning only delays it:
+ * after the first WAIT_SPIN_PURE_US the waiter yields every
+ * WAIT_SPIN_BATCH pauses, which hands it the processor without a futex. The
+ * bound is time, not a count (a pause's length differs tenfold between
+ * processors): after WAIT_SPIN_US, about a dozen yields on an idle machine,
+ * the waiter sleeps, so a long wait costs no more than that. Measured with
+ * bench/bench-channel.c on 2 shared cores: see doc/performance.md.
  */
-#define WAIT_SPIN_PAUSES 100
-#define WAIT_SPIN_YIELDS 20
+#define WAIT_SPIN_PURE_US 2
+#define WAIT_SPIN_US      20
+#define WAIT_SPIN_BATCH   16
 
 static inline void
 wait_cpu_relax (void)
@@ -576,10 +617,49 @@ wait_cpu_relax (void)
 #endif
 }
 
-static void
+static gboolean
+wait_blocking_woken (GopodWaiter *waiter)
+{
+  return g_atomic_int_get (&waiter->wake) == WAIT_WAKE_WOKEN;
+}
+
+/* GLib's mutex sleeps in the kernel at the first contention; two threads
+ * that take a channel's lock for every value (a few dozen nanoseconds
+ * each) collide often, and a futex wait and wake costs a hundred times the
+ * critical section. A short spin on trylock first, bounded by a count
+ * (about 2 µs on a processor whose pause is 40 ns), then the plain lock. */
+#define WAIT_LOCK_SPINS 48
+
+void
+gopod_wait_lock (GMutex *lock)
+{
+  guint i;
+
+  for (i = 0; i < WAIT_LOCK_SPINS; i++)
+    {
+      if (g_mutex_trylock (lock))
+        return;
+      wait_cpu_relax ();
+    }
+  g_mutex_lock (lock);
+}
+
+/* Whether this thread's last wait that ended while spinning ended only
+ * after a yield: the thread that woke it ran on this processor. The next
+ * wait then yields from its first batch, instead of delaying that thread
+ * by WAIT_SPIN_PURE_US each time. A wake that comes before the first
+ * yield (the other side runs elsewhere again) turns it off. */
+static _Thread_local gboolean wait_spin_yield_early;
+
+/* TRUE when woken while spinning. */
+static gboolean
 wait_blocking_spin (GopodWaiter *waiter)
 {
   static gint n_processors;
+  gint64 pure = wait_spin_yield_early ? 0 : WAIT_SPIN_PURE_US;
+  gboolean yielded = FALSE;
+  gint64 start = 0;
+  gint64 now;
   guint i;
 
   if (g_atomic_int_get (&n_processors) == 0)
@@ -587,19 +667,55 @@ wait_blocking_spin (GopodWaiter *waiter)
   /* On one processor, spinning only delays the waker; and a wait that may
    * run its home context must look at it instead. */
   if (g_atomic_int_get (&n_processors) < 2 || waiter->home != NULL)
-    return;
-  for (i = 0; i < WAIT_SPIN_PAUSES; i++)
+    return FALSE;
+  for (i = 1;; i++)
     {
-      if (g_atomic_int_get (&waiter->woken))
-        return;
+      if (wait_blocking_woken (waiter))
+        {
+          wait_spin_yield_early = yielded;
+          return TRUE;
+        }
       wait_cpu_relax ();
+      /* The clock (a vDSO call) once a batch. */
+      if (i % WAIT_SPIN_BATCH != 0)
+        continue;
+      now = g_get_monotonic_time ();
+      if (start == 0)
+        start = now;
+      if (now - start >= WAIT_SPIN_US)
+        return FALSE;
+      if (now - start >= pure)
+        {
+          g_thread_yield ();
+          yielded = TRUE;
+        }
     }
-  for (i = 0; i < WAIT_SPIN_YIELDS; i++)
-    {
-      if (g_atomic_int_get (&waiter->woken))
-        return;
-      g_thread_yield ();
-    }
+}
+
+/* Parks @waiter until woken: sleeps in its condition, or runs its home
+ * context. A waker that came first while it spun leaves the word WOKEN,
+ * and the exchange below fails. */
+static void
+wait_blocking_park (GopodWaiter  *waiter,
+                    GSource     **home_deadline)
+{
+  g_mutex_lock (&waiter->mutex);
+  if (g_atomic_int_compare_and_exchange (&waiter->wake, WAIT_WAKE_SPINNING, WAIT_WAKE_PARKED))
+    while (!wait_blocking_woken (waiter))
+      {
+        if (waiter->running == NULL && wait_blocking_take_home_locked (waiter))
+          *home_deadline = wait_blocking_home_deadline (waiter);
+
+        if (waiter->running != NULL)
+          {
+            g_mutex_unlock (&waiter->mutex);
+            g_main_context_iteration (waiter->running, TRUE);
+            g_mutex_lock (&waiter->mutex);
+          }
+        else
+          wait_blocking_sleep_locked (waiter);
+      }
+  g_mutex_unlock (&waiter->mutex);
 }
 
 gint
@@ -619,26 +735,9 @@ gopod_waiter_block (GopodWaiter *waiter)
       g_cancellable_connect (waiter->more_cancels[i].cancellable,
                              G_CALLBACK (wait_blocking_cancelled), waiter, NULL);
 
-  /* Woken while spinning: the loop below still takes the mutex once, which
-   * waits for the waker to have let go of the waiter. */
-  wait_blocking_spin (waiter);
-
-  g_mutex_lock (&waiter->mutex);
-  while (!g_atomic_int_get (&waiter->woken))
-    {
-      if (waiter->running == NULL && wait_blocking_take_home_locked (waiter))
-        home_deadline = wait_blocking_home_deadline (waiter);
-
-      if (waiter->running != NULL)
-        {
-          g_mutex_unlock (&waiter->mutex);
-          g_main_context_iteration (waiter->running, TRUE);
-          g_mutex_lock (&waiter->mutex);
-        }
-      else
-        wait_blocking_sleep_locked (waiter);
-    }
-  g_mutex_unlock (&waiter->mutex);
+  /* Woken while spinning, the waker has let go of the waiter already. */
+  if (!wait_blocking_spin (waiter))
+    wait_blocking_park (waiter, &home_deadline);
 
   if (home_deadline != NULL)
     {
@@ -666,7 +765,7 @@ static void
 wait_blocking_rearm (GopodWaiter *waiter)
 {
   g_atomic_int_set (&waiter->state, WAIT_WAITING);
-  g_atomic_int_set (&waiter->woken, FALSE);
+  g_atomic_int_set (&waiter->wake, WAIT_WAKE_SPINNING);
 }
 
 /* --- lists --- */
@@ -847,9 +946,12 @@ gopod_wait_list_kick (GopodWaitList *list)
     }
 }
 
-void
-gopod_waiter_unlink_all (GopodWaiter *waiter,
-                         GMutex      *held)
+/* Removes every link still in a list but the one whose code is @skip (a
+ * case number, >= 0; a negative @skip skips none). */
+static void
+wait_waiter_unlink (GopodWaiter *waiter,
+                    GMutex      *held,
+                    gint         skip)
 {
   guint i;
 
@@ -859,8 +961,9 @@ gopod_waiter_unlink_all (GopodWaiter *waiter,
       GopodWaitList *list = g_atomic_pointer_get (&link->list);
       GMutex *lock;
 
-      /* Never pushed: link->list is set once, before the link is shared. */
-      if (list == NULL)
+      /* Never pushed: link->list is set once, before the link is shared.
+       * @skip is read only by the thread that pushed the links. */
+      if (list == NULL || (skip >= 0 && link->code == skip))
         continue;
       lock = list->lock;
       if (lock != held)
@@ -869,6 +972,22 @@ gopod_waiter_unlink_all (GopodWaiter *waiter,
       if (lock != held)
         g_mutex_unlock (lock);
     }
+}
+
+void
+gopod_waiter_unlink_all (GopodWaiter *waiter,
+                         GMutex      *held)
+{
+  wait_waiter_unlink (waiter, held, -1);
+}
+
+void
+gopod_waiter_unlink_rest (GopodWaiter *waiter,
+                          gint         code)
+{
+  /* The owner that fired the waiter through the link with @code took it
+   * out of its list first (wait_list_fire_link()): no lock to take for it. */
+  wait_waiter_unlink (waiter, NULL, code);
 }
 
 /* --- condition waits --- */
