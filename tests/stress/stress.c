@@ -1355,6 +1355,69 @@ audit_throttler (Round *round)
 /* End of round: a pool its user dropped, released from every thread at  */
 /* once, and runners started from a context another thread runs          */
 
+/* A thread's last release, when it closes its resource (the idle ones fill
+ * `size`), stays in close until every thread began its last release, and
+ * lingers a little: so the last release usually comes while another is
+ * still inside its call. The pool must outlive every close a release runs
+ * (internals rule RP1): finalized with one still running, the release that
+ * is not last would touch it after unlocking (a use after free, which ASan
+ * names, and which this check sees in every build). */
+typedef struct
+{
+  GopodResourcePool parent_instance;
+  guint             threads;     /* releasing threads */
+  guint             last_begun;  /* atomic: threads that began their last release */
+  guint             in_close;    /* atomic: closes running now */
+} DroppedPool;
+typedef GopodResourcePoolClass DroppedPoolClass;
+static GType dropped_pool_get_type (void);
+G_DEFINE_TYPE (DroppedPool, dropped_pool, GOPOD_TYPE_RESOURCE_POOL)
+
+/* Set while this thread gives back its last resource. */
+static GPrivate dropped_pool_last;
+
+static GObject *
+dropped_pool_create (GopodResourcePool *pool, GCancellable *cancellable, GError **error)
+{
+  return g_object_new (G_TYPE_OBJECT, NULL);
+}
+
+static void
+dropped_pool_close (GopodResourcePool *pool, GObject *resource)
+{
+  DroppedPool *self = (DroppedPool *) pool;
+
+  INC (self->in_close);
+  /* Bounded: a release that never comes is the audit's to report. */
+  for (guint i = 0; g_private_get (&dropped_pool_last) && i < 5000 &&
+                    GET (self->last_begun) < self->threads; i++)
+    g_thread_yield ();
+  for (guint i = 0; i < 50; i++)
+    g_thread_yield ();
+  ADD (self->in_close, -1);
+}
+
+static void
+dropped_pool_finalize (GObject *object)
+{
+  DroppedPool *self = (DroppedPool *) object;
+
+  CHECK (GET (self->in_close) == 0,
+         "a dropped pool was finalized while %u releases were still inside its close",
+         GET (self->in_close));
+  G_OBJECT_CLASS (dropped_pool_parent_class)->finalize (object);
+}
+
+static void
+dropped_pool_class_init (DroppedPoolClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = dropped_pool_finalize;
+  klass->create = dropped_pool_create;
+  klass->close = dropped_pool_close;
+}
+
+static void dropped_pool_init (DroppedPool *self) { }
+
 typedef struct
 {
   GopodResourcePool *pool;
@@ -1375,39 +1438,18 @@ dropped_pool_releaser (gpointer data)
   g_mutex_unlock (r->lock);
 
   for (guint i = 0; i < r->resources->len; i++)
-    gopod_resource_pool_release (r->pool, r->resources->pdata[i]);
+    {
+      if (i + 1 == r->resources->len)
+        {
+          g_private_set (&dropped_pool_last, GINT_TO_POINTER (TRUE));
+          INC (((DroppedPool *) r->pool)->last_begun);
+        }
+      gopod_resource_pool_release (r->pool, r->resources->pdata[i]);
+    }
+  g_private_set (&dropped_pool_last, NULL);
   ADD (stats.dropped_pool_releases, r->resources->len);
   return NULL;
 }
-
-/* Its close lingers, so that a release that is not the last is still
- * inside its call when another thread gives back the last resource. */
-typedef GopodResourcePool DroppedPool;
-typedef GopodResourcePoolClass DroppedPoolClass;
-static GType dropped_pool_get_type (void);
-G_DEFINE_TYPE (DroppedPool, dropped_pool, GOPOD_TYPE_RESOURCE_POOL)
-
-static GObject *
-dropped_pool_create (GopodResourcePool *pool, GCancellable *cancellable, GError **error)
-{
-  return g_object_new (G_TYPE_OBJECT, NULL);
-}
-
-static void
-dropped_pool_close (GopodResourcePool *pool, GObject *resource)
-{
-  for (guint i = 0; i < 50; i++)
-    g_thread_yield ();
-}
-
-static void
-dropped_pool_class_init (DroppedPoolClass *klass)
-{
-  klass->create = dropped_pool_create;
-  klass->close = dropped_pool_close;
-}
-
-static void dropped_pool_init (DroppedPool *self) { }
 
 /* Every release but one finds the pool held by others only: none may touch
  * it after unlocking (ASan sees it if one does), and it goes exactly when
@@ -1417,7 +1459,8 @@ round_dropped_pool (GRand *rand)
 {
   guint size = chance (rand, 50) ? 1 : 64;
   guint per_thread = 1 + g_rand_int_range (rand, 0, 4);
-  GopodResourcePool *pool = g_object_new (dropped_pool_get_type (), "size", size, NULL);
+  DroppedPool *dropped = g_object_new (dropped_pool_get_type (), "size", size, NULL);
+  GopodResourcePool *pool = GOPOD_RESOURCE_POOL (dropped);
   DroppedPoolReleaser *releasers = g_new0 (DroppedPoolReleaser, opt_threads);
   GThread **threads = g_new0 (GThread *, opt_threads);
   GMutex lock;
@@ -1427,6 +1470,7 @@ round_dropped_pool (GRand *rand)
 
   g_mutex_init (&lock);
   g_cond_init (&cond);
+  dropped->threads = opt_threads;
   for (guint t = 0; t < opt_threads; t++)
     {
       releasers[t] = (DroppedPoolReleaser) { pool, g_ptr_array_new_with_free_func (g_object_unref),
