@@ -64,7 +64,7 @@ static struct
   guint64 acquires, acquire_errors, releases, destroys, pool_closes;
   guint64 throttles, throttle_resizes;
   guint64 runners, runner_tasks;
-  guint64 dropped_pool_releases, runners_elsewhere;
+  guint64 dropped_pool_releases, runners_elsewhere, loopless_releases;
   /* injected faults */
   guint64 f_job_fail, f_job_false, f_job_timeout, f_job_ignore_cancel;
   guint64 f_factory_error, f_factory_null;
@@ -193,6 +193,12 @@ watchdog_main (gpointer data)
 
 typedef struct _Round Round;
 
+/* Jobs made with gopod_job_new_func() that only the pod holds. */
+typedef struct
+{
+  guint64 made, accepted, ran, freed;
+} FuncJobs;
+
 struct _Round
 {
   guint index;
@@ -211,8 +217,7 @@ struct _Round
   guint64 light_accepted, light_refused, light_ran, light_discarded, light_destroyed;
                                 /* light_discarded: destroyed unrun, refused ones too */
   guint64 jobs_accepted;
-  guint64 func_jobs, func_jobs_freed;  /* fire-and-forget jobs, freed by the pod */
-  guint64 func_accepted, func_ran;
+  FuncJobs func;                /* fire-and-forget jobs, freed by the pod */
   gboolean no_main_loop;        /* the main thread blocks in the pod's waits */
   GMutex jobs_lock;
   GPtrArray *jobs;              /* every job handed to the pod, accepted or not */
@@ -712,32 +717,33 @@ op_resize (Producer *p)
 }
 
 static gboolean
-func_job_run (GopodJob *job, GCancellable *cancellable, gpointer round, GError **error)
+func_job_run (GopodJob *job, GCancellable *cancellable, gpointer counts, GError **error)
 {
-  INC (((Round *) round)->func_ran);
+  INC (((FuncJobs *) counts)->ran);
   return TRUE;
 }
 
 static void
-func_job_freed (gpointer round)
+func_job_freed (gpointer counts)
 {
-  INC (((Round *) round)->func_jobs_freed);
+  INC (((FuncJobs *) counts)->freed);
 }
 
 /* A job nobody but the pod holds, made on the global default context: the
  * pod frees it, and its destroy notify runs, main loop or not. */
 static void
-op_add_func_job (Producer *p)
+add_func_job (GopodPod *pod, FuncJobs *counts)
 {
   GopodJob *job;
 
   g_main_context_push_thread_default (NULL);
-  job = gopod_job_new_func (func_job_run, p->round, func_job_freed);
+  job = gopod_job_new_func (func_job_run, counts, func_job_freed);
   g_main_context_pop_thread_default (NULL);
-  INC (p->round->func_jobs);
+  INC (counts->made);
+  INC (stats.func_jobs);
   /* Refused or not, the pod is the last to hold it. */
-  if (gopod_pod_add_job (p->round->pod, job, NULL, NULL))
-    INC (p->round->func_accepted);
+  if (gopod_pod_add_job (pod, job, NULL, NULL))
+    INC (counts->accepted);
   g_object_unref (job);
 }
 
@@ -1158,7 +1164,7 @@ producer_step (Producer *p, guint i)
       if (pick < 580) { op_resize (p); return; }
       if (pick < 595) { op_pause_window (p); return; }
       if (pick < 597) { op_dispatch_window (p); return; }
-      if (pick < 598) { op_add_func_job (p); INC (stats.func_jobs); return; }
+      if (pick < 598) { add_func_job (round->pod, &round->func); return; }
       if (pick < 600) { op_wait (p); return; }
       if (pick < 620) { check_pod_bounds (round); return; }
     }
@@ -1284,9 +1290,9 @@ audit_pod (Round *round)
          G_GUINT64_FORMAT " discarded", round->light_accepted, round->light_ran, round->light_discarded);
 
   /* Jobs only the pod held: each ran and succeeded, or was discarded. */
-  accepted += round->func_accepted;
-  succeeded += round->func_ran;
-  cancelled += round->func_accepted - round->func_ran;
+  accepted += round->func.accepted;
+  succeeded += round->func.ran;
+  cancelled += round->func.accepted - round->func.ran;
 
   /* The pod's own counters add up, and agree with ours. */
   CHECK (gopod_pod_get_submitted (round->pod) == round->light_accepted + accepted,
@@ -1577,6 +1583,30 @@ round_runners_elsewhere (GRand *rand)
   g_ptr_array_unref (cancellables);
 }
 
+/* A program without a main loop: several workers end, at once, jobs made
+ * on the global default context, which nobody runs. A worker frees a job
+ * there while it owns that context, so they contend for it; whatever one
+ * leaves pending meanwhile must still be freed by the end of the blocking
+ * shutdown (internals rule R1), not left to a main loop that never runs. */
+static void
+round_loopless_release (GRand *rand)
+{
+  GopodPod *pod = gopod_pod_new (2 + g_rand_int_range (rand, 0, MAX_WORKERS_CAP - 1));
+  FuncJobs counts = { 0 };
+  guint n = 100 + g_rand_int_range (rand, 0, 400);
+
+  gopod_pod_start (pod);
+  for (guint i = 0; i < n; i++)
+    add_func_job (pod, &counts);
+  CHECK (gopod_pod_shutdown (pod, GOPOD_SHUTDOWN_DRAIN, NULL, NULL), "drain failed");
+  CHECK (counts.accepted == n && GET (counts.ran) == n, "%" G_GUINT64_FORMAT " of %u jobs ran",
+         GET (counts.ran), n);
+  CHECK (GET (counts.freed) == n, "without a main loop, %" G_GUINT64_FORMAT " of %u jobs only "
+         "the pod held were freed by the end of its shutdown", GET (counts.freed), n);
+  g_object_unref (pod);
+  ADD (stats.loopless_releases, n);
+}
+
 /* One non-blocking pass over this thread's context and the producers';
  * TRUE if any of them dispatched something. */
 static gboolean
@@ -1656,9 +1686,9 @@ run_round (guint index, GRand *rand, GMainContext *context)
         }
       gopod_pod_shutdown (round.pod, chance (rand, 50) ? GOPOD_SHUTDOWN_DRAIN : GOPOD_SHUTDOWN_DISCARD,
                           NULL, NULL);
-      CHECK (GET (round.func_jobs_freed) == GET (round.func_jobs),
+      CHECK (GET (round.func.freed) == GET (round.func.made),
              "without a main loop, %" G_GUINT64_FORMAT " of %" G_GUINT64_FORMAT
-             " jobs only the pod held were freed", GET (round.func_jobs_freed), GET (round.func_jobs));
+             " jobs only the pod held were freed", GET (round.func.freed), GET (round.func.made));
       shut = TRUE;
     }
   else
@@ -1697,8 +1727,8 @@ run_round (guint index, GRand *rand, GMainContext *context)
     }
 
   audit_pod (&round);
-  CHECK (round.func_jobs_freed == round.func_jobs, "%" G_GUINT64_FORMAT " of %" G_GUINT64_FORMAT
-         " jobs only the pod held were freed", round.func_jobs_freed, round.func_jobs);
+  CHECK (round.func.freed == round.func.made, "%" G_GUINT64_FORMAT " of %" G_GUINT64_FORMAT
+         " jobs only the pod held were freed", round.func.freed, round.func.made);
   if (use_throttler)
     audit_throttler (&round);
   if (use_pool)
@@ -1715,6 +1745,7 @@ run_round (guint index, GRand *rand, GMainContext *context)
         round_dropped_pool (rand);
       if (use_runner)
         round_runners_elsewhere (rand);
+      round_loopless_release (rand);
     }
   g_ptr_array_unref (round.jobs);
   g_ptr_array_unref (round.resources);
@@ -1777,8 +1808,9 @@ print_stats (double seconds)
           G_GUINT64_FORMAT " runners, %" G_GUINT64_FORMAT " tasks\n",
           stats.throttles, stats.throttle_resizes, stats.runners, stats.runner_tasks);
   printf ("stress: end of rounds: %" G_GUINT64_FORMAT " releases to pools their user dropped, %"
-          G_GUINT64_FORMAT " runners started from a context another thread runs\n",
-          stats.dropped_pool_releases, stats.runners_elsewhere);
+          G_GUINT64_FORMAT " runners started from a context another thread runs, %" G_GUINT64_FORMAT
+          " jobs only a pod held ended by several workers at once without a main loop\n",
+          stats.dropped_pool_releases, stats.runners_elsewhere, stats.loopless_releases);
   printf ("stress: faults injected: %" G_GUINT64_FORMAT " (jobs failing %" G_GUINT64_FORMAT
           ", returning FALSE without error %" G_GUINT64_FORMAT ", with a timeout %" G_GUINT64_FORMAT
           ", ignoring their cancellable %" G_GUINT64_FORMAT "; factory errors %" G_GUINT64_FORMAT
