@@ -64,7 +64,7 @@ static struct
   guint64 acquires, acquire_errors, releases, destroys, pool_closes;
   guint64 throttles, throttle_resizes;
   guint64 runners, runner_tasks;
-  guint64 dropped_pool_releases, runners_elsewhere, loopless_releases;
+  guint64 dropped_pool_releases, runners_elsewhere, loopless_releases, interval_windows;
   /* injected faults */
   guint64 f_job_fail, f_job_false, f_job_timeout, f_job_ignore_cancel;
   guint64 f_factory_error, f_factory_null;
@@ -1607,6 +1607,97 @@ round_loopless_release (GRand *rand)
   ADD (stats.loopless_releases, n);
 }
 
+/* A dispatch-interval window on a pod of its own: with a long interval the
+ * first job starts and no other may (internals rule P6); workers that took
+ * the next jobs wait for their start time. The pod is then paused or shrunk
+ * to one worker, and the interval lowered to 0: those workers must look at
+ * everything again, so that nothing starts while paused, no more than one
+ * runs at once once shrunk, and, restored, every job starts at once instead
+ * of at the old interval. */
+typedef struct
+{
+  int   started;   /* atomic */
+  int   paused;    /* atomic: no job may start */
+  int   bound;     /* atomic: how many may run at once */
+  Gauge running;
+} Window;
+
+static gboolean
+window_job_run (GopodJob *job, GCancellable *cancellable, gpointer data, GError **error)
+{
+  Window *w = data;
+  int now;
+
+  INC (w->started);
+  CHECK (!GET (w->paused), "a job started while its pod was paused");
+  now = gauge_enter (&w->running);
+  CHECK (now <= GET (w->bound), "a pod bound to %d at once ran %d jobs",
+         GET (w->bound), now);
+  g_usleep (1000);
+  gauge_leave (&w->running);
+  return TRUE;
+}
+
+static void
+window_set (int *flag, int value)
+{
+  __atomic_store_n (flag, value, __ATOMIC_SEQ_CST);
+}
+
+static void
+round_dispatch_window (GRand *rand)
+{
+  guint workers = 2 + g_rand_int_range (rand, 0, MAX_WORKERS_CAP - 1);
+  gboolean pause = chance (rand, 50);
+  GopodPod *pod = gopod_pod_new (workers);
+  Window w = { 0, FALSE, workers };
+  guint n = workers + 2;
+  gint64 deadline;
+
+  gopod_pod_set_dispatch_interval_ms (pod, 60 * 1000);
+  gopod_pod_start (pod);
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(GopodJob) job = gopod_job_new_func (window_job_run, &w, NULL);
+
+      CHECK (gopod_pod_add_job (pod, job, NULL, NULL), "window job refused");
+    }
+  /* The first starts at once; the interval holds the others back. */
+  while (GET (w.started) == 0)
+    g_thread_yield ();
+  if (pause)
+    {
+      gopod_pod_pause (pod);
+      window_set (&w.paused, TRUE);
+    }
+  else
+    {
+      gopod_pod_set_max_workers (pod, 1);
+      window_set (&w.bound, 1);
+    }
+  gopod_pod_set_dispatch_interval_ms (pod, 0);
+  /* A window in which a worker that kept its old decision would start. */
+  g_usleep (10 * 1000);
+  window_set (&w.paused, FALSE);
+  window_set (&w.bound, workers);
+  if (pause)
+    gopod_pod_start (pod);
+  else
+    gopod_pod_set_max_workers (pod, workers);
+
+  /* A third of the old interval: far more than starting a few jobs takes. */
+  deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
+  while (GET (w.started) < (int) n)
+    {
+      CHECK (g_get_monotonic_time () < deadline, "%d of %u jobs started 20 s after the "
+             "dispatch interval went from 60 s to 0", GET (w.started), n);
+      g_usleep (100);
+    }
+  CHECK (gopod_pod_shutdown (pod, GOPOD_SHUTDOWN_DRAIN, NULL, NULL), "drain failed");
+  g_object_unref (pod);
+  INC (stats.interval_windows);
+}
+
 /* One non-blocking pass over this thread's context and the producers';
  * TRUE if any of them dispatched something. */
 static gboolean
@@ -1747,6 +1838,7 @@ run_round (guint index, GRand *rand, GMainContext *context)
         round_runners_elsewhere (rand);
       round_loopless_release (rand);
     }
+  round_dispatch_window (rand);
   g_ptr_array_unref (round.jobs);
   g_ptr_array_unref (round.resources);
   g_mutex_clear (&round.jobs_lock);
@@ -1809,8 +1901,10 @@ print_stats (double seconds)
           stats.throttles, stats.throttle_resizes, stats.runners, stats.runner_tasks);
   printf ("stress: end of rounds: %" G_GUINT64_FORMAT " releases to pools their user dropped, %"
           G_GUINT64_FORMAT " runners started from a context another thread runs, %" G_GUINT64_FORMAT
-          " jobs only a pod held ended by several workers at once without a main loop\n",
-          stats.dropped_pool_releases, stats.runners_elsewhere, stats.loopless_releases);
+          " jobs only a pod held ended by several workers at once without a main loop, %"
+          G_GUINT64_FORMAT " dispatch-interval windows paused or shrunk\n",
+          stats.dropped_pool_releases, stats.runners_elsewhere, stats.loopless_releases,
+          stats.interval_windows);
   printf ("stress: faults injected: %" G_GUINT64_FORMAT " (jobs failing %" G_GUINT64_FORMAT
           ", returning FALSE without error %" G_GUINT64_FORMAT ", with a timeout %" G_GUINT64_FORMAT
           ", ignoring their cancellable %" G_GUINT64_FORMAT "; factory errors %" G_GUINT64_FORMAT
