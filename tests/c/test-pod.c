@@ -5,6 +5,7 @@
 
 #include <stdlib.h>
 
+#include "gopod-pod-private.h"
 #include "test-utils.h"
 
 /* Most tests run on a fixture: a pod of `max_workers`, a gate, a gauge. */
@@ -1727,6 +1728,20 @@ test_pod_dispatch_interval_lowered (PodFixture    *fixture,
   g_mutex_clear (&order_lock);
 }
 
+/* Through the pod core's test hook: how many workers took a job and wait
+ * for its start time. */
+static gboolean
+pod_has_three_waiting_for_start (gpointer pod)
+{
+  return gopod_pod_core_get_n_slot_waiting (GOPOD_POD (pod)->core) == 3;
+}
+
+static gboolean
+pod_has_none_waiting_for_start (gpointer pod)
+{
+  return gopod_pod_core_get_n_slot_waiting (GOPOD_POD (pod)->core) == 0;
+}
+
 static void
 test_pod_dispatch_interval_shrunk (PodFixture    *fixture,
                                    gconstpointer  unused)
@@ -1739,8 +1754,13 @@ test_pod_dispatch_interval_shrunk (PodFixture    *fixture,
   add_counted_jobs (fixture->pod, jobs, 0, 4, &fixture->gate, &fixture->gauge);
   /* One runs; the others' workers wait for their start times. */
   test_gate_wait_for_waiters (&fixture->gate, 1);
+  g_assert_true (test_poll_until (pod_has_three_waiting_for_start, fixture->pod, 10000));
   gopod_pod_set_max_workers (fixture->pod, 1);
   gopod_pod_set_dispatch_interval_ms (fixture->pod, 0);
+  /* Each looked again, and decided in the hold of the lock it left its wait
+   * in: none started beside the one still running. */
+  g_assert_true (test_poll_until (pod_has_none_waiting_for_start, fixture->pod, 10000));
+  g_assert_cmpuint (gopod_pod_get_running (fixture->pod), ==, 1);
   test_gate_open (&fixture->gate);
   gopod_pod_wait_async (fixture->pod, NULL, test_store_result, &result);
   test_wait_for_result (NULL, &result, 10000);
