@@ -519,6 +519,28 @@ wait_blocking_spin (GopodWaiter *waiter)
     }
 }
 
+static GopodWaitTestHook wait_test_hook;
+static gpointer wait_test_hook_data;
+
+/* Set by a test while waiters run: atomic, data first. */
+void
+gopod_wait_set_test_hook (GopodWaitTestHook hook,
+                          gpointer          data)
+{
+  if (hook != NULL)
+    g_atomic_pointer_set (&wait_test_hook_data, data);
+  g_atomic_pointer_set (&wait_test_hook, hook);
+}
+
+static void
+wait_call_test_hook (GopodWaiter *waiter)
+{
+  GopodWaitTestHook hook = g_atomic_pointer_get (&wait_test_hook);
+
+  if (G_UNLIKELY (hook != NULL) && waiter->home != NULL)
+    hook (waiter->running, g_atomic_pointer_get (&wait_test_hook_data));
+}
+
 gint
 gopod_waiter_block (GopodWaiter *waiter)
 {
@@ -545,6 +567,7 @@ gopod_waiter_block (GopodWaiter *waiter)
     {
       if (waiter->running == NULL && wait_blocking_take_home_locked (waiter))
         home_deadline = wait_blocking_home_deadline (waiter);
+      wait_call_test_hook (waiter);
 
       if (waiter->running != NULL)
         {
