@@ -12,8 +12,12 @@
  * (submitting from `finish`, releasing from `close`, shutting down from a
  * completion callback). At the end of each round every accepted job,
  * resource and throttled call is accounted for; then a pool its user
- * dropped is given back its resources from every thread at once, and
- * runners are started from a thread whose context another thread runs.
+ * dropped is given back its resources from every thread at once (it must
+ * outlive every release still inside its close), runners are started from
+ * a thread whose context another thread runs, jobs only a pod held are
+ * ended by several workers at once without a main loop (each freed by the
+ * end of the shutdown), and a dispatch-interval window is paused or shrunk
+ * while workers wait for their start times.
  * Half the rounds run no main loop: the main thread blocks in gopod_pod_wait() while producers add
  * main-context jobs (which that wait must begin), and every job that only
  * the pod held must have been freed by the end of the blocking shutdown.
@@ -729,22 +733,48 @@ func_job_freed (gpointer counts)
   INC (((FuncJobs *) counts)->freed);
 }
 
-/* A job nobody but the pod holds, made on the global default context: the
- * pod frees it, and its destroy notify runs, main loop or not. */
+/* A job nobody but the pod holds, made on the calling thread's
+ * thread-default context: the pod frees it, and its destroy notify runs,
+ * main loop or not. */
 static void
 add_func_job (GopodPod *pod, FuncJobs *counts)
 {
-  GopodJob *job;
+  GopodJob *job = gopod_job_new_func (func_job_run, counts, func_job_freed);
 
-  g_main_context_push_thread_default (NULL);
-  job = gopod_job_new_func (func_job_run, counts, func_job_freed);
-  g_main_context_pop_thread_default (NULL);
   INC (counts->made);
   INC (stats.func_jobs);
   /* Refused or not, the pod is the last to hold it. */
   if (gopod_pod_add_job (pod, job, NULL, NULL))
     INC (counts->accepted);
   g_object_unref (job);
+}
+
+typedef struct
+{
+  GopodPod *pod;
+  FuncJobs *counts;
+  guint     n;
+} LooplessAdder;
+
+/* A thread with no thread-default context: its jobs are made on the
+ * global default one, which pushing could not do while a worker owns it. */
+static gpointer
+loopless_adder (gpointer data)
+{
+  LooplessAdder *a = data;
+
+  for (guint i = 0; i < a->n; i++)
+    add_func_job (a->pod, a->counts);
+  return NULL;
+}
+
+/* One made on the global default context. */
+static void
+op_add_func_job (Producer *p)
+{
+  LooplessAdder adder = { p->round->pod, &p->round->func, 1 };
+
+  g_thread_join (g_thread_new ("stress-func-job", loopless_adder, &adder));
 }
 
 /* A long dispatch interval, a few jobs, then none: workers waiting for a
@@ -1164,7 +1194,7 @@ producer_step (Producer *p, guint i)
       if (pick < 580) { op_resize (p); return; }
       if (pick < 595) { op_pause_window (p); return; }
       if (pick < 597) { op_dispatch_window (p); return; }
-      if (pick < 598) { add_func_job (round->pod, &round->func); return; }
+      if (pick < 598) { op_add_func_job (p); return; }
       if (pick < 600) { op_wait (p); return; }
       if (pick < 620) { check_pod_bounds (round); return; }
     }
@@ -1594,10 +1624,10 @@ round_loopless_release (GRand *rand)
   GopodPod *pod = gopod_pod_new (2 + g_rand_int_range (rand, 0, MAX_WORKERS_CAP - 1));
   FuncJobs counts = { 0 };
   guint n = 100 + g_rand_int_range (rand, 0, 400);
+  LooplessAdder adder = { pod, &counts, n };
 
   gopod_pod_start (pod);
-  for (guint i = 0; i < n; i++)
-    add_func_job (pod, &counts);
+  g_thread_join (g_thread_new ("stress-loopless", loopless_adder, &adder));
   CHECK (gopod_pod_shutdown (pod, GOPOD_SHUTDOWN_DRAIN, NULL, NULL), "drain failed");
   CHECK (counts.accepted == n && GET (counts.ran) == n, "%" G_GUINT64_FORMAT " of %u jobs ran",
          GET (counts.ran), n);
