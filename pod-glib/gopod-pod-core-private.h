@@ -78,6 +78,7 @@ struct _GopodPodCore
   guint            n_idle;      /* of them, waiting for work */
   guint            n_running;   /* thread jobs (or light batches) being run */
   guint            n_running_main;  /* main-context jobs between begin and complete */
+  guint            n_slot_waiting;  /* workers waiting for a start time (a test hook) */
   guint            n_queued;
 
   guint64          submitted;
@@ -172,6 +173,7 @@ gboolean      gopod_pod_core_wait_locked             (GopodPodCore   *core,
 void          gopod_pod_core_wake_idle_workers_locked (GopodPodCore *core);
 void          gopod_pod_core_wake_waiters_locked     (GopodPodCore *core,
                                                       GopodOutbox  *out);
+guint         gopod_pod_core_get_n_slot_waiting      (GopodPodCore *core);
 void          gopod_pod_core_worker_main             (gpointer  data,
                                                       gpointer  pool_data);
 

@@ -1053,6 +1053,19 @@ pod_core_wait_for_item_locked (GopodPodCore *core)
   return item;
 }
 
+/* How many workers wait for their start time now: a test hook (see
+ * internals, "Test hooks"), so a test can act once they all do. */
+guint
+gopod_pod_core_get_n_slot_waiting (GopodPodCore *core)
+{
+  guint n;
+
+  g_mutex_lock (&core->lock);
+  n = core->n_slot_waiting;
+  g_mutex_unlock (&core->lock);
+  return n;
+}
+
 void
 gopod_pod_core_worker_main (gpointer  data,
                             gpointer  pool_data)
@@ -1086,7 +1099,9 @@ gopod_pod_core_worker_main (gpointer  data,
         }
       if (!pod_core_take_start_locked (core))
         {
+          core->n_slot_waiting++;
           pod_core_wait_for_start_locked (core, item);
+          core->n_slot_waiting--;
           continue;
         }
 

@@ -78,6 +78,20 @@ GError   *gopod_runner_run_collect_result  (GopodRunner   *self);
 void      gopod_runner_run_end             (GopodRunner   *self,
                                             GError        *error);
 void      gopod_runner_run_free_task       (Task          *task);
+
+/* A test hook (see internals, "Test hooks"), called in the starting thread
+ * at two points, so a test can order other threads against them. */
+typedef enum
+{
+  RUNNER_HOOK_STARTED,  /* the worker started; start() or start_async() goes on */
+  RUNNER_HOOK_WAITING,  /* start() set up its wait for the end and enters it */
+} RunnerHookPoint;
+
+typedef void (*GopodRunnerTestHook) (GopodRunner     *self,
+                                     RunnerHookPoint  point,
+                                     gpointer         data);
+void      gopod_runner_run_set_test_hook   (GopodRunnerTestHook  hook,
+                                            gpointer             data);
 void      gopod_runner_run_discard_tasks   (GopodRunner   *self,
                                             GQueue        *tasks);
 void      gopod_runner_run_job_ended       (GopodJob      *job,

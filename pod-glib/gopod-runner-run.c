@@ -583,6 +583,25 @@ runner_run_claim (GopodRunner  *self,
   return state == RUNNER_IDLE;
 }
 
+static GopodRunnerTestHook runner_run_test_hook;
+static gpointer runner_run_test_hook_data;
+
+void
+gopod_runner_run_set_test_hook (GopodRunnerTestHook hook,
+                                gpointer            data)
+{
+  runner_run_test_hook = hook;
+  runner_run_test_hook_data = data;
+}
+
+static void
+runner_run_call_test_hook (GopodRunner     *self,
+                           RunnerHookPoint  point)
+{
+  if (G_UNLIKELY (runner_run_test_hook != NULL))
+    runner_run_test_hook (self, point, runner_run_test_hook_data);
+}
+
 gboolean
 gopod_runner_run_begin (GopodRunner   *self,
                         GCancellable  *cancellable,
@@ -618,6 +637,7 @@ gopod_runner_run_begin (GopodRunner   *self,
       g_object_unref (self);
       gopod_runner_run_end (self, thread_error);
     }
+  runner_run_call_test_hook (self, RUNNER_HOOK_STARTED);
 
   return TRUE;
 }
@@ -647,6 +667,7 @@ gopod_runner_run_wait_for_end (GopodRunner *self)
   options.needs_home = runner_run_needs_home;
   options.needs_home_data = self;
 
+  runner_run_call_test_hook (self, RUNNER_HOOK_WAITING);
   g_mutex_lock (&self->lock);
   block_signals = self->handle_signals;
   /* While this thread waits, SIGINT and SIGTERM go to one of the library's

@@ -297,4 +297,13 @@ void          gopod_wait_serving_push     (gconstpointer           owner);
 void          gopod_wait_serving_pop      (gconstpointer           owner);
 gboolean      gopod_wait_is_serving       (gconstpointer           owner);
 
+/* A test hook (see internals, "Test hooks"): called by a blocking waiter
+ * that has a home, each time it decided whether to run it: @running is the
+ * context it runs, or NULL when it sleeps instead. Called with the waiter's
+ * own mutex held: the hook may only record and signal. */
+typedef void (*GopodWaitTestHook) (GMainContext *running,
+                                   gpointer      data);
+void          gopod_wait_set_test_hook    (GopodWaitTestHook  hook,
+                                           gpointer           data);
+
 G_END_DECLS

@@ -692,6 +692,28 @@ wait_blocking_spin (GopodWaiter *waiter)
     }
 }
 
+static GopodWaitTestHook wait_test_hook;
+static gpointer wait_test_hook_data;
+
+/* Set by a test while waiters run: atomic, data first. */
+void
+gopod_wait_set_test_hook (GopodWaitTestHook hook,
+                          gpointer          data)
+{
+  if (hook != NULL)
+    g_atomic_pointer_set (&wait_test_hook_data, data);
+  g_atomic_pointer_set (&wait_test_hook, hook);
+}
+
+static void
+wait_call_test_hook (GopodWaiter *waiter)
+{
+  GopodWaitTestHook hook = g_atomic_pointer_get (&wait_test_hook);
+
+  if (G_UNLIKELY (hook != NULL) && waiter->home != NULL)
+    hook (waiter->running, g_atomic_pointer_get (&wait_test_hook_data));
+}
+
 /* Parks @waiter until woken: sleeps in its condition, or runs its home
  * context. A waker that came first while it spun leaves the word WOKEN,
  * and the exchange below fails. */
@@ -705,6 +727,7 @@ wait_blocking_park (GopodWaiter  *waiter,
       {
         if (waiter->running == NULL && wait_blocking_take_home_locked (waiter))
           *home_deadline = wait_blocking_home_deadline (waiter);
+        wait_call_test_hook (waiter);
 
         if (waiter->running != NULL)
           {

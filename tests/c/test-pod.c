@@ -5,6 +5,7 @@
 
 #include <stdlib.h>
 
+#include "gopod-pod-private.h"
 #include "test-utils.h"
 
 /* Most tests run on a fixture: a pod of `max_workers`, a gate, a gauge. */
@@ -1727,6 +1728,20 @@ test_pod_dispatch_interval_lowered (PodFixture    *fixture,
   g_mutex_clear (&order_lock);
 }
 
+/* Through the pod core's test hook: how many workers took a job and wait
+ * for its start time. */
+static gboolean
+pod_has_three_waiting_for_start (gpointer pod)
+{
+  return gopod_pod_core_get_n_slot_waiting (GOPOD_POD (pod)->core) == 3;
+}
+
+static gboolean
+pod_has_none_waiting_for_start (gpointer pod)
+{
+  return gopod_pod_core_get_n_slot_waiting (GOPOD_POD (pod)->core) == 0;
+}
+
 static void
 test_pod_dispatch_interval_shrunk (PodFixture    *fixture,
                                    gconstpointer  unused)
@@ -1739,8 +1754,13 @@ test_pod_dispatch_interval_shrunk (PodFixture    *fixture,
   add_counted_jobs (fixture->pod, jobs, 0, 4, &fixture->gate, &fixture->gauge);
   /* One runs; the others' workers wait for their start times. */
   test_gate_wait_for_waiters (&fixture->gate, 1);
+  g_assert_true (test_poll_until (pod_has_three_waiting_for_start, fixture->pod, 10000));
   gopod_pod_set_max_workers (fixture->pod, 1);
   gopod_pod_set_dispatch_interval_ms (fixture->pod, 0);
+  /* Each looked again, and decided in the hold of the lock it left its wait
+   * in: none started beside the one still running. */
+  g_assert_true (test_poll_until (pod_has_none_waiting_for_start, fixture->pod, 10000));
+  g_assert_cmpuint (gopod_pod_get_running (fixture->pod), ==, 1);
   test_gate_open (&fixture->gate);
   gopod_pod_wait_async (fixture->pod, NULL, test_store_result, &result);
   test_wait_for_result (NULL, &result, 10000);
@@ -1837,6 +1857,35 @@ wait_on_other_pod (GopodJob      *job,
   return gopod_pod_wait (d->other, d->cancellable, error);
 }
 
+/* The waiting primitive's test hook: what the first wait with a home made
+ * on a thread other than the test's decided to run (a context, or
+ * NOT_RUNNING to sleep). */
+#define NOT_RUNNING ((gpointer) &not_running)
+static int not_running;
+
+typedef struct
+{
+  GThread  *test_thread;
+  gpointer  decided;  /* atomic */
+} WaitDecision;
+
+static void
+record_wait_decision (GMainContext *running,
+                      gpointer      data)
+{
+  WaitDecision *d = data;
+
+  if (g_thread_self () != d->test_thread)
+    g_atomic_pointer_compare_and_exchange (&d->decided, NULL,
+                                           running != NULL ? (gpointer) running : NOT_RUNNING);
+}
+
+static gboolean
+wait_decided (gpointer data)
+{
+  return g_atomic_pointer_get (&((WaitDecision *) data)->decided) != NULL;
+}
+
 static gboolean
 record_idle_thread (gpointer data)
 {
@@ -1854,13 +1903,19 @@ test_pod_worker_wait_never_runs_default_context (PodFixture    *fixture,
   WaitOnOther d = { other, cancellable };
   g_autoptr(GopodJob) waiter = gopod_job_new_func (wait_on_other_pod, &d, NULL);
   GThread *idle_ran_on = NULL;
+  WaitDecision decision = { g_thread_self (), NULL };
 
   g_idle_add (record_idle_thread, &idle_ran_on);
   gopod_pod_start (other);
   g_assert_true (gopod_pod_add_job (other, GOPOD_JOB (main_job), NULL, NULL));
+  gopod_wait_set_test_hook (record_wait_decision, &decision);
   gopod_pod_start (fixture->pod);
   g_assert_true (gopod_pod_add_job (fixture->pod, waiter, NULL, NULL));
-  test_wait_until_watched (cancellable);
+  /* Nobody runs the default context until the worker's wait decided:
+   * free for the taking, it must still leave it alone. */
+  g_assert_true (test_poll_until (wait_decided, &decision, 10000));
+  gopod_wait_set_test_hook (NULL, NULL);
+  g_assert_true (g_atomic_pointer_get (&decision.decided) == NOT_RUNNING);
   /* This thread made `other`: its wait runs the context, here. */
   g_assert_true (gopod_pod_wait (other, NULL, NULL));
   g_assert_true (gopod_job_wait (waiter, NULL, NULL));

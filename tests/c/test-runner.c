@@ -4,10 +4,10 @@
  */
 
 #include <signal.h>
-#include <sys/syscall.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "gopod-runner-private.h"
 #include "test-utils.h"
 
 /* What the tasks of one test did, shared by all of them. */
@@ -749,36 +749,59 @@ finish_and_wake (GObject      *source,
   probe_bump (probe, &probe->returned);
 }
 
+/* The runner's test hook: once the worker started, start_async() goes on
+ * only when @n results were collected on the loop thread. */
+typedef struct
+{
+  Probe *probe;
+  guint  n;
+} Collected;
+
+static void
+wait_until_collected (GopodRunner     *runner,
+                      RunnerHookPoint  point,
+                      gpointer         data)
+{
+  Collected *collected = data;
+
+  if (point == RUNNER_HOOK_STARTED)
+    probe_wait (collected->probe, &collected->probe->returned, collected->n);
+}
+
 /* start_async() from a thread whose thread-default context another thread
  * runs: the result may be collected there before start_async() returns, and
  * the caller's cancellable must not keep a handler on the runner after it,
- * or a later cancel runs it on a freed runner. Many rounds, since the
- * collection races with the return. */
+ * or a later cancel runs it on a freed runner. The runner's test hook holds
+ * each start_async() until its result was collected. */
 static void
 test_runner_async_context_run_elsewhere (Fixture       *f,
                                          gconstpointer  data)
 {
   ContextLoop loop = { g_main_context_new (), FALSE };
   GPtrArray *cancellables = g_ptr_array_new_with_free_func (g_object_unref);
+  Collected collected = { f->probe, 0 };
   GThread *thread;
   guint cancelled_id, round;
+
+  gopod_runner_run_set_test_hook (wait_until_collected, &collected);
 
   /* Pushing acquires the context; released, it stays this thread's
    * thread-default one while the other thread runs it. */
   g_main_context_push_thread_default (loop.context);
   g_main_context_release (loop.context);
   thread = g_thread_new ("test-loop", run_context_until_done, &loop);
-  for (round = 0; round < 200; round++)
+  for (round = 0; round < 4; round++)
     {
       GCancellable *cancellable = g_cancellable_new ();
       GopodRunner *runner = gopod_runner_new (0);
 
+      collected.n = round + 1;
       gopod_runner_set_handle_signals (runner, FALSE);
       gopod_runner_start_async (runner, cancellable, finish_and_wake, f->probe);
       g_object_unref (runner);
       g_ptr_array_add (cancellables, cancellable);
-      probe_wait (f->probe, &f->probe->returned, round + 1);
     }
+  gopod_runner_run_set_test_hook (NULL, NULL);
   g_atomic_int_set (&loop.done, TRUE);
   g_main_context_wakeup (loop.context);
   g_thread_join (thread);
@@ -1041,40 +1064,15 @@ test_runner_main_context_job_timeout (Fixture       *f,
   g_assert_cmpuint (job->n_finish, ==, 1);
 }
 
-typedef struct
+/* The runner's test hook: opens the gate once start() set up its wait, so
+ * that the task adds its job only after start() decided how to wait. */
+static void
+open_gate_once_start_waits (GopodRunner     *runner,
+                            RunnerHookPoint  point,
+                            gpointer         gate)
 {
-  GopodRunner *runner;
-  pid_t        waiter;  /* the thread calling start() */
-  TestGate    *gate;
-} WaiterWatch;
-
-static gboolean
-thread_blocks_sigint (pid_t tid)
-{
-  g_autofree char *path = g_strdup_printf ("/proc/self/task/%d/status", (int) tid);
-  g_autofree char *status = NULL;
-  const char *line;
-
-  g_assert_true (g_file_get_contents (path, &status, NULL, NULL));
-  line = strstr (status, "SigBlk:");
-  g_assert_nonnull (line);
-  return (g_ascii_strtoull (line + strlen ("SigBlk:"), NULL, 16) &
-          (G_GUINT64_CONSTANT (1) << (SIGINT - 1))) != 0;
-}
-
-/* Opens the gate once start() is past its last look at the runner's state:
- * a start() that handles signals blocks SIGINT in its thread, then decides
- * under the runner's lock, which it releases only to wait. */
-static gpointer
-open_gate_once_start_waits (gpointer data)
-{
-  WaiterWatch *watch = data;
-
-  while (!thread_blocks_sigint (watch->waiter))
-    g_usleep (1000);
-  (void) gopod_runner_get_timeout_ms (watch->runner);
-  test_gate_open (watch->gate);
-  return NULL;
+  if (point == RUNNER_HOOK_WAITING)
+    test_gate_open (gate);
 }
 
 /* A synchronous start() that began with no main-context job runs the
@@ -1086,8 +1084,6 @@ test_runner_main_context_job_added_by_task (Fixture       *f,
 {
   g_autoptr(TestLaterJob) job = g_object_new (TEST_TYPE_LATER_JOB, NULL);
   TaskData *task = g_new0 (TaskData, 1);
-  WaiterWatch watch = { f->runner, (pid_t) syscall (SYS_gettid), &f->probe->gate };
-  GThread *watcher;
 
   /* The gate first, then the add. */
   add_task (f->runner, f->probe, DO_BLOCK_ON_GATE);
@@ -1096,10 +1092,9 @@ test_runner_main_context_job_added_by_task (Fixture       *f,
   task->job = g_object_ref (GOPOD_JOB (job));
   gopod_runner_add (f->runner, task_func, task, task_data_free);
 
-  gopod_runner_set_handle_signals (f->runner, TRUE);
-  watcher = g_thread_new ("test-watch", open_gate_once_start_waits, &watch);
+  gopod_runner_run_set_test_hook (open_gate_once_start_waits, &f->probe->gate);
   assert_start_ok (f);
-  g_thread_join (watcher);
+  gopod_runner_run_set_test_hook (NULL, NULL);
   g_assert_true (job->begin_thread == g_thread_self ());
   g_assert_cmpuint (job->n_finish, ==, 1);
   g_assert_cmpuint (gopod_runner_get_completed (f->runner), ==, 3);

@@ -12,8 +12,12 @@
  * (submitting from `finish`, releasing from `close`, shutting down from a
  * completion callback). At the end of each round every accepted job,
  * resource and throttled call is accounted for; then a pool its user
- * dropped is given back its resources from every thread at once, and
- * runners are started from a thread whose context another thread runs.
+ * dropped is given back its resources from every thread at once (it must
+ * outlive every release still inside its close), runners are started from
+ * a thread whose context another thread runs, jobs only a pod held are
+ * ended by several workers at once without a main loop (each freed by the
+ * end of the shutdown), and a dispatch-interval window is paused or shrunk
+ * while workers wait for their start times.
  * Half the rounds run no main loop: the main thread blocks in gopod_pod_wait() while producers add
  * main-context jobs (which that wait must begin), and every job that only
  * the pod held must have been freed by the end of the blocking shutdown.
@@ -64,7 +68,7 @@ static struct
   guint64 acquires, acquire_errors, releases, destroys, pool_closes;
   guint64 throttles, throttle_resizes;
   guint64 runners, runner_tasks;
-  guint64 dropped_pool_releases, runners_elsewhere;
+  guint64 dropped_pool_releases, runners_elsewhere, loopless_releases, interval_windows;
   /* injected faults */
   guint64 f_job_fail, f_job_false, f_job_timeout, f_job_ignore_cancel;
   guint64 f_factory_error, f_factory_null;
@@ -193,6 +197,12 @@ watchdog_main (gpointer data)
 
 typedef struct _Round Round;
 
+/* Jobs made with gopod_job_new_func() that only the pod holds. */
+typedef struct
+{
+  guint64 made, accepted, ran, freed;
+} FuncJobs;
+
 struct _Round
 {
   guint index;
@@ -211,8 +221,7 @@ struct _Round
   guint64 light_accepted, light_refused, light_ran, light_discarded, light_destroyed;
                                 /* light_discarded: destroyed unrun, refused ones too */
   guint64 jobs_accepted;
-  guint64 func_jobs, func_jobs_freed;  /* fire-and-forget jobs, freed by the pod */
-  guint64 func_accepted, func_ran;
+  FuncJobs func;                /* fire-and-forget jobs, freed by the pod */
   gboolean no_main_loop;        /* the main thread blocks in the pod's waits */
   GMutex jobs_lock;
   GPtrArray *jobs;              /* every job handed to the pod, accepted or not */
@@ -712,33 +721,60 @@ op_resize (Producer *p)
 }
 
 static gboolean
-func_job_run (GopodJob *job, GCancellable *cancellable, gpointer round, GError **error)
+func_job_run (GopodJob *job, GCancellable *cancellable, gpointer counts, GError **error)
 {
-  INC (((Round *) round)->func_ran);
+  INC (((FuncJobs *) counts)->ran);
   return TRUE;
 }
 
 static void
-func_job_freed (gpointer round)
+func_job_freed (gpointer counts)
 {
-  INC (((Round *) round)->func_jobs_freed);
+  INC (((FuncJobs *) counts)->freed);
 }
 
-/* A job nobody but the pod holds, made on the global default context: the
- * pod frees it, and its destroy notify runs, main loop or not. */
+/* A job nobody but the pod holds, made on the calling thread's
+ * thread-default context: the pod frees it, and its destroy notify runs,
+ * main loop or not. */
+static void
+add_func_job (GopodPod *pod, FuncJobs *counts)
+{
+  GopodJob *job = gopod_job_new_func (func_job_run, counts, func_job_freed);
+
+  INC (counts->made);
+  INC (stats.func_jobs);
+  /* Refused or not, the pod is the last to hold it. */
+  if (gopod_pod_add_job (pod, job, NULL, NULL))
+    INC (counts->accepted);
+  g_object_unref (job);
+}
+
+typedef struct
+{
+  GopodPod *pod;
+  FuncJobs *counts;
+  guint     n;
+} LooplessAdder;
+
+/* A thread with no thread-default context: its jobs are made on the
+ * global default one, which pushing could not do while a worker owns it. */
+static gpointer
+loopless_adder (gpointer data)
+{
+  LooplessAdder *a = data;
+
+  for (guint i = 0; i < a->n; i++)
+    add_func_job (a->pod, a->counts);
+  return NULL;
+}
+
+/* One made on the global default context. */
 static void
 op_add_func_job (Producer *p)
 {
-  GopodJob *job;
+  LooplessAdder adder = { p->round->pod, &p->round->func, 1 };
 
-  g_main_context_push_thread_default (NULL);
-  job = gopod_job_new_func (func_job_run, p->round, func_job_freed);
-  g_main_context_pop_thread_default (NULL);
-  INC (p->round->func_jobs);
-  /* Refused or not, the pod is the last to hold it. */
-  if (gopod_pod_add_job (p->round->pod, job, NULL, NULL))
-    INC (p->round->func_accepted);
-  g_object_unref (job);
+  g_thread_join (g_thread_new ("stress-func-job", loopless_adder, &adder));
 }
 
 /* A long dispatch interval, a few jobs, then none: workers waiting for a
@@ -1158,7 +1194,7 @@ producer_step (Producer *p, guint i)
       if (pick < 580) { op_resize (p); return; }
       if (pick < 595) { op_pause_window (p); return; }
       if (pick < 597) { op_dispatch_window (p); return; }
-      if (pick < 598) { op_add_func_job (p); INC (stats.func_jobs); return; }
+      if (pick < 598) { op_add_func_job (p); return; }
       if (pick < 600) { op_wait (p); return; }
       if (pick < 620) { check_pod_bounds (round); return; }
     }
@@ -1284,9 +1320,9 @@ audit_pod (Round *round)
          G_GUINT64_FORMAT " discarded", round->light_accepted, round->light_ran, round->light_discarded);
 
   /* Jobs only the pod held: each ran and succeeded, or was discarded. */
-  accepted += round->func_accepted;
-  succeeded += round->func_ran;
-  cancelled += round->func_accepted - round->func_ran;
+  accepted += round->func.accepted;
+  succeeded += round->func.ran;
+  cancelled += round->func.accepted - round->func.ran;
 
   /* The pod's own counters add up, and agree with ours. */
   CHECK (gopod_pod_get_submitted (round->pod) == round->light_accepted + accepted,
@@ -1355,6 +1391,69 @@ audit_throttler (Round *round)
 /* End of round: a pool its user dropped, released from every thread at  */
 /* once, and runners started from a context another thread runs          */
 
+/* A thread's last release, when it closes its resource (the idle ones fill
+ * `size`), stays in close until every thread began its last release, and
+ * lingers a little: so the last release usually comes while another is
+ * still inside its call. The pool must outlive every close a release runs
+ * (internals rule RP1): finalized with one still running, the release that
+ * is not last would touch it after unlocking (a use after free, which ASan
+ * names, and which this check sees in every build). */
+typedef struct
+{
+  GopodResourcePool parent_instance;
+  guint             threads;     /* releasing threads */
+  guint             last_begun;  /* atomic: threads that began their last release */
+  guint             in_close;    /* atomic: closes running now */
+} DroppedPool;
+typedef GopodResourcePoolClass DroppedPoolClass;
+static GType dropped_pool_get_type (void);
+G_DEFINE_TYPE (DroppedPool, dropped_pool, GOPOD_TYPE_RESOURCE_POOL)
+
+/* Set while this thread gives back its last resource. */
+static GPrivate dropped_pool_last;
+
+static GObject *
+dropped_pool_create (GopodResourcePool *pool, GCancellable *cancellable, GError **error)
+{
+  return g_object_new (G_TYPE_OBJECT, NULL);
+}
+
+static void
+dropped_pool_close (GopodResourcePool *pool, GObject *resource)
+{
+  DroppedPool *self = (DroppedPool *) pool;
+
+  INC (self->in_close);
+  /* Bounded: a release that never comes is the audit's to report. */
+  for (guint i = 0; g_private_get (&dropped_pool_last) && i < 5000 &&
+                    GET (self->last_begun) < self->threads; i++)
+    g_thread_yield ();
+  for (guint i = 0; i < 50; i++)
+    g_thread_yield ();
+  ADD (self->in_close, -1);
+}
+
+static void
+dropped_pool_finalize (GObject *object)
+{
+  DroppedPool *self = (DroppedPool *) object;
+
+  CHECK (GET (self->in_close) == 0,
+         "a dropped pool was finalized while %u releases were still inside its close",
+         GET (self->in_close));
+  G_OBJECT_CLASS (dropped_pool_parent_class)->finalize (object);
+}
+
+static void
+dropped_pool_class_init (DroppedPoolClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = dropped_pool_finalize;
+  klass->create = dropped_pool_create;
+  klass->close = dropped_pool_close;
+}
+
+static void dropped_pool_init (DroppedPool *self) { }
+
 typedef struct
 {
   GopodResourcePool *pool;
@@ -1375,39 +1474,18 @@ dropped_pool_releaser (gpointer data)
   g_mutex_unlock (r->lock);
 
   for (guint i = 0; i < r->resources->len; i++)
-    gopod_resource_pool_release (r->pool, r->resources->pdata[i]);
+    {
+      if (i + 1 == r->resources->len)
+        {
+          g_private_set (&dropped_pool_last, GINT_TO_POINTER (TRUE));
+          INC (((DroppedPool *) r->pool)->last_begun);
+        }
+      gopod_resource_pool_release (r->pool, r->resources->pdata[i]);
+    }
+  g_private_set (&dropped_pool_last, NULL);
   ADD (stats.dropped_pool_releases, r->resources->len);
   return NULL;
 }
-
-/* Its close lingers, so that a release that is not the last is still
- * inside its call when another thread gives back the last resource. */
-typedef GopodResourcePool DroppedPool;
-typedef GopodResourcePoolClass DroppedPoolClass;
-static GType dropped_pool_get_type (void);
-G_DEFINE_TYPE (DroppedPool, dropped_pool, GOPOD_TYPE_RESOURCE_POOL)
-
-static GObject *
-dropped_pool_create (GopodResourcePool *pool, GCancellable *cancellable, GError **error)
-{
-  return g_object_new (G_TYPE_OBJECT, NULL);
-}
-
-static void
-dropped_pool_close (GopodResourcePool *pool, GObject *resource)
-{
-  for (guint i = 0; i < 50; i++)
-    g_thread_yield ();
-}
-
-static void
-dropped_pool_class_init (DroppedPoolClass *klass)
-{
-  klass->create = dropped_pool_create;
-  klass->close = dropped_pool_close;
-}
-
-static void dropped_pool_init (DroppedPool *self) { }
 
 /* Every release but one finds the pool held by others only: none may touch
  * it after unlocking (ASan sees it if one does), and it goes exactly when
@@ -1417,7 +1495,8 @@ round_dropped_pool (GRand *rand)
 {
   guint size = chance (rand, 50) ? 1 : 64;
   guint per_thread = 1 + g_rand_int_range (rand, 0, 4);
-  GopodResourcePool *pool = g_object_new (dropped_pool_get_type (), "size", size, NULL);
+  DroppedPool *dropped = g_object_new (dropped_pool_get_type (), "size", size, NULL);
+  GopodResourcePool *pool = GOPOD_RESOURCE_POOL (dropped);
   DroppedPoolReleaser *releasers = g_new0 (DroppedPoolReleaser, opt_threads);
   GThread **threads = g_new0 (GThread *, opt_threads);
   GMutex lock;
@@ -1427,6 +1506,7 @@ round_dropped_pool (GRand *rand)
 
   g_mutex_init (&lock);
   g_cond_init (&cond);
+  dropped->threads = opt_threads;
   for (guint t = 0; t < opt_threads; t++)
     {
       releasers[t] = (DroppedPoolReleaser) { pool, g_ptr_array_new_with_free_func (g_object_unref),
@@ -1533,9 +1613,124 @@ round_runners_elsewhere (GRand *rand)
   g_ptr_array_unref (cancellables);
 }
 
+/* A program without a main loop: several workers end, at once, jobs made
+ * on the global default context, which nobody runs. A worker frees a job
+ * there while it owns that context, so they contend for it; whatever one
+ * leaves pending meanwhile must still be freed by the end of the blocking
+ * shutdown (internals rule R1), not left to a main loop that never runs. */
+static void
+round_loopless_release (GRand *rand)
+{
+  GopodPod *pod = gopod_pod_new (2 + g_rand_int_range (rand, 0, MAX_WORKERS_CAP - 1));
+  FuncJobs counts = { 0 };
+  guint n = 100 + g_rand_int_range (rand, 0, 400);
+  LooplessAdder adder = { pod, &counts, n };
+
+  gopod_pod_start (pod);
+  g_thread_join (g_thread_new ("stress-loopless", loopless_adder, &adder));
+  CHECK (gopod_pod_shutdown (pod, GOPOD_SHUTDOWN_DRAIN, NULL, NULL), "drain failed");
+  CHECK (counts.accepted == n && GET (counts.ran) == n, "%" G_GUINT64_FORMAT " of %u jobs ran",
+         GET (counts.ran), n);
+  CHECK (GET (counts.freed) == n, "without a main loop, %" G_GUINT64_FORMAT " of %u jobs only "
+         "the pod held were freed by the end of its shutdown", GET (counts.freed), n);
+  g_object_unref (pod);
+  ADD (stats.loopless_releases, n);
+}
+
+/* A dispatch-interval window on a pod of its own: with a long interval the
+ * first job starts and no other may (internals rule P6); workers that took
+ * the next jobs wait for their start time. The pod is then paused or shrunk
+ * to one worker, and the interval lowered to 0: those workers must look at
+ * everything again, so that nothing starts while paused, no more than one
+ * runs at once once shrunk, and, restored, every job starts at once instead
+ * of at the old interval. */
+typedef struct
+{
+  int   started;   /* atomic */
+  int   paused;    /* atomic: no job may start */
+  int   bound;     /* atomic: how many may run at once */
+  Gauge running;
+} Window;
+
+static gboolean
+window_job_run (GopodJob *job, GCancellable *cancellable, gpointer data, GError **error)
+{
+  Window *w = data;
+  int now;
+
+  INC (w->started);
+  CHECK (!GET (w->paused), "a job started while its pod was paused");
+  now = gauge_enter (&w->running);
+  CHECK (now <= GET (w->bound), "a pod bound to %d at once ran %d jobs",
+         GET (w->bound), now);
+  g_usleep (1000);
+  gauge_leave (&w->running);
+  return TRUE;
+}
+
+static void
+window_set (int *flag, int value)
+{
+  __atomic_store_n (flag, value, __ATOMIC_SEQ_CST);
+}
+
+static void
+round_dispatch_window (GRand *rand)
+{
+  guint workers = 2 + g_rand_int_range (rand, 0, MAX_WORKERS_CAP - 1);
+  gboolean pause = chance (rand, 50);
+  GopodPod *pod = gopod_pod_new (workers);
+  Window w = { 0, FALSE, workers };
+  guint n = workers + 2;
+  gint64 deadline;
+
+  gopod_pod_set_dispatch_interval_ms (pod, 60 * 1000);
+  gopod_pod_start (pod);
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(GopodJob) job = gopod_job_new_func (window_job_run, &w, NULL);
+
+      CHECK (gopod_pod_add_job (pod, job, NULL, NULL), "window job refused");
+    }
+  /* The first starts at once; the interval holds the others back. */
+  while (GET (w.started) == 0)
+    g_thread_yield ();
+  if (pause)
+    {
+      gopod_pod_pause (pod);
+      window_set (&w.paused, TRUE);
+    }
+  else
+    {
+      gopod_pod_set_max_workers (pod, 1);
+      window_set (&w.bound, 1);
+    }
+  gopod_pod_set_dispatch_interval_ms (pod, 0);
+  /* A window in which a worker that kept its old decision would start. */
+  g_usleep (10 * 1000);
+  window_set (&w.paused, FALSE);
+  window_set (&w.bound, workers);
+  if (pause)
+    gopod_pod_start (pod);
+  else
+    gopod_pod_set_max_workers (pod, workers);
+
+  /* A third of the old interval: far more than starting a few jobs takes. */
+  deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
+  while (GET (w.started) < (int) n)
+    {
+      CHECK (g_get_monotonic_time () < deadline, "%d of %u jobs started 20 s after the "
+             "dispatch interval went from 60 s to 0", GET (w.started), n);
+      g_usleep (100);
+    }
+  CHECK (gopod_pod_shutdown (pod, GOPOD_SHUTDOWN_DRAIN, NULL, NULL), "drain failed");
+  g_object_unref (pod);
+  INC (stats.interval_windows);
+}
+
 /* One non-blocking pass over this thread's context, the producers' and the
- * global default one (a producer pushes that to make a job there, and
- * nobody else runs it); TRUE if any of them dispatched something. */
+ * global default one (nobody else runs it; what a worker's `finish`
+ * submits is freed there); TRUE if any of them dispatched something. */
 static gboolean
 run_round_contexts (GMainContext *context, Producer *producers)
 {
@@ -1615,9 +1810,9 @@ run_round (guint index, GRand *rand, GMainContext *context)
         }
       gopod_pod_shutdown (round.pod, chance (rand, 50) ? GOPOD_SHUTDOWN_DRAIN : GOPOD_SHUTDOWN_DISCARD,
                           NULL, NULL);
-      CHECK (GET (round.func_jobs_freed) == GET (round.func_jobs),
+      CHECK (GET (round.func.freed) == GET (round.func.made),
              "without a main loop, %" G_GUINT64_FORMAT " of %" G_GUINT64_FORMAT
-             " jobs only the pod held were freed", GET (round.func_jobs_freed), GET (round.func_jobs));
+             " jobs only the pod held were freed", GET (round.func.freed), GET (round.func.made));
       shut = TRUE;
     }
   else
@@ -1639,12 +1834,11 @@ run_round (guint index, GRand *rand, GMainContext *context)
     g_thread_join (threads[t]);
 
   /* A light job's destroy notify runs on the context it was submitted from
-   * (internals rules R1, R2): one that came while a producer owned that
-   * context (its own, or the global default one it pushes for a moment;
-   * a job's `finish` on a worker submits there), or while a worker held
-   * this thread's, waits there for the next thread to run it. The
-   * producers are gone: this thread runs all those contexts until every
-   * notify came; a lost one leaves this loop to the watchdog. */
+   * (internals rules R1, R2): one that came while a producer owned its
+   * context, or while a worker held this thread's, waits there for the
+   * next thread to run it. The producers are gone: this thread runs those
+   * contexts and the default one until every notify came; a lost one
+   * leaves this loop to the watchdog. */
   while (GET (round.light_destroyed) < GET (round.light_accepted) + GET (round.light_refused))
     if (!run_round_contexts (context, producers))
       g_thread_yield ();
@@ -1657,8 +1851,8 @@ run_round (guint index, GRand *rand, GMainContext *context)
     }
 
   audit_pod (&round);
-  CHECK (round.func_jobs_freed == round.func_jobs, "%" G_GUINT64_FORMAT " of %" G_GUINT64_FORMAT
-         " jobs only the pod held were freed", round.func_jobs_freed, round.func_jobs);
+  CHECK (round.func.freed == round.func.made, "%" G_GUINT64_FORMAT " of %" G_GUINT64_FORMAT
+         " jobs only the pod held were freed", round.func.freed, round.func.made);
   if (use_throttler)
     audit_throttler (&round);
   if (use_pool)
@@ -1675,7 +1869,9 @@ run_round (guint index, GRand *rand, GMainContext *context)
         round_dropped_pool (rand);
       if (use_runner)
         round_runners_elsewhere (rand);
+      round_loopless_release (rand);
     }
+  round_dispatch_window (rand);
   g_ptr_array_unref (round.jobs);
   g_ptr_array_unref (round.resources);
   g_mutex_clear (&round.jobs_lock);
@@ -1737,8 +1933,11 @@ print_stats (double seconds)
           G_GUINT64_FORMAT " runners, %" G_GUINT64_FORMAT " tasks\n",
           stats.throttles, stats.throttle_resizes, stats.runners, stats.runner_tasks);
   printf ("stress: end of rounds: %" G_GUINT64_FORMAT " releases to pools their user dropped, %"
-          G_GUINT64_FORMAT " runners started from a context another thread runs\n",
-          stats.dropped_pool_releases, stats.runners_elsewhere);
+          G_GUINT64_FORMAT " runners started from a context another thread runs, %" G_GUINT64_FORMAT
+          " jobs only a pod held ended by several workers at once without a main loop, %"
+          G_GUINT64_FORMAT " dispatch-interval windows paused or shrunk\n",
+          stats.dropped_pool_releases, stats.runners_elsewhere, stats.loopless_releases,
+          stats.interval_windows);
   printf ("stress: faults injected: %" G_GUINT64_FORMAT " (jobs failing %" G_GUINT64_FORMAT
           ", returning FALSE without error %" G_GUINT64_FORMAT ", with a timeout %" G_GUINT64_FORMAT
           ", ignoring their cancellable %" G_GUINT64_FORMAT "; factory errors %" G_GUINT64_FORMAT
