@@ -142,14 +142,16 @@ gopod_job_priv_notify (GopodJob *job,
   GopodJobPrivate *priv = JOB_PRIV (job);
   JobExtra *extra;
 
-  if (!gopod_notify_is_watched (G_OBJECT (job), properties[prop_id]))
+  /* A plain cast: the callers are ours and the job is one (the checked
+   * cast is a type lookup, three times a job). */
+  if (!gopod_notify_is_watched ((GObject *) job, properties[prop_id]))
     return;
 
   g_mutex_lock (&priv->lock);
   extra = gopod_job_priv_ensure_extra_locked (priv);
   if (!extra->notify_ready)
     {
-      gopod_notify_init_with_context (&extra->notify, G_OBJECT (job), properties, N_PROPS,
+      gopod_notify_init_with_context (&extra->notify, (GObject *) job, properties, N_PROPS,
                                       extra->context != NULL ? g_main_context_ref (extra->context) : NULL);
       extra->notify_ready = TRUE;
     }
@@ -256,18 +258,22 @@ gopod_job_priv_stop_locked (GopodJobPrivate *priv,
 
 /* The one place where a job ends. @outcome is what the work reported; a
  * timeout or a cancel that came first overrides a failure, and a timeout
- * overrides even a success. With @unstarted_only, a job that has started
+ * overrides even a success. With JOB_END_UNSTARTED_ONLY, a job that has started
  * is left alone: it can then only end through its own work. With @recycle,
  * the job's cancellable, if nobody else saw it, is handed there (in the
  * lock hold that marks the end) for gopod_job_priv_recycle_cancellable(). Takes @error.
- * Returns FALSE if the job was not ended here. */
+ * With JOB_END_SERVING the caller's mark of serving the job (pushed before
+ * its work) covers `finish` too, and is popped here after it, instead of a
+ * second push and pop around `finish` alone. Returns FALSE if the job was
+ * not ended here. */
 gboolean
 gopod_job_priv_end_full (GopodJob       *job,
                          GopodJobState   outcome,
                          GError         *error,
-                         gboolean        unstarted_only,
+                         JobEndFlags     flags,
                          GCancellable  **recycle)
 {
+  gboolean unstarted_only = (flags & JOB_END_UNSTARTED_ONLY) != 0;
   GopodJobPrivate *priv = JOB_PRIV (job);
   GopodJobEndFunc end_func;
   gpointer owner_data;
@@ -280,6 +286,8 @@ gopod_job_priv_end_full (GopodJob       *job,
     {
       g_mutex_unlock (&priv->lock);
       g_clear_error (&error);
+      if (flags & JOB_END_SERVING)
+        gopod_job_priv_serving_pop (job);
       return FALSE;
     }
   if (priv->stop_reason == STOP_NONE && job_ran_past_timeout_locked (priv))
@@ -313,7 +321,8 @@ gopod_job_priv_end_full (GopodJob       *job,
   if (error != NULL)
     gopod_job_priv_notify (job, PROP_ERROR);
 
-  gopod_job_priv_serving_push (job);
+  if (!(flags & JOB_END_SERVING))
+    gopod_job_priv_serving_push (job);
   GOPOD_JOB_GET_CLASS (job)->finish (job);
   gopod_job_priv_serving_pop (job);
   if (end_func != NULL)
@@ -337,7 +346,7 @@ job_end (GopodJob      *job,
          GopodJobState  outcome,
          GError        *error)
 {
-  return gopod_job_priv_end_full (job, outcome, error, FALSE, NULL);
+  return gopod_job_priv_end_full (job, outcome, error, JOB_END_ANY, NULL);
 }
 
 static gboolean
@@ -365,7 +374,7 @@ gopod_job_real_finish (GopodJob *job)
 static void
 gopod_job_dispose (GObject *object)
 {
-  GopodJobPrivate *priv = JOB_PRIV (GOPOD_JOB (object));
+  GopodJobPrivate *priv = JOB_PRIV ((GopodJob *) object);
 
   if (priv->extra != NULL && priv->extra->notify_ready)
     gopod_notify_clear (&priv->extra->notify);
@@ -376,8 +385,7 @@ gopod_job_dispose (GObject *object)
 static void
 gopod_job_finalize (GObject *object)
 {
-  GopodJobPrivate *priv = JOB_PRIV (GOPOD_JOB (object));
-
+  GopodJobPrivate *priv = JOB_PRIV ((GopodJob *) object);
   JobExtra *extra = priv->extra;
 
   if (extra != NULL)

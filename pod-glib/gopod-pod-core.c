@@ -669,7 +669,7 @@ pod_core_job_ended (GopodJob *job,
    * with giving its slot back, so that the counters add up at any time and
    * already include a job whose completion was just reported. */
   g_mutex_lock (&core->lock);
-  pod_core_count_outcome_locked (core, gopod_job_get_state (job));
+  pod_core_count_outcome_locked (core, gopod_job_peek_state (job));
   was_held = gopod_pod_registry_ended_locked (core, job, &requeue);
   if (gopod_job_peek_main_context (job))
     g_atomic_int_add (&core->n_main_jobs, -1);
