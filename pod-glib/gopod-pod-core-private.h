@@ -37,6 +37,11 @@ enum {
   N_PROPS
 };
 
+/* Starts a field on a cache line of its own (the core is allocated so
+ * aligned). */
+#define GOPOD_POD_CORE_LINE_SIZE 64
+#define GOPOD_POD_CORE_OWN_LINE __attribute__ ((aligned (GOPOD_POD_CORE_LINE_SIZE)))
+
 /* The pod's state lives in a reference-counted core that the GObject, every
  * worker and every queued job hold, so that work outlives the last user
  * reference while the GObject is still finalized where its user drops it. */
@@ -52,8 +57,6 @@ struct _GopodPodCore
   GopodWaitList    waiters;
   GopodWaitHome    home;  /* where and by whom a blocking wait may run `context` */
   int              n_main_jobs;  /* atomic, written under the lock: main-context jobs accepted, not yet ended */
-  int              n_spinning;  /* atomic: idle workers spinning before they sleep, 0 or 1 */
-  int              pushes;  /* atomic: bumped on every push, watched by a spinner */
   GAsyncQueue     *queue;
   GThreadPool     *threads;
   GMainContext    *context;
@@ -71,8 +74,6 @@ struct _GopodPodCore
   guint            paused : 1;
   guint            closing : 1;
   guint            orphaned : 1;  /* the GObject is gone */
-  int              discarding;    /* atomic: read between light jobs */
-  int              epoch;         /* atomic: bumped when workers must look again */
 
   guint            n_workers;   /* worker threads we hold */
   guint            n_idle;      /* of them, waiting for work */
@@ -91,7 +92,27 @@ struct _GopodPodCore
   GPtrArray       *running_jobs;
   GopodNotify      notify;
   GopodPodRegistry registry;  /* the job registry's (gopod-pod-registry.c) */
+
+  /* Read without the lock by workers between light jobs, written rarely
+   * (pause, resize, shutdown): on a cache line of their own, so that the
+   * fields a submit writes above do not take it from a running worker at
+   * every job. */
+  int              epoch GOPOD_POD_CORE_OWN_LINE;  /* atomic: bumped when workers must look again */
+  int              discarding;    /* atomic: read between light jobs */
+
+  /* What a spinning worker watches in a loop, on a line of its own too: a
+   * spinner's reads would otherwise pull the line the producer writes at
+   * every submit. */
+  int              pushes GOPOD_POD_CORE_OWN_LINE;  /* atomic: bumped on every push, watched by a spinner */
+  int              n_spinning;  /* atomic: idle workers spinning before they sleep, 0 or 1 */
 };
+
+/* Whether max-queued is reached. Inline: every submit asks. */
+static inline gboolean
+gopod_pod_core_is_full_locked (GopodPodCore *core)
+{
+  return core->max_queued > 0 && core->n_queued >= core->max_queued;
+}
 
 /* Makes the core of @pod, whose notifications go out through @pspecs on
  * the thread-default main context of the caller. */
@@ -157,7 +178,6 @@ gboolean      gopod_pod_core_check_room_locked       (GopodPodCore  *core,
 GopodChunk   *gopod_pod_core_chunk_new_locked        (GopodPodCore *core);
 void          gopod_pod_core_discard_stolen_chunk    (gpointer chunk);
 void          gopod_pod_core_discard_stolen_job      (gpointer job);
-gboolean      gopod_pod_core_is_full_locked          (GopodPodCore *core);
 void          gopod_pod_core_notify                  (GopodPodCore *core,
                                                       guint         prop_id);
 void          gopod_pod_core_queue_push_sorted_locked (GopodPodCore *core,

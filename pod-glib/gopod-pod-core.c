@@ -104,7 +104,7 @@ gopod_pod_core_unref (GopodPodCore *core)
   g_main_context_unref (core->context);
   gopod_wait_home_clear (&core->home);
   g_mutex_clear (&core->lock);
-  g_free (core);
+  g_aligned_free (core);
 }
 
 /* Called with the lock held after anything that can end a wait: fires the
@@ -215,12 +215,6 @@ gopod_pod_core_wake_idle_workers_locked (GopodPodCore *core)
 {
   for (guint i = 0; i < core->n_idle; i++)
     pod_core_queue_push_front_locked (core, GOPOD_WAKE_MARKER);
-}
-
-gboolean
-gopod_pod_core_is_full_locked (GopodPodCore *core)
-{
-  return core->max_queued > 0 && core->n_queued >= core->max_queued;
 }
 
 gboolean
