@@ -195,4 +195,50 @@ void          gopod_pod_core_wake_waiters_locked     (GopodPodCore *core,
 void          gopod_pod_core_worker_main             (gpointer  data,
                                                       gpointer  pool_data);
 
+/* Shared by gopod-pod-core.c and gopod-pod-core-light.c: the worker's loop
+ * on one side, what it does with a chunk of light jobs on the other. */
+
+/* How long an idle worker spins before it sleeps: about the time a producer
+ * takes to queue a few object jobs, far below anything a user would call
+ * busy-waiting. */
+#define GOPOD_POD_CORE_SPIN_US 50
+
+void          gopod_pod_core_lock_contended          (GopodPodCore *core);
+
+/* Takes core->lock on the light path (submit, a worker coming back). */
+static inline void
+gopod_pod_core_lock (GopodPodCore *core)
+{
+  if (G_UNLIKELY (!g_mutex_trylock (&core->lock)))
+    gopod_pod_core_lock_contended (core);
+}
+
+static inline void
+gopod_pod_core_cpu_relax (void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause ();
+#elif defined(__aarch64__)
+  __asm__ __volatile__ ("yield");
+#endif
+}
+
+void          gopod_pod_core_chunk_free_locked       (GopodPodCore *core,
+                                                      GopodChunk   *chunk);
+/* Runs light jobs from a chunk the worker popped, in batches or straight
+ * from the chunk it then holds (internals rules P7, P7a). Called with the
+ * lock held; returns with it held. */
+void          gopod_pod_core_dispatch_chunk_locked   (GopodPodCore *core,
+                                                      GopodChunk   *chunk,
+                                                      gint64       *avg_job_ns,
+                                                      GopodOutbox  *out);
+gboolean      gopod_pod_core_may_dispatch_locked     (GopodPodCore *core);
+/* Spinning pays only while a CPU is free for it. */
+gboolean      gopod_pod_core_may_spin_locked         (GopodPodCore *core);
+/* Puts back an item a worker popped but may not start now. */
+void          gopod_pod_core_put_back_locked         (GopodPodCore *core,
+                                                      gpointer      item);
+void          gopod_pod_core_queue_push_front_locked (GopodPodCore *core,
+                                                      gpointer      item);
+
 G_END_DECLS
