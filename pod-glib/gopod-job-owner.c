@@ -115,12 +115,13 @@ gopod_job_execute (GopodJob *job)
   GCancellable *cancellable = NULL;
   GError *run_error = NULL;
   GError *error = NULL;
+  JobEndFlags marks;
   gboolean ok;
 
   g_assert (priv->started);
 
   /* One mark of serving the job for `run` and `finish` (the end pops it). */
-  gopod_job_priv_serving_push (job);
+  marks = gopod_job_priv_serving_push (job);
   ok = GOPOD_JOB_GET_CLASS (job)->run (job, priv->cancellable, &run_error);
   if (!ok)
     gopod_propagate_failure (&error, run_error, G_OBJECT_TYPE_NAME (job));
@@ -128,7 +129,7 @@ gopod_job_execute (GopodJob *job)
     g_clear_error (&run_error);
 
   gopod_job_priv_end_full (job, ok ? GOPOD_JOB_STATE_SUCCEEDED : GOPOD_JOB_STATE_FAILED, error,
-                           JOB_END_SERVING, &cancellable);
+                           marks, &cancellable);
   gopod_job_priv_recycle_cancellable (cancellable);
 }
 
@@ -138,12 +139,12 @@ job_owner_begin_in_context (gpointer data)
   GopodJob *job = data;
   GError *begin_error = NULL;
   GError *error = NULL;
-
+  JobEndFlags marks;
   gboolean ok;
 
-  gopod_job_priv_serving_push (job);
+  marks = gopod_job_priv_serving_push (job);
   ok = GOPOD_JOB_GET_CLASS (job)->begin (job, JOB_PRIV (job)->cancellable, &begin_error);
-  gopod_job_priv_serving_pop (job);
+  gopod_job_priv_serving_pop (job, marks);
   if (ok)
     {
       g_clear_error (&begin_error);

@@ -186,7 +186,7 @@ gopod_job_priv_recycle_cancellable (GCancellable *cancellable)
   if (cancellable == NULL)
     return;
   if (g_private_get (&spare_cancellable) == NULL &&
-      g_atomic_int_get ((int *) &G_OBJECT (cancellable)->ref_count) == 1 &&
+      g_atomic_int_get ((int *) &((GObject *) cancellable)->ref_count) == 1 &&
       !g_cancellable_is_cancelled (cancellable) &&
       !job_has_cancelled_handler (cancellable))
     g_private_set (&spare_cancellable, cancellable);
@@ -202,24 +202,26 @@ gopod_job_priv_ensure_cancellable_locked (GopodJobPrivate *priv)
   return priv->cancellable;
 }
 
-void
+JobEndFlags
 gopod_job_priv_serving_push (GopodJob *job)
 {
   GopodJobPrivate *priv = JOB_PRIV (job);
 
   gopod_wait_serving_push (job);
-  /* Set before the job was queued, never changed after. */
-  if (priv->owner_data != NULL)
-    gopod_wait_serving_push (priv->owner_data);
+  /* Set before the job was queued, never changed after. A pod's worker
+   * already serves its core: a second mark would change nothing. */
+  if (priv->owner_data == NULL || gopod_wait_is_serving (priv->owner_data))
+    return JOB_END_SERVING;
+  gopod_wait_serving_push (priv->owner_data);
+  return JOB_END_SERVING | JOB_END_SERVING_OWNER;
 }
 
 void
-gopod_job_priv_serving_pop (GopodJob *job)
+gopod_job_priv_serving_pop (GopodJob    *job,
+                            JobEndFlags  marks)
 {
-  GopodJobPrivate *priv = JOB_PRIV (job);
-
-  if (priv->owner_data != NULL)
-    gopod_wait_serving_pop (priv->owner_data);
+  if (marks & JOB_END_SERVING_OWNER)
+    gopod_wait_serving_pop (JOB_PRIV (job)->owner_data);
   gopod_wait_serving_pop (job);
 }
 
@@ -287,7 +289,7 @@ gopod_job_priv_end_full (GopodJob       *job,
       g_mutex_unlock (&priv->lock);
       g_clear_error (&error);
       if (flags & JOB_END_SERVING)
-        gopod_job_priv_serving_pop (job);
+        gopod_job_priv_serving_pop (job, flags);
       return FALSE;
     }
   if (priv->stop_reason == STOP_NONE && job_ran_past_timeout_locked (priv))
@@ -322,9 +324,9 @@ gopod_job_priv_end_full (GopodJob       *job,
     gopod_job_priv_notify (job, PROP_ERROR);
 
   if (!(flags & JOB_END_SERVING))
-    gopod_job_priv_serving_push (job);
+    flags |= gopod_job_priv_serving_push (job);
   GOPOD_JOB_GET_CLASS (job)->finish (job);
-  gopod_job_priv_serving_pop (job);
+  gopod_job_priv_serving_pop (job, flags);
   if (end_func != NULL)
     end_func (job, was_started, owner_data);
 
@@ -379,7 +381,9 @@ gopod_job_dispose (GObject *object)
   if (priv->extra != NULL && priv->extra->notify_ready)
     gopod_notify_clear (&priv->extra->notify);
 
-  G_OBJECT_CLASS (gopod_job_parent_class)->dispose (object);
+  /* Plain casts here and in finalize: a class cast check is a type
+   * lookup, twice a job. */
+  ((GObjectClass *) gopod_job_parent_class)->dispose (object);
 }
 
 static void
@@ -406,7 +410,7 @@ gopod_job_finalize (GObject *object)
   g_clear_object (&priv->cancellable);
   g_mutex_clear (&priv->lock);
 
-  G_OBJECT_CLASS (gopod_job_parent_class)->finalize (object);
+  ((GObjectClass *) gopod_job_parent_class)->finalize (object);
 }
 
 static void
