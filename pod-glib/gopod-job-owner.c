@@ -115,20 +115,21 @@ gopod_job_execute (GopodJob *job)
   GCancellable *cancellable = NULL;
   GError *run_error = NULL;
   GError *error = NULL;
+  JobEndFlags marks;
   gboolean ok;
 
   g_assert (priv->started);
 
-  gopod_job_priv_serving_push (job);
+  /* One mark of serving the job for `run` and `finish` (the end pops it). */
+  marks = gopod_job_priv_serving_push (job);
   ok = GOPOD_JOB_GET_CLASS (job)->run (job, priv->cancellable, &run_error);
-  gopod_job_priv_serving_pop (job);
   if (!ok)
     gopod_propagate_failure (&error, run_error, G_OBJECT_TYPE_NAME (job));
   else
     g_clear_error (&run_error);
 
-  gopod_job_priv_end_full (job, ok ? GOPOD_JOB_STATE_SUCCEEDED : GOPOD_JOB_STATE_FAILED, error, FALSE,
-                &cancellable);
+  gopod_job_priv_end_full (job, ok ? GOPOD_JOB_STATE_SUCCEEDED : GOPOD_JOB_STATE_FAILED, error,
+                           marks, &cancellable);
   gopod_job_priv_recycle_cancellable (cancellable);
 }
 
@@ -138,12 +139,12 @@ job_owner_begin_in_context (gpointer data)
   GopodJob *job = data;
   GError *begin_error = NULL;
   GError *error = NULL;
-
+  JobEndFlags marks;
   gboolean ok;
 
-  gopod_job_priv_serving_push (job);
+  marks = gopod_job_priv_serving_push (job);
   ok = GOPOD_JOB_GET_CLASS (job)->begin (job, JOB_PRIV (job)->cancellable, &begin_error);
-  gopod_job_priv_serving_pop (job);
+  gopod_job_priv_serving_pop (job, marks);
   if (ok)
     {
       g_clear_error (&begin_error);
@@ -160,7 +161,7 @@ job_owner_begin_in_context (gpointer data)
       g_error_free (error);
     }
   else
-    gopod_job_priv_end_full (job, GOPOD_JOB_STATE_FAILED, error, FALSE, NULL);
+    gopod_job_priv_end_full (job, GOPOD_JOB_STATE_FAILED, error, JOB_END_ANY, NULL);
 
   return G_SOURCE_REMOVE;
 }
@@ -188,7 +189,14 @@ gboolean
 gopod_job_discard (GopodJob     *job,
                    const GError *error)
 {
-  return gopod_job_priv_end_full (job, GOPOD_JOB_STATE_CANCELLED, g_error_copy (error), TRUE, NULL);
+  return gopod_job_priv_end_full (job, GOPOD_JOB_STATE_CANCELLED, g_error_copy (error),
+                                  JOB_END_UNSTARTED_ONLY, NULL);
+}
+
+GopodJobState
+gopod_job_peek_state (GopodJob *job)
+{
+  return gopod_job_priv_state_get (JOB_PRIV (job));
 }
 
 gboolean
@@ -206,7 +214,7 @@ gopod_job_release (GopodJob *job)
   /* Someone else still holds the job (its creator, usually): nothing is
    * finalized by this unref. (Should that holder drop its reference at this
    * very moment, the job is finalized here: a race this does not close.) */
-  if (g_atomic_int_get ((int *) &G_OBJECT (job)->ref_count) > 1)
+  if (g_atomic_int_get ((int *) &((GObject *) job)->ref_count) > 1)
     {
       g_object_unref (job);
       return;

@@ -75,6 +75,7 @@ void          gopod_job_set_seq    (GopodJob        *job,
                                     guint32          seq);
 /* Unchecked, lock-free reads for an owner's hot path. */
 int           gopod_job_peek_priority     (GopodJob *job);
+GopodJobState gopod_job_peek_state        (GopodJob *job);
 gboolean      gopod_job_peek_main_context (GopodJob *job);
 
 /* The job registry's. Lock-free reads for the owner: whether the job is

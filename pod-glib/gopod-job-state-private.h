@@ -155,16 +155,29 @@ void          gopod_job_priv_recycle_cancellable       (GCancellable     *cancel
 /* Queues a notification of @prop_id if anybody listens. */
 void          gopod_job_priv_notify                    (GopodJob         *job,
                                                         guint             prop_id);
+/* How gopod_job_priv_end_full() ends a job. */
+typedef enum
+{
+  JOB_END_ANY = 0,
+  JOB_END_UNSTARTED_ONLY = 1 << 0,  /* leaves a started job alone */
+  JOB_END_SERVING = 1 << 1,  /* the caller marked the job served around its work (rule J7): `finish` runs inside that mark, which ends before the owner's end func */
+  JOB_END_SERVING_OWNER = 1 << 2,  /* that mark includes the owner's (the caller did not serve it already) */
+} JobEndFlags;
+
 /* The one place where a job ends (see its definition). Takes @error. */
 gboolean      gopod_job_priv_end_full                  (GopodJob         *job,
                                                         GopodJobState     outcome,
                                                         GError           *error,
-                                                        gboolean          unstarted_only,
+                                                        JobEndFlags       flags,
                                                         GCancellable    **recycle);
 /* Around user code that serves @job (`begin`, `run`, `finish`): waits on
- * the job, and on its owner, are refused there (internals rule J7). */
-void          gopod_job_priv_serving_push              (GopodJob         *job);
-void          gopod_job_priv_serving_pop               (GopodJob         *job);
+ * the job, and on its owner, are refused there (internals rule J7). The
+ * push returns the marks it made (JOB_END_SERVING, and
+ * JOB_END_SERVING_OWNER unless this thread served the owner already), for
+ * the pop. */
+JobEndFlags   gopod_job_priv_serving_push              (GopodJob         *job);
+void          gopod_job_priv_serving_pop               (GopodJob         *job,
+                                                        JobEndFlags       marks);
 /* Sets the string at @offset in the JobExtra, notifying @prop_id if it
  * changed; the old string is freed after the lock. */
 void          gopod_job_priv_set_string                (GopodJob         *job,

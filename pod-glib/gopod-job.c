@@ -142,14 +142,16 @@ gopod_job_priv_notify (GopodJob *job,
   GopodJobPrivate *priv = JOB_PRIV (job);
   JobExtra *extra;
 
-  if (!gopod_notify_is_watched (G_OBJECT (job), properties[prop_id]))
+  /* A plain cast: the callers are ours and the job is one (the checked
+   * cast is a type lookup, three times a job). */
+  if (!gopod_notify_is_watched ((GObject *) job, properties[prop_id]))
     return;
 
   g_mutex_lock (&priv->lock);
   extra = gopod_job_priv_ensure_extra_locked (priv);
   if (!extra->notify_ready)
     {
-      gopod_notify_init_with_context (&extra->notify, G_OBJECT (job), properties, N_PROPS,
+      gopod_notify_init_with_context (&extra->notify, (GObject *) job, properties, N_PROPS,
                                       extra->context != NULL ? g_main_context_ref (extra->context) : NULL);
       extra->notify_ready = TRUE;
     }
@@ -184,7 +186,7 @@ gopod_job_priv_recycle_cancellable (GCancellable *cancellable)
   if (cancellable == NULL)
     return;
   if (g_private_get (&spare_cancellable) == NULL &&
-      g_atomic_int_get ((int *) &G_OBJECT (cancellable)->ref_count) == 1 &&
+      g_atomic_int_get ((int *) &((GObject *) cancellable)->ref_count) == 1 &&
       !g_cancellable_is_cancelled (cancellable) &&
       !job_has_cancelled_handler (cancellable))
     g_private_set (&spare_cancellable, cancellable);
@@ -200,24 +202,26 @@ gopod_job_priv_ensure_cancellable_locked (GopodJobPrivate *priv)
   return priv->cancellable;
 }
 
-void
+JobEndFlags
 gopod_job_priv_serving_push (GopodJob *job)
 {
   GopodJobPrivate *priv = JOB_PRIV (job);
 
   gopod_wait_serving_push (job);
-  /* Set before the job was queued, never changed after. */
-  if (priv->owner_data != NULL)
-    gopod_wait_serving_push (priv->owner_data);
+  /* Set before the job was queued, never changed after. A pod's worker
+   * already serves its core: a second mark would change nothing. */
+  if (priv->owner_data == NULL || gopod_wait_is_serving (priv->owner_data))
+    return JOB_END_SERVING;
+  gopod_wait_serving_push (priv->owner_data);
+  return JOB_END_SERVING | JOB_END_SERVING_OWNER;
 }
 
 void
-gopod_job_priv_serving_pop (GopodJob *job)
+gopod_job_priv_serving_pop (GopodJob    *job,
+                            JobEndFlags  marks)
 {
-  GopodJobPrivate *priv = JOB_PRIV (job);
-
-  if (priv->owner_data != NULL)
-    gopod_wait_serving_pop (priv->owner_data);
+  if (marks & JOB_END_SERVING_OWNER)
+    gopod_wait_serving_pop (JOB_PRIV (job)->owner_data);
   gopod_wait_serving_pop (job);
 }
 
@@ -256,18 +260,22 @@ gopod_job_priv_stop_locked (GopodJobPrivate *priv,
 
 /* The one place where a job ends. @outcome is what the work reported; a
  * timeout or a cancel that came first overrides a failure, and a timeout
- * overrides even a success. With @unstarted_only, a job that has started
+ * overrides even a success. With JOB_END_UNSTARTED_ONLY, a job that has started
  * is left alone: it can then only end through its own work. With @recycle,
  * the job's cancellable, if nobody else saw it, is handed there (in the
  * lock hold that marks the end) for gopod_job_priv_recycle_cancellable(). Takes @error.
- * Returns FALSE if the job was not ended here. */
+ * With JOB_END_SERVING the caller's mark of serving the job (pushed before
+ * its work) covers `finish` too, and is popped here after it, instead of a
+ * second push and pop around `finish` alone. Returns FALSE if the job was
+ * not ended here. */
 gboolean
 gopod_job_priv_end_full (GopodJob       *job,
                          GopodJobState   outcome,
                          GError         *error,
-                         gboolean        unstarted_only,
+                         JobEndFlags     flags,
                          GCancellable  **recycle)
 {
+  gboolean unstarted_only = (flags & JOB_END_UNSTARTED_ONLY) != 0;
   GopodJobPrivate *priv = JOB_PRIV (job);
   GopodJobEndFunc end_func;
   gpointer owner_data;
@@ -280,6 +288,8 @@ gopod_job_priv_end_full (GopodJob       *job,
     {
       g_mutex_unlock (&priv->lock);
       g_clear_error (&error);
+      if (flags & JOB_END_SERVING)
+        gopod_job_priv_serving_pop (job, flags);
       return FALSE;
     }
   if (priv->stop_reason == STOP_NONE && job_ran_past_timeout_locked (priv))
@@ -313,9 +323,10 @@ gopod_job_priv_end_full (GopodJob       *job,
   if (error != NULL)
     gopod_job_priv_notify (job, PROP_ERROR);
 
-  gopod_job_priv_serving_push (job);
+  if (!(flags & JOB_END_SERVING))
+    flags |= gopod_job_priv_serving_push (job);
   GOPOD_JOB_GET_CLASS (job)->finish (job);
-  gopod_job_priv_serving_pop (job);
+  gopod_job_priv_serving_pop (job, flags);
   if (end_func != NULL)
     end_func (job, was_started, owner_data);
 
@@ -337,7 +348,7 @@ job_end (GopodJob      *job,
          GopodJobState  outcome,
          GError        *error)
 {
-  return gopod_job_priv_end_full (job, outcome, error, FALSE, NULL);
+  return gopod_job_priv_end_full (job, outcome, error, JOB_END_ANY, NULL);
 }
 
 static gboolean
@@ -365,19 +376,20 @@ gopod_job_real_finish (GopodJob *job)
 static void
 gopod_job_dispose (GObject *object)
 {
-  GopodJobPrivate *priv = JOB_PRIV (GOPOD_JOB (object));
+  GopodJobPrivate *priv = JOB_PRIV ((GopodJob *) object);
 
   if (priv->extra != NULL && priv->extra->notify_ready)
     gopod_notify_clear (&priv->extra->notify);
 
-  G_OBJECT_CLASS (gopod_job_parent_class)->dispose (object);
+  /* Plain casts here and in finalize: a class cast check is a type
+   * lookup, twice a job. */
+  ((GObjectClass *) gopod_job_parent_class)->dispose (object);
 }
 
 static void
 gopod_job_finalize (GObject *object)
 {
-  GopodJobPrivate *priv = JOB_PRIV (GOPOD_JOB (object));
-
+  GopodJobPrivate *priv = JOB_PRIV ((GopodJob *) object);
   JobExtra *extra = priv->extra;
 
   if (extra != NULL)
@@ -398,7 +410,7 @@ gopod_job_finalize (GObject *object)
   g_clear_object (&priv->cancellable);
   g_mutex_clear (&priv->lock);
 
-  G_OBJECT_CLASS (gopod_job_parent_class)->finalize (object);
+  ((GObjectClass *) gopod_job_parent_class)->finalize (object);
 }
 
 static void

@@ -154,38 +154,29 @@ pod_core_entry_start_chunk_locked (GopodPodCore *core)
   return chunk;
 }
 
-gboolean
-gopod_pod_core_submit (GopodPodCore    *core,
-                       GopodFunc        func,
-                       gpointer         user_data,
-                       GDestroyNotify   destroy,
-                       GError         **error)
+/* Reserves workers for what was just queued, unlocks and starts them. Out
+ * of line: a submit needs it only while the pod has fewer workers than it
+ * may. */
+static G_GNUC_NO_INLINE gboolean
+pod_core_entry_unlock_and_spawn (GopodPodCore *core)
 {
-  /* The pod's own thread (where JavaScript made it) gets its destroy
-   * notifies back in that thread (rules P11, R2). */
-  GopodLightHomed *homed = destroy != NULL
-                           ? gopod_light_homed_new (func, user_data, destroy,
-                                                    gopod_wait_home_is_caller (&core->home))
-                           : NULL;
-  GopodChunk *chunk;
-  guint spawn = 0;
+  guint spawn = gopod_pod_core_reserve_workers_locked (core);
 
-  g_mutex_lock (&core->lock);
-  if (G_UNLIKELY (core->closing || gopod_pod_core_is_full_locked (core)))
-    {
-      /* Refused: freed at once, by the caller's thread, on its context. */
-      if (homed != NULL)
-        gopod_light_homed_drop (homed);
-      return pod_core_entry_refuse_submit_locked (core, user_data, destroy, error);
-    }
-  if (homed != NULL)
-    {
-      user_data = homed;
-      func = gopod_light_homed_run;
-      destroy = gopod_light_homed_free;
-    }
+  g_mutex_unlock (&core->lock);
+  gopod_pod_core_spawn_workers (core, spawn);
+  return TRUE;
+}
 
-  chunk = core->filling;
+/* Appends an accepted light job to the filling chunk and unlocks. Called
+ * with the lock held and room checked. */
+static inline gboolean
+pod_core_entry_append_and_unlock (GopodPodCore   *core,
+                                  GopodFunc       func,
+                                  gpointer        user_data,
+                                  GDestroyNotify  destroy)
+{
+  GopodChunk *chunk = core->filling;
+
   if (G_UNLIKELY (!gopod_chunk_has_room (chunk, gopod_chunk_job_slots (destroy))))
     chunk = pod_core_entry_start_chunk_locked (core);
   gopod_chunk_append (chunk, func, user_data, destroy);
@@ -194,12 +185,56 @@ gopod_pod_core_submit (GopodPodCore    *core,
   core->submitted++;
   gopod_notify_queue_deferred_mask (&core->notify, (1u << PROP_QUEUED) | (1u << PROP_SUBMITTED));
   if (G_UNLIKELY (core->n_workers < core->max_workers))
-    spawn = gopod_pod_core_reserve_workers_locked (core);
+    return pod_core_entry_unlock_and_spawn (core);
   g_mutex_unlock (&core->lock);
-
-  if (G_UNLIKELY (spawn > 0))
-    gopod_pod_core_spawn_workers (core, spawn);
   return TRUE;
+}
+
+static inline gboolean
+pod_core_entry_refuses_locked (GopodPodCore *core)
+{
+  return core->closing || gopod_pod_core_is_full_locked (core);
+}
+
+/* A light job with a destroy notify: wrapped, so that the notify runs on
+ * the submitter's context (rule P11). Out of line, so that the plain
+ * submit keeps few registers to save. */
+static G_GNUC_NO_INLINE gboolean
+pod_core_entry_submit_homed (GopodPodCore    *core,
+                             GopodFunc        func,
+                             gpointer         user_data,
+                             GDestroyNotify   destroy,
+                             GError         **error)
+{
+  /* The pod's own thread (where JavaScript made it) gets its destroy
+   * notifies back in that thread (rules P11, R2). */
+  GopodLightHomed *homed = gopod_light_homed_new (func, user_data, destroy,
+                                                  gopod_wait_home_is_caller (&core->home));
+
+  g_mutex_lock (&core->lock);
+  if (G_UNLIKELY (pod_core_entry_refuses_locked (core)))
+    {
+      /* Refused: freed at once, by the caller's thread, on its context. */
+      gopod_light_homed_drop (homed);
+      return pod_core_entry_refuse_submit_locked (core, user_data, destroy, error);
+    }
+  return pod_core_entry_append_and_unlock (core, gopod_light_homed_run, homed, gopod_light_homed_free);
+}
+
+gboolean
+gopod_pod_core_submit (GopodPodCore    *core,
+                       GopodFunc        func,
+                       gpointer         user_data,
+                       GDestroyNotify   destroy,
+                       GError         **error)
+{
+  if (destroy != NULL)
+    return pod_core_entry_submit_homed (core, func, user_data, destroy, error);
+
+  g_mutex_lock (&core->lock);
+  if (G_UNLIKELY (pod_core_entry_refuses_locked (core)))
+    return pod_core_entry_refuse_submit_locked (core, user_data, NULL, error);
+  return pod_core_entry_append_and_unlock (core, func, user_data, NULL);
 }
 
 gboolean
@@ -273,7 +308,7 @@ gopod_pod_core_new (GopodPod    *pod,
                     GParamSpec **pspecs,
                     guint        n_pspecs)
 {
-  GopodPodCore *core = g_new0 (GopodPodCore, 1);
+  GopodPodCore *core = g_aligned_alloc0 (1, sizeof (GopodPodCore), GOPOD_POD_CORE_LINE_SIZE);
 
   g_atomic_ref_count_init (&core->ref_count);
   g_mutex_init (&core->lock);

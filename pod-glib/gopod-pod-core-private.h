@@ -37,6 +37,11 @@ enum {
   N_PROPS
 };
 
+/* Starts a field on a cache line of its own (the core is allocated so
+ * aligned). */
+#define GOPOD_POD_CORE_LINE_SIZE 64
+#define GOPOD_POD_CORE_OWN_LINE __attribute__ ((aligned (GOPOD_POD_CORE_LINE_SIZE)))
+
 /* The pod's state lives in a reference-counted core that the GObject, every
  * worker and every queued job hold, so that work outlives the last user
  * reference while the GObject is still finalized where its user drops it. */
@@ -52,8 +57,6 @@ struct _GopodPodCore
   GopodWaitList    waiters;
   GopodWaitHome    home;  /* where and by whom a blocking wait may run `context` */
   int              n_main_jobs;  /* atomic, written under the lock: main-context jobs accepted, not yet ended */
-  int              n_spinning;  /* atomic: idle workers spinning before they sleep, 0 or 1 */
-  int              pushes;  /* atomic: bumped on every push, watched by a spinner */
   GAsyncQueue     *queue;
   GThreadPool     *threads;
   GMainContext    *context;
@@ -71,8 +74,6 @@ struct _GopodPodCore
   guint            paused : 1;
   guint            closing : 1;
   guint            orphaned : 1;  /* the GObject is gone */
-  int              discarding;    /* atomic: read between light jobs */
-  int              epoch;         /* atomic: bumped when workers must look again */
 
   guint            n_workers;   /* worker threads we hold */
   guint            n_idle;      /* of them, waiting for work */
@@ -92,7 +93,27 @@ struct _GopodPodCore
   GPtrArray       *running_jobs;
   GopodNotify      notify;
   GopodPodRegistry registry;  /* the job registry's (gopod-pod-registry.c) */
+
+  /* Read without the lock by workers between light jobs, written rarely
+   * (pause, resize, shutdown): on a cache line of their own, so that the
+   * fields a submit writes above do not take it from a running worker at
+   * every job. */
+  int              epoch GOPOD_POD_CORE_OWN_LINE;  /* atomic: bumped when workers must look again */
+  int              discarding;    /* atomic: read between light jobs */
+
+  /* What a spinning worker watches in a loop, on a line of its own too: a
+   * spinner's reads would otherwise pull the line the producer writes at
+   * every submit. */
+  int              pushes GOPOD_POD_CORE_OWN_LINE;  /* atomic: bumped on every push, watched by a spinner */
+  int              n_spinning;  /* atomic: idle workers spinning before they sleep, 0 or 1 */
 };
+
+/* Whether max-queued is reached. Inline: every submit asks. */
+static inline gboolean
+gopod_pod_core_is_full_locked (GopodPodCore *core)
+{
+  return core->max_queued > 0 && core->n_queued >= core->max_queued;
+}
 
 /* Makes the core of @pod, whose notifications go out through @pspecs on
  * the thread-default main context of the caller. */
@@ -158,7 +179,6 @@ gboolean      gopod_pod_core_check_room_locked       (GopodPodCore  *core,
 GopodChunk   *gopod_pod_core_chunk_new_locked        (GopodPodCore *core);
 void          gopod_pod_core_discard_stolen_chunk    (gpointer chunk);
 void          gopod_pod_core_discard_stolen_job      (gpointer job);
-gboolean      gopod_pod_core_is_full_locked          (GopodPodCore *core);
 void          gopod_pod_core_notify                  (GopodPodCore *core,
                                                       guint         prop_id);
 void          gopod_pod_core_queue_push_sorted_locked (GopodPodCore *core,
@@ -176,5 +196,51 @@ void          gopod_pod_core_wake_waiters_locked     (GopodPodCore *core,
 guint         gopod_pod_core_get_n_slot_waiting      (GopodPodCore *core);
 void          gopod_pod_core_worker_main             (gpointer  data,
                                                       gpointer  pool_data);
+
+/* Shared by gopod-pod-core.c and gopod-pod-core-light.c: the worker's loop
+ * on one side, what it does with a chunk of light jobs on the other. */
+
+/* How long an idle worker spins before it sleeps: about the time a producer
+ * takes to queue a few object jobs, far below anything a user would call
+ * busy-waiting. */
+#define GOPOD_POD_CORE_SPIN_US 50
+
+void          gopod_pod_core_lock_contended          (GopodPodCore *core);
+
+/* Takes core->lock on the light path (submit, a worker coming back). */
+static inline void
+gopod_pod_core_lock (GopodPodCore *core)
+{
+  if (G_UNLIKELY (!g_mutex_trylock (&core->lock)))
+    gopod_pod_core_lock_contended (core);
+}
+
+static inline void
+gopod_pod_core_cpu_relax (void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause ();
+#elif defined(__aarch64__)
+  __asm__ __volatile__ ("yield");
+#endif
+}
+
+void          gopod_pod_core_chunk_free_locked       (GopodPodCore *core,
+                                                      GopodChunk   *chunk);
+/* Runs light jobs from a chunk the worker popped, in batches or straight
+ * from the chunk it then holds (internals rules P7, P7a). Called with the
+ * lock held; returns with it held. */
+void          gopod_pod_core_dispatch_chunk_locked   (GopodPodCore *core,
+                                                      GopodChunk   *chunk,
+                                                      gint64       *avg_job_ns,
+                                                      GopodOutbox  *out);
+gboolean      gopod_pod_core_may_dispatch_locked     (GopodPodCore *core);
+/* Spinning pays only while a CPU is free for it. */
+gboolean      gopod_pod_core_may_spin_locked         (GopodPodCore *core);
+/* Puts back an item a worker popped but may not start now. */
+void          gopod_pod_core_put_back_locked         (GopodPodCore *core,
+                                                      gpointer      item);
+void          gopod_pod_core_queue_push_front_locked (GopodPodCore *core,
+                                                      gpointer      item);
 
 G_END_DECLS

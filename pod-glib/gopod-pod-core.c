@@ -10,17 +10,6 @@
 #include "gopod-outbox-private.h"
 #include "gopod-release-private.h"
 
-/* A worker takes several light jobs from a chunk at once when they are short,
- * aiming at about BATCH_TARGET_NS of work per trip to the queue; long jobs are
- * taken one by one so that every worker gets its share. */
-#define BATCH_TARGET_NS 50000
-#define BATCH_MAX 128  /* two slots a job at most: a batch given back fits a chunk */
-
-/* How long an idle worker spins before it sleeps: about the time a producer
- * takes to queue a few object jobs, far below anything a user would call
- * busy-waiting. */
-#define SPIN_US 50
-
 /* A worker thread's own state, on its stack; found through
  * `current_worker` to refuse waits on its own pod, and by
  * pod_core_job_ended() to tell the end of the job this very worker runs. */
@@ -34,8 +23,6 @@ typedef struct
 static GPrivate current_worker;
 
 static gboolean pod_core_should_leave_locked (GopodPodCore *core);
-static gboolean pod_core_may_spin_locked (GopodPodCore *core);
-static inline void pod_core_cpu_relax (void);
 
 /* How often a thread that finds core->lock taken tries again before GMutex
  * sleeps in the kernel. The light path holds the lock for a few dozen
@@ -54,25 +41,17 @@ pod_core_n_processors (void)
   return n_processors;
 }
 
-static G_GNUC_NO_INLINE void
-pod_core_lock_contended (GopodPodCore *core)
+G_GNUC_NO_INLINE void
+gopod_pod_core_lock_contended (GopodPodCore *core)
 {
   if (pod_core_n_processors () > 1)
     for (guint i = 0; i < LOCK_SPINS; i++)
       {
-        pod_core_cpu_relax ();
+        gopod_pod_core_cpu_relax ();
         if (g_mutex_trylock (&core->lock))
           return;
       }
   g_mutex_lock (&core->lock);
-}
-
-/* Takes core->lock on the light path (submit, a worker coming back). */
-static inline void
-pod_core_lock (GopodPodCore *core)
-{
-  if (G_UNLIKELY (!g_mutex_trylock (&core->lock)))
-    pod_core_lock_contended (core);
 }
 
 /* Core life */
@@ -104,7 +83,7 @@ gopod_pod_core_unref (GopodPodCore *core)
   g_main_context_unref (core->context);
   gopod_wait_home_clear (&core->home);
   g_mutex_clear (&core->lock);
-  g_free (core);
+  g_aligned_free (core);
 }
 
 /* Called with the lock held after anything that can end a wait: fires the
@@ -131,9 +110,9 @@ gopod_pod_core_queue_push_sorted_locked (GopodPodCore *core,
   g_atomic_int_inc (&core->pushes);
 }
 
-static void
-pod_core_queue_push_front_locked (GopodPodCore *core,
-                                  gpointer      item)
+void
+gopod_pod_core_queue_push_front_locked (GopodPodCore *core,
+                                        gpointer      item)
 {
   g_async_queue_push_front (core->queue, item);
   g_atomic_int_inc (&core->pushes);
@@ -152,8 +131,8 @@ gopod_pod_core_notify (GopodPodCore *core,
 
 /* Workers */
 
-static gboolean
-pod_core_may_dispatch_locked (GopodPodCore *core)
+gboolean
+gopod_pod_core_may_dispatch_locked (GopodPodCore *core)
 {
   if (g_atomic_int_get (&core->discarding))
     return FALSE;
@@ -173,7 +152,7 @@ gopod_pod_core_reserve_workers_locked (GopodPodCore *core)
 
   while (core->n_queued - core->registry.held.length > core->n_idle + n &&
          core->n_workers + core->n_running_main < core->max_workers &&
-         pod_core_may_dispatch_locked (core))
+         gopod_pod_core_may_dispatch_locked (core))
     {
       core->n_workers++;
       n++;
@@ -214,13 +193,7 @@ void
 gopod_pod_core_wake_idle_workers_locked (GopodPodCore *core)
 {
   for (guint i = 0; i < core->n_idle; i++)
-    pod_core_queue_push_front_locked (core, GOPOD_WAKE_MARKER);
-}
-
-gboolean
-gopod_pod_core_is_full_locked (GopodPodCore *core)
-{
-  return core->max_queued > 0 && core->n_queued >= core->max_queued;
+    gopod_pod_core_queue_push_front_locked (core, GOPOD_WAKE_MARKER);
 }
 
 gboolean
@@ -252,144 +225,14 @@ gopod_pod_core_chunk_new_locked (GopodPodCore *core)
   return chunk;
 }
 
-static void
-pod_core_chunk_free_locked (GopodPodCore *core,
-                            GopodChunk   *chunk)
+void
+gopod_pod_core_chunk_free_locked (GopodPodCore *core,
+                                  GopodChunk   *chunk)
 {
   if (core->spare == NULL)
     core->spare = chunk;
   else
     g_free (chunk);
-}
-
-typedef struct
-{
-  GopodLightJob jobs[BATCH_MAX];
-  guint    n;
-  gint64   seq;  /* of jobs[0], to give the rest back in order */
-} Batch;
-
-/* How many jobs a worker takes at once: @max for copied batches
- * (BATCH_MAX), a chunk's worth for a held chunk, which needs no copy. */
-static guint
-pod_core_batch_limit (gint64  avg_job_ns,
-                      guint   dispatch_interval_ms,
-                      guint   max)
-{
-  if (dispatch_interval_ms > 0 || avg_job_ns < 0)
-    return 1;
-  return CLAMP (BATCH_TARGET_NS / MAX (avg_job_ns, 1), 1, max);
-}
-
-/* Folds the time of @ran jobs since @started into a worker's average (a
- * negative one is not known yet). The clock counts microseconds, so a batch
- * of short jobs often measures 0: that means short, not unknown, or a
- * worker would go back to one job a batch. */
-static void
-pod_core_learn_job_time (gint64 *avg_job_ns,
-                         gint64  started,
-                         guint   ran)
-{
-  gint64 sample;
-
-  if (ran == 0)
-    return;
-  sample = (g_get_monotonic_time () - started) * 1000 / ran;
-  *avg_job_ns = *avg_job_ns < 0 ? sample : (*avg_job_ns + sample) / 2;
-}
-
-/* Takes up to @limit light jobs from a chunk the worker popped, and puts
- * the chunk back in front if anything is left in it. */
-static void
-pod_core_take_from_chunk_locked (GopodPodCore *core,
-                                 GopodChunk   *chunk,
-                                 guint         limit,
-                                 Batch        *batch)
-{
-  batch->seq = chunk->seq;
-  batch->n = gopod_chunk_take_batch (chunk, limit, batch->jobs);
-  core->n_queued -= batch->n;
-
-  if (chunk->n_jobs > 0)
-    pod_core_queue_push_front_locked (core, gopod_chunk_to_item (chunk));
-  else
-    {
-      if (chunk == core->filling)
-        core->filling = NULL;
-      pod_core_chunk_free_locked (core, chunk);
-    }
-}
-
-/* Puts light jobs a worker took but may no longer run back at the front. */
-static void
-pod_core_give_back_locked (GopodPodCore *core,
-                           Batch        *batch,
-                           guint         from)
-{
-  GopodChunk *chunk = gopod_pod_core_chunk_new_locked (core);
-  guint n = batch->n - from;
-
-  /* At most BATCH_MAX jobs of two slots: they fit. */
-  for (guint i = from; i < batch->n; i++)
-    gopod_chunk_append (chunk, batch->jobs[i].func, batch->jobs[i].data, batch->jobs[i].destroy);
-  chunk->seq = batch->seq + from;
-  core->n_queued += n;
-  pod_core_queue_push_front_locked (core, gopod_chunk_to_item (chunk));
-}
-
-/* Runs a batch of light jobs with no lock held. Between jobs it only reads
- * the epoch; when that moved (pause, shrink, discard) it asks under the lock
- * whether to go on. Returns how many ran; the rest were given back or
- * discarded, as counted in *discarded. */
-static guint
-pod_core_run_batch (GopodPodCore *core,
-                    Batch        *batch,
-                    guint        *discarded)
-{
-  int epoch = g_atomic_int_get (&core->epoch);
-  guint i;
-
-  *discarded = 0;
-  for (i = 0; i < batch->n; i++)
-    {
-      GopodLightJob *job = &batch->jobs[i];
-
-      if (G_UNLIKELY (i > 0 && g_atomic_int_get (&core->epoch) != epoch))
-        {
-          gboolean go_on, discard;
-
-          g_mutex_lock (&core->lock);
-          epoch = g_atomic_int_get (&core->epoch);
-          /* This batch counts as one running job: allow it to continue if,
-           * without it, the bound still leaves room for it. */
-          core->n_running--;
-          go_on = pod_core_may_dispatch_locked (core);
-          core->n_running++;
-          /* Decided once, under the lock: a discarding shutdown that begins
-           * after the rest was given back discards it from the queue, and
-           * must not find it destroyed here too. */
-          discard = !go_on && g_atomic_int_get (&core->discarding);
-          if (!go_on && !discard)
-            pod_core_give_back_locked (core, batch, i);
-          g_mutex_unlock (&core->lock);
-
-          if (!go_on)
-            {
-              if (discard)
-                {
-                  gopod_light_jobs_destroy (&batch->jobs[i], batch->n - i);
-                  *discarded = batch->n - i;
-                }
-              break;
-            }
-        }
-
-      job->func (job->data);
-      if (job->destroy != NULL)
-        job->destroy (job->data);
-    }
-
-  return i;
 }
 
 /* What a discarded job ends with: one error for all, made once. */
@@ -400,7 +243,7 @@ pod_core_shut_down_error (void)
 
   if (g_once_init_enter (&error))
     g_once_init_leave (&error, g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED,
-                                                    "Pod was shut down"));
+                       "Pod was shut down"));
   return error;
 }
 
@@ -459,14 +302,14 @@ pod_core_discard_item_locked (GopodPodCore *core,
 }
 
 /* Puts back an item a worker popped but may not start now. */
-static void
-pod_core_put_back_locked (GopodPodCore *core,
-                          gpointer      item)
+void
+gopod_pod_core_put_back_locked (GopodPodCore *core,
+                                gpointer      item)
 {
   if (g_atomic_int_get (&core->discarding))
     pod_core_discard_item_locked (core, item);
   else
-    pod_core_queue_push_front_locked (core, item);
+    gopod_pod_core_queue_push_front_locked (core, item);
 }
 
 /* The dispatch interval (internals rule P6): when the next start is
@@ -522,7 +365,7 @@ pod_core_wait_for_start_locked (GopodPodCore *core,
   GopodWaitOptions options = GOPOD_WAIT_OPTIONS_INIT;
   StartSlot slot;
 
-  pod_core_put_back_locked (core, item);
+  gopod_pod_core_put_back_locked (core, item);
   if (g_atomic_int_get (&core->discarding))
     return;
   slot.core = core;
@@ -571,7 +414,7 @@ pod_core_take_next_job_locked (GopodPodCore *core)
       core->n_queued == 0 || pod_core_should_leave_locked (core))
     return NULL;
   core->n_running--;
-  if (!pod_core_may_dispatch_locked (core))
+  if (!gopod_pod_core_may_dispatch_locked (core))
     {
       core->n_running++;
       return NULL;
@@ -583,7 +426,7 @@ pod_core_take_next_job_locked (GopodPodCore *core)
     return NULL;
   if (gopod_item_is_chunk (item) || item == GOPOD_WAKE_MARKER)
     {
-      pod_core_queue_push_front_locked (core, item);
+      gopod_pod_core_queue_push_front_locked (core, item);
       return NULL;
     }
   if (gopod_pod_registry_hold_locked (core, item))
@@ -673,7 +516,7 @@ pod_core_job_ended (GopodJob *job,
    * with giving its slot back, so that the counters add up at any time and
    * already include a job whose completion was just reported. */
   g_mutex_lock (&core->lock);
-  pod_core_count_outcome_locked (core, gopod_job_get_state (job));
+  pod_core_count_outcome_locked (core, gopod_job_peek_state (job));
   was_held = gopod_pod_registry_ended_locked (core, job, &requeue);
   if (gopod_job_peek_main_context (job))
     g_atomic_int_add (&core->n_main_jobs, -1);
@@ -792,174 +635,6 @@ pod_core_dispatch_job_locked (GopodPodCore *core,
   gopod_pod_core_wake_waiters_locked (core, out);
 }
 
-/* Counts out @ran jobs a worker ran straight from a chunk it holds. */
-static void
-pod_core_flush_held_locked (GopodPodCore *core,
-                            GopodChunk   *chunk,
-                            guint         ran)
-{
-  chunk->n_jobs -= ran;
-  chunk->seq += ran;
-  core->n_queued -= ran;
-  core->succeeded += ran;
-  gopod_notify_queue_deferred_mask (&core->notify, (1u << PROP_QUEUED) | (1u << PROP_SUCCEEDED));
-}
-
-/* Whether the producer may still append to a held chunk. */
-static gboolean
-pod_core_chunk_may_grow_locked (GopodPodCore *core,
-                                GopodChunk   *chunk)
-{
-  return chunk == core->filling && !core->closing && !core->orphaned &&
-         gopod_chunk_has_room (chunk, 1);
-}
-
-/* Waits up to SPIN_US, unlocked, for the producer to publish a job in the
- * filling chunk a worker holds and has caught up with; stops early when
- * the epoch moves. */
-static void
-pod_core_spin_for_tail (GopodPodCore *core,
-                        GopodChunk   *chunk,
-                        int           epoch)
-{
-  gint64 deadline = g_get_monotonic_time () + SPIN_US;
-  guint head = chunk->head;
-  guint i = 0;
-
-  while (gopod_chunk_published_tail (chunk) == head && g_atomic_int_get (&core->epoch) == epoch)
-    {
-      if ((++i & 63) == 0 && g_get_monotonic_time () >= deadline)
-        break;
-      pod_core_cpu_relax ();
-    }
-}
-
-/* A holder that ran everything in its chunk, with its slot given back:
- * spins for more when the producer may still append and a CPU is free for
- * it. Returns with the lock held. */
-static void
-pod_core_wait_held_locked (GopodPodCore *core,
-                           GopodChunk   *chunk)
-{
-  int epoch = g_atomic_int_get (&core->epoch);
-
-  if (!pod_core_chunk_may_grow_locked (core, chunk) || !pod_core_may_spin_locked (core) ||
-      !g_atomic_int_compare_and_exchange (&core->n_spinning, 0, 1))
-    return;
-  g_mutex_unlock (&core->lock);
-  pod_core_spin_for_tail (core, chunk, epoch);
-  g_atomic_int_set (&core->n_spinning, 0);
-  g_mutex_lock (&core->lock);
-}
-
-/* Whether a worker runs a chunk it popped straight from it: for short
- * jobs (several to a batch; no dispatch interval) when it would take all
- * that is in it, or when no other worker could share it. */
-static gboolean
-pod_core_should_hold_locked (GopodPodCore *core,
-                             GopodChunk   *chunk,
-                             gint64        avg_job_ns)
-{
-  guint limit = pod_core_batch_limit (avg_job_ns, core->dispatch_interval_ms, GOPOD_CHUNK_SLOTS);
-
-  return limit > 1 && (chunk->n_jobs <= limit || core->max_workers == 1);
-}
-
-/* Runs light jobs straight from @chunk, holding it out of the queue: a
- * batch at a time with no lock held, also the jobs the producer appends to
- * it meanwhile (they are published in the chunk, not pushed, so nobody is
- * woken for them), counted out under the lock between batches. A holder
- * that caught up with the filling chunk spins briefly for more, then lets
- * the chunk go (the next submit queues a new one). The chunk goes back to
- * the front of the queue when the worker may not go on (pause, resize,
- * shutdown: the epoch moved) or a backlog builds up that other workers
- * could share. Called with the lock held; returns with it held. */
-static void
-pod_core_hold_chunk_locked (GopodPodCore *core,
-                            GopodChunk   *chunk,
-                            gint64       *avg_job_ns,
-                            GopodOutbox  *out)
-{
-  core->n_running++;
-  gopod_pod_core_notify (core, PROP_RUNNING);
-  for (;;)
-    {
-      guint limit = pod_core_batch_limit (*avg_job_ns, 0, GOPOD_CHUNK_SLOTS);
-      int epoch = g_atomic_int_get (&core->epoch);
-      gint64 started;
-      guint ran;
-
-      g_mutex_unlock (&core->lock);
-      started = g_get_monotonic_time ();
-      ran = gopod_chunk_run_published (chunk, limit, &core->epoch, epoch);
-      pod_core_learn_job_time (avg_job_ns, started, ran);
-      pod_core_lock (core);
-      pod_core_flush_held_locked (core, chunk, ran);
-
-      /* The batch's slot is given back; it is taken again to go on. */
-      core->n_running--;
-      if (chunk->n_jobs == 0)
-        pod_core_wait_held_locked (core, chunk);
-      if (chunk->n_jobs == 0)
-        {
-          if (chunk == core->filling)
-            core->filling = NULL;
-          pod_core_chunk_free_locked (core, chunk);
-          break;
-        }
-      if (!pod_core_may_dispatch_locked (core) ||
-          !pod_core_should_hold_locked (core, chunk, *avg_job_ns))
-        {
-          pod_core_put_back_locked (core, gopod_chunk_to_item (chunk));
-          break;
-        }
-      core->n_running++;
-      gopod_pod_core_wake_waiters_locked (core, out);
-    }
-  gopod_pod_core_notify (core, PROP_RUNNING);
-  gopod_pod_core_wake_waiters_locked (core, out);
-}
-
-/* Runs light jobs from a chunk the worker popped. Same locking as
- * pod_core_dispatch_job_locked(). */
-static void
-pod_core_dispatch_chunk_locked (GopodPodCore *core,
-                                GopodChunk   *chunk,
-                                gint64       *avg_job_ns,
-                                GopodOutbox  *out)
-{
-  guint limit = pod_core_batch_limit (*avg_job_ns, core->dispatch_interval_ms, BATCH_MAX);
-  Batch batch;
-  guint ran, discarded;
-  gint64 started;
-
-  if (pod_core_should_hold_locked (core, chunk, *avg_job_ns))
-    {
-      pod_core_hold_chunk_locked (core, chunk, avg_job_ns, out);
-      return;
-    }
-
-  pod_core_take_from_chunk_locked (core, chunk, limit, &batch);
-  core->n_running++;
-  gopod_pod_core_notify (core, PROP_QUEUED);
-  gopod_pod_core_notify (core, PROP_RUNNING);
-  g_mutex_unlock (&core->lock);
-
-  started = g_get_monotonic_time ();
-  ran = pod_core_run_batch (core, &batch, &discarded);
-  pod_core_learn_job_time (avg_job_ns, started, ran);
-
-  g_mutex_lock (&core->lock);
-  core->n_running--;
-  core->succeeded += ran;
-  core->cancelled += discarded;
-  gopod_pod_core_notify (core, PROP_RUNNING);
-  gopod_pod_core_notify (core, PROP_SUCCEEDED);
-  if (discarded > 0)
-    gopod_pod_core_notify (core, PROP_CANCELLED);
-  gopod_pod_core_wake_waiters_locked (core, out);
-}
-
 /* Whether an idle worker should give its thread back rather than wait. */
 static gboolean
 pod_core_should_leave_locked (GopodPodCore *core)
@@ -971,24 +646,14 @@ pod_core_should_leave_locked (GopodPodCore *core)
   return (core->paused && !core->closing) || g_atomic_int_get (&core->discarding);
 }
 
-static inline void
-pod_core_cpu_relax (void)
-{
-#if defined(__x86_64__) || defined(__i386__)
-  __builtin_ia32_pause ();
-#elif defined(__aarch64__)
-  __asm__ __volatile__ ("yield");
-#endif
-}
-
-/* Waits up to SPIN_US for an item without sleeping, watching only the push
- * counter, so that the producer's next push finds no sleeper to wake: a
- * futex wake-up per job is what makes GThreadPool slow. Returns NULL when
- * nothing came. */
+/* Waits up to GOPOD_POD_CORE_SPIN_US for an item without sleeping,
+ * watching only the push counter, so that the producer's next push finds no
+ * sleeper to wake: a futex wake-up per job is what makes GThreadPool slow.
+ * Returns NULL when nothing came. */
 static gpointer
 pod_core_spin_for_item (GopodPodCore *core)
 {
-  gint64 deadline = g_get_monotonic_time () + SPIN_US;
+  gint64 deadline = g_get_monotonic_time () + GOPOD_POD_CORE_SPIN_US;
   int seen = g_atomic_int_get (&core->pushes);
   gpointer item = g_async_queue_try_pop (core->queue);
   guint i = 0;
@@ -1005,7 +670,7 @@ pod_core_spin_for_item (GopodPodCore *core)
         }
       if ((++i & 63) == 0 && g_get_monotonic_time () >= deadline)
         break;
-      pod_core_cpu_relax ();
+      gopod_pod_core_cpu_relax ();
     }
 
   return item;
@@ -1013,8 +678,8 @@ pod_core_spin_for_item (GopodPodCore *core)
 
 /* Spinning pays only while a CPU is free for it: the producer needs one,
  * and so does every job running. Called with the lock held. */
-static gboolean
-pod_core_may_spin_locked (GopodPodCore *core)
+gboolean
+gopod_pod_core_may_spin_locked (GopodPodCore *core)
 {
   return core->n_running + 2 <= pod_core_n_processors ();
 }
@@ -1033,7 +698,7 @@ pod_core_wait_for_item_locked (GopodPodCore *core)
     return item;
 
   core->n_idle++;
-  spin = pod_core_may_spin_locked (core);
+  spin = gopod_pod_core_may_spin_locked (core);
   g_mutex_unlock (&core->lock);
 
   /* One idle worker at most spins, and only where another CPU can run the
@@ -1047,7 +712,7 @@ pod_core_wait_for_item_locked (GopodPodCore *core)
     item = g_async_queue_pop (core->queue);
   else if (item == NULL)
     item = g_async_queue_timeout_pop (core->queue, (guint64) idle_timeout_ms * 1000);
-  pod_core_lock (core);
+  gopod_pod_core_lock (core);
   core->n_idle--;
 
   return item;
@@ -1092,9 +757,9 @@ gopod_pod_core_worker_main (gpointer  data,
         }
       if (item == GOPOD_WAKE_MARKER)
         continue;
-      if (!pod_core_may_dispatch_locked (core))
+      if (!gopod_pod_core_may_dispatch_locked (core))
         {
-          pod_core_put_back_locked (core, item);
+          gopod_pod_core_put_back_locked (core, item);
           break;
         }
       if (!pod_core_take_start_locked (core))
@@ -1106,7 +771,7 @@ gopod_pod_core_worker_main (gpointer  data,
         }
 
       if (gopod_item_is_chunk (item))
-        pod_core_dispatch_chunk_locked (core, gopod_item_get_chunk (item), &avg_job_ns, &out);
+        gopod_pod_core_dispatch_chunk_locked (core, gopod_item_get_chunk (item), &avg_job_ns, &out);
       else
         pod_core_dispatch_job_locked (core, &worker, item, &out);
 

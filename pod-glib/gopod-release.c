@@ -48,9 +48,24 @@ release_pending_get_locked (GMainContext *context)
   return pending;
 }
 
-/* Steals what waits for @context that this thread may run; frees the
- * entry if nothing is left and nothing can still come for it. Called with
- * release_lock held. */
+/* Frees the entry of @context once nothing is left in it and no idle
+ * source can still come for it. Called with release_lock held. */
+static void
+release_forget_if_done_locked (ReleasePending *pending)
+{
+  if (pending->idle || pending->items->len > 0)
+    return;
+  g_hash_table_remove (release_pending, pending->context);
+  g_main_context_unref (pending->context);
+  g_array_unref (pending->items);
+  g_free (pending);
+}
+
+/* Steals what waits for @context that this thread may run, or NULL when
+ * nothing does. A drain runs after every release of a job the pod held last,
+ * so the common cases cost no allocation: nothing pending (most of the
+ * time), or every item for any thread (the array changes hands). Called
+ * with release_lock held. */
 static GArray *
 release_steal_locked (GMainContext *context)
 {
@@ -62,24 +77,30 @@ release_steal_locked (GMainContext *context)
   pending = release_pending != NULL ? g_hash_table_lookup (release_pending, context) : NULL;
   if (pending == NULL)
     return NULL;
-  items = g_array_new (FALSE, FALSE, sizeof (ReleaseItem));
-  left = g_array_new (FALSE, FALSE, sizeof (ReleaseItem));
-  for (i = 0; i < pending->items->len; i++)
+  items = left = NULL;
+  for (i = 0; i < pending->items->len && left == NULL; i++)
+    if (g_array_index (pending->items, ReleaseItem, i).thread != NULL)
+      left = g_array_new (FALSE, FALSE, sizeof (ReleaseItem));
+  if (left == NULL && pending->items->len > 0)
     {
-      ReleaseItem *item = &g_array_index (pending->items, ReleaseItem, i);
+      items = pending->items;
+      pending->items = g_array_new (FALSE, FALSE, sizeof (ReleaseItem));
+    }
+  else if (left != NULL)
+    {
+      items = g_array_new (FALSE, FALSE, sizeof (ReleaseItem));
+      for (i = 0; i < pending->items->len; i++)
+        {
+          ReleaseItem *item = &g_array_index (pending->items, ReleaseItem, i);
 
-      g_array_append_val (item->thread == NULL || item->thread == self ? items : left, *item);
+          g_array_append_val (item->thread == NULL || item->thread == self ? items : left, *item);
+        }
+      g_array_unref (pending->items);
+      pending->items = left;
     }
-  g_array_unref (pending->items);
-  pending->items = left;
-  g_atomic_int_add (&release_n_pending, -(int) items->len);
-  if (!pending->idle && left->len == 0)
-    {
-      g_hash_table_remove (release_pending, context);
-      g_main_context_unref (pending->context);
-      g_array_unref (left);
-      g_free (pending);
-    }
+  if (items != NULL)
+    g_atomic_int_add (&release_n_pending, -(int) items->len);
+  release_forget_if_done_locked (pending);
   return items;
 }
 
@@ -90,6 +111,10 @@ release_drain (GMainContext *context)
   GArray *items;
   guint i, n;
 
+  /* Nothing left for any context: the lock is not worth taking. An item
+   * left meanwhile is looked for again by whoever left it (R1). */
+  if (g_atomic_int_get (&release_n_pending) == 0)
+    return 0;
   g_mutex_lock (&release_lock);
   items = release_steal_locked (context);
   g_mutex_unlock (&release_lock);
@@ -116,6 +141,7 @@ release_idle (gpointer data)
   g_mutex_lock (&release_lock);
   pending = g_hash_table_lookup (release_pending, context);
   pending->idle = FALSE;
+  release_forget_if_done_locked (pending);
   g_mutex_unlock (&release_lock);
 
   release_drain (context);
