@@ -9,6 +9,7 @@
 #include "gopod-error.h"
 #include "gopod-job-private.h"
 #include "gopod-outbox-private.h"
+#include "gopod-release-private.h"
 #include "gopod-runner-private.h"
 #include "gopod-signal-private.h"
 #include "gopod-source-private.h"
@@ -25,23 +26,17 @@ gopod_runner_run_free_task (Task *task)
   g_free (task);
 }
 
-static gboolean
-runner_run_task_free_in_context (gpointer data)
-{
-  return G_SOURCE_REMOVE;  /* the source's destroy notify frees the task */
-}
-
-/* A task added from the runner's context (a JavaScript function, whose
- * destroy notify must run on its thread) is freed there while a loop runs
- * that context; otherwise, or for other tasks, here (internals rule RN8). */
+/* A task added on the thread of the runner's context (a JavaScript
+ * function, whose destroy notify may only run on its thread) is freed on
+ * that thread, whether or not a loop runs the context at this moment;
+ * others here (internals rule RN8). */
 static void
 runner_run_task_release (GopodRunner *self,
                          Task        *task)
 {
-  if (task->from_home && !gopod_wait_home_is_caller (&self->home) &&
-      gopod_context_is_run_elsewhere (self->context))
-    gopod_idle_add_on (self->context, "[pod-glib] runner frees a task",
-                       runner_run_task_free_in_context, task, (GDestroyNotify) gopod_runner_run_free_task);
+  if (task->from_home && !gopod_wait_home_is_caller (&self->home))
+    gopod_release_on_thread (self->context, self->home.thread,
+                             (GDestroyNotify) gopod_runner_run_free_task, task);
   else
     gopod_runner_run_free_task (task);
 }
@@ -684,4 +679,6 @@ gopod_runner_run_wait_for_end (GopodRunner *self)
 
   if (block_signals)
     pthread_sigmask (SIG_SETMASK, &saved_mask, NULL);
+  /* What the run left for this thread to free: tasks added here (RN8). */
+  gopod_release_pending_here ();
 }

@@ -309,8 +309,9 @@ runner_push_task (GopodRunner *self,
  * @task runs on the worker thread, so it cannot be a JavaScript function
  * (GJS refuses the call, and the task fails); from JavaScript, add
  * main-context jobs with [method@Gopod.Runner.add_job]. @destroy of a task
- * added on the thread of the runner's main context runs on that context
- * while a loop runs it.
+ * added on the thread of the runner's main context runs on that thread
+ * only: from that context when a loop runs it, or when
+ * [method@Gopod.Runner.start] returns there.
  *
  * Since: 1.0
  */

@@ -14,7 +14,6 @@
 typedef struct
 {
   GMutex    lock;
-  GCond     cond;
   GArray   *ids;  /* guint: ids in the order the tasks began */
   guint     returned;
   guint     destroyed;
@@ -53,7 +52,6 @@ probe_new (void)
   Probe *probe = g_new0 (Probe, 1);
 
   g_mutex_init (&probe->lock);
-  g_cond_init (&probe->cond);
   probe->ids = g_array_new (FALSE, FALSE, sizeof (guint));
   test_gate_init (&probe->gate);
   return probe;
@@ -65,7 +63,6 @@ probe_free (Probe *probe)
   g_array_unref (probe->ids);
   test_gate_clear (&probe->gate);
   g_mutex_clear (&probe->lock);
-  g_cond_clear (&probe->cond);
   g_free (probe);
 }
 
@@ -81,19 +78,32 @@ probe_get (Probe *probe,
   return value;
 }
 
-/* Blocks until *field reaches @n; fails after 10 s rather than hang. */
+static gboolean
+probe_wait_timed_out (gpointer data)
+{
+  *(gboolean *) data = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+/* Blocks until *field reaches @n, running the default context meanwhile:
+ * a task added on this thread is freed on it, from there, once the run
+ * ended (internals rule RN8); probe_bump() wakes the context. Fails after
+ * 10 s rather than hang. */
 static void
 probe_wait (Probe *probe,
             guint *field,
             guint  n)
 {
-  gint64 deadline = g_get_monotonic_time () + 10 * G_TIME_SPAN_SECOND;
+  gboolean timed_out = FALSE;
+  guint timeout = g_timeout_add_seconds (10, probe_wait_timed_out, &timed_out);
 
-  g_mutex_lock (&probe->lock);
-  while (*field < n)
-    if (!g_cond_wait_until (&probe->cond, &probe->lock, deadline))
-      g_error ("Timed out waiting for a probe count to reach %u", n);
-  g_mutex_unlock (&probe->lock);
+  while (probe_get (probe, field) < n)
+    {
+      if (timed_out)
+        g_error ("Timed out waiting for a probe count to reach %u", n);
+      g_main_context_iteration (NULL, TRUE);
+    }
+  g_source_remove (timeout);
 }
 
 static void
@@ -102,8 +112,8 @@ probe_bump (Probe *probe,
 {
   g_mutex_lock (&probe->lock);
   (*field)++;
-  g_cond_broadcast (&probe->cond);
   g_mutex_unlock (&probe->lock);
+  g_main_context_wakeup (NULL);
 }
 
 static void
@@ -147,7 +157,6 @@ task_func (GopodRunner   *runner,
   g_mutex_lock (&probe->lock);
   g_array_append_val (probe->ids, id);
   probe->thread = g_thread_self ();
-  g_cond_broadcast (&probe->cond);
   g_mutex_unlock (&probe->lock);
 
   switch (task->behaviour)
@@ -203,8 +212,8 @@ task_func (GopodRunner   *runner,
   probe->returned++;
   if (g_cancellable_is_cancelled (cancellable))
     probe->returned_cancelled++;
-  g_cond_broadcast (&probe->cond);
   g_mutex_unlock (&probe->lock);
+  g_main_context_wakeup (NULL);
 
   return ok;
 }
@@ -1023,6 +1032,58 @@ test_runner_main_context_job_sync (Fixture       *f,
   g_assert_cmpuint (job->n_finish, ==, 1);
 }
 
+static void
+record_freeing_thread (gpointer data)
+{
+  g_atomic_pointer_set ((GThread **) data, g_thread_self ());
+}
+
+static gboolean
+succeed_task (GopodRunner   *runner,
+              guint          id,
+              GCancellable  *cancellable,
+              gpointer       data,
+              GError       **error)
+{
+  return TRUE;
+}
+
+static gboolean
+gate_task (GopodRunner   *runner,
+           guint          id,
+           GCancellable  *cancellable,
+           gpointer       gate,
+           GError       **error)
+{
+  test_gate_pass (gate);
+  return TRUE;
+}
+
+/* A task added on the runner's thread (where a JavaScript function comes
+ * from) is freed on that thread, even when nobody runs its context at the
+ * moment the worker is done with it: here the main thread waits at a gate
+ * meanwhile, outside any main loop (internals rule RN8). */
+static void
+test_runner_task_freed_on_home_thread (Fixture       *f,
+                                       gconstpointer  data)
+{
+  GThread *freed_on = NULL;
+  TestGate gate;
+
+  test_gate_init (&gate);
+  gopod_runner_add (f->runner, succeed_task, &freed_on, record_freeing_thread);
+  gopod_runner_add (f->runner, gate_task, &gate, NULL);
+  start_async (f);
+  /* The worker took the second task: it is done with the first. */
+  test_gate_wait_for_waiters (&gate, 1);
+  g_assert_null (g_atomic_pointer_get (&freed_on));
+
+  test_gate_open (&gate);
+  assert_finish_ok (f);
+  g_assert_true (g_atomic_pointer_get (&freed_on) == g_thread_self ());
+  test_gate_clear (&gate);
+}
+
 /* No main loop runs: a blocking wait for a runner's main-context job runs
  * the runner's context itself, as it would for a pod's, so the job begins
  * and completes. A hang fails the subprocess's deadline. */
@@ -1342,6 +1403,7 @@ main (int   argc,
   add_runner_test ("/Gopod/Runner/jobs", NULL, test_runner_jobs);
   add_runner_test ("/Gopod/Runner/main-context-job/async", NULL, test_runner_main_context_job_async);
   add_runner_test ("/Gopod/Runner/main-context-job/sync", NULL, test_runner_main_context_job_sync);
+  add_runner_test ("/Gopod/Runner/task-freed-on-home-thread", NULL, test_runner_task_freed_on_home_thread);
   add_runner_test ("/Gopod/Runner/main-context-job/waited", NULL, test_runner_main_context_job_waited);
   add_runner_test ("/Gopod/Runner/main-context-job/timeout", &quiet_runner_50ms, test_runner_main_context_job_timeout);
   add_runner_test ("/Gopod/Runner/main-context-job/added-by-task", &watchdog_runner, test_runner_main_context_job_added_by_task);
