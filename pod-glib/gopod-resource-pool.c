@@ -8,7 +8,7 @@
 #include "gopod-error.h"
 #include "gopod-job-private.h"
 #include "gopod-notify-private.h"
-#include "gopod-source-private.h"
+#include "gopod-release-private.h"
 #include "gopod-timer-private.h"
 
 /**
@@ -216,41 +216,17 @@ gopod_resource_pool_dispose (GObject *object)
   G_OBJECT_CLASS (gopod_resource_pool_parent_class)->dispose (object);
 }
 
-typedef struct
-{
-  GDestroyNotify destroy;
-  gpointer       data;
-} FactoryDestroy;
-
-static gboolean
-resource_pool_run_factory_destroy (gpointer data)
-{
-  FactoryDestroy *call = data;
-
-  call->destroy (call->data);
-  g_free (call);
-  return G_SOURCE_REMOVE;
-}
-
 /* The factory's destroy notify may release a JavaScript closure, which only
  * its own thread may do: a pool finalized elsewhere (by a late release, or
- * the timer) while a loop runs its context calls it there (rule RP6). */
+ * the timer) leaves it to the pool's thread (rules RP6, R2). */
 static void
 resource_pool_destroy_factory (GopodResourcePoolPrivate *priv)
 {
-  FactoryDestroy *call;
-
-  if (gopod_wait_home_is_caller (&priv->home) ||
-      !gopod_context_is_run_elsewhere (priv->home.context))
-    {
-      priv->factory_destroy (priv->factory_data);
-      return;
-    }
-  call = g_new (FactoryDestroy, 1);
-  call->destroy = priv->factory_destroy;
-  call->data = priv->factory_data;
-  gopod_idle_add_on (priv->home.context, "[pod-glib] pool factory destroy",
-                     resource_pool_run_factory_destroy, call, NULL);
+  if (gopod_wait_home_is_caller (&priv->home))
+    priv->factory_destroy (priv->factory_data);
+  else
+    gopod_release_on_thread (priv->home.context, priv->home.thread,
+                             priv->factory_destroy, priv->factory_data);
 }
 
 static void
