@@ -1289,6 +1289,29 @@ test_factory_destroy_on_context (void)
   g_assert_true (seen.thread == g_thread_self ());
 }
 
+static gpointer
+unref_in_thread (gpointer pool)
+{
+  g_object_unref (pool);
+  return NULL;
+}
+
+/* The same while no loop runs the pool's context at that moment: the
+ * notify waits for the pool's thread (rule RP6) instead of running in the
+ * finalizing one. */
+static void
+test_factory_destroy_on_pool_thread (void)
+{
+  DestroySeen seen = { NULL, FALSE };
+  GopodResourcePool *pool = gopod_resource_pool_new (plain_factory, &seen, record_destroy, 1);
+
+  g_thread_join (g_thread_new ("test-unref", unref_in_thread, pool));
+  g_assert_false (seen.done);
+
+  test_iterate_until (NULL, &seen.done, 10000);
+  g_assert_true (seen.thread == g_thread_self ());
+}
+
 /* --- stress --- */
 
 typedef struct
@@ -1417,6 +1440,7 @@ main (int   argc,
 
   g_test_add_func ("/Gopod/ResourcePool/new", test_new);
   g_test_add_func ("/Gopod/ResourcePool/new-bad-input", test_new_bad_input);
+  g_test_add_func ("/Gopod/ResourcePool/factory-destroy-on-pool-thread", test_factory_destroy_on_pool_thread);
   g_test_add_func ("/Gopod/ResourcePool/acquire-release", test_acquire_release);
   g_test_add_func ("/Gopod/ResourcePool/no-factory", test_no_factory);
   g_test_add ("/Gopod/ResourcePool/size", PoolFixture, &pool_2_0,
