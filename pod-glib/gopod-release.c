@@ -28,6 +28,15 @@ typedef struct
 static GMutex release_lock;
 static GHashTable *release_pending;  /* GMainContext -> ReleasePending */
 static int release_n_pending;        /* atomic: items in every ReleasePending */
+/* Threads that bound releases to themselves and ended (rule R2): what is
+ * bound to one of them runs as R1 says. GLib may give a later thread the
+ * same GThread: a thread that binds takes itself out first. */
+static GHashTable *release_ended;    /* set of GThread, under release_lock */
+
+static void release_thread_ended (gpointer thread);
+/* Set, to the GThread itself, by a thread that binds releases to itself:
+ * its destructor runs when that thread ends. */
+static GPrivate release_bound = G_PRIVATE_INIT (release_thread_ended);
 
 /* Called with release_lock held. */
 static ReleasePending *
@@ -174,6 +183,32 @@ release_as_owner (GMainContext   *context,
 }
 
 static void
+release_attach_idle (GMainContext *context)
+{
+  gopod_idle_add_on (context, "[pod-glib] release", release_idle,
+                     g_main_context_ref (context), (GDestroyNotify) g_main_context_unref);
+}
+
+/* Called with release_lock held: TRUE if the caller attaches the idle. */
+static gboolean
+release_claim_idle_locked (ReleasePending *pending)
+{
+  gboolean attach = !pending->idle;
+
+  pending->idle = TRUE;
+  return attach;
+}
+
+/* Called with release_lock held. */
+static gboolean
+release_thread_has_ended_locked (GThread *thread)
+{
+  return release_ended != NULL && g_hash_table_contains (release_ended, thread);
+}
+
+/* Leaves the item pending; returns the thread it stays bound to (NULL:
+ * any, also when @thread has ended meanwhile). */
+static GThread *
 release_leave_pending (GMainContext   *context,
                        GThread        *thread,
                        GDestroyNotify  destroy,
@@ -184,16 +219,84 @@ release_leave_pending (GMainContext   *context,
   gboolean attach;
 
   g_mutex_lock (&release_lock);
+  if (thread != NULL && release_thread_has_ended_locked (thread))
+    item.thread = NULL;
   pending = release_pending_get_locked (context);
   g_array_append_val (pending->items, item);
   g_atomic_int_inc (&release_n_pending);
-  attach = !pending->idle;
-  pending->idle = TRUE;
+  attach = release_claim_idle_locked (pending);
   g_mutex_unlock (&release_lock);
 
   if (attach)
-    gopod_idle_add_on (context, "[pod-glib] release", release_idle,
-                       g_main_context_ref (context), (GDestroyNotify) g_main_context_unref);
+    release_attach_idle (context);
+  return item.thread;
+}
+
+/* A thread that bound releases to itself ended (its GPrivate destructor):
+ * what waits bound to it may run on any thread from now on. */
+static void
+release_thread_ended (gpointer thread)
+{
+  GPtrArray *unbound = g_ptr_array_new_with_free_func ((GDestroyNotify) g_main_context_unref);
+  GPtrArray *to_attach = g_ptr_array_new ();
+  GHashTableIter iter;
+  ReleasePending *pending;
+  guint i;
+
+  g_mutex_lock (&release_lock);
+  if (release_ended == NULL)
+    release_ended = g_hash_table_new (NULL, NULL);
+  g_hash_table_add (release_ended, thread);
+  if (release_pending != NULL)
+    {
+      g_hash_table_iter_init (&iter, release_pending);
+      while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &pending))
+        {
+          gboolean found = FALSE;
+
+          for (i = 0; i < pending->items->len; i++)
+            {
+              ReleaseItem *item = &g_array_index (pending->items, ReleaseItem, i);
+
+              if (item->thread == thread)
+                {
+                  item->thread = NULL;
+                  found = TRUE;
+                }
+            }
+          if (!found)
+            continue;
+          g_ptr_array_add (unbound, g_main_context_ref (pending->context));
+          /* The idle that ran may have left them for that thread. */
+          if (release_claim_idle_locked (pending))
+            g_ptr_array_add (to_attach, pending->context);
+        }
+    }
+  g_mutex_unlock (&release_lock);
+
+  /* Each in to_attach is also in unbound, which holds a reference. */
+  for (i = 0; i < to_attach->len; i++)
+    release_attach_idle (to_attach->pdata[i]);
+  for (i = 0; i < unbound->len; i++)
+    if (g_main_context_acquire (unbound->pdata[i]))
+      release_as_owner (unbound->pdata[i], NULL, NULL);
+  g_ptr_array_unref (to_attach);
+  g_ptr_array_unref (unbound);
+}
+
+void
+gopod_release_bind_here (void)
+{
+  GThread *self;
+
+  if (g_private_get (&release_bound) != NULL)
+    return;
+  self = g_thread_self ();
+  g_mutex_lock (&release_lock);
+  if (release_ended != NULL)
+    g_hash_table_remove (release_ended, self);
+  g_mutex_unlock (&release_lock);
+  g_private_set (&release_bound, self);
 }
 
 void
@@ -213,7 +316,7 @@ gopod_release_on (GMainContext   *context,
     release_as_owner (context, destroy, data);
   else
     {
-      release_leave_pending (context, NULL, destroy, data);
+      (void) release_leave_pending (context, NULL, destroy, data);
       /* The owner may have let go meanwhile, having looked at the count
        * before our item was in: try once more. */
       if (g_main_context_acquire (context))
@@ -243,8 +346,10 @@ gopod_release_on_thread (GMainContext   *context,
 
   if (thread == g_thread_self () && g_main_context_acquire (context))
     release_as_owner (context, destroy, data);
-  else
-    release_leave_pending (context, thread, destroy, data);
+  /* Bound to a thread that ended: R1's second try, as for any release. */
+  else if (release_leave_pending (context, thread, destroy, data) == NULL &&
+           g_main_context_acquire (context))
+    release_as_owner (context, NULL, NULL);
 
   g_clear_pointer (&held, g_main_context_unref);
 }

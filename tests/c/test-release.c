@@ -172,6 +172,43 @@ test_release_bound_runs_from_the_idle (void)
   g_assert_true (r.thread == g_thread_self ());
 }
 
+/* A thread that binds releases to itself, then ends: what was left bound to
+ * it, and what is bound to it later, runs as R1 says (any thread that owns
+ * the context), instead of waiting for ever. */
+static gpointer
+bind_and_end (gpointer data)
+{
+  gopod_release_bind_here ();
+  return g_thread_self ();
+}
+
+static void
+test_release_bound_thread_ended (void)
+{
+  Released left = { 0 }, later = { 0 };
+  GThread *ended = g_thread_ref (g_thread_new ("binder", bind_and_end, NULL));
+  GMainContext *context = g_main_context_new ();
+
+  g_test_summary ("Releases bound to a thread that ended run on any thread that owns the context");
+  g_main_context_push_thread_default (context);
+  /* Left while this thread owns the context, bound to the other. */
+  gopod_release_on_thread (context, ended, released, &left);
+  g_assert_cmpint (left.runs, ==, 0);
+  g_assert_true (g_thread_join (ended) == ended);
+  /* It ended: its item was handed to whoever runs the context. */
+  while (!has_run (&left))
+    g_main_context_iteration (context, TRUE);
+  g_assert_true (left.thread == g_thread_self ());
+  g_main_context_pop_thread_default (context);
+
+  /* Bound to it after it ended, with nobody running the context: at once. */
+  gopod_release_on_thread (context, ended, released, &later);
+  g_assert_cmpint (later.runs, ==, 1);
+  g_assert_true (later.thread == g_thread_self ());
+  g_thread_unref (ended);
+  g_main_context_unref (context);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -183,6 +220,7 @@ main (int   argc,
   g_test_add_func ("/Gopod/Release/left-while-ours-owned-it", test_release_left_while_ours_owned_it);
   g_test_add_func ("/Gopod/Release/bound-to-its-thread", test_release_bound_to_its_thread);
   g_test_add_func ("/Gopod/Release/bound-runs-from-the-idle", test_release_bound_runs_from_the_idle);
+  g_test_add_func ("/Gopod/Release/bound-thread-ended", test_release_bound_thread_ended);
 
   return g_test_run ();
 }
