@@ -176,9 +176,10 @@ test_release_bound_runs_from_the_idle (void)
  * it, and what is bound to it later, runs as R1 says (any thread that owns
  * the context), instead of waiting for ever. */
 static gpointer
-bind_and_end (gpointer data)
+bind_and_end (gpointer gate)
 {
   gopod_release_bind_here ();
+  test_gate_pass (gate);
   return g_thread_self ();
 }
 
@@ -186,14 +187,20 @@ static void
 test_release_bound_thread_ended (void)
 {
   Released left = { 0 }, later = { 0 };
-  GThread *ended = g_thread_ref (g_thread_new ("binder", bind_and_end, NULL));
   GMainContext *context = g_main_context_new ();
+  TestGate gate;
+  GThread *ended;
 
   g_test_summary ("Releases bound to a thread that ended run on any thread that owns the context");
+  test_gate_init (&gate);
+  ended = g_thread_ref (g_thread_new ("binder", bind_and_end, &gate));
   g_main_context_push_thread_default (context);
-  /* Left while this thread owns the context, bound to the other. */
+  /* Left while this thread owns the context, bound to the other, which
+   * waits at the gate: alive. */
+  test_gate_wait_for_waiters (&gate, 1);
   gopod_release_on_thread (context, ended, released, &left);
   g_assert_cmpint (left.runs, ==, 0);
+  test_gate_open (&gate);
   g_assert_true (g_thread_join (ended) == ended);
   /* It ended: its item was handed to whoever runs the context. */
   while (!has_run (&left))
@@ -207,6 +214,7 @@ test_release_bound_thread_ended (void)
   g_assert_true (later.thread == g_thread_self ());
   g_thread_unref (ended);
   g_main_context_unref (context);
+  test_gate_clear (&gate);
 }
 
 int
