@@ -171,8 +171,6 @@ gopod_light_homed_new (GopodFunc       func,
   light->destroy = destroy;
   light->context = gopod_notify_capture_context ();
   light->thread = own_thread ? g_thread_self () : NULL;
-  if (own_thread)
-    gopod_release_bind_here ();
   return light;
 }
 

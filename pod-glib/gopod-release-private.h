@@ -39,10 +39,11 @@ void  gopod_release_on_thread    (GMainContext   *context,
                                   GThread        *thread,
                                   GDestroyNotify  destroy,
                                   gpointer        data);
-/* Called by a thread before it hands over what only it may free (the
- * owner of a pod, runner or pool, where JavaScript makes them): once that
- * thread ends, what waits bound to it, or is bound to it later, runs as
- * gopod_release_on() does, instead of waiting for ever. */
+/* Called by a thread before anything is bound to it (by
+ * gopod_wait_home_init(): the thread of a pod, runner or pool, where
+ * JavaScript makes them): once that thread ends, what waits bound to it,
+ * or is bound to it later, runs as gopod_release_on() does, instead of
+ * waiting for ever. */
 void  gopod_release_bind_here    (void);
 /* Runs what waits for the caller's thread-default context and may run in
  * this thread, if this thread can own that context: called where a

@@ -450,8 +450,6 @@ gopod_resource_pool_init (GopodResourcePool *self)
   g_queue_init (&priv->idle);
   gopod_wait_list_init (&priv->waiters, &priv->lock);
   gopod_wait_home_init (&priv->home);
-  /* The factory's destroy notify is bound to this thread (rule RP6). */
-  gopod_release_bind_here ();
   priv->size = DEFAULT_SIZE;
   gopod_notify_init (&priv->notify, G_OBJECT (self), properties, N_PROPS);
   gopod_notify_prepare (&priv->notify);

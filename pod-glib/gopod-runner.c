@@ -5,7 +5,6 @@
 
 #include "gopod-error.h"
 #include "gopod-job-private.h"
-#include "gopod-release-private.h"
 #include "gopod-runner-private.h"
 
 /**
@@ -332,8 +331,6 @@ gopod_runner_add (GopodRunner    *runner,
   entry->data = user_data;
   entry->destroy = destroy;
   entry->from_home = gopod_wait_home_is_caller (&runner->home);
-  if (entry->from_home)
-    gopod_release_bind_here ();
   /* A refused task is freed at once: nothing is kept that will not run. */
   if (!runner_push_task (runner, entry))
     gopod_runner_run_free_task (entry);

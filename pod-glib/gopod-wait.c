@@ -7,6 +7,7 @@
 
 #include "gopod-error.h"
 #include "gopod-outbox-private.h"
+#include "gopod-release-private.h"
 
 enum
 {
@@ -33,6 +34,9 @@ gopod_wait_home_init (GopodWaitHome *home)
    * every object made on the main thread off one contended count. */
   home->context = context != NULL ? g_main_context_ref (context) : NULL;
   home->thread = g_thread_self ();
+  /* What only this thread may free may be bound to it from now on (a
+   * JavaScript closure, internals rule R2): until it ends. */
+  gopod_release_bind_here ();
 }
 
 void
