@@ -181,7 +181,7 @@ pod_core_light_spin_for_tail (GopodPodCore *core,
     {
       if ((++i & 63) == 0 && g_get_monotonic_time () >= deadline)
         break;
-      gopod_pod_core_cpu_relax ();
+      gopod_wait_cpu_relax ();
     }
 }
 

@@ -215,16 +215,6 @@ gopod_pod_core_lock (GopodPodCore *core)
     gopod_pod_core_lock_contended (core);
 }
 
-static inline void
-gopod_pod_core_cpu_relax (void)
-{
-#if defined(__x86_64__) || defined(__i386__)
-  __builtin_ia32_pause ();
-#elif defined(__aarch64__)
-  __asm__ __volatile__ ("yield");
-#endif
-}
-
 void          gopod_pod_core_chunk_free_locked       (GopodPodCore *core,
                                                       GopodChunk   *chunk);
 /* Runs light jobs from a chunk the worker popped, in batches or straight

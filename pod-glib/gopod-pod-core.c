@@ -31,27 +31,10 @@ static gboolean pod_core_should_leave_locked (GopodPodCore *core);
  * wake either. Only worth it with another CPU to release the lock. */
 #define LOCK_SPINS 100
 
-static guint
-pod_core_n_processors (void)
-{
-  static gsize n_processors;
-
-  if (g_once_init_enter (&n_processors))
-    g_once_init_leave (&n_processors, g_get_num_processors ());
-  return n_processors;
-}
-
 G_GNUC_NO_INLINE void
 gopod_pod_core_lock_contended (GopodPodCore *core)
 {
-  if (pod_core_n_processors () > 1)
-    for (guint i = 0; i < LOCK_SPINS; i++)
-      {
-        gopod_pod_core_cpu_relax ();
-        if (g_mutex_trylock (&core->lock))
-          return;
-      }
-  g_mutex_lock (&core->lock);
+  gopod_wait_lock_spinning (&core->lock, LOCK_SPINS);
 }
 
 /* Core life */
@@ -670,7 +653,7 @@ pod_core_spin_for_item (GopodPodCore *core)
         }
       if ((++i & 63) == 0 && g_get_monotonic_time () >= deadline)
         break;
-      gopod_pod_core_cpu_relax ();
+      gopod_wait_cpu_relax ();
     }
 
   return item;
@@ -681,7 +664,7 @@ pod_core_spin_for_item (GopodPodCore *core)
 gboolean
 gopod_pod_core_may_spin_locked (GopodPodCore *core)
 {
-  return core->n_running + 2 <= pod_core_n_processors ();
+  return core->n_running + 2 <= gopod_wait_n_processors ();
 }
 
 static gpointer

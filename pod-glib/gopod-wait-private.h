@@ -280,8 +280,27 @@ guint         gopod_wait_list_fire_ready  (GopodWaitList          *list,
                                            gboolean                fifo,
                                            struct _GopodOutbox    *out);
 
-/* Locks a hot owner's mutex (a channel's): spins briefly on trylock before
- * sleeping in g_mutex_lock(). */
+/* How many processors there are, looked up once: spinning only pays with
+ * another one to run the thread that is waited for. */
+guint         gopod_wait_n_processors     (void);
+
+/* One pause of a spin loop: tells the processor this is a busy-wait. */
+static inline void
+gopod_wait_cpu_relax (void)
+{
+#if defined (__x86_64__) || defined (__i386__)
+  __builtin_ia32_pause ();
+#elif defined (__aarch64__)
+  __asm__ __volatile__ ("yield");
+#endif
+}
+
+/* Locks a hot owner's mutex (a channel's, a pod core's): with another
+ * processor, tries it up to @spins times, a pause apart, before sleeping
+ * in g_mutex_lock(). */
+void          gopod_wait_lock_spinning    (GMutex                 *lock,
+                                           guint                   spins);
+/* The same with the channel's count. */
 void          gopod_wait_lock             (GMutex                 *lock);
 
 /* Sets @error for a code that ended a wait without its condition. */

@@ -611,14 +611,14 @@ wait_blocking_sleep_locked (GopodWaiter *waiter)
 #define WAIT_SPIN_US      20
 #define WAIT_SPIN_BATCH   16
 
-static inline void
-wait_cpu_relax (void)
+guint
+gopod_wait_n_processors (void)
 {
-#if defined (__x86_64__) || defined (__i386__)
-  __builtin_ia32_pause ();
-#elif defined (__aarch64__)
-  __asm__ __volatile__ ("yield");
-#endif
+  static gsize n_processors;
+
+  if (g_once_init_enter (&n_processors))
+    g_once_init_leave (&n_processors, g_get_num_processors ());
+  return n_processors;
 }
 
 static gboolean
@@ -635,17 +635,25 @@ wait_blocking_woken (GopodWaiter *waiter)
 #define WAIT_LOCK_SPINS 48
 
 void
-gopod_wait_lock (GMutex *lock)
+gopod_wait_lock_spinning (GMutex *lock,
+                          guint   spins)
 {
   guint i;
 
-  for (i = 0; i < WAIT_LOCK_SPINS; i++)
-    {
-      if (g_mutex_trylock (lock))
-        return;
-      wait_cpu_relax ();
-    }
+  if (gopod_wait_n_processors () > 1)
+    for (i = 0; i < spins; i++)
+      {
+        if (g_mutex_trylock (lock))
+          return;
+        gopod_wait_cpu_relax ();
+      }
   g_mutex_lock (lock);
+}
+
+void
+gopod_wait_lock (GMutex *lock)
+{
+  gopod_wait_lock_spinning (lock, WAIT_LOCK_SPINS);
 }
 
 /* Whether this thread's last wait that ended while spinning ended only
@@ -659,18 +667,15 @@ static _Thread_local gboolean wait_spin_yield_early;
 static gboolean
 wait_blocking_spin (GopodWaiter *waiter)
 {
-  static gint n_processors;
   gint64 pure = wait_spin_yield_early ? 0 : WAIT_SPIN_PURE_US;
   gboolean yielded = FALSE;
   gint64 start = 0;
   gint64 now;
   guint i;
 
-  if (g_atomic_int_get (&n_processors) == 0)
-    g_atomic_int_set (&n_processors, (gint) g_get_num_processors ());
   /* On one processor, spinning only delays the waker; and a wait that may
    * run its home context must look at it instead. */
-  if (g_atomic_int_get (&n_processors) < 2 || waiter->home != NULL)
+  if (gopod_wait_n_processors () < 2 || waiter->home != NULL)
     return FALSE;
   for (i = 1;; i++)
     {
@@ -679,7 +684,7 @@ wait_blocking_spin (GopodWaiter *waiter)
           wait_spin_yield_early = yielded;
           return TRUE;
         }
-      wait_cpu_relax ();
+      gopod_wait_cpu_relax ();
       /* The clock (a vDSO call) once a batch. */
       if (i % WAIT_SPIN_BATCH != 0)
         continue;
