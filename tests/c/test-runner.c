@@ -78,11 +78,19 @@ probe_get (Probe *probe,
   return value;
 }
 
-static gboolean
-probe_wait_timed_out (gpointer data)
+typedef struct
 {
-  *(gboolean *) data = TRUE;
-  return G_SOURCE_REMOVE;
+  Probe *probe;
+  guint *field;
+  guint  n;
+} ProbeCount;
+
+static gboolean
+probe_count_reached (gpointer data)
+{
+  ProbeCount *count = data;
+
+  return probe_get (count->probe, count->field) >= count->n;
 }
 
 /* Blocks until *field reaches @n, running the default context meanwhile:
@@ -94,16 +102,9 @@ probe_wait (Probe *probe,
             guint *field,
             guint  n)
 {
-  gboolean timed_out = FALSE;
-  guint timeout = g_timeout_add_seconds (10, probe_wait_timed_out, &timed_out);
+  ProbeCount count = { probe, field, n };
 
-  while (probe_get (probe, field) < n)
-    {
-      if (timed_out)
-        g_error ("Timed out waiting for a probe count to reach %u", n);
-      g_main_context_iteration (NULL, TRUE);
-    }
-  g_source_remove (timeout);
+  test_iterate_until_holds (NULL, probe_count_reached, &count, 10000);
 }
 
 static void

@@ -13,9 +13,10 @@ deadline_passed (gpointer data)
 }
 
 void
-test_iterate_until (GMainContext *context,
-                    gboolean     *flag,
-                    guint         timeout_ms)
+test_iterate_until_holds (GMainContext  *context,
+                          gboolean     (*holds) (gpointer data),
+                          gpointer       data,
+                          guint          timeout_ms)
 {
   gboolean timed_out = FALSE;
   GSource *deadline = g_timeout_source_new (timeout_ms);
@@ -23,14 +24,28 @@ test_iterate_until (GMainContext *context,
   g_source_set_callback (deadline, deadline_passed, &timed_out, NULL);
   g_source_attach (deadline, context);
 
-  while (!*flag && !timed_out)
+  while (!holds (data) && !timed_out)
     g_main_context_iteration (context, TRUE);
 
   g_source_destroy (deadline);
   g_source_unref (deadline);
 
-  if (!*flag)
+  if (!holds (data))
     g_error ("Timed out after %u ms waiting for a condition", timeout_ms);
+}
+
+static gboolean
+flag_is_set (gpointer flag)
+{
+  return *(gboolean *) flag;
+}
+
+void
+test_iterate_until (GMainContext *context,
+                    gboolean     *flag,
+                    guint         timeout_ms)
+{
+  test_iterate_until_holds (context, flag_is_set, flag, timeout_ms);
 }
 
 void

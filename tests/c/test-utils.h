@@ -40,6 +40,12 @@ gboolean  test_poll_until             (gboolean     (*holds) (gpointer data),
 void      test_iterate_until          (GMainContext  *context,
                                        gboolean      *flag,
                                        guint          timeout_ms);
+/* The same until @holds (@data) returns TRUE; @holds is looked at after
+ * each iteration, so whatever makes it hold must wake @context. */
+void      test_iterate_until_holds    (GMainContext  *context,
+                                       gboolean     (*holds) (gpointer data),
+                                       gpointer       data,
+                                       guint          timeout_ms);
 
 /* A GAsyncReadyCallback that stores a new reference to the result in
  * *(GAsyncResult **) user_data. */
