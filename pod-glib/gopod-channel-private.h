@@ -7,9 +7,41 @@
 
 #include "gopod-channel.h"
 #include "gopod-channel-value-private.h"
+#include "gopod-notify-private.h"
 #include "gopod-wait-private.h"
 
 G_BEGIN_DECLS
+
+typedef struct _GopodChannelTimer GopodChannelTimer;
+
+/* The notification bit of GopodChannel:length (1 << its property id). */
+#define GOPOD_CHANNEL_NOTIFY_LENGTH (1u << 3)
+typedef struct _GopodChannelRing GopodChannelRing;
+
+/* Shared by gopod-channel.c and gopod-channel-bounded.c (the operations of
+ * a channel whose buffer is a lock-free ring). */
+struct _GopodChannel
+{
+  GObject            parent_instance;
+
+  GType              element_type;
+  guint              capacity;
+  GopodNotify        notify;
+  GopodChannelTimer *timer;      /* timers and tickers; set before sharing */
+  GopodChannelRing  *fast;       /* a bound of 1 to GOPOD_CHANNEL_RING_MAX_CAPACITY:
+                                  * the buffer, used without the lock (rule C8); else NULL */
+
+  /* Guarded by @lock: */
+  GMutex             lock;
+  GValue            *ring;       /* without @fast: buffered values, @head first */
+  guint              ring_size;  /* 0 or a power of two */
+  guint              head;
+  guint              length;
+  gboolean           closed;
+  GopodWaitList      receivers;  /* links whose data is a GopodChannelSlot to fill */
+  GopodWaitList      senders;    /* links whose data is a GopodChannelSlot to take */
+  GSource           *timer_source;  /* until closed */
+};
 
 /*
  * A slot is one side of a transfer: a sender's value waiting to be taken, or
@@ -51,6 +83,15 @@ GopodChannelLinkResult  gopod_channel_op_link    (GopodChannel     *self,
                                                   GopodWaitLink    *link,
                                                   gint              code,
                                                   GopodChannelSlot *slot);
+
+/* A channel whose buffer is a lock-free ring (internals rule C8) fires a
+ * waiter only to make it look again: the operation is the waiter's to do
+ * then, and its slot is left alone. A waiter told to look again that will
+ * not do the operation (it was cancelled, or a select chose another case)
+ * passes the wake on with gopod_channel_pass_on(). */
+gboolean                gopod_channel_fires_to_look_again (GopodChannel   *self);
+void                    gopod_channel_pass_on    (GopodChannel     *self,
+                                                  GopodChannelOp    op);
 
 /* For the typed shorthands (gopod-channel-shorthands.c). */
 gboolean                gopod_channel_op_blocking    (GopodChannel     *self,

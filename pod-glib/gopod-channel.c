@@ -7,7 +7,7 @@
 
 #include <string.h>
 
-#include "gopod-channel-private.h"
+#include "gopod-channel-bounded-private.h"
 #include "gopod-error.h"
 #include "gopod-notify-private.h"
 #include "gopod-outbox-private.h"
@@ -60,32 +60,11 @@
  * the source and the channel hold one each). The source may fire on the
  * timer thread while the channel is being disposed elsewhere: @lock keeps
  * the channel alive for the tick, and dispose clears @channel. */
-typedef struct
+struct _GopodChannelTimer
 {
   GMutex        lock;
   GopodChannel *channel;   /* under lock; NULL once disposed (not a reference) */
   gboolean      repeat;
-} ChannelTimer;
-
-struct _GopodChannel
-{
-  GObject        parent_instance;
-
-  GType          element_type;
-  guint          capacity;
-  GopodNotify    notify;
-  ChannelTimer  *timer;          /* timers and tickers; set before sharing */
-
-  /* Guarded by @lock: */
-  GMutex         lock;
-  GValue        *ring;           /* buffered values, @head first */
-  guint          ring_size;      /* 0 or a power of two */
-  guint          head;
-  guint          length;
-  gboolean       closed;
-  GopodWaitList  receivers;      /* links whose data is a GopodChannelSlot to fill */
-  GopodWaitList  senders;        /* links whose data is a GopodChannelSlot to take */
-  GSource       *timer_source;   /* until closed */
 };
 
 G_DEFINE_FINAL_TYPE (GopodChannel, gopod_channel, G_TYPE_OBJECT)
@@ -160,6 +139,7 @@ gopod_channel_slot_fill (GopodChannel     *self,
 
 #define CHANNEL_NOTIFY_LENGTH (1u << PROP_LENGTH)
 #define CHANNEL_NOTIFY_CLOSED (1u << PROP_CLOSED)
+G_STATIC_ASSERT (CHANNEL_NOTIFY_LENGTH == GOPOD_CHANNEL_NOTIFY_LENGTH);
 
 static void
 channel_notify (GopodChannel *self,
@@ -274,10 +254,12 @@ channel_op_ready_locked (GopodChannel   *self,
   return self->length > 0;
 }
 
-gboolean
-gopod_channel_op_now (GopodChannel     *self,
-                      GopodChannelOp    op,
-                      GopodChannelSlot *slot)
+/* The outbox is not set up on the ring's paths: its items are 144 bytes to
+ * clear. */
+static gboolean
+channel_op_now_unbounded (GopodChannel     *self,
+                          GopodChannelOp    op,
+                          GopodChannelSlot *slot)
 {
   GopodOutbox out = GOPOD_OUTBOX_INIT;
   guint notify = 0;
@@ -292,6 +274,16 @@ gopod_channel_op_now (GopodChannel     *self,
   return done;
 }
 
+gboolean
+gopod_channel_op_now (GopodChannel     *self,
+                      GopodChannelOp    op,
+                      GopodChannelSlot *slot)
+{
+  if (self->fast != NULL)
+    return gopod_channel_bounded_try (self, op, slot);
+  return channel_op_now_unbounded (self, op, slot);
+}
+
 GopodChannelLinkResult
 gopod_channel_op_link (GopodChannel     *self,
                        GopodChannelOp    op,
@@ -301,6 +293,8 @@ gopod_channel_op_link (GopodChannel     *self,
 {
   GopodChannelLinkResult result = GOPOD_CHANNEL_LINKED;
 
+  if (self->fast != NULL)
+    return gopod_channel_bounded_link (self, op, link, code, slot);
   gopod_wait_lock (&self->lock);
   if (gopod_waiter_has_fired (link->waiter))
     result = GOPOD_CHANNEL_FIRED;
@@ -326,12 +320,12 @@ channel_slot_result (GopodChannelSlot  *slot,
 
 /* --- blocking, trying, async --- */
 
-gboolean
-gopod_channel_op_blocking (GopodChannel      *self,
-                           GopodChannelOp     op,
-                           GopodChannelSlot  *slot,
-                           GCancellable      *cancellable,
-                           GError           **error)
+static gboolean
+channel_op_blocking_unbounded (GopodChannel      *self,
+                               GopodChannelOp     op,
+                               GopodChannelSlot  *slot,
+                               GCancellable      *cancellable,
+                               GError           **error)
 {
   GopodOutbox out = GOPOD_OUTBOX_INIT;
   GopodWaiter waiter;
@@ -367,6 +361,18 @@ gopod_channel_op_blocking (GopodChannel      *self,
       return FALSE;
     }
   return channel_slot_result (slot, error);
+}
+
+gboolean
+gopod_channel_op_blocking (GopodChannel      *self,
+                           GopodChannelOp     op,
+                           GopodChannelSlot  *slot,
+                           GCancellable      *cancellable,
+                           GError           **error)
+{
+  if (self->fast != NULL)
+    return gopod_channel_bounded_blocking (self, op, slot, cancellable, error);
+  return channel_op_blocking_unbounded (self, op, slot, cancellable, error);
 }
 
 static gboolean
@@ -425,10 +431,15 @@ channel_async_return (GTask        *task,
     }
 }
 
+static void channel_op_async_attempt (GopodChannel *self,
+                                      GTask        *task,
+                                      ChannelAsync *async);
+
 static void
 channel_async_complete (GopodWaiter *waiter,
                         gpointer     user_data)
 {
+  GopodChannel *self = g_task_get_source_object (waiter->task);
   ChannelAsync *async = user_data;
   GError *error = NULL;
 
@@ -438,7 +449,16 @@ channel_async_complete (GopodWaiter *waiter,
       g_task_return_error (waiter->task, error);
       return;
     }
-  channel_async_return (waiter->task, async);
+  if (!gopod_channel_fires_to_look_again (self))
+    {
+      channel_async_return (waiter->task, async);
+      return;
+    }
+  /* Told to look again (rule C8): a cancelled wait passes that on. */
+  if (g_task_return_error_if_cancelled (waiter->task))
+    gopod_channel_pass_on (self, async->op);
+  else
+    channel_op_async_attempt (self, waiter->task, async);
 }
 
 static void
@@ -450,37 +470,80 @@ channel_async_return_now (gpointer data)
   g_object_unref (task);
 }
 
+static GopodWaiter *
+channel_async_waiter_new (GTask        *task,
+                          ChannelAsync *async)
+{
+  GCancellable *cancellable = g_task_get_cancellable (task);
+  GopodWaiter *waiter = gopod_waiter_new_async (task, channel_async_complete, async);
+
+  if (cancellable != NULL)
+    gopod_waiter_set_cancellable (waiter, cancellable, GOPOD_WAIT_CANCELLED);
+  return waiter;
+}
+
+/* A channel with a ring: the operation now, else a waiter linked until told
+ * to look again; one found ready as it links looks again at once. */
+static void
+channel_bounded_async_attempt (GopodChannel *self,
+                               GTask        *task,
+                               ChannelAsync *async)
+{
+  GopodWaiter *waiter;
+
+  if (gopod_channel_bounded_try (self, async->op, &async->slot))
+    {
+      channel_async_return (task, async);
+      return;
+    }
+  waiter = channel_async_waiter_new (task, async);
+  /* Linked, it may fire and go at once (its cancellable is watched from
+   * then on): ours until the look below. */
+  gopod_waiter_ref (waiter);
+  if (gopod_channel_bounded_link (self, async->op, &waiter->link, GOPOD_WAIT_FIRED,
+                                  &async->slot) == GOPOD_CHANNEL_READY &&
+      gopod_waiter_try_fire (waiter, GOPOD_WAIT_FIRED))
+    gopod_waiter_wake (waiter);
+  gopod_waiter_unref (waiter);
+}
+
+static void
+channel_op_async_attempt (GopodChannel *self,
+                          GTask        *task,
+                          ChannelAsync *async)
+{
+  GopodOutbox out = GOPOD_OUTBOX_INIT;
+  guint notify = 0;
+
+  if (self->fast != NULL)
+    {
+      channel_bounded_async_attempt (self, task, async);
+      return;
+    }
+  gopod_wait_lock (&self->lock);
+  if (channel_op_now_locked (self, async->op, &async->slot, &out, &notify))
+    gopod_outbox_add (&out, channel_async_return_now, g_object_ref (task));
+  else
+    gopod_wait_list_push (channel_list (self, async->op),
+                          &channel_async_waiter_new (task, async)->link,
+                          GOPOD_WAIT_FIRED, &async->slot);
+  g_mutex_unlock (&self->lock);
+  gopod_outbox_flush (&out);
+  channel_notify (self, notify);
+}
+
 static void
 channel_op_async (GopodChannel *self,
                   GTask        *task,
                   ChannelAsync *async)
 {
-  GopodOutbox out = GOPOD_OUTBOX_INIT;
-  GCancellable *cancellable = g_task_get_cancellable (task);
-  GopodWaiter *waiter;
-  guint notify = 0;
-
   g_task_set_task_data (task, async, channel_async_free);
   /* A value taken just before the cancellable fired is the caller's: GTask
    * would otherwise turn it into G_IO_ERROR_CANCELLED and drop it. */
   g_task_set_check_cancellable (task, FALSE);
   if (g_task_return_error_if_cancelled (task))
     return;
-
-  gopod_wait_lock (&self->lock);
-  if (channel_op_now_locked (self, async->op, &async->slot, &out, &notify))
-    gopod_outbox_add (&out, channel_async_return_now, g_object_ref (task));
-  else
-    {
-      waiter = gopod_waiter_new_async (task, channel_async_complete, async);
-      if (cancellable != NULL)
-        gopod_waiter_set_cancellable (waiter, cancellable, GOPOD_WAIT_CANCELLED);
-      gopod_wait_list_push (channel_list (self, async->op), &waiter->link,
-                            GOPOD_WAIT_FIRED, &async->slot);
-    }
-  g_mutex_unlock (&self->lock);
-  gopod_outbox_flush (&out);
-  channel_notify (self, notify);
+  channel_op_async_attempt (self, task, async);
 }
 
 /* --- public API --- */
@@ -515,7 +578,7 @@ gopod_channel_new (GType element_type,
 static void
 channel_timer_clear (gpointer data)
 {
-  ChannelTimer *timer = data;
+  GopodChannelTimer *timer = data;
 
   g_mutex_clear (&timer->lock);
 }
@@ -532,7 +595,7 @@ channel_timer_unref (gpointer data)
 static gboolean
 channel_timer_fire (gpointer data)
 {
-  ChannelTimer *timer = data;
+  GopodChannelTimer *timer = data;
   GopodChannelSlot slot = { G_VALUE_INIT, FALSE };
 
   g_value_init (&slot.value, G_TYPE_INT64);
@@ -552,7 +615,7 @@ channel_new_timed (guint    ms,
                    gboolean repeat)
 {
   GopodChannel *self = gopod_channel_new (G_TYPE_INT64, 1);
-  ChannelTimer *timer = g_atomic_rc_box_new0 (ChannelTimer);
+  GopodChannelTimer *timer = g_atomic_rc_box_new0 (GopodChannelTimer);
 
   g_mutex_init (&timer->lock);
   timer->channel = self;
@@ -915,11 +978,16 @@ gopod_channel_close (GopodChannel *self)
       return;
     }
   self->closed = TRUE;
+  if (self->fast != NULL)
+    gopod_channel_ring_close (self->fast);
   lists[0] = &self->receivers;
   lists[1] = &self->senders;
+  /* Those of a ring are told to look again: they find the close there,
+   * receivers after what is left (rule C8). */
   for (i = 0; i < G_N_ELEMENTS (lists); i++)
     while ((link = gopod_wait_list_fire_first (lists[i], &out)) != NULL)
-      ((GopodChannelSlot *) link->data)->closed = TRUE;
+      if (self->fast == NULL)
+        ((GopodChannelSlot *) link->data)->closed = TRUE;
   timer_source = g_steal_pointer (&self->timer_source);
   g_mutex_unlock (&self->lock);
 
@@ -976,6 +1044,8 @@ gopod_channel_get_length (GopodChannel *self)
 
   g_return_val_if_fail (GOPOD_IS_CHANNEL (self), 0);
 
+  if (self->fast != NULL)
+    return gopod_channel_ring_length (self->fast);
   g_mutex_lock (&self->lock);
   length = self->length;
   g_mutex_unlock (&self->lock);
@@ -1020,6 +1090,8 @@ gopod_channel_constructed (GObject *object)
                   G_STRFUNC, g_type_name (self->element_type));
       self->element_type = G_TYPE_POINTER;
     }
+  if (gopod_channel_ring_fits (self->capacity))
+    self->fast = gopod_channel_ring_new (self->capacity);
 }
 
 static void
@@ -1060,6 +1132,7 @@ gopod_channel_finalize (GObject *object)
       g_value_unset (&value);
     }
   g_free (self->ring);
+  g_clear_pointer (&self->fast, gopod_channel_ring_free);
   g_mutex_clear (&self->lock);
 
   G_OBJECT_CLASS (gopod_channel_parent_class)->finalize (object);

@@ -73,6 +73,18 @@ typedef struct
  * unlinks and tries every case again. Not a case number nor a wait code. */
 #define SELECT_RETRY (-100)
 
+/* A waiter's code when a channel with a ring told it to look again (rule
+ * C8): the case number is in it, for the wake to be passed on if another
+ * case is chosen. */
+#define SELECT_LOOK_AGAIN_BASE (-1000)
+#define SELECT_LOOK_AGAIN(i) (SELECT_LOOK_AGAIN_BASE - (gint) (i))
+
+static gboolean
+select_code_is_look_again (gint code)
+{
+  return code <= SELECT_LOOK_AGAIN_BASE;
+}
+
 struct _GopodSelect
 {
   GObject           parent_instance;
@@ -86,6 +98,7 @@ struct _GopodSelect
   guint             n_slots;       /* room in both */
   gint64            deadline;      /* of the earliest timeout case, or -1 */
   gint              deadline_case;
+  gint              told_case;     /* the last case told to look again, or -1 */
 
   /* The last wait's outcome: */
   gint              chosen;
@@ -180,6 +193,7 @@ select_begin (GopodSelect *self)
     }
   self->deadline = -1;
   self->deadline_case = -1;
+  self->told_case = -1;
   for (i = 0; i < n; i++)
     {
       SelectCase *c = select_case (self, i);
@@ -216,6 +230,13 @@ select_end (GopodSelect *self,
 {
   guint i;
 
+  /* What a channel told this wait of is someone else's now. */
+  if (self->told_case >= 0 && self->told_case != chosen)
+    {
+      SelectCase *told = select_case (self, self->told_case);
+
+      gopod_channel_pass_on (told->channel, select_case_op (told));
+    }
   self->chosen = chosen;
   if (chosen >= 0)
     {
@@ -316,7 +337,9 @@ select_link_pass (GopodSelect *self,
       if (!select_is_channel_case (c))
         continue;
       result = gopod_channel_op_link (c->channel, select_case_op (c),
-                                      gopod_waiter_get_link (waiter, i), (gint) i,
+                                      gopod_waiter_get_link (waiter, i),
+                                      gopod_channel_fires_to_look_again (c->channel)
+                                        ? SELECT_LOOK_AGAIN (i) : (gint) i,
                                       &self->slots[i]);
       if (result == GOPOD_CHANNEL_FIRED)
         break;
@@ -359,7 +382,9 @@ select_wait_blocking (GopodSelect   *self,
       gopod_waiter_unlink_rest (&waiter, code);
       gopod_waiter_clear_blocking (&waiter);
 
-      if (code == SELECT_RETRY)
+      if (select_code_is_look_again (code))
+        self->told_case = SELECT_LOOK_AGAIN_BASE - code;
+      if (code == SELECT_RETRY || select_code_is_look_again (code))
         continue;
       if (code < 0)
         gopod_wait_set_error (code, error);
@@ -398,13 +423,15 @@ select_attempt_release (SelectAttempt *attempt)
   code = attempt->code;
   g_free (attempt);
 
-  if (code == SELECT_RETRY)
+  self = g_task_get_source_object (task);
+  if (select_code_is_look_again (code))
+    self->told_case = SELECT_LOOK_AGAIN_BASE - code;
+  if (code == SELECT_RETRY || select_code_is_look_again (code))
     {
       select_attempt_start (task);
       g_object_unref (task);
       return;
     }
-  self = g_task_get_source_object (task);
   select_end (self, code < 0 ? -1 : code);
   if (code < 0)
     {

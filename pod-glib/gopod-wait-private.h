@@ -56,8 +56,9 @@ typedef struct
 
 typedef struct
 {
-  GMutex *lock;   /* the owner's */
-  GQueue  links;  /* of GopodWaitLink, oldest first */
+  GMutex *lock;     /* the owner's */
+  GQueue  links;    /* of GopodWaitLink, oldest first */
+  gint    n_links;  /* atomic, written under lock: how many links there are */
 } GopodWaitList;
 
 struct _GopodWaitLink
@@ -196,6 +197,14 @@ void          gopod_wait_list_push        (GopodWaitList  *list,
 void          gopod_wait_list_unlink      (GopodWaitList  *list,
                                            GopodWaitLink  *link);
 gboolean      gopod_wait_list_is_empty    (GopodWaitList  *list);
+/* The same without the lock, for an owner whose fast path runs without it:
+ * a link pushed before this read (in the order of sequentially consistent
+ * atomics) is seen (internals rule C8). */
+static inline gboolean
+gopod_wait_list_has_links (GopodWaitList *list)
+{
+  return g_atomic_int_get (&list->n_links) > 0;
+}
 /* Whether a waiter other than @except, not fired yet, is linked (a select
  * never matches itself); links of fired waiters are dropped on the way. */
 gboolean      gopod_wait_list_has_other   (GopodWaitList  *list,

@@ -808,6 +808,7 @@ gopod_wait_list_init (GopodWaitList *list,
 {
   list->lock = lock;
   g_queue_init (&list->links);
+  list->n_links = 0;
 }
 
 static gboolean
@@ -830,6 +831,7 @@ gopod_wait_list_push (GopodWaitList *list,
   link->data = data;
   link->node.data = link;
   g_queue_push_tail_link (&list->links, &link->node);
+  g_atomic_int_inc (&list->n_links);
 
   if (link->waiter->async)
     wait_async_arm (link->waiter);
@@ -844,6 +846,7 @@ gopod_wait_list_unlink (GopodWaitList *list,
   g_assert (link->list == list);
   g_queue_unlink (&list->links, &link->node);
   link->node.data = NULL;
+  g_atomic_int_add (&list->n_links, -1);
 }
 
 gboolean

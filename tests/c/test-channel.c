@@ -60,6 +60,20 @@ op_join (Op *op)
   g_thread_join (op->thread);
 }
 
+/* Joins @op, failing the test instead of hanging if it does not end within
+ * @timeout_ms (a safety bound: nothing is ordered by it). */
+static void
+op_join_within (Op    *op,
+                guint  timeout_ms)
+{
+  gint64 deadline = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
+
+  while (!g_atomic_int_get (&op->done) && g_get_monotonic_time () < deadline)
+    g_usleep (1000);
+  g_assert_true (g_atomic_int_get (&op->done));
+  op_join (op);
+}
+
 static void
 op_free (Op *op)
 {
@@ -680,6 +694,33 @@ test_async_taken_then_cancelled (void)
   async_result_clear (&r);
 }
 
+static void
+test_async_told_then_cancelled (void)
+{
+  g_autoptr(GopodChannel) channel = gopod_channel_new (G_TYPE_INT, 1);
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  AsyncResult r;
+  Op *second;
+
+  g_test_summary ("A receiver told of a value that then finds itself cancelled passes "
+                  "the wake on to the next one");
+
+  async_result_init (&r);
+  gopod_channel_receive_async (channel, cancellable, async_received, &r);
+  second = op_start_blocked (channel, FALSE, 0);
+  /* The cancel reaches the async wait only when its context runs: the
+   * send tells it first, and it finds itself cancelled then. */
+  g_cancellable_cancel (cancellable);
+  g_assert_true (try_send_int (channel, 41, NULL));
+  op_join_within (second, 10000);
+  g_assert_true (second->ok);
+  g_assert_cmpint (second->value, ==, 41);
+  test_iterate_until (r.caller.context, &r.done, 10000);
+  g_assert_error (r.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  op_free (second);
+  async_result_clear (&r);
+}
+
 static gpointer
 receive_expect_41 (gpointer data)
 {
@@ -989,11 +1030,18 @@ main (int   argc,
   g_test_add_func ("/Gopod/Channel/unbounded", test_unbounded);
   g_test_add_data_func ("/Gopod/Channel/fifo/unbuffered", GUINT_TO_POINTER (0), test_fifo_across_threads);
   g_test_add_data_func ("/Gopod/Channel/fifo/buffered", GUINT_TO_POINTER (16), test_fifo_across_threads);
+  /* A bound that is no power of two, and one of a single cell: the ring's
+   * positions wrap on a division and on a doubled sequence number. */
+  g_test_add_data_func ("/Gopod/Channel/fifo/buffered-3", GUINT_TO_POINTER (3), test_fifo_across_threads);
+  g_test_add_data_func ("/Gopod/Channel/fifo/buffered-1", GUINT_TO_POINTER (1), test_fifo_across_threads);
+  /* Beyond the ring's largest bound: the buffer under the lock. */
+  g_test_add_data_func ("/Gopod/Channel/fifo/buffered-large", GUINT_TO_POINTER (100000), test_fifo_across_threads);
   g_test_add_func ("/Gopod/Channel/close/drains-then-fails", test_close_drains_then_fails);
   g_test_add_data_func ("/Gopod/Channel/close/wakes-sender", GINT_TO_POINTER (TRUE), test_close_wakes_blocked);
   g_test_add_data_func ("/Gopod/Channel/close/wakes-receiver", GINT_TO_POINTER (FALSE), test_close_wakes_blocked);
   g_test_add_func ("/Gopod/Channel/close/twice", test_close_twice);
   g_test_add_func ("/Gopod/Channel/values/dropped-freed", test_dropped_values_freed);
+  g_test_add_func ("/Gopod/Channel/async/told-then-cancelled", test_async_told_then_cancelled);
   g_test_add_func ("/Gopod/Channel/values/typed", test_typed_values);
   g_test_add_func ("/Gopod/Channel/values/unconvertible", test_unconvertible_value);
   g_test_add_data_func ("/Gopod/Channel/cancel/send", GINT_TO_POINTER (TRUE), test_cancel_blocked);

@@ -459,6 +459,20 @@ race_select_sender (gpointer data)
   return NULL;
 }
 
+static void
+race_drain (SelectRace *race)
+{
+  guint i;
+  gint v;
+
+  for (i = 0; i < G_N_ELEMENTS (race->channels); i++)
+    while (gopod_channel_receive_int (race->channels[i], &v, NULL, NULL))
+      {
+        race->received_sum += v;
+        race->received++;
+      }
+}
+
 static gpointer
 race_select_receiver (gpointer data)
 {
@@ -483,9 +497,13 @@ race_select_receiver (gpointer data)
           g_error_free (error);
           continue;
         }
-      /* Unbuffered: every value sent before the close was received. */
+      /* The sender closes both once done: what a buffer still holds is
+       * received after the first close is seen. */
       if (gopod_select_get_closed (select))
-        break;
+        {
+          race_drain (race);
+          break;
+        }
       race->received_sum += select_value_int (select);
       race->received++;
     }
@@ -516,16 +534,17 @@ race_select_canceller (gpointer data)
 }
 
 static void
-test_select_meets_select_with_cancels (void)
+test_select_meets_select_with_cancels (gconstpointer data)
 {
+  guint capacity = GPOINTER_TO_UINT (data);
   SelectRace race = { { NULL, }, };
   GThread *threads[3];
   guint i;
 
   g_test_summary ("A select sends to a select; cancelled waits take nothing");
 
-  race.channels[0] = gopod_channel_new (G_TYPE_INT, 0);
-  race.channels[1] = gopod_channel_new (G_TYPE_INT, 0);
+  race.channels[0] = gopod_channel_new (G_TYPE_INT, capacity);
+  race.channels[1] = gopod_channel_new (G_TYPE_INT, capacity);
   race.rounds = 10000;
   g_mutex_init (&race.lock);
   threads[0] = g_thread_new ("sender", race_select_sender, &race);
@@ -607,6 +626,62 @@ test_async_on_callers_context (void)
   g_assert_no_error (w.error);
   g_assert_cmpint (w.chosen, ==, 1);
   g_assert_cmpint (select_value_int (select), ==, 12);
+  async_wait_clear (&w);
+}
+
+typedef struct
+{
+  GopodChannel *channel;
+  GCancellable *cancellable;  /* watched once it blocks (linked) */
+  gint          value;
+  gint          done;  /* atomic */
+} Receiver;
+
+static gpointer
+receiver_thread (gpointer data)
+{
+  Receiver *r = data;
+
+  g_assert_true (gopod_channel_receive_int (r->channel, &r->value, r->cancellable, NULL));
+  g_atomic_int_set (&r->done, TRUE);
+  return NULL;
+}
+
+static void
+test_async_told_then_cancelled (void)
+{
+  g_autoptr(GopodChannel) channel = gopod_channel_new (G_TYPE_INT, 1);
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GCancellable) second_cancellable = g_cancellable_new ();
+  g_autoptr(GopodSelect) select = gopod_select_new ();
+  Receiver second = { channel, second_cancellable, 0, FALSE };
+  gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+  GThread *thread;
+  AsyncWait w;
+  GValue v = G_VALUE_INIT;
+
+  g_test_summary ("A select told of a value that then finds itself cancelled passes "
+                  "the wake on to the next receiver");
+
+  async_wait_init (&w);
+  gopod_select_add_receive (select, channel);
+  gopod_select_wait_async (select, cancellable, async_waited, &w);
+  /* Blocked, so linked behind the select. */
+  thread = g_thread_new ("receiver", receiver_thread, &second);
+  test_wait_until_watched (second_cancellable);
+  /* The cancel reaches the async wait only when its context runs: the
+   * send tells the select first, and it finds itself cancelled then. */
+  g_cancellable_cancel (cancellable);
+  g_assert_true (gopod_channel_try_send (channel, int_value (&v, 7), NULL));
+  g_value_unset (&v);
+  /* A safety bound: without the wake passed on, the receiver never ends. */
+  while (!g_atomic_int_get (&second.done) && g_get_monotonic_time () < deadline)
+    g_usleep (1000);
+  g_assert_true (g_atomic_int_get (&second.done));
+  g_thread_join (thread);
+  g_assert_cmpint (second.value, ==, 7);
+  test_iterate_until (w.caller.context, &w.done, 10000);
+  g_assert_error (w.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   async_wait_clear (&w);
 }
 
@@ -754,10 +829,15 @@ main (int   argc,
   g_test_add_func ("/Gopod/Select/case/closed", test_closed_cases);
   g_test_add_func ("/Gopod/Select/wait/cancelled", test_wait_cancelled);
   g_test_add_func ("/Gopod/Select/set-value-reuse", test_set_value_reuse);
-  g_test_add_func ("/Gopod/Select/race/select-meets-select", test_select_meets_select_with_cancels);
+  g_test_add_data_func ("/Gopod/Select/race/select-meets-select", GUINT_TO_POINTER (0),
+                        test_select_meets_select_with_cancels);
+  /* Channels with a ring: waiters are told to look again, and pass it on. */
+  g_test_add_data_func ("/Gopod/Select/race/select-meets-select/buffered", GUINT_TO_POINTER (1),
+                        test_select_meets_select_with_cancels);
   g_test_add_func ("/Gopod/Select/async/callers-context", test_async_on_callers_context);
   g_test_add_func ("/Gopod/Select/async/timeout-and-cancelled", test_async_timeout_and_cancelled);
   g_test_add_func ("/Gopod/Select/async/happened-then-cancelled", test_async_happened_then_cancelled);
+  g_test_add_func ("/Gopod/Select/async/told-then-cancelled", test_async_told_then_cancelled);
   g_test_add_func ("/Gopod/Select/bad-input", test_bad_input);
 
   return g_test_run ();

@@ -37,7 +37,8 @@ test_iterate_until_holds (GMainContext  *context,
 static gboolean
 flag_is_set (gpointer flag)
 {
-  return *(gboolean *) flag;
+  /* Atomic: threads set some of these flags. */
+  return g_atomic_int_get ((gint *) flag);
 }
 
 void

@@ -1,0 +1,201 @@
+/* gopod-channel-ring.c: a bounded channel's values, without a lock
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include "gopod-channel-ring-private.h"
+
+#include <string.h>
+
+#define RING_CLOSED ((gsize) 1)
+
+/* A cell's sequence number: 2p while it waits for the value of position
+ * p, 2p + 1 once that value is in. Doubled, a ring of one cell tells a
+ * full cell from an empty one. */
+#define RING_FREE_FOR(pos) ((pos) * 2)
+#define RING_FULL_WITH(pos) ((pos) * 2 + 1)
+
+GopodChannelRing *
+gopod_channel_ring_new (guint capacity)
+{
+  GopodChannelRing *ring = g_aligned_alloc0 (1, sizeof (GopodChannelRing), GOPOD_CHANNEL_RING_LINE);
+  gsize i;
+
+  g_assert (gopod_channel_ring_fits (capacity));
+  ring->size = capacity;
+  ring->mask = (capacity & (capacity - 1)) == 0 ? capacity - 1 : 0;
+  ring->cells = g_new0 (GopodChannelCell, capacity);
+  for (i = 0; i < capacity; i++)
+    ring->cells[i].seq = RING_FREE_FOR (i);
+
+  return ring;
+}
+
+void
+gopod_channel_ring_free (GopodChannelRing *ring)
+{
+  GValue value;
+
+  while (gopod_channel_ring_pop (ring, &value) == GOPOD_CHANNEL_RING_DONE)
+    g_value_unset (&value);
+  g_free (ring->cells);
+  g_aligned_free (ring);
+}
+
+gboolean
+gopod_channel_ring_fits (guint capacity)
+{
+  gboolean power_of_two = (capacity & (capacity - 1)) == 0;
+
+  /* Positions count in half a gsize: with 32 bits they wrap, and only a
+   * size that divides the wrap keeps each position on its cell. */
+  return capacity > 0 && capacity <= GOPOD_CHANNEL_RING_MAX_CAPACITY &&
+         (power_of_two || sizeof (gsize) >= 8);
+}
+
+/* A power of two (the usual bounds) saves a division per operation. */
+static inline GopodChannelCell *
+channel_ring_cell (GopodChannelRing *ring,
+                   gsize             pos)
+{
+  return &ring->cells[ring->mask != 0 || ring->size == 1 ? pos & ring->mask : pos % ring->size];
+}
+
+GopodChannelRingResult
+gopod_channel_ring_push (GopodChannelRing *ring,
+                         GValue           *value)
+{
+  gsize tail = g_atomic_pointer_get (&ring->tail);
+
+  for (;;)
+    {
+      gsize pos = tail >> 1;
+      GopodChannelCell *cell;
+      gsize seq, now;
+
+      if (tail & RING_CLOSED)
+        return GOPOD_CHANNEL_RING_CLOSED;
+      cell = channel_ring_cell (ring, pos);
+      seq = g_atomic_pointer_get (&cell->seq);
+      if (seq == RING_FREE_FOR (pos))
+        {
+          if (g_atomic_pointer_compare_and_exchange_full (&ring->tail, tail, tail + 2, &tail))
+            {
+              cell->value = *value;
+              memset (value, 0, sizeof *value);
+              /* Sequentially consistent, as every atomic here: a receiver
+               * that links itself and then looks again sees this value, or
+               * the sender's look at the receivers that follows sees it
+               * (rule C8). */
+              g_atomic_pointer_set (&cell->seq, RING_FULL_WITH (pos));
+              return GOPOD_CHANNEL_RING_DONE;
+            }
+          continue;
+        }
+      /* The cell still holds the value of a lap ago: full, unless the tail
+       * moved on meanwhile. */
+      now = g_atomic_pointer_get (&ring->tail);
+      if ((gssize) (seq - RING_FREE_FOR (pos)) < 0 && now == tail)
+        return GOPOD_CHANNEL_RING_WOULD_BLOCK;
+      tail = now;
+    }
+}
+
+GopodChannelRingResult
+gopod_channel_ring_pop (GopodChannelRing *ring,
+                        GValue           *value)
+{
+  gsize head = g_atomic_pointer_get (&ring->head);
+
+  for (;;)
+    {
+      gsize pos = head >> 1;
+      GopodChannelCell *cell = channel_ring_cell (ring, pos);
+      gsize seq = g_atomic_pointer_get (&cell->seq);
+      gsize tail, now;
+
+      if (seq == RING_FULL_WITH (pos))
+        {
+          if (g_atomic_pointer_compare_and_exchange_full (&ring->head, head, head + 2, &head))
+            {
+              *value = cell->value;
+              memset (&cell->value, 0, sizeof cell->value);
+              g_atomic_pointer_set (&cell->seq, RING_FREE_FOR (pos + ring->size));
+              return GOPOD_CHANNEL_RING_DONE;
+            }
+          continue;
+        }
+      now = g_atomic_pointer_get (&ring->head);
+      if ((gssize) (seq - RING_FULL_WITH (pos)) < 0 && now == head)
+        {
+          /* Empty; or a send claimed this position and is filling it: it
+           * will wake a receiver that links meanwhile. */
+          tail = g_atomic_pointer_get (&ring->tail);
+          if ((tail & RING_CLOSED) && (tail >> 1) == pos)
+            return GOPOD_CHANNEL_RING_CLOSED;
+          return GOPOD_CHANNEL_RING_WOULD_BLOCK;
+        }
+      head = now;
+    }
+}
+
+gboolean
+gopod_channel_ring_ready (GopodChannelRing *ring,
+                          GopodChannelOp    op)
+{
+  gsize tail = g_atomic_pointer_get (&ring->tail);
+  gsize head;
+
+  if (op == GOPOD_CHANNEL_OP_SEND)
+    return (tail & RING_CLOSED) ||
+           g_atomic_pointer_get (&channel_ring_cell (ring, tail >> 1)->seq) == RING_FREE_FOR (tail >> 1);
+  head = g_atomic_pointer_get (&ring->head) >> 1;
+  return g_atomic_pointer_get (&channel_ring_cell (ring, head)->seq) == RING_FULL_WITH (head) ||
+         ((tail & RING_CLOSED) && (tail >> 1) == head);
+}
+
+gboolean
+gopod_channel_ring_peek (GopodChannelRing *ring,
+                         GopodChannelOp    op,
+                         guint             n)
+{
+  gsize pos;
+
+  g_assert (n >= 1 && n <= ring->size);
+  if (op == GOPOD_CHANNEL_OP_SEND)
+    {
+      pos = (g_atomic_pointer_get (&ring->tail) >> 1) + n - 1;
+      return g_atomic_pointer_get (&channel_ring_cell (ring, pos)->seq) == RING_FREE_FOR (pos);
+    }
+  pos = (g_atomic_pointer_get (&ring->head) >> 1) + n - 1;
+  return g_atomic_pointer_get (&channel_ring_cell (ring, pos)->seq) == RING_FULL_WITH (pos);
+}
+
+guint
+gopod_channel_ring_get_size (GopodChannelRing *ring)
+{
+  return (guint) ring->size;
+}
+
+void
+gopod_channel_ring_close (GopodChannelRing *ring)
+{
+  g_atomic_pointer_or (&ring->tail, RING_CLOSED);
+}
+
+gboolean
+gopod_channel_ring_is_closed (GopodChannelRing *ring)
+{
+  return (g_atomic_pointer_get (&ring->tail) & RING_CLOSED) != 0;
+}
+
+guint
+gopod_channel_ring_length (GopodChannelRing *ring)
+{
+  gsize head = g_atomic_pointer_get (&ring->head) >> 1;
+  gsize tail = g_atomic_pointer_get (&ring->tail) >> 1;
+
+  /* Read in that order, the tail is never behind the head it is compared to
+   * but for a receiver that claimed after the head was read. */
+  return tail > head ? (guint) MIN (tail - head, ring->size) : 0;
+}
