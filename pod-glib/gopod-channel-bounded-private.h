@@ -12,7 +12,7 @@
 G_BEGIN_DECLS
 
 /*
- * What gopod-channel.c does for a channel with a ring (self->fast), rule C8:
+ * What gopod-channel.c does for a channel with a ring (self->fast), rule C10:
  * sends and receives go through the ring without the channel's lock; the
  * lock and the waiter lists are only for those that must wait. A waiter is
  * fired only to look again (the slot is not filled by the waker), after

@@ -147,7 +147,7 @@ gopod_channel_bounded_link (GopodChannel     *self,
   else
     {
       /* Linked first, then the look: a value that came before the link is
-       * seen here, one that comes after it sees the link (rule C8). */
+       * seen here, one that comes after it sees the link (rule C10). */
       gopod_wait_list_push (list, link, code, slot);
       if (gopod_channel_ring_ready (self->fast, op))
         {

@@ -29,7 +29,7 @@ struct _GopodChannel
   GopodNotify        notify;
   GopodChannelTimer *timer;      /* timers and tickers; set before sharing */
   GopodChannelRing  *fast;       /* a bound of 1 to GOPOD_CHANNEL_RING_MAX_CAPACITY:
-                                  * the buffer, used without the lock (rule C8); else NULL */
+                                  * the buffer, used without the lock (rule C10); else NULL */
 
   /* Guarded by @lock: */
   GMutex             lock;
@@ -84,7 +84,7 @@ GopodChannelLinkResult  gopod_channel_op_link    (GopodChannel     *self,
                                                   gint              code,
                                                   GopodChannelSlot *slot);
 
-/* A channel whose buffer is a lock-free ring (internals rule C8) fires a
+/* A channel whose buffer is a lock-free ring (internals rule C10) fires a
  * waiter only to make it look again: the operation is the waiter's to do
  * then, and its slot is left alone. A waiter told to look again that will
  * not do the operation (it was cancelled, or a select chose another case)

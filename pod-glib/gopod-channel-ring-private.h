@@ -14,7 +14,7 @@ G_BEGIN_DECLS
 /*
  * The buffer of a channel of a small bound (1 to
  * GOPOD_CHANNEL_RING_MAX_CAPACITY): a ring of cells that a sender and a
- * receiver fill and empty without the channel's lock (internals rule C8).
+ * receiver fill and empty without the channel's lock (internals rule C10).
  * Each cell carries a sequence number that says whose turn it is: the
  * sender of position p finds 2p in it, the receiver of p finds 2p + 1. A
  * sender claims a position by a compare-and-swap of the tail, a receiver by

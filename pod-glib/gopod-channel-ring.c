@@ -86,7 +86,7 @@ gopod_channel_ring_push (GopodChannelRing *ring,
               /* Sequentially consistent, as every atomic here: a receiver
                * that links itself and then looks again sees this value, or
                * the sender's look at the receivers that follows sees it
-               * (rule C8). */
+               * (rule C10). */
               g_atomic_pointer_set (&cell->seq, RING_FULL_WITH (pos));
               return GOPOD_CHANNEL_RING_DONE;
             }

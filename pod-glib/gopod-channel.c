@@ -454,7 +454,7 @@ channel_async_complete (GopodWaiter *waiter,
       channel_async_return (waiter->task, async);
       return;
     }
-  /* Told to look again (rule C8): a cancelled wait passes that on. */
+  /* Told to look again (rule C10): a cancelled wait passes that on. */
   if (g_task_return_error_if_cancelled (waiter->task))
     gopod_channel_pass_on (self, async->op);
   else
@@ -983,7 +983,7 @@ gopod_channel_close (GopodChannel *self)
   lists[0] = &self->receivers;
   lists[1] = &self->senders;
   /* Those of a ring are told to look again: they find the close there,
-   * receivers after what is left (rule C8). */
+   * receivers after what is left (rule C10). */
   for (i = 0; i < G_N_ELEMENTS (lists); i++)
     while ((link = gopod_wait_list_fire_first (lists[i], &out)) != NULL)
       if (self->fast == NULL)

@@ -74,7 +74,7 @@ typedef struct
 #define SELECT_RETRY (-100)
 
 /* A waiter's code when a channel with a ring told it to look again (rule
- * C8): the case number is in it, for the wake to be passed on if another
+ * C10): the case number is in it, for the wake to be passed on if another
  * case is chosen. */
 #define SELECT_LOOK_AGAIN_BASE (-1000)
 #define SELECT_LOOK_AGAIN(i) (SELECT_LOOK_AGAIN_BASE - (gint) (i))

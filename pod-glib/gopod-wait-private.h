@@ -199,7 +199,7 @@ void          gopod_wait_list_unlink      (GopodWaitList  *list,
 gboolean      gopod_wait_list_is_empty    (GopodWaitList  *list);
 /* The same without the lock, for an owner whose fast path runs without it:
  * a link pushed before this read (in the order of sequentially consistent
- * atomics) is seen (internals rule C8). */
+ * atomics) is seen (internals rule C10). */
 static inline gboolean
 gopod_wait_list_has_links (GopodWaitList *list)
 {
