@@ -12,17 +12,14 @@
 /* How long a blocked operation spins before it links a waiter: about the
  * time the other side takes for a few operations, so that a sender at a
  * full buffer (or a receiver at an empty one) that the other side is
- * working on gets in without the lock. In µs, looked at every
- * CHANNEL_BOUNDED_SPIN_BATCH pauses: a pause lasts from 1 to 40 ns
- * depending on the processor. */
-#define CHANNEL_BOUNDED_SPIN_US    4
-#define CHANNEL_BOUNDED_SPIN_BATCH 16
+ * working on gets in without the lock. */
+#define CHANNEL_BOUNDED_SPIN_US 4
 /* For the first µs of it, an operation waits for a run of cells (free for
  * a sender, full for a receiver), not one: going through a run while the
  * other side works further on, the two sides stop taking one cache line
  * from each other at every value. */
-#define CHANNEL_BOUNDED_RUN_US     1
-#define CHANNEL_BOUNDED_RUN        16
+#define CHANNEL_BOUNDED_RUN_US  1
+#define CHANNEL_BOUNDED_RUN     16
 
 static GopodWaitList *
 channel_bounded_list (GopodChannel   *self,
@@ -97,37 +94,57 @@ gopod_channel_fires_to_look_again (GopodChannel *self)
   return self->fast != NULL;
 }
 
-/* Tries, and while the ring says no, spins a little and tries again. */
+gboolean
+gopod_channel_peek (GopodChannel   *self,
+                    GopodChannelOp  op)
+{
+  return self->fast != NULL && gopod_channel_ring_peek (self->fast, op, 1);
+}
+
+typedef struct
+{
+  GopodChannelRing *ring;
+  GopodChannelOp    op;
+  guint             n;
+} ChannelBoundedPeek;
+
+static gboolean
+channel_bounded_peek (gpointer data)
+{
+  ChannelBoundedPeek *peek = data;
+
+  return gopod_channel_ring_peek (peek->ring, peek->op, peek->n);
+}
+
+/* Tries, and while the ring says no, spins a little and tries again
+ * (rule C10.5). */
 static gboolean
 channel_bounded_try_spinning (GopodChannel     *self,
                               GopodChannelOp    op,
                               GopodChannelSlot  *slot)
 {
   guint run = MAX (1, MIN (gopod_channel_ring_get_size (self->fast) / 4, CHANNEL_BOUNDED_RUN));
-  gint64 start = 0;
-  guint i = 0;
+  ChannelBoundedPeek peek = { self->fast, op, run };
+  gint64 now, run_until, spin_until;
 
+  if (gopod_channel_bounded_try (self, op, slot))
+    return TRUE;
+  now = g_get_monotonic_time ();
+  run_until = now + CHANNEL_BOUNDED_RUN_US;
+  spin_until = now + CHANNEL_BOUNDED_SPIN_US;
   for (;;)
     {
+      if (peek.n > 1 && now >= run_until)
+        peek.n = 1;
+      if (!gopod_wait_spin_until (channel_bounded_peek, &peek, peek.n > 1 ? run_until : spin_until) &&
+          peek.n == 1)
+        return FALSE;
       if (gopod_channel_bounded_try (self, op, slot))
         return TRUE;
-      if (gopod_wait_n_processors () < 2)
+      /* Taken by someone else first. */
+      now = g_get_monotonic_time ();
+      if (now >= spin_until)
         return FALSE;
-      while (!gopod_channel_ring_peek (self->fast, op, run))
-        {
-          gint64 spun;
-
-          gopod_wait_cpu_relax ();
-          if (++i % CHANNEL_BOUNDED_SPIN_BATCH != 0)
-            continue;
-          if (start == 0)
-            start = g_get_monotonic_time ();
-          spun = g_get_monotonic_time () - start;
-          if (spun >= CHANNEL_BOUNDED_SPIN_US)
-            return FALSE;
-          if (spun >= CHANNEL_BOUNDED_RUN_US)
-            run = 1;
-        }
     }
 }
 

@@ -90,6 +90,10 @@ GopodChannelLinkResult  gopod_channel_op_link    (GopodChannel     *self,
  * not do the operation (it was cancelled, or a select chose another case)
  * passes the wake on with gopod_channel_pass_on(). */
 gboolean                gopod_channel_fires_to_look_again (GopodChannel   *self);
+/* For a spin (rule C10.5): whether @op on a channel with a ring might
+ * happen now; FALSE without a ring. Lock-free, blind to a close. */
+gboolean                gopod_channel_peek       (GopodChannel     *self,
+                                                  GopodChannelOp    op);
 void                    gopod_channel_pass_on    (GopodChannel     *self,
                                                   GopodChannelOp    op);
 

@@ -357,12 +357,55 @@ select_link_pass (GopodSelect *self,
 
 /* --- blocking --- */
 
+/* How long a blocking select spins before it links, when every channel
+ * case has a ring: as a plain operation does (rule C10.5). A select with
+ * an unbuffered or unbounded case does not: their readiness cannot be read
+ * without their lock. */
+#define SELECT_SPIN_US 4
+
+static gboolean
+select_may_spin (GopodSelect *self)
+{
+  gboolean any = FALSE;
+  guint i;
+
+  for (i = 0; i < self->cases->len; i++)
+    {
+      SelectCase *c = select_case (self, i);
+
+      if (!select_is_channel_case (c))
+        continue;
+      if (!gopod_channel_fires_to_look_again (c->channel))
+        return FALSE;
+      any = TRUE;
+    }
+  return any;
+}
+
+static gboolean
+select_peek (gpointer data)
+{
+  GopodSelect *self = data;
+  guint i;
+
+  for (i = 0; i < self->cases->len; i++)
+    {
+      SelectCase *c = select_case (self, i);
+
+      if (select_is_channel_case (c) && gopod_channel_peek (c->channel, select_case_op (c)))
+        return TRUE;
+    }
+  return FALSE;
+}
+
 static gint
 select_wait_blocking (GopodSelect   *self,
                       guint         *order,
                       GCancellable  *cancellable,
                       GError       **error)
 {
+  gint64 spin_until = select_may_spin (self) ? -1 : 0;
+
   for (;;)
     {
       GopodWaiter waiter;
@@ -374,6 +417,11 @@ select_wait_blocking (GopodSelect   *self,
       code = select_try_pass (self, order);
       if (code >= 0)
         return code;
+      if (spin_until < 0)
+        spin_until = g_get_monotonic_time () + SELECT_SPIN_US;
+      if (spin_until > 0 && gopod_wait_spin_until (select_peek, self, spin_until))
+        continue;
+      spin_until = 0;
 
       gopod_waiter_init_blocking (&waiter);
       select_prepare_waiter (self, &waiter, cancellable);

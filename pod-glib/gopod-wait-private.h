@@ -293,6 +293,14 @@ guint         gopod_wait_list_fire_ready  (GopodWaitList          *list,
  * another one to run the thread that is waited for. */
 guint         gopod_wait_n_processors     (void);
 
+/* Spins until @ready (@data) holds (TRUE) or the monotonic clock passes
+ * @deadline (FALSE), looking at the clock every few pauses: a pause lasts
+ * 1 to 40 ns depending on the processor. With one processor, FALSE at once:
+ * spinning would only keep the awaited thread from running. */
+gboolean      gopod_wait_spin_until       (gboolean              (*ready) (gpointer data),
+                                           gpointer                data,
+                                           gint64                  deadline);
+
 /* One pause of a spin loop: tells the processor this is a busy-wait. */
 static inline void
 gopod_wait_cpu_relax (void)

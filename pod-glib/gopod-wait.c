@@ -650,6 +650,24 @@ gopod_wait_lock_spinning (GMutex *lock,
   g_mutex_lock (lock);
 }
 
+gboolean
+gopod_wait_spin_until (gboolean (*ready) (gpointer data),
+                       gpointer   data,
+                       gint64     deadline)
+{
+  guint i;
+
+  if (gopod_wait_n_processors () < 2)
+    return FALSE;
+  for (i = 1; !ready (data); i++)
+    {
+      gopod_wait_cpu_relax ();
+      if (i % WAIT_SPIN_BATCH == 0 && g_get_monotonic_time () >= deadline)
+        return FALSE;
+    }
+  return TRUE;
+}
+
 void
 gopod_wait_lock (GMutex *lock)
 {
