@@ -43,6 +43,10 @@ struct _GopodChannelRing
   /* Each on a line of its own: senders write the tail, receivers the head. */
   gsize             tail __attribute__ ((aligned (GOPOD_CHANNEL_RING_LINE)));  /* atomic: position << 1 | closed */
   gsize             head __attribute__ ((aligned (GOPOD_CHANNEL_RING_LINE)));  /* atomic: position << 1 */
+  /* Set once by the close, after the tail's mark, on the receivers' line:
+   * a receive at an empty ring learns that it is open without reading the
+   * tail, which the senders write at every value. */
+  gint              closed;  /* atomic */
   GopodChannelCell *cells __attribute__ ((aligned (GOPOD_CHANNEL_RING_LINE)));
   gsize             size;
   gsize             mask;  /* size - 1 when size is a power of two, else 0 */

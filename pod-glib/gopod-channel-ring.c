@@ -129,7 +129,12 @@ gopod_channel_ring_pop (GopodChannelRing *ring,
       if ((gssize) (seq - RING_FULL_WITH (pos)) < 0 && now == head)
         {
           /* Empty; or a send claimed this position and is filling it: it
-           * will wake a receiver that links meanwhile. */
+           * will wake a receiver that links meanwhile. Open, the tail need
+           * not be read: a close that marked it and has not set
+           * ring->closed yet holds the channel's lock, and wakes every
+           * waiter after setting it. */
+          if (!g_atomic_int_get (&ring->closed))
+            return GOPOD_CHANNEL_RING_WOULD_BLOCK;
           tail = g_atomic_pointer_get (&ring->tail);
           if ((tail & RING_CLOSED) && (tail >> 1) == pos)
             return GOPOD_CHANNEL_RING_CLOSED;
@@ -181,6 +186,7 @@ void
 gopod_channel_ring_close (GopodChannelRing *ring)
 {
   g_atomic_pointer_or (&ring->tail, RING_CLOSED);
+  g_atomic_int_set (&ring->closed, TRUE);
 }
 
 gboolean
