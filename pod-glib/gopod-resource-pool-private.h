@@ -128,6 +128,10 @@ void     gopod_resource_pool_state_serve_waiters_locked (GopodResourcePool      
 void     gopod_resource_pool_state_refuse_waiters_locked (GopodResourcePool        *self,
                                                           PoolOutbox               *out);
 void     gopod_resource_pool_state_arm_expiry_locked    (GopodResourcePool         *self);
+/* A test hook (see internals, "Test hooks"): called in the timer thread
+ * once an idle expiry was handed to the pool's context (rule RP6). */
+void     gopod_resource_pool_state_set_expiry_test_hook (void                     (*hook) (gpointer data),
+                                                         gpointer                   data);
 void     gopod_resource_pool_state_give_back            (GopodResourcePool         *self,
                                                          GObject                   *resource,
                                                          gboolean                   keep,

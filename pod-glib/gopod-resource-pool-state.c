@@ -319,26 +319,105 @@ resource_pool_state_expire (GopodResourcePool *self)
   gopod_resource_pool_state_unlock (self, &out);
 }
 
+/* How long an expiry handed to the pool's context waits for that context
+ * to be run before the timer thread does it (rule RP6). */
+#define RESOURCE_POOL_STATE_EXPIRY_GRACE_MS 50
+
+/* One expiry handed to the pool's context: the idle source there and the
+ * timer thread's fallback both hold it, and whichever claims it first
+ * expires what is due. */
+typedef struct
+{
+  GWeakRef  pool;
+  gint      claimed;  /* atomic */
+  GSource  *idle;     /* on the pool's context; set before it is shared */
+} PoolExpiryHandoff;
+
+static void
+resource_pool_state_handoff_clear (gpointer data)
+{
+  PoolExpiryHandoff *handoff = data;
+
+  g_weak_ref_clear (&handoff->pool);
+  g_clear_pointer (&handoff->idle, g_source_unref);
+}
+
+static void
+resource_pool_state_handoff_unref (gpointer data)
+{
+  g_atomic_rc_box_release_full (data, resource_pool_state_handoff_clear);
+}
+
+static gboolean
+resource_pool_state_handoff_claim (PoolExpiryHandoff *handoff)
+{
+  return g_atomic_int_compare_and_exchange (&handoff->claimed, FALSE, TRUE);
+}
+
+/* On the pool's context, run by whoever runs it (a GJS or GTK loop). */
 static gboolean
 resource_pool_state_expire_in_context (gpointer data)
 {
-  g_autoptr(GopodResourcePool) self = g_weak_ref_get (data);
+  PoolExpiryHandoff *handoff = data;
+  g_autoptr(GopodResourcePool) self = NULL;
 
+  if (!resource_pool_state_handoff_claim (handoff))
+    return G_SOURCE_REMOVE;
+  self = g_weak_ref_get (&handoff->pool);
   if (self != NULL)
     resource_pool_state_expire (self);
   return G_SOURCE_REMOVE;
 }
 
+/* In the timer thread, a grace period after the handoff: nobody ran the
+ * pool's context meanwhile. While a thread runs it now, that thread will
+ * get to the idle: look again later. Else (no loop, or a loop that stopped)
+ * expire here, and drop the idle. */
+static gboolean
+resource_pool_state_expiry_fallback (gpointer data)
+{
+  PoolExpiryHandoff *handoff = data;
+  g_autoptr(GopodResourcePool) self = NULL;
+
+  if (g_atomic_int_get (&handoff->claimed))
+    return G_SOURCE_REMOVE;
+  self = g_weak_ref_get (&handoff->pool);
+  if (self != NULL && gopod_context_is_run_elsewhere (POOL_PRIV (self)->notify.context))
+    return G_SOURCE_CONTINUE;
+  if (!resource_pool_state_handoff_claim (handoff))
+    return G_SOURCE_REMOVE;
+  g_source_destroy (handoff->idle);
+  if (self != NULL)
+    resource_pool_state_expire (self);
+  return G_SOURCE_REMOVE;
+}
+
+static void (*resource_pool_state_expiry_test_hook) (gpointer data);
+static gpointer resource_pool_state_expiry_test_hook_data;
+
+void
+gopod_resource_pool_state_set_expiry_test_hook (void     (*hook) (gpointer data),
+                                                gpointer   data)
+{
+  if (hook != NULL)
+    g_atomic_pointer_set (&resource_pool_state_expiry_test_hook_data, data);
+  g_atomic_pointer_set (&resource_pool_state_expiry_test_hook, hook);
+}
+
 /* Runs in the library's timer thread. `close` is user code that may be
- * JavaScript, which only runs on its own thread: while the pool's context
- * is run (a GJS or GTK program's loop), expiry and its closes happen there,
- * as notifications do; with no loop running, here (internals rule RP6). */
+ * JavaScript, which runs only on its own thread: the expiry goes to the
+ * pool's context, as notifications do, and comes back here only if nobody
+ * ran that context for a grace period (rule RP6). Asking whether a loop
+ * runs the context at this instant is not enough: between two iterations
+ * of a GJS or GApplication loop nobody owns it. */
 static gboolean
 resource_pool_state_expiry_fired (gpointer data)
 {
   g_autoptr(GopodResourcePool) self = g_weak_ref_get (data);
   GopodResourcePoolPrivate *priv;
-  GWeakRef *weak;
+  PoolExpiryHandoff *handoff;
+  void (*hook) (gpointer);
+  GSource *fallback;
 
   if (self == NULL)
     return G_SOURCE_REMOVE;
@@ -350,17 +429,22 @@ resource_pool_state_expiry_fired (gpointer data)
     g_clear_pointer (&priv->expiry, g_source_unref);
   g_mutex_unlock (&priv->lock);
 
-  if (!gopod_context_is_run_elsewhere (priv->notify.context))
-    {
-      resource_pool_state_expire (self);
-      return G_SOURCE_REMOVE;
-    }
+  handoff = g_atomic_rc_box_new0 (PoolExpiryHandoff);
+  g_weak_ref_init (&handoff->pool, self);
+  handoff->idle = g_idle_source_new ();
+  g_source_set_priority (handoff->idle, G_PRIORITY_DEFAULT);
+  g_source_set_static_name (handoff->idle, "[pod-glib] pool idle expiry");
+  g_source_set_callback (handoff->idle, resource_pool_state_expire_in_context,
+                         g_atomic_rc_box_acquire (handoff), resource_pool_state_handoff_unref);
+  fallback = gopod_timer_add (RESOURCE_POOL_STATE_EXPIRY_GRACE_MS, resource_pool_state_expiry_fallback,
+                              g_atomic_rc_box_acquire (handoff), resource_pool_state_handoff_unref);
+  g_source_unref (fallback);
+  g_source_attach (handoff->idle, priv->notify.context);
+  resource_pool_state_handoff_unref (handoff);
 
-  weak = g_new0 (GWeakRef, 1);
-  g_weak_ref_init (weak, self);
-  gopod_idle_add_on (priv->notify.context, "[pod-glib] pool idle expiry",
-                     resource_pool_state_expire_in_context, weak,
-                     resource_pool_state_weak_ref_free);
+  hook = g_atomic_pointer_get (&resource_pool_state_expiry_test_hook);
+  if (hook != NULL)
+    hook (g_atomic_pointer_get (&resource_pool_state_expiry_test_hook_data));
   return G_SOURCE_REMOVE;
 }
 

@@ -367,9 +367,12 @@ gopod_resource_pool_class_init (GopodResourcePoolClass *klass)
   /**
    * GopodResourcePool:max-idle-time-ms:
    *
-   * An idle resource unused for longer than this is closed, by a timer in a
-   * library thread (so `close` runs there for them); 0 keeps idle resources
-   * forever.
+   * An idle resource unused for longer than this is closed; 0 keeps idle
+   * resources forever. `close` then runs on the pool's main context (the
+   * thread-default one at creation), by the thread that runs it next, so
+   * that a `close` written in JavaScript runs on its thread; when no loop
+   * runs that context, a library timer thread closes them at most 50 ms
+   * late, so expiry needs no main loop.
    *
    * Since: 1.0
    */

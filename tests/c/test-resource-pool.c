@@ -5,6 +5,8 @@
 
 #include "test-utils.h"
 
+#include "gopod-resource-pool-private.h"
+
 /* --- a subclass that counts and records what the pool does --- */
 
 typedef void (*CloseHook) (GopodResourcePool *pool, GObject *resource, gpointer data);
@@ -929,6 +931,88 @@ test_idle_timer (PoolFixture   *fixture,
   g_assert_cmpuint (gopod_resource_pool_get_created (p), ==, 3);
 }
 
+typedef struct
+{
+  GMutex    lock;
+  GCond     cond;
+  gboolean  handed;        /* the timer handed the expiry to the context */
+  GThread  *close_thread;  /* where close ran */
+} ExpiryWatch;
+
+static void
+expiry_handed (gpointer data)
+{
+  ExpiryWatch *watch = data;
+
+  g_mutex_lock (&watch->lock);
+  watch->handed = TRUE;
+  g_cond_signal (&watch->cond);
+  g_mutex_unlock (&watch->lock);
+}
+
+static void
+record_close_thread (GopodResourcePool *pool,
+                     GObject           *resource,
+                     gpointer           data)
+{
+  ExpiryWatch *watch = data;
+
+  g_mutex_lock (&watch->lock);
+  watch->close_thread = g_thread_self ();
+  g_mutex_unlock (&watch->lock);
+}
+
+static gboolean
+pool_has_no_idle (gpointer pool)
+{
+  return gopod_resource_pool_get_idle (pool) == 0;
+}
+
+/* The expiry goes to the pool's context even when nobody runs it at that
+ * instant (a GJS or GApplication loop between two iterations): `close` runs
+ * on the thread that runs the context next, not on the timer thread. */
+static void
+test_idle_expiry_on_context (void)
+{
+  g_autoptr(GMainContext) context = g_main_context_new ();
+  g_autoptr(TestPool) pool = NULL;
+  ExpiryWatch watch = { 0, };
+  gint64 deadline = g_get_monotonic_time () + 10 * G_TIME_SPAN_SECOND;
+  GObject *resource;
+
+  g_mutex_init (&watch.lock);
+  g_cond_init (&watch.cond);
+  /* The pool's context, owned by nobody once popped: a loop's context
+   * between two of its iterations. */
+  g_main_context_push_thread_default (context);
+  pool = test_pool_new (1, 0);
+  g_main_context_pop_thread_default (context);
+  pool->close_hook = record_close_thread;
+  pool->close_hook_data = &watch;
+  gopod_resource_pool_state_set_expiry_test_hook (expiry_handed, &watch);
+
+  resource = gopod_resource_pool_acquire (GOPOD_RESOURCE_POOL (pool), NULL, NULL);
+  gopod_resource_pool_set_max_idle_time_ms (GOPOD_RESOURCE_POOL (pool), 1);
+  gopod_resource_pool_release (GOPOD_RESOURCE_POOL (pool), resource);
+  g_object_unref (resource);
+
+  /* Handed over while nobody runs the context: nothing is closed yet. */
+  g_mutex_lock (&watch.lock);
+  while (!watch.handed && g_cond_wait_until (&watch.cond, &watch.lock, deadline))
+    ;
+  g_assert_true (watch.handed);
+  g_mutex_unlock (&watch.lock);
+  gopod_resource_pool_state_set_expiry_test_hook (NULL, NULL);
+
+  test_iterate_until_holds (context, pool_has_no_idle, pool, 10000);
+  g_mutex_lock (&watch.lock);
+  g_assert_true (watch.close_thread == g_thread_self ());
+  g_mutex_unlock (&watch.lock);
+
+  g_mutex_clear (&watch.lock);
+  g_cond_clear (&watch.cond);
+}
+
 /* Close runs with no lock held: it may give back another resource. */
 static void
 release_other (GopodResourcePool *pool,
@@ -1473,6 +1557,7 @@ main (int   argc,
               pool_fixture_setup, test_async, pool_fixture_teardown);
   g_test_add ("/Gopod/ResourcePool/async-cancel-and-timeout", PoolFixture, &pool_1_1,
               pool_fixture_setup, test_async_cancel_and_timeout, pool_fixture_teardown);
+  g_test_add_func ("/Gopod/ResourcePool/idle-expiry-on-context", test_idle_expiry_on_context);
   g_test_add ("/Gopod/ResourcePool/idle-timer", PoolFixture, &pool_3_0,
               pool_fixture_setup, test_idle_timer, pool_fixture_teardown);
   g_test_add ("/Gopod/ResourcePool/reentrant", PoolFixture, &pool_1_0,
