@@ -224,7 +224,13 @@ gopod_channel_bounded_blocking (GopodChannel      *self,
           return FALSE;
         }
       if (channel_bounded_try_spinning (self, op, slot))
-        break;
+        {
+          /* The wake may have been for a later cell than the one taken
+           * (values published out of order): pass it on (rule C10.4). */
+          if (told)
+            gopod_channel_pass_on (self, op);
+          break;
+        }
       code = channel_bounded_wait (self, op, slot, cancellable);
       if (code < 0)
         {

@@ -84,11 +84,14 @@ GopodChannelLinkResult  gopod_channel_op_link    (GopodChannel     *self,
                                                   gint              code,
                                                   GopodChannelSlot *slot);
 
-/* A channel whose buffer is a lock-free ring (internals rule C10) fires a
+/* In gopod-channel-bounded.c, with the rest of a ring's operations.
+ *
+ * A channel whose buffer is a lock-free ring (internals rule C10) fires a
  * waiter only to make it look again: the operation is the waiter's to do
  * then, and its slot is left alone. A waiter told to look again that will
- * not do the operation (it was cancelled, or a select chose another case)
- * passes the wake on with gopod_channel_pass_on(). */
+ * not do the operation (it was cancelled, or a select chose another case),
+ * or did it (the wake may have been for a later cell), passes the wake on
+ * with gopod_channel_pass_on(). */
 gboolean                gopod_channel_fires_to_look_again (GopodChannel   *self);
 /* For a spin (rule C10.5): whether @op on a channel with a ring might
  * happen now; FALSE without a ring. Lock-free, blind to a close. */

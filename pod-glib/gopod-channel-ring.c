@@ -24,7 +24,7 @@ gopod_channel_ring_new (guint capacity)
   g_assert (gopod_channel_ring_fits (capacity));
   ring->size = capacity;
   ring->mask = (capacity & (capacity - 1)) == 0 ? capacity - 1 : 0;
-  ring->cells = g_new0 (GopodChannelCell, capacity);
+  ring->cells = g_aligned_alloc0 (capacity, sizeof (GopodChannelCell), GOPOD_CHANNEL_RING_LINE);
   for (i = 0; i < capacity; i++)
     ring->cells[i].seq = RING_FREE_FOR (i);
 
@@ -38,7 +38,7 @@ gopod_channel_ring_free (GopodChannelRing *ring)
 
   while (gopod_channel_ring_pop (ring, &value) == GOPOD_CHANNEL_RING_DONE)
     g_value_unset (&value);
-  g_free (ring->cells);
+  g_aligned_free (ring->cells);
   g_aligned_free (ring);
 }
 
@@ -51,6 +51,27 @@ gopod_channel_ring_fits (guint capacity)
    * size that divides the wrap keeps each position on its cell. */
   return capacity > 0 && capacity <= GOPOD_CHANNEL_RING_MAX_CAPACITY &&
          (power_of_two || sizeof (gsize) >= 8);
+}
+
+static void (*channel_ring_test_hook) (gpointer data);
+static gpointer channel_ring_test_hook_data;
+
+void
+gopod_channel_ring_set_test_hook (void     (*hook) (gpointer data),
+                                  gpointer   data)
+{
+  if (hook != NULL)
+    g_atomic_pointer_set (&channel_ring_test_hook_data, data);
+  g_atomic_pointer_set (&channel_ring_test_hook, hook);
+}
+
+static void
+channel_ring_call_test_hook (void)
+{
+  void (*hook) (gpointer) = g_atomic_pointer_get (&channel_ring_test_hook);
+
+  if (G_UNLIKELY (hook != NULL))
+    hook (g_atomic_pointer_get (&channel_ring_test_hook_data));
 }
 
 /* A power of two (the usual bounds) saves a division per operation. */
@@ -81,6 +102,7 @@ gopod_channel_ring_push (GopodChannelRing *ring,
         {
           if (g_atomic_pointer_compare_and_exchange_full (&ring->tail, tail, tail + 2, &tail))
             {
+              channel_ring_call_test_hook ();
               cell->value = *value;
               memset (value, 0, sizeof *value);
               /* Sequentially consistent, as every atomic here: a receiver
@@ -201,7 +223,10 @@ gopod_channel_ring_length (GopodChannelRing *ring)
   gsize head = g_atomic_pointer_get (&ring->head) >> 1;
   gsize tail = g_atomic_pointer_get (&ring->tail) >> 1;
 
-  /* Read in that order, the tail is never behind the head it is compared to
-   * but for a receiver that claimed after the head was read. */
-  return tail > head ? (guint) MIN (tail - head, ring->size) : 0;
+  /* Positions count modulo half a gsize (they wrap on 32 bits). Read
+   * first, the head is never past the tail; both may have moved on in
+   * between, by more than the size at worst. */
+  gsize n = (tail - head) & (G_MAXSIZE >> 1);
+
+  return (guint) MIN (n, ring->size);
 }

@@ -433,7 +433,8 @@ channel_async_return (GTask        *task,
 
 static void channel_op_async_attempt (GopodChannel *self,
                                       GTask        *task,
-                                      ChannelAsync *async);
+                                      ChannelAsync *async,
+                                      gboolean      told);
 
 static void
 channel_async_complete (GopodWaiter *waiter,
@@ -458,7 +459,7 @@ channel_async_complete (GopodWaiter *waiter,
   if (g_task_return_error_if_cancelled (waiter->task))
     gopod_channel_pass_on (self, async->op);
   else
-    channel_op_async_attempt (self, waiter->task, async);
+    channel_op_async_attempt (self, waiter->task, async, TRUE);
 }
 
 static void
@@ -485,14 +486,18 @@ channel_async_waiter_new (GTask        *task,
 /* A channel with a ring: the operation now, else a waiter linked until told
  * to look again; one found ready as it links looks again at once. */
 static void
-channel_bounded_async_attempt (GopodChannel *self,
-                               GTask        *task,
-                               ChannelAsync *async)
+channel_async_attempt_ring (GopodChannel *self,
+                            GTask        *task,
+                            ChannelAsync *async,
+                            gboolean      told)
 {
   GopodWaiter *waiter;
 
   if (gopod_channel_bounded_try (self, async->op, &async->slot))
     {
+      /* As a blocking operation does (rule C10.4). */
+      if (told)
+        gopod_channel_pass_on (self, async->op);
       channel_async_return (task, async);
       return;
     }
@@ -510,14 +515,15 @@ channel_bounded_async_attempt (GopodChannel *self,
 static void
 channel_op_async_attempt (GopodChannel *self,
                           GTask        *task,
-                          ChannelAsync *async)
+                          ChannelAsync *async,
+                          gboolean      told)
 {
   GopodOutbox out = GOPOD_OUTBOX_INIT;
   guint notify = 0;
 
   if (self->fast != NULL)
     {
-      channel_bounded_async_attempt (self, task, async);
+      channel_async_attempt_ring (self, task, async, told);
       return;
     }
   gopod_wait_lock (&self->lock);
@@ -543,7 +549,7 @@ channel_op_async (GopodChannel *self,
   g_task_set_check_cancellable (task, FALSE);
   if (g_task_return_error_if_cancelled (task))
     return;
-  channel_op_async_attempt (self, task, async);
+  channel_op_async_attempt (self, task, async, FALSE);
 }
 
 /* --- public API --- */

@@ -436,10 +436,11 @@ resource_pool_state_expiry_fired (gpointer data)
   g_source_set_static_name (handoff->idle, "[pod-glib] pool idle expiry");
   g_source_set_callback (handoff->idle, resource_pool_state_expire_in_context,
                          g_atomic_rc_box_acquire (handoff), resource_pool_state_handoff_unref);
+  /* Attached before the fallback exists, which may destroy it. */
+  g_source_attach (handoff->idle, priv->notify.context);
   fallback = gopod_timer_add (RESOURCE_POOL_STATE_EXPIRY_GRACE_MS, resource_pool_state_expiry_fallback,
                               g_atomic_rc_box_acquire (handoff), resource_pool_state_handoff_unref);
   g_source_unref (fallback);
-  g_source_attach (handoff->idle, priv->notify.context);
   resource_pool_state_handoff_unref (handoff);
 
   hook = g_atomic_pointer_get (&resource_pool_state_expiry_test_hook);

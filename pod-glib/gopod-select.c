@@ -230,8 +230,9 @@ select_end (GopodSelect *self,
 {
   guint i;
 
-  /* What a channel told this wait of is someone else's now. */
-  if (self->told_case >= 0 && self->told_case != chosen)
+  /* What a channel told this wait of is someone else's now, or was for a
+   * later cell than the one taken (rule C10.4). */
+  if (self->told_case >= 0)
     {
       SelectCase *told = select_case (self, self->told_case);
 

@@ -6,6 +6,8 @@
 
 #include "test-utils.h"
 
+#include "gopod-channel-ring-private.h"
+
 /* --- helpers --- */
 
 /* One blocking operation in a thread of its own, watched through its
@@ -721,6 +723,97 @@ test_async_told_then_cancelled (void)
   async_result_clear (&r);
 }
 
+/* Holds the first send that reaches the hook between its claim and its
+ * fill, until released. */
+typedef struct
+{
+  GMutex   lock;
+  GCond    cond;
+  GThread *held;      /* the send held */
+  gboolean claimed;
+  gboolean release;
+} SendGate;
+
+static void
+send_gate_hook (gpointer data)
+{
+  SendGate *gate = data;
+
+  g_mutex_lock (&gate->lock);
+  if (gate->held == NULL)
+    {
+      gate->held = g_thread_self ();
+      gate->claimed = TRUE;
+      g_cond_broadcast (&gate->cond);
+      while (!gate->release)
+        g_cond_wait (&gate->cond, &gate->lock);
+    }
+  g_mutex_unlock (&gate->lock);
+}
+
+static gpointer
+send_7 (gpointer data)
+{
+  g_assert_true (try_send_int (data, 7, NULL));
+  return NULL;
+}
+
+static void
+test_published_out_of_order (void)
+{
+  g_autoptr(GopodChannel) channel = gopod_channel_new (G_TYPE_INT, 4);
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  SendGate gate = { 0, };
+  GThread *held_sender;
+  AsyncResult first;
+  Op *second;
+
+  g_test_summary ("A value published after a later one still reaches a waiting receiver: "
+                  "the receiver woken for the earlier cell passes the wake on");
+
+  g_mutex_init (&gate.lock);
+  g_cond_init (&gate.cond);
+  async_result_init (&first);
+  /* Two receivers wait, the async one first. */
+  gopod_channel_receive_async (channel, cancellable, async_received, &first);
+  second = op_start_blocked (channel, FALSE, 0);
+
+  /* A send claims the first cell and is held before filling it. */
+  gopod_channel_ring_set_test_hook (send_gate_hook, &gate);
+  held_sender = g_thread_new ("held sender", send_7, channel);
+  g_mutex_lock (&gate.lock);
+  while (!gate.claimed)
+    g_cond_wait (&gate.cond, &gate.lock);
+  g_mutex_unlock (&gate.lock);
+
+  /* The second cell is filled first: the async receiver is told, finds the
+   * first cell still empty, and waits again, behind the blocked one (its
+   * completion runs in this thread, within the send). */
+  g_assert_true (try_send_int (channel, 8, NULL));
+  g_assert_false (first.done);
+
+  /* The first cell is filled: the blocked receiver is told and takes 7; the
+   * 8 must reach the async one. */
+  g_mutex_lock (&gate.lock);
+  gate.release = TRUE;
+  g_cond_broadcast (&gate.cond);
+  g_mutex_unlock (&gate.lock);
+  g_thread_join (held_sender);
+  gopod_channel_ring_set_test_hook (NULL, NULL);
+
+  op_join_within (second, 10000);
+  g_assert_true (second->ok);
+  g_assert_cmpint (second->value, ==, 7);
+  test_iterate_until (first.caller.context, &first.done, 10000);
+  g_assert_true (first.ok);
+  g_assert_cmpint (g_value_get_int (&first.value), ==, 8);
+
+  op_free (second);
+  async_result_clear (&first);
+  g_mutex_clear (&gate.lock);
+  g_cond_clear (&gate.cond);
+}
+
 static gpointer
 receive_expect_41 (gpointer data)
 {
@@ -1042,6 +1135,7 @@ main (int   argc,
   g_test_add_func ("/Gopod/Channel/close/twice", test_close_twice);
   g_test_add_func ("/Gopod/Channel/values/dropped-freed", test_dropped_values_freed);
   g_test_add_func ("/Gopod/Channel/async/told-then-cancelled", test_async_told_then_cancelled);
+  g_test_add_func ("/Gopod/Channel/buffered/published-out-of-order", test_published_out_of_order);
   g_test_add_func ("/Gopod/Channel/values/typed", test_typed_values);
   g_test_add_func ("/Gopod/Channel/values/unconvertible", test_unconvertible_value);
   g_test_add_data_func ("/Gopod/Channel/cancel/send", GINT_TO_POINTER (TRUE), test_cancel_blocked);
