@@ -14,10 +14,12 @@
  * full buffer (or a receiver at an empty one) that the other side is
  * working on gets in without the lock. */
 #define CHANNEL_BOUNDED_SPIN_US 4
-/* For the first µs of it, an operation waits for a run of cells (free for
- * a sender, full for a receiver), not one: going through a run while the
- * other side works further on, the two sides stop taking one cache line
- * from each other at every value. */
+/* An operation waits for a run of cells, not one: going through a run
+ * while the other side works further on, the two sides stop taking one
+ * cache line from each other at every value. A sender at a full ring (it
+ * is not waited for) waits for a run of free cells all the spin long, a
+ * receiver (whose value someone may wait for) for a run of values only in
+ * the first µs. */
 #define CHANNEL_BOUNDED_RUN_US  1
 #define CHANNEL_BOUNDED_RUN     16
 
@@ -84,7 +86,10 @@ void
 gopod_channel_pass_on (GopodChannel   *self,
                        GopodChannelOp  op)
 {
-  if (self->fast != NULL && gopod_channel_ring_ready (self->fast, op))
+  /* Nobody waiting is the common case: one load. The peek need not see a
+   * close: the close wakes every waiter itself. */
+  if (self->fast != NULL && gopod_wait_list_has_links (channel_bounded_list (self, op)) &&
+      gopod_channel_ring_peek (self->fast, op, 1))
     channel_bounded_kick (self, op);
 }
 
@@ -130,7 +135,8 @@ channel_bounded_try_spinning (GopodChannel     *self,
   if (gopod_channel_bounded_try (self, op, slot))
     return TRUE;
   now = g_get_monotonic_time ();
-  run_until = now + CHANNEL_BOUNDED_RUN_US;
+  run_until = now + (op == GOPOD_CHANNEL_OP_SEND ? CHANNEL_BOUNDED_SPIN_US : CHANNEL_BOUNDED_RUN_US);
+  /* Past its spin, a sender still takes the one free cell there may be. */
   spin_until = now + CHANNEL_BOUNDED_SPIN_US;
   for (;;)
     {
