@@ -100,6 +100,10 @@ gboolean                gopod_channel_peek       (GopodChannel     *self,
 void                    gopod_channel_pass_on    (GopodChannel     *self,
                                                   GopodChannelOp    op);
 
+/* Stops a timer's or ticker's ticks reaching @self (dispose; a tick running
+ * now finishes first), in gopod-channel-timer.c. */
+void                    gopod_channel_timer_detach (GopodChannel   *self);
+
 /* For the typed shorthands (gopod-channel-shorthands.c). */
 gboolean                gopod_channel_op_blocking    (GopodChannel     *self,
                                                       GopodChannelOp    op,
