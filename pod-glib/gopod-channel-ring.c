@@ -167,21 +167,6 @@ gopod_channel_ring_pop (GopodChannelRing *ring,
 }
 
 gboolean
-gopod_channel_ring_ready (GopodChannelRing *ring,
-                          GopodChannelOp    op)
-{
-  gsize tail = g_atomic_pointer_get (&ring->tail);
-  gsize head;
-
-  if (op == GOPOD_CHANNEL_OP_SEND)
-    return (tail & RING_CLOSED) ||
-           g_atomic_pointer_get (&channel_ring_cell (ring, tail >> 1)->seq) == RING_FREE_FOR (tail >> 1);
-  head = g_atomic_pointer_get (&ring->head) >> 1;
-  return g_atomic_pointer_get (&channel_ring_cell (ring, head)->seq) == RING_FULL_WITH (head) ||
-         ((tail & RING_CLOSED) && (tail >> 1) == head);
-}
-
-gboolean
 gopod_channel_ring_peek (GopodChannelRing *ring,
                          GopodChannelOp    op,
                          guint             n)
@@ -196,6 +181,20 @@ gopod_channel_ring_peek (GopodChannelRing *ring,
     }
   pos = (g_atomic_pointer_get (&ring->head) >> 1) + n - 1;
   return g_atomic_pointer_get (&channel_ring_cell (ring, pos)->seq) == RING_FULL_WITH (pos);
+}
+
+gboolean
+gopod_channel_ring_ready (GopodChannelRing *ring,
+                          GopodChannelOp    op)
+{
+  gsize tail;
+
+  if (gopod_channel_ring_peek (ring, op, 1))
+    return TRUE;
+  /* A closed ring lets a send through (to fail), a receive once drained. */
+  tail = g_atomic_pointer_get (&ring->tail);
+  return (tail & RING_CLOSED) &&
+         (op == GOPOD_CHANNEL_OP_SEND || (tail >> 1) == g_atomic_pointer_get (&ring->head) >> 1);
 }
 
 guint

@@ -165,6 +165,24 @@ pod_core_light_chunk_may_grow_locked (GopodPodCore *core,
          gopod_chunk_has_room (chunk, 1);
 }
 
+typedef struct
+{
+  GopodPodCore *core;
+  GopodChunk   *chunk;
+  guint         head;
+  int           epoch;
+} LightTailWatch;
+
+/* The producer published a job past @head, or the epoch moved. */
+static gboolean
+pod_core_light_tail_moved (gpointer data)
+{
+  LightTailWatch *watch = data;
+
+  return gopod_chunk_published_tail (watch->chunk) != watch->head ||
+         g_atomic_int_get (&watch->core->epoch) != watch->epoch;
+}
+
 /* Waits up to GOPOD_POD_CORE_SPIN_US, unlocked, for the producer to publish
  * a job in the filling chunk a worker holds and has caught up with; stops
  * early when the epoch moves. */
@@ -173,16 +191,10 @@ pod_core_light_spin_for_tail (GopodPodCore *core,
                               GopodChunk   *chunk,
                               int           epoch)
 {
-  gint64 deadline = g_get_monotonic_time () + GOPOD_POD_CORE_SPIN_US;
-  guint head = chunk->head;
-  guint i = 0;
+  LightTailWatch watch = { core, chunk, chunk->head, epoch };
 
-  while (gopod_chunk_published_tail (chunk) == head && g_atomic_int_get (&core->epoch) == epoch)
-    {
-      if ((++i & 63) == 0 && g_get_monotonic_time () >= deadline)
-        break;
-      gopod_wait_cpu_relax ();
-    }
+  gopod_wait_spin_until (pod_core_light_tail_moved, &watch,
+                         g_get_monotonic_time () + GOPOD_POD_CORE_SPIN_US);
 }
 
 /* A holder that ran everything in its chunk, with its slot given back:

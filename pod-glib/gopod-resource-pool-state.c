@@ -431,11 +431,8 @@ resource_pool_state_expiry_fired (gpointer data)
 
   handoff = g_atomic_rc_box_new0 (PoolExpiryHandoff);
   g_weak_ref_init (&handoff->pool, self);
-  handoff->idle = g_idle_source_new ();
-  g_source_set_priority (handoff->idle, G_PRIORITY_DEFAULT);
-  g_source_set_static_name (handoff->idle, "[pod-glib] pool idle expiry");
-  g_source_set_callback (handoff->idle, resource_pool_state_expire_in_context,
-                         g_atomic_rc_box_acquire (handoff), resource_pool_state_handoff_unref);
+  handoff->idle = gopod_idle_source_new ("[pod-glib] pool idle expiry", resource_pool_state_expire_in_context,
+                                         g_atomic_rc_box_acquire (handoff), resource_pool_state_handoff_unref);
   /* Attached before the fallback exists, which may destroy it. */
   g_source_attach (handoff->idle, priv->notify.context);
   fallback = gopod_timer_add (RESOURCE_POOL_STATE_EXPIRY_GRACE_MS, resource_pool_state_expiry_fallback,

@@ -20,6 +20,13 @@ void  gopod_idle_add_on  (GMainContext   *context,
                           gpointer        data,
                           GDestroyNotify  destroy);
 
+/* The idle source gopod_idle_add_on() attaches, for a caller that keeps it
+ * (to destroy it later); not attached. */
+GSource  *gopod_idle_source_new  (const char     *name,
+                                  GSourceFunc     func,
+                                  gpointer        data,
+                                  GDestroyNotify  destroy);
+
 /* Whether a thread other than this one runs @context (NULL: the global
  * default) right now, as a GJS or GTK program's loop does. User code that
  * may be JavaScript goes to such a context instead of running on a library

@@ -5,6 +5,20 @@
 
 #include "gopod-source-private.h"
 
+GSource *
+gopod_idle_source_new (const char     *name,
+                       GSourceFunc     func,
+                       gpointer        data,
+                       GDestroyNotify  destroy)
+{
+  GSource *source = g_idle_source_new ();
+
+  g_source_set_priority (source, G_PRIORITY_DEFAULT);
+  g_source_set_static_name (source, name);
+  g_source_set_callback (source, func, data, destroy);
+  return source;
+}
+
 void
 gopod_idle_add_on (GMainContext   *context,
                    const char     *name,
@@ -12,11 +26,8 @@ gopod_idle_add_on (GMainContext   *context,
                    gpointer        data,
                    GDestroyNotify  destroy)
 {
-  GSource *source = g_idle_source_new ();
+  GSource *source = gopod_idle_source_new (name, func, data, destroy);
 
-  g_source_set_priority (source, G_PRIORITY_DEFAULT);
-  g_source_set_static_name (source, name);
-  g_source_set_callback (source, func, data, destroy);
   g_source_attach (source, context);
   g_source_unref (source);
 }

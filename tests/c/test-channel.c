@@ -68,11 +68,7 @@ static void
 op_join_within (Op    *op,
                 guint  timeout_ms)
 {
-  gint64 deadline = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
-
-  while (!g_atomic_int_get (&op->done) && g_get_monotonic_time () < deadline)
-    g_usleep (1000);
-  g_assert_true (g_atomic_int_get (&op->done));
+  g_assert_true (test_poll_until (test_flag_is_set, &op->done, timeout_ms));
   op_join (op);
 }
 

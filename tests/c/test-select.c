@@ -655,7 +655,6 @@ test_async_told_then_cancelled (void)
   g_autoptr(GCancellable) second_cancellable = g_cancellable_new ();
   g_autoptr(GopodSelect) select = gopod_select_new ();
   Receiver second = { channel, second_cancellable, 0, FALSE };
-  gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
   GThread *thread;
   AsyncWait w;
   GValue v = G_VALUE_INIT;
@@ -675,9 +674,7 @@ test_async_told_then_cancelled (void)
   g_assert_true (gopod_channel_try_send (channel, int_value (&v, 7), NULL));
   g_value_unset (&v);
   /* A safety bound: without the wake passed on, the receiver never ends. */
-  while (!g_atomic_int_get (&second.done) && g_get_monotonic_time () < deadline)
-    g_usleep (1000);
-  g_assert_true (g_atomic_int_get (&second.done));
+  g_assert_true (test_poll_until (test_flag_is_set, &second.done, 10000));
   g_thread_join (thread);
   g_assert_cmpint (second.value, ==, 7);
   test_iterate_until (w.caller.context, &w.done, 10000);

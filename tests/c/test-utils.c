@@ -34,8 +34,8 @@ test_iterate_until_holds (GMainContext  *context,
     g_error ("Timed out after %u ms waiting for a condition", timeout_ms);
 }
 
-static gboolean
-flag_is_set (gpointer flag)
+gboolean
+test_flag_is_set (gpointer flag)
 {
   /* Atomic: threads set some of these flags. */
   return g_atomic_int_get ((gint *) flag);
@@ -46,7 +46,7 @@ test_iterate_until (GMainContext *context,
                     gboolean     *flag,
                     guint         timeout_ms)
 {
-  test_iterate_until_holds (context, flag_is_set, flag, timeout_ms);
+  test_iterate_until_holds (context, test_flag_is_set, flag, timeout_ms);
 }
 
 void

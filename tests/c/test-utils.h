@@ -34,6 +34,9 @@ void      test_gauge_leave            (TestGauge     *gauge);
 gboolean  test_poll_until             (gboolean     (*holds) (gpointer data),
                                        gpointer       data,
                                        guint          timeout_ms);
+/* A predicate for the above: whether the gint (or gboolean) at @flag,
+ * set atomically, is set. */
+gboolean  test_flag_is_set            (gpointer       flag);
 
 /* Iterates @context (NULL: the default one) until *@flag is TRUE, failing the
  * test after @timeout_ms, so a missing callback fails instead of hanging. */
