@@ -10,10 +10,18 @@
 #include "gopod-source-private.h"
 #include "gopod-timer-private.h"
 
+/* Outbox action: the QUEUED state's notification. */
+static void
+job_owner_notify_state (gpointer job)
+{
+  gopod_job_priv_notify (job, PROP_STATE);
+}
+
 gboolean
 gopod_job_claim (GopodJob            *job,
                  const GopodJobOwner *owner,
-                 gpointer             owner_data)
+                 gpointer             owner_data,
+                 GopodOutbox         *out)
 {
   GopodJobPrivate *priv = JOB_PRIV (job);
   GopodJobState state;
@@ -35,7 +43,9 @@ gopod_job_claim (GopodJob            *job,
       return FALSE;
     }
 
-  gopod_job_priv_notify (job, PROP_STATE);
+  /* The lookup of notify handlers takes GLib's global signal lock: an
+   * owner claims under its own lock, so the notification waits for @out. */
+  gopod_outbox_add (out, job_owner_notify_state, job);
   return TRUE;
 }
 

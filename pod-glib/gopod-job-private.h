@@ -6,6 +6,7 @@
 #pragma once
 
 #include "gopod-job.h"
+#include "gopod-outbox-private.h"
 #include "gopod-wait-private.h"
 
 G_BEGIN_DECLS
@@ -48,9 +49,12 @@ typedef struct
   void           (*progressed) (gpointer owner_data);
 } GopodJobOwner;
 
+/* The QUEUED notification goes to @out, to be flushed by the caller once
+ * it holds no lock, while the caller still holds @job (rule 3). */
 gboolean      gopod_job_claim      (GopodJob            *job,
                                     const GopodJobOwner *owner,
-                                    gpointer             owner_data);
+                                    gpointer             owner_data,
+                                    GopodOutbox         *out);
 /* For a main-context job: the home a blocking gopod_job_wait() may run
  * (the owner's context, on the owner's thread), copied. Called once, after
  * gopod_job_claim(). */

@@ -889,6 +889,7 @@ gopod_pod_core_add_job (GopodPodCore  *core,
                         GCancellable  *cancellable,
                         GError       **error)
 {
+  GopodOutbox out = GOPOD_OUTBOX_INIT;
   gboolean ok;
   guint spawn = 0;
 
@@ -899,7 +900,7 @@ gopod_pod_core_add_job (GopodPodCore  *core,
   ok = ok && gopod_pod_core_check_room_locked (core, error);
   if (ok)
     {
-      ok = gopod_job_claim (job, &pod_core_job_owner, core);
+      ok = gopod_job_claim (job, &pod_core_job_owner, core, &out);
       if (ok)
         {
           gopod_pod_core_ref (core);
@@ -912,5 +913,7 @@ gopod_pod_core_add_job (GopodPodCore  *core,
   g_mutex_unlock (&core->lock);
 
   gopod_pod_core_spawn_workers (core, spawn);
+  /* The caller's reference keeps the job alive for its notification. */
+  gopod_outbox_flush (&out);
   return ok;
 }

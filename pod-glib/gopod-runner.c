@@ -361,13 +361,15 @@ void
 gopod_runner_add_job (GopodRunner *runner,
                       GopodJob    *job)
 {
+  GopodOutbox out = GOPOD_OUTBOX_INIT;
   Task *entry;
 
   g_return_if_fail (GOPOD_IS_RUNNER (runner));
   g_return_if_fail (GOPOD_IS_JOB (job));
 
-  if (!gopod_job_claim (job, &runner_job_owner, runner))
+  if (!gopod_job_claim (job, &runner_job_owner, runner, &out))
     return;
+  gopod_outbox_flush (&out);
   /* A blocking wait for it where nobody runs the runner's context runs it,
    * as for a pod's main-context job (internals rule J6). */
   if (gopod_job_peek_main_context (job))
