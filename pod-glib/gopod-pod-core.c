@@ -889,10 +889,12 @@ gopod_pod_core_add_job (GopodPodCore  *core,
                         GCancellable  *cancellable,
                         GError       **error)
 {
-  GopodOutbox out = GOPOD_OUTBOX_INIT;
+  GopodOutbox out;
   gboolean ok;
   guint spawn = 0;
 
+  /* Not GOPOD_OUTBOX_INIT: every add would zero all its inline items. */
+  gopod_outbox_init (&out);
   g_mutex_lock (&core->lock);
   ok = pod_core_check_accepting_locked (core, error);
   if (ok && gopod_pod_core_is_full_locked (core) && may_block && !gopod_pod_core_is_serving (core))

@@ -361,12 +361,13 @@ void
 gopod_runner_add_job (GopodRunner *runner,
                       GopodJob    *job)
 {
-  GopodOutbox out = GOPOD_OUTBOX_INIT;
+  GopodOutbox out;
   Task *entry;
 
   g_return_if_fail (GOPOD_IS_RUNNER (runner));
   g_return_if_fail (GOPOD_IS_JOB (job));
 
+  gopod_outbox_init (&out);
   if (!gopod_job_claim (job, &runner_job_owner, runner, &out))
     return;
   gopod_outbox_flush (&out);
