@@ -31,14 +31,25 @@ typedef struct
   gpointer b;
 } GopodChunkSlot;
 
-typedef struct
+typedef struct _GopodChunk GopodChunk;
+
+struct _GopodChunk
 {
+  /* What the producer writes at every job, with the slots. */
   gint64          seq;     /* sequence number of the job at head */
-  guint           head;    /* next slot to take */
   guint           tail;    /* next free slot */
   guint           n_jobs;  /* jobs between head and tail */
   GopodChunkSlot  slots[GOPOD_CHUNK_SLOTS];
-} GopodChunk;
+  /* What a worker that holds the chunk (gopod-pod-core-light.c) writes or
+   * watches, after the slots: a holder reading the line the producer
+   * writes at every job would slow it down. */
+  guint           head;    /* next slot to take; atomic while held */
+  /* How many jobs the holder runs in a batch, and the filling chunk that
+   * came after this one, handed on to it rather than queued; 0 and NULL
+   * when nobody holds it. Written under the pod's lock. */
+  guint           hold_limit;
+  GopodChunk     *next;
+};
 
 /* How many slots a job takes: whether it fits is the caller's check. */
 static inline guint
@@ -73,6 +84,29 @@ gopod_chunk_published_tail (GopodChunk *chunk)
   return __atomic_load_n (&chunk->tail, __ATOMIC_ACQUIRE);
 }
 
+/* A holder that caught up with the producer waits for it to get a few
+ * cache lines ahead before it runs again (gopod-pod-core-light.c): it
+ * watches one slot rather than the tail, which the producer writes at
+ * every job. A filling chunk's slots start empty (gopod_chunk_clear()), and
+ * the producer writes the first word of a slot atomically, so that the
+ * watch is not a data race; the tail alone still says what may run. */
+static inline void
+gopod_chunk_write_slot (GopodChunkSlot *slot,
+                        gpointer        a,
+                        gpointer        b)
+{
+  slot->b = b;
+  __atomic_store_n (&slot->a, a, __ATOMIC_RELAXED);
+}
+
+static inline gboolean
+gopod_chunk_slot_is_written (GopodChunk *chunk,
+                             guint       index)
+{
+  return __atomic_load_n (&chunk->slots[index].a, __ATOMIC_RELAXED) != NULL;
+}
+
+void      gopod_chunk_clear               (GopodChunk     *chunk);
 void      gopod_chunk_append_with_destroy (GopodChunk     *chunk,
                                            GopodFunc       func,
                                            gpointer        data,
@@ -91,7 +125,7 @@ gopod_chunk_append (GopodChunk     *chunk,
       gopod_chunk_append_with_destroy (chunk, func, data, destroy);
       return;
     }
-  chunk->slots[chunk->tail] = (GopodChunkSlot) { (gpointer) func, data };
+  gopod_chunk_write_slot (&chunk->slots[chunk->tail], (gpointer) func, data);
   gopod_chunk_publish (chunk, chunk->tail + 1);
   chunk->n_jobs++;
 }

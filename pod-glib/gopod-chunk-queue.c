@@ -8,6 +8,8 @@
 #include "gopod-notify-private.h"
 #include "gopod-release-private.h"
 
+#include <string.h>
+
 /* Marks a two-slot job. No caller can pass this function: it is static. */
 static void
 chunk_queue_with_destroy (gpointer data)
@@ -17,6 +19,12 @@ chunk_queue_with_destroy (gpointer data)
 #define CHUNK_QUEUE_WITH_DESTROY ((gpointer) chunk_queue_with_destroy)
 
 void
+gopod_chunk_clear (GopodChunk *chunk)
+{
+  memset (chunk->slots, 0, sizeof chunk->slots);
+}
+
+void
 gopod_chunk_append_with_destroy (GopodChunk     *chunk,
                                  GopodFunc       func,
                                  gpointer        data,
@@ -24,8 +32,8 @@ gopod_chunk_append_with_destroy (GopodChunk     *chunk,
 {
   GopodChunkSlot *slot = &chunk->slots[chunk->tail];
 
-  slot[0] = (GopodChunkSlot) { CHUNK_QUEUE_WITH_DESTROY, (gpointer) func };
-  slot[1] = (GopodChunkSlot) { data, (gpointer) destroy };
+  gopod_chunk_write_slot (&slot[1], data, (gpointer) destroy);
+  gopod_chunk_write_slot (&slot[0], CHUNK_QUEUE_WITH_DESTROY, (gpointer) func);
   gopod_chunk_publish (chunk, chunk->tail + 2);
   chunk->n_jobs++;
 }
@@ -85,7 +93,8 @@ gopod_chunk_run_published (GopodChunk *chunk,
       if (head == tail)
         tail = gopod_chunk_published_tail (chunk);
     }
-  chunk->head = head;
+  /* The producer reads it, under the lock, to see how far the holder is. */
+  __atomic_store_n (&chunk->head, head, __ATOMIC_RELAXED);
 
   return n;
 }

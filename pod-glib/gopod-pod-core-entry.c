@@ -142,15 +142,18 @@ pod_core_entry_refuse_submit_locked (GopodPodCore    *core,
   return FALSE;
 }
 
-/* A new chunk for the next light job, queued at once: the old one, if any,
- * is full and stays queued. */
+/* A new chunk for the next light job, queued at once or handed on to the
+ * worker that holds the old one, which is full. */
 static G_GNUC_NO_INLINE GopodChunk *
 pod_core_entry_start_chunk_locked (GopodPodCore *core)
 {
+  GopodChunk *full = core->filling;
   GopodChunk *chunk = core->filling = gopod_pod_core_chunk_new_locked (core);
 
+  gopod_chunk_clear (chunk);
   chunk->seq = core->next_seq;
-  gopod_pod_core_queue_push_sorted_locked (core, gopod_chunk_to_item (chunk));
+  if (!gopod_pod_core_hand_on_locked (core, full, chunk))
+    gopod_pod_core_queue_push_sorted_locked (core, gopod_chunk_to_item (chunk));
   return chunk;
 }
 
@@ -231,7 +234,7 @@ gopod_pod_core_submit (GopodPodCore    *core,
   if (destroy != NULL)
     return pod_core_entry_submit_homed (core, func, user_data, destroy, error);
 
-  g_mutex_lock (&core->lock);
+  gopod_pod_core_lock (core);
   if (G_UNLIKELY (pod_core_entry_refuses_locked (core)))
     return pod_core_entry_refuse_submit_locked (core, user_data, NULL, error);
   return pod_core_entry_append_and_unlock (core, func, user_data, NULL);

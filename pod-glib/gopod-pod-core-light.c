@@ -165,13 +165,42 @@ pod_core_light_chunk_may_grow_locked (GopodPodCore *core,
          gopod_chunk_has_room (chunk, 1);
 }
 
+/* How far a holder that caught up lets the producer get ahead before it
+ * runs again, and for how long at most. Taking each job as soon as it is
+ * published makes the two trade the chunk's cache lines at every job, which
+ * held the producer to a fifth of its pace on 2 cores; with a lead they
+ * trade a line now and then. The wait is short against a job's start
+ * latency, and only jobs that find a holder waiting for them pay it. */
+#define HOLDER_LEAD_SLOTS 128
+#define HOLDER_LEAD_US 2
+
 typedef struct
 {
   GopodPodCore *core;
   GopodChunk   *chunk;
   guint         head;
+  guint         lead;  /* the slot that shows the producer far enough ahead */
   int           epoch;
 } LightTailWatch;
+
+/* The watch is over whatever the producer does: the epoch moved, or the
+ * producer went on to a new chunk and handed it on (the held one will not
+ * grow). */
+static gboolean
+pod_core_light_watch_ended (LightTailWatch *watch)
+{
+  return g_atomic_int_get (&watch->core->epoch) != watch->epoch ||
+         __atomic_load_n (&watch->chunk->next, __ATOMIC_RELAXED) != NULL;
+}
+
+/* The producer wrote the lead slot, or the epoch moved. */
+static gboolean
+pod_core_light_lead_written (gpointer data)
+{
+  LightTailWatch *watch = data;
+
+  return gopod_chunk_slot_is_written (watch->chunk, watch->lead) || pod_core_light_watch_ended (watch);
+}
 
 /* The producer published a job past @head, or the epoch moved. */
 static gboolean
@@ -179,40 +208,65 @@ pod_core_light_tail_moved (gpointer data)
 {
   LightTailWatch *watch = data;
 
-  return gopod_chunk_published_tail (watch->chunk) != watch->head ||
-         g_atomic_int_get (&watch->core->epoch) != watch->epoch;
+  return gopod_chunk_published_tail (watch->chunk) != watch->head || pod_core_light_watch_ended (watch);
 }
 
-/* Waits up to GOPOD_POD_CORE_SPIN_US, unlocked, for the producer to publish
- * a job in the filling chunk a worker holds and has caught up with; stops
- * early when the epoch moves. */
-static void
+/* Waits, unlocked, for the producer to publish jobs in the filling chunk
+ * a worker holds and has caught up with, as the one spinner of the pod:
+ * up to HOLDER_LEAD_US for a lead of HOLDER_LEAD_SLOTS, then up to
+ * GOPOD_POD_CORE_SPIN_US in all for any job. Stops early when the epoch
+ * moves. Returns whether jobs came. */
+static gboolean
 pod_core_light_spin_for_tail (GopodPodCore *core,
                               GopodChunk   *chunk,
                               int           epoch)
 {
-  LightTailWatch watch = { core, chunk, chunk->head, epoch };
+  LightTailWatch watch = { core, chunk, chunk->head, MIN (chunk->head + HOLDER_LEAD_SLOTS, GOPOD_CHUNK_SLOTS) - 1, epoch };
+  gint64 now = g_get_monotonic_time ();
+  gboolean moved;
 
-  gopod_wait_spin_until (pod_core_light_tail_moved, &watch,
-                         g_get_monotonic_time () + GOPOD_POD_CORE_SPIN_US);
+  if (!g_atomic_int_compare_and_exchange (&core->n_spinning, 0, 1))
+    return FALSE;
+  gopod_wait_spin_until (pod_core_light_lead_written, &watch, now + HOLDER_LEAD_US);
+  moved = gopod_wait_spin_until (pod_core_light_tail_moved, &watch, now + GOPOD_POD_CORE_SPIN_US);
+  g_atomic_int_set (&core->n_spinning, 0);
+  return moved && !pod_core_light_watch_ended (&watch);
 }
 
-/* A holder that ran everything in its chunk, with its slot given back:
- * spins for more when the producer may still append and a CPU is free for
- * it. Returns with the lock held. */
-static void
-pod_core_light_wait_held_locked (GopodPodCore *core,
-                                 GopodChunk   *chunk)
+/* gopod_pod_core_may_spin_locked() for a holder, which counts itself in
+ * `n_running` while it spins: a CPU must be free for the producer besides
+ * the other running workers. */
+static gboolean
+pod_core_light_holder_may_spin_locked (GopodPodCore *core)
 {
-  int epoch = g_atomic_int_get (&core->epoch);
+  return core->n_running + 1 <= gopod_wait_n_processors ();
+}
 
-  if (!pod_core_light_chunk_may_grow_locked (core, chunk) || !gopod_pod_core_may_spin_locked (core) ||
-      !g_atomic_int_compare_and_exchange (&core->n_spinning, 0, 1))
-    return;
-  g_mutex_unlock (&core->lock);
-  pod_core_light_spin_for_tail (core, chunk, epoch);
-  g_atomic_int_set (&core->n_spinning, 0);
-  g_mutex_lock (&core->lock);
+/* One batch of a holder, with no lock held: up to @limit jobs straight
+ * from @chunk, and, with @may_spin, a spin on its tail each time it caught
+ * up with the producer, so that a producer a few jobs ahead costs no trip
+ * to the lock (rule P7a). The clock learns only the running. */
+static guint
+pod_core_light_run_held (GopodPodCore *core,
+                         GopodChunk   *chunk,
+                         guint         limit,
+                         int           epoch,
+                         gboolean      may_spin,
+                         gint64       *avg_job_ns)
+{
+  guint ran = 0;
+
+  for (;;)
+    {
+      gint64 started = g_get_monotonic_time ();
+      guint n = gopod_chunk_run_published (chunk, limit - ran, &core->epoch, epoch);
+
+      pod_core_light_learn_job_time (avg_job_ns, started, n);
+      ran += n;
+      if (!may_spin || ran == limit || chunk->head == GOPOD_CHUNK_SLOTS ||
+          !pod_core_light_spin_for_tail (core, chunk, epoch))
+        return ran;
+    }
 }
 
 /* Whether a worker runs a chunk it popped straight from it: for short
@@ -228,15 +282,112 @@ pod_core_light_should_hold_locked (GopodPodCore *core,
   return limit > 1 && (chunk->n_jobs <= limit || core->max_workers == 1);
 }
 
+gboolean
+gopod_pod_core_hand_on_locked (GopodPodCore *core,
+                               GopodChunk   *full,
+                               GopodChunk   *next)
+{
+  GopodChunk *from = g_steal_pointer (&core->handed_on_from);
+
+  /* A chunk handed on before, still not taken (@full itself): its holder
+   * is stuck in a long job, and the others may share the work. */
+  if (from != NULL)
+    {
+      /* Atomic: that holder may be spinning, watching it. */
+      GopodChunk *stuck = __atomic_exchange_n (&from->next, NULL, __ATOMIC_RELAXED);
+
+      gopod_pod_core_requeue_locked (core, gopod_chunk_to_item (stuck));
+      return FALSE;
+    }
+  if (full == NULL || full->hold_limit == 0 ||
+      GOPOD_CHUNK_SLOTS - __atomic_load_n (&full->head, __ATOMIC_RELAXED) > full->hold_limit)
+    return FALSE;
+  __atomic_store_n (&full->next, next, __ATOMIC_RELAXED);
+  core->handed_on_from = full;
+  return TRUE;
+}
+
+gboolean
+gopod_pod_core_is_handing_on (GopodPodCore *core)
+{
+  gboolean handing_on;
+
+  g_mutex_lock (&core->lock);
+  handing_on = core->handed_on_from != NULL;
+  g_mutex_unlock (&core->lock);
+  return handing_on;
+}
+
+/* Takes back the chunk handed on to the holder of @chunk, if any. */
+static GopodChunk *
+pod_core_light_take_handed_on_locked (GopodPodCore *core,
+                                      GopodChunk   *chunk)
+{
+  GopodChunk *next = chunk->next;
+
+  if (next != NULL)
+    {
+      chunk->next = NULL;
+      core->handed_on_from = NULL;
+    }
+  return next;
+}
+
+/* Whether a holder goes on with @chunk after a batch. */
+static gboolean
+pod_core_light_keeps_holding_locked (GopodPodCore *core,
+                                     GopodChunk   *chunk,
+                                     gint64        avg_job_ns)
+{
+  return gopod_pod_core_may_dispatch_locked (core) &&
+         pod_core_light_should_hold_locked (core, chunk, avg_job_ns);
+}
+
+/* After a batch of a holder, with its slot given back: the chunk it goes
+ * on with, or NULL when it lets go. A chunk with jobs left stays held, or
+ * goes back to the front of the queue, the chunk handed on behind it; an
+ * emptied one is freed, and the holder goes on with the chunk handed on to
+ * it, unless the queue holds anything (which may come first) or it may not
+ * (rule P7b). */
+static GopodChunk *
+pod_core_light_next_held_locked (GopodPodCore *core,
+                                 GopodChunk   *chunk,
+                                 gint64        avg_job_ns)
+{
+  GopodChunk *next;
+
+  if (chunk->n_jobs > 0 && pod_core_light_keeps_holding_locked (core, chunk, avg_job_ns))
+    return chunk;
+  next = pod_core_light_take_handed_on_locked (core, chunk);
+  chunk->hold_limit = 0;
+  if (chunk->n_jobs > 0)
+    gopod_pod_core_put_back_locked (core, gopod_chunk_to_item (chunk));
+  else
+    {
+      if (chunk == core->filling)
+        core->filling = NULL;
+      gopod_pod_core_chunk_free_locked (core, chunk);
+      /* The length counts waiting workers negative: none queued is <= 0. */
+      if (next != NULL && g_async_queue_length (core->queue) <= 0 &&
+          pod_core_light_keeps_holding_locked (core, next, avg_job_ns))
+        return next;
+    }
+  if (next != NULL)
+    gopod_pod_core_requeue_locked (core, gopod_chunk_to_item (next));
+  return NULL;
+}
+
 /* Runs light jobs straight from @chunk, holding it out of the queue: a
  * batch at a time with no lock held, also the jobs the producer appends to
  * it meanwhile (they are published in the chunk, not pushed, so nobody is
  * woken for them), counted out under the lock between batches. A holder
- * that caught up with the filling chunk spins briefly for more, then lets
- * the chunk go (the next submit queues a new one). The chunk goes back to
- * the front of the queue when the worker may not go on (pause, resize,
- * shutdown: the epoch moved) or a backlog builds up that other workers
- * could share. Called with the lock held; returns with it held. */
+ * that caught up with the filling chunk spins briefly for more within its
+ * batch, then lets the chunk go (the next submit queues a new one); one
+ * that ran a full chunk goes on with the next, which the producer handed
+ * on to it. The chunk goes back to the front of the queue when the worker
+ * may not go on (pause, resize, shutdown: the epoch moved) or a backlog
+ * builds up that other workers could share. Called with the lock held;
+ * returns with it held. */
 static void
 pod_core_light_hold_chunk_locked (GopodPodCore *core,
                                   GopodChunk   *chunk,
@@ -249,33 +400,21 @@ pod_core_light_hold_chunk_locked (GopodPodCore *core,
     {
       guint limit = pod_core_light_batch_limit (*avg_job_ns, 0, GOPOD_CHUNK_SLOTS);
       int epoch = g_atomic_int_get (&core->epoch);
-      gint64 started;
+      gboolean may_spin = pod_core_light_chunk_may_grow_locked (core, chunk) &&
+                          pod_core_light_holder_may_spin_locked (core);
       guint ran;
 
+      chunk->hold_limit = limit;
       g_mutex_unlock (&core->lock);
-      started = g_get_monotonic_time ();
-      ran = gopod_chunk_run_published (chunk, limit, &core->epoch, epoch);
-      pod_core_light_learn_job_time (avg_job_ns, started, ran);
+      ran = pod_core_light_run_held (core, chunk, limit, epoch, may_spin, avg_job_ns);
       gopod_pod_core_lock (core);
       pod_core_light_flush_held_locked (core, chunk, ran);
 
       /* The batch's slot is given back; it is taken again to go on. */
       core->n_running--;
-      if (chunk->n_jobs == 0)
-        pod_core_light_wait_held_locked (core, chunk);
-      if (chunk->n_jobs == 0)
-        {
-          if (chunk == core->filling)
-            core->filling = NULL;
-          gopod_pod_core_chunk_free_locked (core, chunk);
-          break;
-        }
-      if (!gopod_pod_core_may_dispatch_locked (core) ||
-          !pod_core_light_should_hold_locked (core, chunk, *avg_job_ns))
-        {
-          gopod_pod_core_put_back_locked (core, gopod_chunk_to_item (chunk));
-          break;
-        }
+      chunk = pod_core_light_next_held_locked (core, chunk, *avg_job_ns);
+      if (chunk == NULL)
+        break;
       core->n_running++;
       gopod_pod_core_wake_waiters_locked (core, out);
     }

@@ -63,6 +63,7 @@ struct _GopodPodCore
 
   GopodChunk      *filling;  /* the chunk producers append to, or NULL */
   GopodChunk      *spare;    /* one emptied chunk kept for reuse */
+  GopodChunk      *handed_on_from;  /* a held chunk whose `next` is set, or NULL (rule P7b) */
   gint64           next_seq;
 
   guint            max_workers;
@@ -194,6 +195,8 @@ void          gopod_pod_core_wake_idle_workers_locked (GopodPodCore *core);
 void          gopod_pod_core_wake_waiters_locked     (GopodPodCore *core,
                                                       GopodOutbox  *out);
 guint         gopod_pod_core_get_n_slot_waiting      (GopodPodCore *core);
+/* Whether a chunk is handed on to a holder now (rule P7b): a test hook. */
+gboolean      gopod_pod_core_is_handing_on           (GopodPodCore *core);
 void          gopod_pod_core_worker_main             (gpointer  data,
                                                       gpointer  pool_data);
 
@@ -230,6 +233,17 @@ gboolean      gopod_pod_core_may_spin_locked         (GopodPodCore *core);
 /* Puts back an item a worker popped but may not start now. */
 void          gopod_pod_core_put_back_locked         (GopodPodCore *core,
                                                       gpointer      item);
+/* Queues in order an item that was never in the queue (a chunk handed on
+ * to a holder), or discards it when a discarding shutdown began. */
+void          gopod_pod_core_requeue_locked          (GopodPodCore *core,
+                                                      gpointer      item);
+/* A new filling chunk @next follows @full (the filling chunk until now, or
+ * NULL): hands it on to the worker that holds @full when that one will be
+ * done with @full within its batch (internals rule P7b) and returns TRUE;
+ * FALSE when the caller must queue it. */
+gboolean      gopod_pod_core_hand_on_locked          (GopodPodCore *core,
+                                                      GopodChunk   *full,
+                                                      GopodChunk   *next);
 void          gopod_pod_core_queue_push_front_locked (GopodPodCore *core,
                                                       gpointer      item);
 

@@ -203,7 +203,8 @@ gopod_pod_core_chunk_new_locked (GopodPodCore *core)
 
   if (chunk == NULL)
     chunk = g_new (GopodChunk, 1);
-  chunk->head = chunk->tail = chunk->n_jobs = 0;
+  chunk->head = chunk->tail = chunk->n_jobs = chunk->hold_limit = 0;
+  chunk->next = NULL;
 
   return chunk;
 }
@@ -284,15 +285,32 @@ pod_core_discard_item_locked (GopodPodCore *core,
   gopod_pod_core_notify (core, PROP_CANCELLED);
 }
 
-/* Puts back an item a worker popped but may not start now. */
-void
-gopod_pod_core_put_back_locked (GopodPodCore *core,
-                                gpointer      item)
+/* Queues @item with @push, or discards it once a discarding shutdown began
+ * (it was out of the queue when that shutdown took everything). */
+static void
+pod_core_return_item_locked (GopodPodCore *core,
+                             gpointer      item,
+                             void        (*push) (GopodPodCore *core,
+                                                  gpointer      item))
 {
   if (g_atomic_int_get (&core->discarding))
     pod_core_discard_item_locked (core, item);
   else
-    gopod_pod_core_queue_push_front_locked (core, item);
+    push (core, item);
+}
+
+void
+gopod_pod_core_put_back_locked (GopodPodCore *core,
+                                gpointer      item)
+{
+  pod_core_return_item_locked (core, item, gopod_pod_core_queue_push_front_locked);
+}
+
+void
+gopod_pod_core_requeue_locked (GopodPodCore *core,
+                               gpointer      item)
+{
+  pod_core_return_item_locked (core, item, gopod_pod_core_queue_push_sorted_locked);
 }
 
 /* The dispatch interval (internals rule P6): when the next start is

@@ -2038,6 +2038,134 @@ test_pod_copied_batch_stops_on_pause (PodFixture    *fixture,
   check_batch_stops_on_pause (fixture, 200, TRUE);
 }
 
+/* A worker that holds a full chunk and will be done with it within its
+ * batch gets the next filling chunk handed on instead of queued (internals
+ * rule P7b). These tests block the holder in a gated job at the head of its
+ * chunk, fill the chunk behind it and start the next. Where jobs run slowly
+ * (under valgrind) the holder's batches are too short for a hand-on and the
+ * next chunk is queued: what the tests check holds either way. */
+typedef struct
+{
+  TestCountedJob *urgent;
+  int             runs;
+  int             before_urgent;
+  int             expected;  /* runs hand_on_ran() waits for */
+} HandOnData;
+
+static gboolean
+hand_on_ran (gpointer data)
+{
+  HandOnData *h = data;
+
+  return g_atomic_int_get (&h->runs) >= h->expected;
+}
+
+static void
+hand_on_counted (gpointer data)
+{
+  HandOnData *h = data;
+
+  if (h->urgent != NULL && g_atomic_int_get (&h->urgent->runs) == 0)
+    g_atomic_int_inc (&h->before_urgent);
+  g_atomic_int_inc (&h->runs);
+}
+
+static void
+hand_on_submit (GopodPod   *pod,
+                HandOnData *h,
+                guint       n)
+{
+  for (guint i = 0; i < n; i++)
+    g_assert_true (gopod_pod_submit (pod, hand_on_counted, h, NULL, NULL));
+}
+
+/* Teaches the pod's one worker that light jobs are short, then makes it
+ * hold a new chunk headed by a job that waits at the fixture's gate, fills
+ * that chunk with GOPOD_CHUNK_SLOTS - 1 counted jobs and puts one more in
+ * the next chunk. */
+static void
+hand_on_block_holder (PodFixture *fixture,
+                      HandOnData *h)
+{
+  GopodPod *pod = fixture->pod;
+  BatchData gated = { &fixture->gate, 0 };
+  int warm = 0;
+
+  gopod_pod_start (pod);
+  for (int i = 0; i < 1000; i++)
+    g_assert_true (gopod_pod_submit (pod, count_call, &warm, NULL, NULL));
+  g_assert_true (gopod_pod_wait (pod, NULL, NULL));
+  g_assert_true (gopod_pod_submit (pod, light_gated, &gated, NULL, NULL));
+  test_gate_wait_for_waiters (&fixture->gate, 1);
+  hand_on_submit (pod, h, GOPOD_CHUNK_SLOTS);
+  if (!gopod_pod_core_is_handing_on (pod->core))
+    g_test_message ("no hand-on: the worker's batches are short here");
+}
+
+/* A holder stuck in a long job keeps the chunk handed on to it only until
+ * the producer starts another: then it is queued, and a free worker runs
+ * it while the holder is still stuck. */
+static void
+test_pod_hand_on_stuck_holder (PodFixture    *fixture,
+                               gconstpointer  unused)
+{
+  GopodPod *pod = fixture->pod;
+  HandOnData h = { NULL, 0, 0, GOPOD_CHUNK_SLOTS + 1 };
+
+  hand_on_block_holder (fixture, &h);
+  gopod_pod_set_max_workers (pod, 2);
+  /* Fills the chunk handed on and starts one more. */
+  hand_on_submit (pod, &h, GOPOD_CHUNK_SLOTS);
+  g_assert_false (gopod_pod_core_is_handing_on (pod->core));
+  /* All of them run, none of those behind the gated job. */
+  g_assert_true (test_poll_until (hand_on_ran, &h, 10000));
+  g_assert_cmpint (g_atomic_int_get (&h.runs), ==, GOPOD_CHUNK_SLOTS + 1);
+  g_assert_cmpuint (gopod_pod_get_running (pod), ==, 1);
+  test_gate_open (&fixture->gate);
+  g_assert_true (gopod_pod_wait (pod, NULL, NULL));
+  g_assert_cmpint (h.runs, ==, 2 * GOPOD_CHUNK_SLOTS);
+}
+
+/* A holder done with its chunk does not go on with the one handed on to
+ * it past a job queued meanwhile that comes first. */
+static void
+test_pod_hand_on_yields_to_queued (PodFixture    *fixture,
+                                   gconstpointer  unused)
+{
+  g_autoptr(TestCountedJob) urgent = counted_job_new (0);
+  HandOnData h = { urgent, 0, 0, 0 };
+
+  hand_on_block_holder (fixture, &h);
+  hand_on_submit (fixture->pod, &h, 10);
+  gopod_job_set_priority (GOPOD_JOB (urgent), -10);
+  g_assert_true (gopod_pod_add_job (fixture->pod, GOPOD_JOB (urgent), NULL, NULL));
+  test_gate_open (&fixture->gate);
+  g_assert_true (gopod_pod_wait (fixture->pod, NULL, NULL));
+  g_assert_cmpint (urgent->runs, ==, 1);
+  g_assert_cmpint (h.runs, ==, GOPOD_CHUNK_SLOTS + 10);
+  /* Only the jobs of the chunk it held ran before it. */
+  g_assert_cmpint (h.before_urgent, ==, GOPOD_CHUNK_SLOTS - 1);
+}
+
+static gboolean pod_is_settled (gpointer pod);
+
+/* A discarding shutdown discards a chunk handed on, which was in no queue. */
+static void
+test_pod_hand_on_discarded (PodFixture    *fixture,
+                            gconstpointer  unused)
+{
+  GopodPod *pod = fixture->pod;
+  HandOnData h = { NULL, 0, 0, 0 };
+
+  hand_on_block_holder (fixture, &h);
+  hand_on_submit (pod, &h, 10);
+  gopod_pod_shutdown_async (pod, GOPOD_SHUTDOWN_DISCARD, NULL, NULL, NULL);
+  test_gate_open (&fixture->gate);
+  g_assert_true (test_poll_until (pod_is_settled, pod, 10000));
+  g_assert_cmpint (h.runs, ==, 0);
+  g_assert_cmpuint (gopod_pod_get_cancelled (pod), ==, GOPOD_CHUNK_SLOTS + 10);
+}
+
 /* A main-context job cancelled while queued, from a thread that cannot
  * run its context, has its end on the way there; meanwhile a worker pops
  * it and must not start it. */
@@ -2153,6 +2281,9 @@ main (int   argc,
   POD_TEST ("timeout/ran-past-fails", test_pod_job_ran_past_timeout_fails, 2);
   POD_TEST ("pause/stops-held-batch", test_pod_held_batch_stops_on_pause, 1);
   POD_TEST ("pause/stops-copied-batch", test_pod_copied_batch_stops_on_pause, 2);
+  POD_TEST ("hand-on/stuck-holder", test_pod_hand_on_stuck_holder, 1);
+  POD_TEST ("hand-on/yields-to-queued", test_pod_hand_on_yields_to_queued, 1);
+  POD_TEST ("hand-on/discarded", test_pod_hand_on_discarded, 1);
   POD_TEST ("cancel/queued-never-starts", test_pod_cancelled_while_queued_never_starts, 1);
   POD_TEST ("bad-input/finish-source-tags", test_pod_finish_checks_source_tag, 1);
 
