@@ -313,8 +313,8 @@ gopod_wait_cpu_relax (void)
 }
 
 /* Locks a hot owner's mutex (a channel's, a pod core's): with another
- * processor, tries it up to @spins times, a pause apart, before sleeping
- * in g_mutex_lock(). */
+ * processor, tries it for up to @spins pauses, with 1, 2, 4 and up to 16
+ * pauses between tries, before sleeping in g_mutex_lock(). */
 void          gopod_wait_lock_spinning    (GMutex                 *lock,
                                            guint                   spins);
 /* The same with the channel's count. */

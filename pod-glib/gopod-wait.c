@@ -630,22 +630,31 @@ wait_blocking_woken (GopodWaiter *waiter)
 /* GLib's mutex sleeps in the kernel at the first contention; two threads
  * that take a channel's lock for every value (a few dozen nanoseconds
  * each) collide often, and a futex wait and wake costs a hundred times the
- * critical section. A short spin on trylock first, bounded by a count
- * (about 2 µs on a processor whose pause is 40 ns), then the plain lock. */
+ * critical section. A short spin on trylock first, bounded by a count of
+ * pauses (about 2 µs on a processor whose pause is 40 ns), then the plain
+ * lock. The pauses between two tries double up to WAIT_LOCK_BACKOFF_MAX:
+ * each try writes the lock's line, which the holder then waits for to
+ * unlock, so that four submitting threads trying at every pause held the
+ * lock's owner up more than they waited for it (4 producers on 8 workers:
+ * 15.7 M light jobs a second, 20.5 M with the back-off). */
 #define WAIT_LOCK_SPINS 48
+#define WAIT_LOCK_BACKOFF_MAX 16
 
 void
 gopod_wait_lock_spinning (GMutex *lock,
                           guint   spins)
 {
-  guint i;
+  guint paused = 0, delay = 1;
 
   if (gopod_wait_n_processors () > 1)
-    for (i = 0; i < spins; i++)
+    while (paused < spins)
       {
         if (g_mutex_trylock (lock))
           return;
-        gopod_wait_cpu_relax ();
+        for (guint i = 0; i < delay; i++)
+          gopod_wait_cpu_relax ();
+        paused += delay;
+        delay = MIN (delay * 2, WAIT_LOCK_BACKOFF_MAX);
       }
   g_mutex_lock (lock);
 }
