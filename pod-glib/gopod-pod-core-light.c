@@ -49,6 +49,17 @@ pod_core_light_learn_job_time (gint64 *avg_job_ns,
   *avg_job_ns = *avg_job_ns < 0 ? sample : (*avg_job_ns + sample) / 2;
 }
 
+/* Frees a chunk a worker emptied; when it was the filling chunk, the next
+ * submit starts a new one. */
+static void
+pod_core_light_retire_locked (GopodPodCore *core,
+                              GopodChunk   *chunk)
+{
+  if (chunk == core->filling)
+    core->filling = NULL;
+  gopod_pod_core_chunk_free_locked (core, chunk);
+}
+
 /* Takes up to @limit light jobs from a chunk the worker popped, and puts
  * the chunk back in front if anything is left in it. */
 static void
@@ -64,11 +75,7 @@ pod_core_light_take_from_chunk_locked (GopodPodCore *core,
   if (chunk->n_jobs > 0)
     gopod_pod_core_queue_push_front_locked (core, gopod_chunk_to_item (chunk));
   else
-    {
-      if (chunk == core->filling)
-        core->filling = NULL;
-      gopod_pod_core_chunk_free_locked (core, chunk);
-    }
+    pod_core_light_retire_locked (core, chunk);
 }
 
 /* Puts light jobs a worker took but may no longer run back at the front. */
@@ -364,9 +371,7 @@ pod_core_light_next_held_locked (GopodPodCore *core,
     gopod_pod_core_put_back_locked (core, gopod_chunk_to_item (chunk));
   else
     {
-      if (chunk == core->filling)
-        core->filling = NULL;
-      gopod_pod_core_chunk_free_locked (core, chunk);
+      pod_core_light_retire_locked (core, chunk);
       /* The length counts waiting workers negative: none queued is <= 0. */
       if (next != NULL && g_async_queue_length (core->queue) <= 0 &&
           pod_core_light_keeps_holding_locked (core, next, avg_job_ns))
