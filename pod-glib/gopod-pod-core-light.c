@@ -350,12 +350,32 @@ pod_core_light_keeps_holding_locked (GopodPodCore *core,
          pod_core_light_should_hold_locked (core, chunk, avg_job_ns);
 }
 
+/* Whether a chunk handed on to a holder comes before everything queued:
+ * the head of the queue, which a worker would take next, does not come
+ * before it. The queue's length cannot tell whether anything is queued: it
+ * counts the workers asleep in it negative, also one already woken for an
+ * item. The head is taken out to be compared, then put back in front. */
+static gboolean
+pod_core_light_goes_first_locked (GopodPodCore *core,
+                                  GopodChunk   *chunk)
+{
+  gpointer head = g_async_queue_try_pop (core->queue);
+  gboolean first;
+
+  if (head == NULL)
+    return TRUE;
+  /* A wake marker orders nothing: whatever is behind it may come first. */
+  first = head != GOPOD_WAKE_MARKER &&
+          gopod_chunk_queue_order (gopod_chunk_to_item (chunk), head, NULL) < 0;
+  gopod_pod_core_queue_push_front_locked (core, head);
+  return first;
+}
+
 /* After a batch of a holder, with its slot given back: the chunk it goes
  * on with, or NULL when it lets go. A chunk with jobs left stays held, or
  * goes back to the front of the queue, the chunk handed on behind it; an
  * emptied one is freed, and the holder goes on with the chunk handed on to
- * it, unless the queue holds anything (which may come first) or it may not
- * (rule P7b). */
+ * it, unless a queued item comes first or it may not (rule P7b). */
 static GopodChunk *
 pod_core_light_next_held_locked (GopodPodCore *core,
                                  GopodChunk   *chunk,
@@ -372,8 +392,7 @@ pod_core_light_next_held_locked (GopodPodCore *core,
   else
     {
       pod_core_light_retire_locked (core, chunk);
-      /* The length counts waiting workers negative: none queued is <= 0. */
-      if (next != NULL && g_async_queue_length (core->queue) <= 0 &&
+      if (next != NULL && pod_core_light_goes_first_locked (core, next) &&
           pod_core_light_keeps_holding_locked (core, next, avg_job_ns))
         return next;
     }
