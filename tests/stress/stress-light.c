@@ -42,6 +42,8 @@
  */
 
 #include <pod-glib.h>
+
+#include "stress-backtrace.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -591,22 +593,6 @@ static GMutex watchdog_lock;
 static GCond watchdog_cond;
 static gboolean watchdog_stop;
 
-static void
-dump_threads (void)
-{
-  char pid[32];
-  char *argv[] = { "gdb", "-p", pid, "-batch", "-nx",
-                   "-ex", "set pagination off",
-                   "-ex", "thread apply all bt", NULL };
-
-  g_snprintf (pid, sizeof pid, "%d", (int) getpid ());
-  fflush (stdout);
-  /* Spawned, not forked by hand: as tests/stress/stress.c does. */
-  if (!g_spawn_sync (NULL, argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_CHILD_INHERITS_STDIN,
-                     NULL, NULL, NULL, NULL, NULL, NULL))
-    fprintf (stderr, "stress-light: gdb not available, no backtraces\n");
-}
-
 static gpointer
 watchdog_main (gpointer data)
 {
@@ -635,7 +621,7 @@ watchdog_main (gpointer data)
                    round->mode == GOPOD_SHUTDOWN_DRAIN ? "DRAIN" : "DISCARD",
                    round->max_workers, round->n_producers, GET (round->producers_done),
                    round_attempts (round), round->n_jobs);
-          dump_threads ();
+          stress_dump_threads ("stress-light");
           print_replay ();
           abort ();
         }

@@ -36,6 +36,8 @@
  */
 
 #include <pod-glib.h>
+
+#include "stress-backtrace.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -138,23 +140,6 @@ static GMutex watchdog_lock;
 static GCond watchdog_cond;
 static gboolean watchdog_stop;
 
-static void
-dump_threads (void)
-{
-  char pid[32];
-  char *argv[] = { "gdb", "-p", pid, "-batch", "-nx",
-                   "-ex", "set pagination off",
-                   "-ex", "thread apply all bt", NULL };
-
-  g_snprintf (pid, sizeof pid, "%d", (int) getpid ());
-  fflush (stdout);
-  /* gdb stops this process while it reads the stacks; spawn it rather than
-   * fork ourselves, which would copy locked mutexes. */
-  if (!g_spawn_sync (NULL, argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_CHILD_INHERITS_STDIN,
-                     NULL, NULL, NULL, NULL, NULL, NULL))
-    fprintf (stderr, "stress: gdb not available, no backtraces\n");
-}
-
 static gpointer
 watchdog_main (gpointer data)
 {
@@ -177,7 +162,7 @@ watchdog_main (gpointer data)
           fprintf (stderr, "stress: WATCHDOG: no progress for %u s at %" G_GUINT64_FORMAT
                    " operations, round %" G_GUINT64_FORMAT "; backtraces follow\n",
                    opt_watchdog_s, ops, GET (stats.rounds));
-          dump_threads ();
+          stress_dump_threads ("stress");
           print_replay ();
           abort ();
         }
