@@ -306,7 +306,10 @@ gopod_pod_core_hand_on_locked (GopodPodCore *core,
       gopod_pod_core_requeue_locked (core, gopod_chunk_to_item (stuck));
       return FALSE;
     }
-  if (full == NULL || full->hold_limit == 0 ||
+  if (full == NULL || full->hold_limit == 0)
+    return FALSE;
+  /* With one worker nobody else could run it: always its holder's. */
+  if (core->max_workers > 1 &&
       GOPOD_CHUNK_SLOTS - __atomic_load_n (&full->head, __ATOMIC_RELAXED) > full->hold_limit)
     return FALSE;
   __atomic_store_n (&full->next, next, __ATOMIC_RELAXED);

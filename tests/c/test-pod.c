@@ -2080,9 +2080,10 @@ hand_on_submit (GopodPod   *pod,
 /* Teaches the pod's one worker that light jobs are short, then makes it
  * hold a new chunk headed by a job that waits at the fixture's gate, fills
  * that chunk with GOPOD_CHUNK_SLOTS - 1 counted jobs and puts one more in
- * the next chunk, which is handed on. A worker whose average was spoilt
- * (a preemption in its last batches) runs short batches and is handed
- * nothing: then the gate opens and it tries again, a few times. */
+ * the next chunk, which is handed on (the pod has one worker: whatever
+ * its batch). A worker whose average was spoilt (a preemption in its last
+ * batches) may take one job at a time and hold nothing: then the gate opens
+ * and it tries again, a few times. */
 static void
 hand_on_block_holder (PodFixture *fixture,
                       HandOnData *h)
