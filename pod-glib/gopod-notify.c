@@ -92,7 +92,11 @@ notify_capture_thread_default (void)
   return context != NULL ? g_main_context_ref (context) : NULL;
 }
 
-/* Sources are made on first use: most jobs are never watched. */
+/* Sources are made on first use: most jobs are never watched. A source is
+ * attached before it is published: a thread that finds it marks it pending
+ * with g_source_set_ready_time(), which reads the context that attaching
+ * sets (published first, the two raced). One made in vain by a thread that
+ * lost the race is destroyed. */
 static GSource *
 notify_ensure_source (GopodNotify *notify)
 {
@@ -102,13 +106,12 @@ notify_ensure_source (GopodNotify *notify)
     {
       GSource *fresh = notify_source_new (notify);
 
+      g_source_attach (fresh, notify_context (notify));
       if (g_atomic_pointer_compare_and_exchange (&notify->source, NULL, fresh))
-        {
-          g_source_attach (fresh, notify_context (notify));
-          source = fresh;
-        }
+        source = fresh;
       else
         {
+          g_source_destroy (fresh);
           g_source_unref (fresh);
           source = g_atomic_pointer_get (&notify->source);
         }

@@ -262,6 +262,59 @@ test_notify_object_gone (void)
   g_free (notify);
 }
 
+/* Two threads that notify a watched object for the first time at once both
+ * make its source; one is kept, attached before any thread could mark it
+ * pending (ThreadSanitizer saw a mark read the source's context while the
+ * other thread was still attaching it), the other destroyed: each
+ * notification arrives once. */
+typedef struct
+{
+  TestThing *thing;
+  int       *ready;  /* threads at the start line */
+  guint      prop_id;
+} FirstUse;
+
+static gpointer
+first_use_notify (gpointer data)
+{
+  FirstUse *use = data;
+
+  /* Both leave the start line together, as near as two threads can. */
+  g_atomic_int_inc (use->ready);
+  while (g_atomic_int_get (use->ready) < 2)
+    ;
+  gopod_notify_queue_watched (&use->thing->notify, use->prop_id);
+  return NULL;
+}
+
+static void
+test_notify_first_use_race (void)
+{
+  Seen warm = { 0 };
+  g_autoptr(TestThing) first = watched_thing_new (&warm);
+
+  /* GLib makes the lock of its weak references on first use, with a race
+   * of its own that ThreadSanitizer reports: made here, before the threads. */
+  gopod_notify_queue_watched (&first->notify, PROP_A);
+  drain (NULL);
+  for (int round = 0; round < 200; round++)
+    {
+      Seen seen = { 0 };
+      g_autoptr(TestThing) thing = watched_thing_new (&seen);
+      int ready = 0;
+      FirstUse a = { thing, &ready, PROP_A }, b = { thing, &ready, PROP_B };
+      GThread *ta, *tb;
+
+      ta = g_thread_new ("first-use-a", first_use_notify, &a);
+      tb = g_thread_new ("first-use-b", first_use_notify, &b);
+      g_thread_join (ta);
+      g_thread_join (tb);
+      drain (NULL);
+      g_assert_cmpuint (seen.n_a, ==, 1);
+      g_assert_cmpuint (seen.n_b, ==, 1);
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -275,6 +328,7 @@ main (int   argc,
   g_test_add_func ("/Gopod/Notify/context-delivery", test_notify_context_delivery);
   g_test_add_func ("/Gopod/Notify/deferred-mask", test_notify_deferred_mask);
   g_test_add_func ("/Gopod/Notify/object-gone", test_notify_object_gone);
+  g_test_add_func ("/Gopod/Notify/first-use-race", test_notify_first_use_race);
 
   return g_test_run ();
 }
