@@ -229,24 +229,16 @@ pod_core_light_spin_for_tail (GopodPodCore *core,
                               int           epoch)
 {
   LightTailWatch watch = { core, chunk, chunk->head, MIN (chunk->head + HOLDER_LEAD_SLOTS, GOPOD_CHUNK_SLOTS) - 1, epoch };
-  gint64 now = g_get_monotonic_time ();
+  gint64 now;
   gboolean moved;
 
   if (!g_atomic_int_compare_and_exchange (&core->n_spinning, 0, 1))
     return FALSE;
+  now = g_get_monotonic_time ();
   gopod_wait_spin_until (pod_core_light_lead_written, &watch, now + HOLDER_LEAD_US);
   moved = gopod_wait_spin_until (pod_core_light_tail_moved, &watch, now + GOPOD_POD_CORE_SPIN_US);
   g_atomic_int_set (&core->n_spinning, 0);
   return moved && !pod_core_light_watch_ended (&watch);
-}
-
-/* gopod_pod_core_may_spin_locked() for a holder, which counts itself in
- * `n_running` while it spins: a CPU must be free for the producer besides
- * the other running workers. */
-static gboolean
-pod_core_light_holder_may_spin_locked (GopodPodCore *core)
-{
-  return core->n_running + 1 <= gopod_wait_n_processors ();
 }
 
 /* One batch of a holder, with no lock held: up to @limit jobs straight
@@ -428,7 +420,7 @@ pod_core_light_hold_chunk_locked (GopodPodCore *core,
       guint limit = pod_core_light_batch_limit (*avg_job_ns, 0, GOPOD_CHUNK_SLOTS);
       int epoch = g_atomic_int_get (&core->epoch);
       gboolean may_spin = pod_core_light_chunk_may_grow_locked (core, chunk) &&
-                          pod_core_light_holder_may_spin_locked (core);
+                          gopod_pod_core_may_spin_locked (core, TRUE);
       guint ran;
 
       chunk->hold_limit = limit;

@@ -228,8 +228,10 @@ void          gopod_pod_core_dispatch_chunk_locked   (GopodPodCore *core,
                                                       gint64       *avg_job_ns,
                                                       GopodOutbox  *out);
 gboolean      gopod_pod_core_may_dispatch_locked     (GopodPodCore *core);
-/* Spinning pays only while a CPU is free for it. */
-gboolean      gopod_pod_core_may_spin_locked         (GopodPodCore *core);
+/* Spinning pays only while a CPU is free for it; @running: the spinner is
+ * counted in `n_running` (a holder waiting for more). */
+gboolean      gopod_pod_core_may_spin_locked         (GopodPodCore *core,
+                                                      gboolean      running);
 /* Puts back an item a worker popped but may not start now. */
 void          gopod_pod_core_put_back_locked         (GopodPodCore *core,
                                                       gpointer      item);

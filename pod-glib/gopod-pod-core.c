@@ -678,11 +678,13 @@ pod_core_spin_for_item (GopodPodCore *core)
 }
 
 /* Spinning pays only while a CPU is free for it: the producer needs one,
- * and so does every job running. Called with the lock held. */
+ * and so does every job running, and the spinner, unless it is @running
+ * itself (a holder). Called with the lock held. */
 gboolean
-gopod_pod_core_may_spin_locked (GopodPodCore *core)
+gopod_pod_core_may_spin_locked (GopodPodCore *core,
+                                gboolean      running)
 {
-  return core->n_running + 2 <= gopod_wait_n_processors ();
+  return core->n_running + (running ? 1 : 2) <= gopod_wait_n_processors ();
 }
 
 static gpointer
@@ -699,7 +701,7 @@ pod_core_wait_for_item_locked (GopodPodCore *core)
     return item;
 
   core->n_idle++;
-  spin = gopod_pod_core_may_spin_locked (core);
+  spin = gopod_pod_core_may_spin_locked (core, FALSE);
   g_mutex_unlock (&core->lock);
 
   /* One idle worker at most spins, and only where another CPU can run the
