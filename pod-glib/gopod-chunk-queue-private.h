@@ -136,12 +136,20 @@ guint     gopod_chunk_take_batch      (GopodChunk     *chunk,
 /* Runs jobs from the head of @chunk, which the caller holds (no one else
  * takes from it), up to @limit, also those the producer publishes
  * meanwhile, with no lock held. Stops before a job when *@epoch no longer
- * reads @seen. Moves the head, and only the head: the caller counts the
- * jobs out of `n_jobs` and `seq` under the lock. Returns how many ran. */
+ * reads @seen (which a job that let the chunk go moves too, rule
+ * P7c). Moves the head, and only the head, past each job before it
+ * runs: the caller counts the jobs out of `n_jobs` and `seq` under the
+ * lock. Returns how many ran. */
 guint     gopod_chunk_run_published   (GopodChunk     *chunk,
                                        guint           limit,
                                        const int      *epoch,
                                        int             seen);
+/* Moves the jobs of @chunk past its head (the job running now is before
+ * it) to the end of @to, which takes the sequence number of the first;
+ * @chunk then ends at its head. Called under the pod's lock by the thread
+ * that holds @chunk. Returns how many jobs moved. */
+guint     gopod_chunk_move_rest       (GopodChunk     *chunk,
+                                       GopodChunk     *to);
 /* Frees the data of every job left in @chunk, for a discard. */
 void      gopod_chunk_destroy_rest    (GopodChunk     *chunk);
 /* Frees the data of @n jobs that will not run. */

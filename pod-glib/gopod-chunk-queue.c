@@ -76,27 +76,56 @@ gopod_chunk_run_published (GopodChunk *chunk,
                            const int  *epoch,
                            int         seen)
 {
-  guint head = chunk->head, n = 0;
+  guint head = chunk->head, left = limit;
   guint tail = gopod_chunk_published_tail (chunk);
 
-  while (n < limit && head < tail)
+  /* One count for the limit and the jobs run, the epoch looked at after
+   * each job rather than before the next: fewer registers across the
+   * call, nothing reloaded a job. */
+  while (left > 0 && head < tail)
     {
       GopodLightJob job;
 
-      if (G_UNLIKELY (n > 0 && g_atomic_int_get (epoch) != seen))
-        break;
       head += chunk_queue_read (&chunk->slots[head], &job);
+      /* Before the job runs: a wait in it moves what lies past the head
+       * (rule P7c). The producer reads it, under the lock, to see how far
+       * the holder is. */
+      __atomic_store_n (&chunk->head, head, __ATOMIC_RELAXED);
       job.func (job.data);
       if (job.destroy != NULL)
         job.destroy (job.data);
-      n++;
+      left--;
+      /* Also when a job that blocked let the rest of the chunk go (the
+       * sleep hook of gopod-pod-core-light.c, on this thread, which moves
+       * the epoch): @tail is stale then. */
+      if (G_UNLIKELY (g_atomic_int_get (epoch) != seen))
+        break;
       if (head == tail)
         tail = gopod_chunk_published_tail (chunk);
     }
-  /* The producer reads it, under the lock, to see how far the holder is. */
-  __atomic_store_n (&chunk->head, head, __ATOMIC_RELAXED);
 
-  return n;
+  return limit - left;
+}
+
+guint
+gopod_chunk_move_rest (GopodChunk *chunk,
+                       GopodChunk *to)
+{
+  guint head = chunk->head, moved = 0;
+
+  while (head < chunk->tail)
+    {
+      GopodLightJob job;
+
+      head += chunk_queue_read (&chunk->slots[head], &job);
+      gopod_chunk_append (to, job.func, job.data, job.destroy);
+      moved++;
+    }
+  to->seq = chunk->seq + (chunk->n_jobs - moved);
+  chunk->n_jobs -= moved;
+  gopod_chunk_publish (chunk, chunk->head);
+
+  return moved;
 }
 
 void

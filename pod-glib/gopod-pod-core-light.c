@@ -17,8 +17,18 @@ typedef struct
 {
   GopodLightJob jobs[BATCH_MAX];
   guint    n;
-  gint64   seq;  /* of jobs[0], to give the rest back in order */
+  guint    next;  /* the first job not started yet */
+  gint64   seq;   /* of jobs[0], to give the rest back in order */
 } Batch;
+
+/* What a worker runs with no lock held, for its sleep hook (rule P7c): a
+ * chunk it holds, or a batch it copied. */
+typedef struct
+{
+  GopodPodCore *core;
+  GopodChunk   *held;
+  Batch        *batch;
+} LightRun;
 
 /* How many jobs a worker takes at once: @max for copied batches
  * (BATCH_MAX), a chunk's worth for a held chunk, which needs no copy. */
@@ -92,7 +102,7 @@ pod_core_light_give_back_locked (GopodPodCore *core,
     gopod_chunk_append (chunk, batch->jobs[i].func, batch->jobs[i].data, batch->jobs[i].destroy);
   chunk->seq = batch->seq + from;
   core->n_queued += n;
-  gopod_pod_core_queue_push_front_locked (core, gopod_chunk_to_item (chunk));
+  gopod_pod_core_put_back_locked (core, gopod_chunk_to_item (chunk));
 }
 
 /* Runs a batch of light jobs with no lock held. Between jobs it only reads
@@ -108,6 +118,8 @@ pod_core_light_run_batch (GopodPodCore *core,
   guint i;
 
   *discarded = 0;
+  /* batch->n is read again after each job: a wait in it may have given the
+   * rest away (pod_core_light_sleeps()). */
   for (i = 0; i < batch->n; i++)
     {
       GopodLightJob *job = &batch->jobs[i];
@@ -142,6 +154,7 @@ pod_core_light_run_batch (GopodPodCore *core,
             }
         }
 
+      batch->next = i + 1;
       job->func (job->data);
       if (job->destroy != NULL)
         job->destroy (job->data);
@@ -263,7 +276,7 @@ pod_core_light_run_held (GopodPodCore *core,
       pod_core_light_learn_job_time (avg_job_ns, started, n);
       ran += n;
       if (!may_spin || ran == limit || chunk->head == GOPOD_CHUNK_SLOTS ||
-          !pod_core_light_spin_for_tail (core, chunk, epoch))
+          chunk->hold_limit == 0 || !pod_core_light_spin_for_tail (core, chunk, epoch))
         return ran;
     }
 }
@@ -396,6 +409,101 @@ pod_core_light_next_held_locked (GopodPodCore *core,
   return NULL;
 }
 
+/* A job of a held chunk blocks: the holder keeps the chunk only up to that
+ * job. The jobs after it move to a new chunk at the front of the queue,
+ * which also becomes the filling chunk if the held one was; a held filling
+ * chunk that has nothing after the job stops being filling; the chunk
+ * handed on is queued. Returns whether anything went. */
+static gboolean
+pod_core_light_let_go_held_locked (GopodPodCore *core,
+                                   GopodChunk   *chunk)
+{
+  GopodChunk *next = pod_core_light_take_handed_on_locked (core, chunk);
+  GopodChunk *rest = gopod_pod_core_chunk_new_locked (core);
+  gboolean was_filling = chunk == core->filling;
+  guint moved;
+
+  /* The holder stops after this job, and nothing is handed on to it. */
+  chunk->hold_limit = 0;
+  /* It may become the filling chunk, whose slots start empty (rule P7a). */
+  gopod_chunk_clear (rest);
+  moved = gopod_chunk_move_rest (chunk, rest);
+  core->n_given_away += moved;
+  if (was_filling)
+    core->filling = moved > 0 ? rest : NULL;
+  if (moved > 0)
+    gopod_pod_core_put_back_locked (core, gopod_chunk_to_item (rest));
+  else
+    gopod_pod_core_chunk_free_locked (core, rest);
+  if (next != NULL)
+    gopod_pod_core_requeue_locked (core, gopod_chunk_to_item (next));
+
+  return moved > 0 || was_filling || next != NULL;
+}
+
+/* A job of a copied batch blocks: the jobs after it go back to the queue. */
+static gboolean
+pod_core_light_let_go_copied_locked (GopodPodCore *core,
+                                     Batch        *batch)
+{
+  guint from = batch->next;
+
+  if (from >= batch->n)
+    return FALSE;
+  core->n_given_away += batch->n - from;
+  pod_core_light_give_back_locked (core, batch, from);
+  batch->n = from;
+  return TRUE;
+}
+
+/* The worker's sleep hook while it runs light jobs unlocked (rule P7c):
+ * one of them is about to sleep in a wait of pod-glib (a channel, a
+ * select, a pod or job wait, a resource pool). What it waits for may be a
+ * job behind it in its batch or chunk, or one submitted later, which would
+ * otherwise wait for it: a deadlock. So the jobs behind it go back to the
+ * queue, where another worker takes them (one is started if the bound
+ * allows), and the filling chunk leaves the worker. Once a batch: the batch
+ * ends after this job. */
+static void
+pod_core_light_sleeps (gpointer data)
+{
+  LightRun *run = data;
+  GopodPodCore *core = run->core;
+  gboolean let_go;
+  guint spawn = 0;
+
+  gopod_wait_set_sleep_hook (NULL, NULL);
+  gopod_pod_core_lock (core);
+  if (run->held != NULL)
+    let_go = pod_core_light_let_go_held_locked (core, run->held);
+  else
+    let_go = pod_core_light_let_go_copied_locked (core, run->batch);
+  if (let_go)
+    {
+      core->n_let_go++;
+      /* What this worker runs stops after the job (a held chunk's tail,
+       * read before it, is stale): the epoch is what it looks at between
+       * jobs. Other workers look again under the lock, and go on. */
+      g_atomic_int_inc (&core->epoch);
+      spawn = gopod_pod_core_reserve_workers_locked (core);
+    }
+  g_mutex_unlock (&core->lock);
+  gopod_pod_core_spawn_workers (core, spawn);
+}
+
+guint
+gopod_pod_core_get_n_let_go (GopodPodCore *core,
+                             guint        *n_given_away)
+{
+  guint n;
+
+  g_mutex_lock (&core->lock);
+  n = core->n_let_go;
+  *n_given_away = core->n_given_away;
+  g_mutex_unlock (&core->lock);
+  return n;
+}
+
 /* Runs light jobs straight from @chunk, holding it out of the queue: a
  * batch at a time with no lock held, also the jobs the producer appends to
  * it meanwhile (they are published in the chunk, not pushed, so nobody is
@@ -413,6 +521,8 @@ pod_core_light_hold_chunk_locked (GopodPodCore *core,
                                   gint64       *avg_job_ns,
                                   GopodOutbox  *out)
 {
+  LightRun run = { core, NULL, NULL };
+
   core->n_running++;
   gopod_pod_core_notify (core, PROP_RUNNING);
   for (;;)
@@ -424,8 +534,11 @@ pod_core_light_hold_chunk_locked (GopodPodCore *core,
       guint ran;
 
       chunk->hold_limit = limit;
+      run.held = chunk;
       g_mutex_unlock (&core->lock);
+      gopod_wait_set_sleep_hook (pod_core_light_sleeps, &run);
       ran = pod_core_light_run_held (core, chunk, limit, epoch, may_spin, avg_job_ns);
+      gopod_wait_set_sleep_hook (NULL, NULL);
       gopod_pod_core_lock (core);
       pod_core_light_flush_held_locked (core, chunk, ran);
 
@@ -451,6 +564,7 @@ gopod_pod_core_dispatch_chunk_locked (GopodPodCore *core,
 {
   guint limit = pod_core_light_batch_limit (*avg_job_ns, core->dispatch_interval_ms, BATCH_MAX);
   Batch batch;
+  LightRun run = { core, NULL, &batch };
   guint ran, discarded;
   gint64 started;
 
@@ -467,7 +581,9 @@ gopod_pod_core_dispatch_chunk_locked (GopodPodCore *core,
   g_mutex_unlock (&core->lock);
 
   started = g_get_monotonic_time ();
+  gopod_wait_set_sleep_hook (pod_core_light_sleeps, &run);
   ran = pod_core_light_run_batch (core, &batch, &discarded);
+  gopod_wait_set_sleep_hook (NULL, NULL);
   pod_core_light_learn_job_time (avg_job_ns, started, ran);
 
   g_mutex_lock (&core->lock);

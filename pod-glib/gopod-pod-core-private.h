@@ -81,6 +81,8 @@ struct _GopodPodCore
   guint            n_running;   /* thread jobs (or light batches) being run */
   guint            n_running_main;  /* main-context jobs between begin and complete */
   guint            n_slot_waiting;  /* workers waiting for a start time (a test hook) */
+  guint            n_let_go;        /* batches whose blocked job let the rest go (a test hook) */
+  guint            n_given_away;    /* the jobs they let go */
   guint            n_queued;
 
   guint64          submitted;
@@ -195,6 +197,10 @@ void          gopod_pod_core_wake_idle_workers_locked (GopodPodCore *core);
 void          gopod_pod_core_wake_waiters_locked     (GopodPodCore *core,
                                                       GopodOutbox  *out);
 guint         gopod_pod_core_get_n_slot_waiting      (GopodPodCore *core);
+/* How many times a light job that blocked let the jobs behind it go
+ * (rule P7c), and in *@n_given_away how many jobs went: a test hook. */
+guint         gopod_pod_core_get_n_let_go            (GopodPodCore *core,
+                                                      guint        *n_given_away);
 /* Whether a chunk is handed on to a holder now (rule P7b): a test hook. */
 gboolean      gopod_pod_core_is_handing_on           (GopodPodCore *core);
 void          gopod_pod_core_worker_main             (gpointer  data,

@@ -333,6 +333,16 @@ void          gopod_wait_serving_push     (gconstpointer           owner);
 void          gopod_wait_serving_pop      (gconstpointer           owner);
 gboolean      gopod_wait_is_serving       (gconstpointer           owner);
 
+/* This thread's sleep hook (internals rule W9): called once by each blocking
+ * wait of this thread that is about to sleep, after its spin, with no lock
+ * of pod-glib held (every caller of gopod_waiter_block() has let go of its
+ * owner's). A pod's worker sets it while it runs a batch of light jobs, so
+ * that a job that blocks lets the jobs behind it go to other workers (rule
+ * P7c). NULL clears it. */
+typedef void (*GopodWaitSleepHook) (gpointer data);
+void          gopod_wait_set_sleep_hook   (GopodWaitSleepHook  hook,
+                                           gpointer            data);
+
 /* A test hook (see internals, "Test hooks"): called by a blocking waiter
  * that has a home, each time it decided whether to run it: @running is the
  * context it runs, or NULL when it sleeps instead. Called with the waiter's

@@ -728,6 +728,26 @@ wait_blocking_spin (GopodWaiter *waiter)
     }
 }
 
+/* Per thread, so that no lock or atomic is needed: only the thread that
+ * set it calls it. */
+static _Thread_local GopodWaitSleepHook wait_sleep_hook;
+static _Thread_local gpointer wait_sleep_hook_data;
+
+void
+gopod_wait_set_sleep_hook (GopodWaitSleepHook hook,
+                           gpointer           data)
+{
+  wait_sleep_hook = hook;
+  wait_sleep_hook_data = data;
+}
+
+static void
+wait_call_sleep_hook (void)
+{
+  if (G_UNLIKELY (wait_sleep_hook != NULL))
+    wait_sleep_hook (wait_sleep_hook_data);
+}
+
 static GopodWaitTestHook wait_test_hook;
 static gpointer wait_test_hook_data;
 
@@ -796,7 +816,13 @@ gopod_waiter_block (GopodWaiter *waiter)
 
   /* Woken while spinning, the waker has let go of the waiter already. */
   if (!wait_blocking_spin (waiter))
-    wait_blocking_park (waiter, &home_deadline);
+    {
+      /* What this thread would hold up while it sleeps goes elsewhere
+       * first (W9): a wake-up that comes meanwhile is not lost, the park
+       * sees it. */
+      wait_call_sleep_hook ();
+      wait_blocking_park (waiter, &home_deadline);
+    }
 
   if (home_deadline != NULL)
     {

@@ -2177,6 +2177,195 @@ test_pod_hand_on_discarded (PodFixture    *fixture,
   g_assert_cmpuint (gopod_pod_get_cancelled (pod), ==, GOPOD_CHUNK_SLOTS + 10);
 }
 
+/* A light job that blocks in a wait of pod-glib lets the jobs behind it
+ * in its batch or held chunk, and those submitted later, go to another
+ * worker (internals rule P7c). The pair is Go's: one job receives on an
+ * unbuffered channel, the other sends, on a pod of two workers whose
+ * first learned that light jobs are short, so that it takes both at once.
+ * Without the rule the receive waits for a send queued behind itself. */
+typedef struct
+{
+  GopodChannel *channel;
+  int           received;  /* atomic: the value, once received */
+} ChannelPair;
+
+static void
+pair_receive (gpointer data)
+{
+  ChannelPair *pair = data;
+  gint value = 0;
+
+  g_assert_true (gopod_channel_receive_int (pair->channel, &value, NULL, NULL));
+  g_atomic_int_set (&pair->received, value);
+}
+
+static void
+pair_send (gpointer data)
+{
+  g_assert_true (gopod_channel_send_int (((ChannelPair *) data)->channel, 42, NULL, NULL));
+}
+
+static gboolean
+pair_received (gpointer data)
+{
+  return g_atomic_int_get (&((ChannelPair *) data)->received) == 42;
+}
+
+/* Both jobs ran: a pair that waited for each other fails here after 10 s
+ * instead of hanging. */
+static void
+pair_check_ran (GopodPod    *pod,
+                ChannelPair *pair)
+{
+  g_assert_true (test_poll_until (pair_received, pair, 10000));
+  g_assert_true (gopod_pod_wait (pod, NULL, NULL));
+  pair->received = 0;
+}
+
+/* Teaches the pod's one worker that light jobs are short, then lets the
+ * pod have a second. */
+static void
+blocked_teach (GopodPod *pod)
+{
+  int warm = 0;
+
+  gopod_pod_start (pod);
+  for (int i = 0; i < 1000; i++)
+    g_assert_true (gopod_pod_submit (pod, count_call, &warm, NULL, NULL));
+  g_assert_true (gopod_pod_wait (pod, NULL, NULL));
+  gopod_pod_set_max_workers (pod, 2);
+}
+
+typedef struct
+{
+  GopodPod *pod;
+  guint     before;  /* let-gos so far, or jobs given away so far */
+  gboolean  jobs;    /* count the jobs given away, not the let-gos */
+} LetGoSince;
+
+static LetGoSince
+let_go_since_now (GopodPod *pod,
+                  gboolean  jobs)
+{
+  LetGoSince since = { pod, 0, jobs };
+  guint given_away;
+  guint n = gopod_pod_core_get_n_let_go (pod->core, &given_away);
+
+  since.before = jobs ? given_away : n;
+  return since;
+}
+
+static gboolean
+let_go_happened (gpointer data)
+{
+  LetGoSince *since = data;
+  guint given_away;
+  guint n = gopod_pod_core_get_n_let_go (since->pod->core, &given_away);
+
+  return (since->jobs ? given_away : n) > since->before;
+}
+
+/* The receive blocks in the chunk its worker holds, which is the filling
+ * one; the send, submitted once it blocked, goes to a chunk of its own. A
+ * worker whose average was spoilt (a preemption) took the receive alone
+ * and held nothing: then the send runs anyway and the pair tries again. */
+static void
+test_pod_blocked_batch_later_job_runs (PodFixture    *fixture,
+                                       gconstpointer  unused)
+{
+  GopodPod *pod = fixture->pod;
+  g_autoptr(GopodChannel) channel = gopod_channel_new (G_TYPE_INT, 0);
+  ChannelPair pair = { channel, 0 };
+
+  blocked_teach (pod);
+  for (int attempt = 1;; attempt++)
+    {
+      LetGoSince since = let_go_since_now (pod, FALSE);
+      gboolean let_go;
+
+      g_assert_true (gopod_pod_submit (pod, pair_receive, &pair, NULL, NULL));
+      let_go = test_poll_until (let_go_happened, &since, 2000);
+      g_assert_true (gopod_pod_submit (pod, pair_send, &pair, NULL, NULL));
+      pair_check_ran (pod, &pair);
+      if (let_go)
+        break;
+      g_assert_cmpint (attempt, <, 5);
+    }
+}
+
+/* The receive and the send follow a gated job in the chunk a worker
+ * holds: once the receive blocks, the send moves to a chunk of its own. */
+static void
+test_pod_blocked_batch_held_rest_runs (PodFixture    *fixture,
+                                       gconstpointer  unused)
+{
+  GopodPod *pod = fixture->pod;
+  g_autoptr(GopodChannel) channel = gopod_channel_new (G_TYPE_INT, 0);
+  ChannelPair pair = { channel, 0 };
+  BatchData gated = { &fixture->gate, 0 };
+
+  blocked_teach (pod);
+  for (int attempt = 1;; attempt++)
+    {
+      LetGoSince since = let_go_since_now (pod, TRUE);
+
+      g_assert_true (gopod_pod_submit (pod, light_gated, &gated, NULL, NULL));
+      test_gate_wait_for_waiters (&fixture->gate, 1);
+      g_assert_true (gopod_pod_submit (pod, pair_receive, &pair, NULL, NULL));
+      g_assert_true (gopod_pod_submit (pod, pair_send, &pair, NULL, NULL));
+      test_gate_open (&fixture->gate);
+      pair_check_ran (pod, &pair);
+      if (let_go_happened (&since))
+        break;
+      g_assert_cmpint (attempt, <, 5);
+      test_gate_clear (&fixture->gate);
+      test_gate_init (&fixture->gate);
+    }
+}
+
+/* A long chunk is run in copied batches (two workers): the receive heads
+ * one, the send is next in it. The other worker's slot is taken by a
+ * gated job until the receive gave the send back, so that nobody else
+ * could have taken it first. */
+static void
+test_pod_blocked_batch_copied_rest_runs (PodFixture    *fixture,
+                                         gconstpointer  unused)
+{
+  GopodPod *pod = fixture->pod;
+  g_autoptr(GopodChannel) channel = gopod_channel_new (G_TYPE_INT, 0);
+  g_autoptr(TestCountedJob) first = counted_job_new (0);
+  g_autoptr(TestCountedJob) divider = counted_job_new (1);
+  g_autoptr(TestCountedJob) hog = counted_job_new (2);
+  ChannelPair pair = { channel, 0 };
+  LetGoSince since = let_go_since_now (pod, TRUE);
+  TestGate start, hold;
+  int runs = 0;
+
+  test_gate_init (&start);
+  test_gate_init (&hold);
+  first->gate = &start;
+  hog->gate = &hold;
+  gopod_pod_start (pod);
+  g_assert_true (gopod_pod_add_job (pod, GOPOD_JOB (hog), NULL, NULL));
+  test_gate_wait_for_waiters (&hold, 1);
+  g_assert_true (gopod_pod_add_job (pod, GOPOD_JOB (first), NULL, NULL));
+  test_gate_wait_for_waiters (&start, 1);
+  for (int i = 0; i < 64; i++)
+    g_assert_true (gopod_pod_submit (pod, light_busy, NULL, NULL, NULL));
+  g_assert_true (gopod_pod_add_job (pod, GOPOD_JOB (divider), NULL, NULL));
+  g_assert_true (gopod_pod_submit (pod, pair_receive, &pair, NULL, NULL));
+  g_assert_true (gopod_pod_submit (pod, pair_send, &pair, NULL, NULL));
+  for (int i = 0; i < 200; i++)
+    g_assert_true (gopod_pod_submit (pod, count_call, &runs, NULL, NULL));
+  test_gate_open (&start);
+  g_assert_true (test_poll_until (let_go_happened, &since, 10000));
+  test_gate_open (&hold);
+  pair_check_ran (pod, &pair);
+  g_assert_cmpint (runs, ==, 200);
+  test_gate_clear (&start);
+  test_gate_clear (&hold);
+}
+
 /* A main-context job cancelled while queued, from a thread that cannot
  * run its context, has its end on the way there; meanwhile a worker pops
  * it and must not start it. */
@@ -2295,6 +2484,9 @@ main (int   argc,
   POD_TEST ("hand-on/stuck-holder", test_pod_hand_on_stuck_holder, 1);
   POD_TEST ("hand-on/yields-to-queued", test_pod_hand_on_yields_to_queued, 1);
   POD_TEST ("hand-on/discarded", test_pod_hand_on_discarded, 1);
+  POD_TEST ("blocked-batch/later-job-runs", test_pod_blocked_batch_later_job_runs, 1);
+  POD_TEST ("blocked-batch/held-rest-runs", test_pod_blocked_batch_held_rest_runs, 1);
+  POD_TEST ("blocked-batch/copied-rest-runs", test_pod_blocked_batch_copied_rest_runs, 2);
   POD_TEST ("cancel/queued-never-starts", test_pod_cancelled_while_queued_never_starts, 1);
   POD_TEST ("bad-input/finish-source-tags", test_pod_finish_checks_source_tag, 1);
 
