@@ -9,7 +9,7 @@ import unittest
 import gi
 
 gi.require_version('Gopod', '1.0')
-from gi.repository import Gio, GLib, Gopod  # noqa: E402
+from gi.repository import Gio, GLib, GObject, Gopod  # noqa: E402
 
 from testutils import SAFETY_S, run_loop_until  # noqa: E402
 
@@ -161,6 +161,31 @@ class TestPod(unittest.TestCase):
         self.assertFalse(any(t == MAIN_THREAD for _, t in seen))
         self.assertEqual(counters(pod), (200, 200, 0, 0))
         self.assertEqual((pod.props.running, pod.props.queued), (0, 0))
+        pod.shutdown(Gopod.ShutdownMode.DRAIN, None)
+
+    def test_light_jobs_receive_and_send_on_one_pod(self):
+        # Go's pair: one job receives on an unbuffered channel, the next
+        # sends. Once the pod learned that light jobs are short, a worker
+        # takes both at once; the receive, about to sleep, lets the send go
+        # to the other worker instead of waiting for it forever.
+        pod = Gopod.Pod.new(2)
+        pod.start()
+        for _ in range(1000):
+            pod.submit(lambda d: None, None)
+        self.assertTrue(pod.wait(None))
+        channel = Gopod.Channel.new(GObject.TYPE_INT, 0)
+        received = []
+        guard = Gio.Cancellable()
+        timer = threading.Timer(SAFETY_S, guard.cancel)
+        timer.start()
+        try:
+            for i in range(20):
+                pod.submit(lambda d: received.append(channel.receive(None)), None)
+                pod.submit(lambda n: channel.send(n, None), i)
+                self.assertTrue(pod.wait(guard))
+        finally:
+            timer.cancel()
+        self.assertEqual(received, [(True, i) for i in range(20)])
         pod.shutdown(Gopod.ShutdownMode.DRAIN, None)
 
     def test_submit_in_order_with_one_worker(self):
