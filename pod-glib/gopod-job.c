@@ -134,14 +134,22 @@ job_work_context (GopodJob *job)
 
 /* Notifications go through a GopodNotify made only once someone listens;
  * a job nobody watches pays for the check alone (a look at its handlers,
- * under GLib's signal lock). */
+ * under GLib's signal lock). A job watched once queues from then on
+ * without looking: a worker that reports progress often would otherwise
+ * take that lock at every report, against the main thread's own signals.
+ * A notification nobody hears any more costs its dispatch alone. */
 void
 gopod_job_priv_notify (GopodJob *job,
                        guint     prop_id)
 {
   GopodJobPrivate *priv = JOB_PRIV (job);
-  JobExtra *extra;
+  JobExtra *extra = gopod_job_priv_peek_extra (priv);
 
+  if (extra != NULL && gopod_notify_has_source (&extra->notify))
+    {
+      gopod_notify_queue_watched (&extra->notify, prop_id);
+      return;
+    }
   /* A plain cast: the callers are ours and the job is one (the checked
    * cast is a type lookup, three times a job). */
   if (!gopod_notify_is_watched ((GObject *) job, properties[prop_id]))

@@ -52,6 +52,13 @@ gboolean      gopod_notify_is_watched        (GObject       *object,
                                               GParamSpec    *pspec);
 void          gopod_notify_queue_watched     (GopodNotify   *notify,
                                               guint          prop_id);
+/* Whether @notify delivered before (its source exists): it then queues at
+ * once, without the handlers' look-up. */
+static inline gboolean
+gopod_notify_has_source (GopodNotify *notify)
+{
+  return g_atomic_pointer_get (&notify->source) != NULL;
+}
 
 /* For state that can outlive its object (a pod's internals run on after the
  * last user reference is gone): gopod_notify_prepare() while the object is
