@@ -135,9 +135,9 @@ guint     gopod_chunk_take_batch      (GopodChunk     *chunk,
                                        GopodLightJob  *jobs);
 /* Runs jobs from the head of @chunk, which the caller holds (no one else
  * takes from it), up to @limit, also those the producer publishes
- * meanwhile, with no lock held. Stops before a job when *@epoch no longer
- * reads @seen (which a job that let the chunk go moves too, rule
- * P7c). Moves the head, and only the head, past each job before it
+ * meanwhile, with no lock held. Looks at *@epoch after each job and stops
+ * when it no longer reads @seen (a job that let the chunk go moves it too,
+ * rule P7c). Moves the head, and only the head, past each job before it
  * runs: the caller counts the jobs out of `n_jobs` and `seq` under the
  * lock. Returns how many ran. */
 guint     gopod_chunk_run_published   (GopodChunk     *chunk,

@@ -145,10 +145,15 @@ pod_core_light_run_batch (GopodPodCore *core,
 
           if (!go_on)
             {
+              guint n = batch->n;
+
+              /* Out of the batch before their destroy notifies run: one
+               * that waits would let them go again (rule P7c). */
+              batch->n = i;
               if (discard)
                 {
-                  gopod_light_jobs_destroy (&batch->jobs[i], batch->n - i);
-                  *discarded = batch->n - i;
+                  gopod_light_jobs_destroy (&batch->jobs[i], n - i);
+                  *discarded = n - i;
                 }
               break;
             }
@@ -481,10 +486,12 @@ pod_core_light_sleeps (gpointer data)
   if (let_go)
     {
       core->n_let_go++;
-      /* What this worker runs stops after the job (a held chunk's tail,
-       * read before it, is stale): the epoch is what it looks at between
-       * jobs. Other workers look again under the lock, and go on. */
-      g_atomic_int_inc (&core->epoch);
+      /* A held chunk's run stops after the job (its tail, read before, is
+       * stale): the epoch is what it looks at between jobs. Other workers
+       * look again under the lock, and go on. A copied batch was cut
+       * short already. */
+      if (run->held != NULL)
+        g_atomic_int_inc (&core->epoch);
       spawn = gopod_pod_core_reserve_workers_locked (core);
     }
   g_mutex_unlock (&core->lock);
