@@ -180,6 +180,11 @@ gopod_chunk_queue_order (gconstpointer a,
   int pa, pb;
   guint32 sa, sb;
 
+  /* A wake marker (a shutdown's, pushed in front) comes before every item:
+   * a sorted push behind it (a holder queueing the chunk handed on to it,
+   * rule P7b) must not read it as a job. */
+  if (a == GOPOD_WAKE_MARKER || b == GOPOD_WAKE_MARKER)
+    return (b == GOPOD_WAKE_MARKER) - (a == GOPOD_WAKE_MARKER);
   chunk_queue_item_position (a, &pa, &sa);
   chunk_queue_item_position (b, &pb, &sb);
   if (pa != pb)

@@ -2488,6 +2488,23 @@ test_pod_blocked_batch_discarded_rest_destroyed_once (PodFixture    *fixture,
   test_gate_clear (&hold);
 }
 
+/* A wake marker (a shutdown's, in front of the queue) comes before every
+ * item, so that a sorted push behind it (a holder queueing the chunk
+ * handed on to it, rule P7b, during a shutdown) never reads it as a job. */
+static void
+test_pod_queue_order_wake_marker (void)
+{
+  g_autoptr(TestCountedJob) job = counted_job_new (0);
+  static GopodChunk chunk;
+  gpointer item = gopod_chunk_to_item (&chunk);
+
+  g_assert_cmpint (gopod_chunk_queue_order (GOPOD_WAKE_MARKER, item, NULL), <, 0);
+  g_assert_cmpint (gopod_chunk_queue_order (item, GOPOD_WAKE_MARKER, NULL), >, 0);
+  g_assert_cmpint (gopod_chunk_queue_order (GOPOD_WAKE_MARKER, job, NULL), <, 0);
+  g_assert_cmpint (gopod_chunk_queue_order (job, GOPOD_WAKE_MARKER, NULL), >, 0);
+  g_assert_cmpint (gopod_chunk_queue_order (GOPOD_WAKE_MARKER, GOPOD_WAKE_MARKER, NULL), ==, 0);
+}
+
 /* A main-context job cancelled while queued, from a thread that cannot
  * run its context, has its end on the way there; meanwhile a worker pops
  * it and must not start it. */
@@ -2611,6 +2628,7 @@ main (int   argc,
   POD_TEST ("blocked-batch/copied-rest-runs", test_pod_blocked_batch_copied_rest_runs, 2);
   POD_TEST ("blocked-batch/discarded-rest-destroyed-once", test_pod_blocked_batch_discarded_rest_destroyed_once, 2);
   POD_TEST ("cancel/queued-never-starts", test_pod_cancelled_while_queued_never_starts, 1);
+  g_test_add_func ("/Gopod/Pod/queue-order/wake-marker", test_pod_queue_order_wake_marker);
   POD_TEST ("bad-input/finish-source-tags", test_pod_finish_checks_source_tag, 1);
 
   return g_test_run ();
