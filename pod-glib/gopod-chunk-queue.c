@@ -70,6 +70,17 @@ gopod_chunk_take_batch (GopodChunk    *chunk,
   return n;
 }
 
+/* Out of line: the plain job's loop keeps no register for a destroy
+ * notify across its call. */
+static G_GNUC_NO_INLINE void
+chunk_queue_run_with_destroy (GopodFunc      func,
+                              gpointer       data,
+                              GDestroyNotify destroy)
+{
+  func (data);
+  destroy (data);
+}
+
 guint
 gopod_chunk_run_published (GopodChunk *chunk,
                            guint       limit,
@@ -80,8 +91,8 @@ gopod_chunk_run_published (GopodChunk *chunk,
   guint tail = gopod_chunk_published_tail (chunk);
 
   /* One count for the limit and the jobs run, the epoch looked at after
-   * each job rather than before the next: fewer registers across the
-   * call, nothing reloaded a job. */
+   * each job rather than before the next, and a job with a destroy notify
+   * run out of line: fewer registers to keep across the job's call. */
   while (left > 0 && head < tail)
     {
       GopodLightJob job;
@@ -91,9 +102,10 @@ gopod_chunk_run_published (GopodChunk *chunk,
        * (rule P7c). The producer reads it, under the lock, to see how far
        * the holder is. */
       __atomic_store_n (&chunk->head, head, __ATOMIC_RELAXED);
-      job.func (job.data);
-      if (job.destroy != NULL)
-        job.destroy (job.data);
+      if (G_LIKELY (job.destroy == NULL))
+        job.func (job.data);
+      else
+        chunk_queue_run_with_destroy (job.func, job.data, job.destroy);
       left--;
       /* Also when a job that blocked let the rest of the chunk go (the
        * sleep hook of gopod-pod-core-light.c, on this thread, which moves
