@@ -192,9 +192,10 @@ gopod_chunk_queue_order (gconstpointer a,
   int pa, pb;
   guint32 sa, sb;
 
-  /* A wake marker (a shutdown's, pushed in front) comes before every item:
-   * a sorted push behind it (a holder queueing the chunk handed on to it,
-   * rule P7b) must not read it as a job. */
+  /* A wake marker (a shutdown's or an orphaned pod's, pushed in front)
+   * comes before every item: a sorted push behind it (a holder queueing the
+   * chunk handed on to it, rule P7b; a resumed job) must not read it as a
+   * job. */
   if (a == GOPOD_WAKE_MARKER || b == GOPOD_WAKE_MARKER)
     return (b == GOPOD_WAKE_MARKER) - (a == GOPOD_WAKE_MARKER);
   chunk_queue_item_position (a, &pa, &sa);

@@ -14,7 +14,8 @@ G_BEGIN_DECLS
  * the main context that was thread-default when the object was created
  * (internals rule 5), at most 32 properties. Changes are coalesced: a property changed many
  * times before the context runs is notified once. Nothing is queued for an
- * object without notify handlers, so objects nobody watches cost nothing.
+ * object without notify handlers, so objects nobody watches cost one look at
+ * their handlers a change.
  *
  * Embed one in the instance; call gopod_notify_init() from instance_init and
  * gopod_notify_clear() from dispose.
@@ -52,8 +53,8 @@ gboolean      gopod_notify_is_watched        (GObject       *object,
                                               GParamSpec    *pspec);
 void          gopod_notify_queue_watched     (GopodNotify   *notify,
                                               guint          prop_id);
-/* Whether @notify delivered before (its source exists): it then queues at
- * once, without the handlers' look-up. */
+/* Whether a change was queued on @notify before (its source exists): later
+ * ones then queue at once, without the handlers' look-up. */
 static inline gboolean
 gopod_notify_has_source (GopodNotify *notify)
 {

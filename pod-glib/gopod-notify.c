@@ -150,7 +150,9 @@ gopod_notify_init_with_context (GopodNotify   *notify,
 
   notify_ensure_signal_id ();
   notify->context = context;
-  notify->source = NULL;
+  /* Atomic: a thread that finds the job watched reads it without the
+   * job's lock (gopod_notify_has_source()). */
+  g_atomic_pointer_set (&notify->source, NULL);
   notify->pending = NULL;
   notify->object = object;
   notify->pspecs = pspecs;

@@ -377,7 +377,8 @@ pod_core_light_goes_first_locked (GopodPodCore *core,
 
   if (head == NULL)
     return TRUE;
-  /* A wake marker orders nothing: whatever is behind it may come first. */
+  /* A wake marker sorts first, but only wakes: whatever is behind it may
+   * come first. */
   first = head != GOPOD_WAKE_MARKER &&
           gopod_chunk_queue_order (gopod_chunk_to_item (chunk), head, NULL) < 0;
   gopod_pod_core_queue_push_front_locked (core, head);

@@ -2380,6 +2380,7 @@ typedef struct
 {
   GopodChannel *channel;
   GCancellable *cancellable;
+  GThread      *main_thread;
   int           destroyed[DISCARDED_JOBS];  /* atomic */
 } DiscardedRest;
 
@@ -2389,13 +2390,16 @@ typedef struct
   int            index;
 } DiscardedJob;
 
+/* Waits only in a worker: on the test's thread (the jobs were not in the
+ * batch, and the shutdown destroyed them) it would wait for itself. */
 static void
 discarded_destroy (gpointer data)
 {
   DiscardedJob *job = data;
   gint value;
 
-  if (g_atomic_int_add (&job->rest->destroyed[job->index], 1) == 0 && job->index == 0)
+  if (g_atomic_int_add (&job->rest->destroyed[job->index], 1) == 0 && job->index == 0 &&
+      g_thread_self () != job->rest->main_thread)
     g_assert_false (gopod_channel_receive_int (job->rest->channel, &value, job->rest->cancellable, NULL));
 }
 
@@ -2409,20 +2413,20 @@ typedef struct
   GopodPod      *pod;
   BatchData     *gated;
   DiscardedJob   jobs[DISCARDED_JOBS];
+  int            runs;
 } DiscardedSubmit;
 
 static gpointer
 discarded_submit_in_thread (gpointer data)
 {
   DiscardedSubmit *d = data;
-  int runs = 0;
 
   g_assert_true (gopod_pod_submit (d->pod, light_gated, d->gated, NULL, NULL));
   for (int i = 0; i < DISCARDED_JOBS; i++)
     g_assert_true (gopod_pod_submit (d->pod, discarded_run, &d->jobs[i], discarded_destroy, NULL));
   /* Past the batch: the chunk is too long to be held. */
   for (int i = 0; i < 100; i++)
-    g_assert_true (gopod_pod_submit (d->pod, count_call, &runs, NULL, NULL));
+    g_assert_true (gopod_pod_submit (d->pod, count_call, &d->runs, NULL, NULL));
   return NULL;
 }
 
@@ -2437,24 +2441,29 @@ discarded_all_destroyed (gpointer data)
   return TRUE;
 }
 
-static void
-test_pod_blocked_batch_discarded_rest_destroyed_once (PodFixture    *fixture,
-                                                      gconstpointer  unused)
+/* One try on a fresh pod of two workers; FALSE when the gated job's batch
+ * did not take the jobs with notifies (a worker whose average was spoilt
+ * by a preemption takes one job at a time). */
+static gboolean
+discarded_rest_try (void)
 {
-  GopodPod *pod = fixture->pod;
+  g_autoptr(GopodPod) pod = gopod_pod_new (2);
   g_autoptr(GopodChannel) channel = gopod_channel_new (G_TYPE_INT, 0);
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
   g_autoptr(TestCountedJob) first = counted_job_new (0);
   g_autoptr(TestCountedJob) divider = counted_job_new (1);
   g_autoptr(TestCountedJob) hog = counted_job_new (2);
-  DiscardedRest rest = { channel, cancellable, { 0 } };
-  BatchData gated = { &fixture->gate, 0 };
-  DiscardedSubmit submit = { pod, &gated, { { 0 } } };
+  DiscardedRest rest = { channel, cancellable, g_thread_self (), { 0 } };
+  TestGate gate, start, hold;
+  BatchData gated = { &gate, 0 };
+  DiscardedSubmit submit = { pod, &gated, { { 0 } }, 0 };
   LetGoSince since = let_go_since_now (pod, FALSE);
-  TestGate start, hold;
+  g_autoptr(GError) error = NULL;
+  gboolean took;
 
   for (int i = 0; i < DISCARDED_JOBS; i++)
     submit.jobs[i] = (DiscardedJob) { &rest, i };
+  test_gate_init (&gate);
   test_gate_init (&start);
   test_gate_init (&hold);
   first->gate = &start;
@@ -2470,22 +2479,38 @@ test_pod_blocked_batch_discarded_rest_destroyed_once (PodFixture    *fixture,
   g_thread_join (g_thread_new ("submit", discarded_submit_in_thread, &submit));
   test_gate_open (&start);
   /* The gated job heads a copied batch of the jobs with notifies. */
-  test_gate_wait_for_waiters (&fixture->gate, 1);
+  test_gate_wait_for_waiters (&gate, 1);
+  took = gopod_pod_get_queued (pod) <= 100;
   gopod_pod_shutdown_async (pod, GOPOD_SHUTDOWN_DISCARD, NULL, NULL, NULL);
-  test_gate_open (&fixture->gate);
-  test_wait_until_watched (cancellable);
-  /* Gives the wait time to sleep and call the worker's hook, which must
-   * find nothing to let go: there is no event to wait for when it is
-   * right, so this only bounds the look. */
-  g_assert_false (test_poll_until (let_go_happened, &since, 500));
+  test_gate_open (&gate);
+  if (took)
+    {
+      test_wait_until_watched (cancellable);
+      /* Gives the wait time to sleep and call the worker's hook, which
+       * must find nothing to let go: there is no event to wait for when it
+       * is right, so this only bounds the look. */
+      g_assert_false (test_poll_until (let_go_happened, &since, 500));
+    }
   g_cancellable_cancel (cancellable);
   g_assert_true (test_poll_until (discarded_all_destroyed, &rest, 10000));
   test_gate_open (&hold);
   g_assert_true (test_poll_until (pod_is_settled, pod, 10000));
   for (int i = 0; i < DISCARDED_JOBS; i++)
     g_assert_cmpint (g_atomic_int_get (&rest.destroyed[i]), ==, 1);
+  /* Waits for the workers to be gone: the shutdown began already. */
+  g_assert_false (gopod_pod_shutdown (pod, GOPOD_SHUTDOWN_DISCARD, NULL, &error));
+  g_assert_error (error, GOPOD_ERROR, GOPOD_ERROR_CLOSED);
+  test_gate_clear (&gate);
   test_gate_clear (&start);
   test_gate_clear (&hold);
+  return took;
+}
+
+static void
+test_pod_blocked_batch_discarded_rest_destroyed_once (void)
+{
+  for (int attempt = 1; !discarded_rest_try (); attempt++)
+    g_assert_cmpint (attempt, <, 5);
 }
 
 /* A wake marker (a shutdown's, in front of the queue) comes before every
@@ -2626,7 +2651,7 @@ main (int   argc,
   POD_TEST ("blocked-batch/later-job-runs", test_pod_blocked_batch_later_job_runs, 1);
   POD_TEST ("blocked-batch/held-rest-runs", test_pod_blocked_batch_held_rest_runs, 1);
   POD_TEST ("blocked-batch/copied-rest-runs", test_pod_blocked_batch_copied_rest_runs, 2);
-  POD_TEST ("blocked-batch/discarded-rest-destroyed-once", test_pod_blocked_batch_discarded_rest_destroyed_once, 2);
+  g_test_add_func ("/Gopod/Pod/blocked-batch/discarded-rest-destroyed-once", test_pod_blocked_batch_discarded_rest_destroyed_once);
   POD_TEST ("cancel/queued-never-starts", test_pod_cancelled_while_queued_never_starts, 1);
   g_test_add_func ("/Gopod/Pod/queue-order/wake-marker", test_pod_queue_order_wake_marker);
   POD_TEST ("bad-input/finish-source-tags", test_pod_finish_checks_source_tag, 1);
