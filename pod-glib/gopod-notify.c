@@ -208,7 +208,7 @@ void
 gopod_notify_queue (GopodNotify *notify,
                     guint        prop_id)
 {
-  if (g_atomic_pointer_get (&notify->source) != NULL ||
+  if (gopod_notify_has_source (notify) ||
       gopod_notify_is_watched (notify->object, notify->pspecs[prop_id]))
     gopod_notify_queue_watched (notify, prop_id);
 }

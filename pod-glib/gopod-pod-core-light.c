@@ -425,26 +425,28 @@ pod_core_light_let_go_held_locked (GopodPodCore *core,
                                    GopodChunk   *chunk)
 {
   GopodChunk *next = pod_core_light_take_handed_on_locked (core, chunk);
-  GopodChunk *rest = gopod_pod_core_chunk_new_locked (core);
   gboolean was_filling = chunk == core->filling;
-  guint moved;
+  gboolean has_rest = chunk->head < chunk->tail;
 
   /* The holder stops after this job, and nothing is handed on to it. */
   chunk->hold_limit = 0;
-  /* It may become the filling chunk, whose slots start empty (rule P7a). */
-  gopod_chunk_clear (rest);
-  moved = gopod_chunk_move_rest (chunk, rest);
-  core->n_given_away += moved;
   if (was_filling)
-    core->filling = moved > 0 ? rest : NULL;
-  if (moved > 0)
-    gopod_pod_core_put_back_locked (core, gopod_chunk_to_item (rest));
-  else
-    gopod_pod_core_chunk_free_locked (core, rest);
+    core->filling = NULL;
+  if (has_rest)
+    {
+      GopodChunk *rest = gopod_pod_core_chunk_new_locked (core);
+
+      /* It may become the filling chunk, whose slots start empty (rule P7a). */
+      gopod_chunk_clear (rest);
+      core->n_given_away += gopod_chunk_move_rest (chunk, rest);
+      if (was_filling)
+        core->filling = rest;
+      gopod_pod_core_put_back_locked (core, gopod_chunk_to_item (rest));
+    }
   if (next != NULL)
     gopod_pod_core_requeue_locked (core, gopod_chunk_to_item (next));
 
-  return moved > 0 || was_filling || next != NULL;
+  return has_rest || was_filling || next != NULL;
 }
 
 /* A job of a copied batch blocks: the jobs after it go back to the queue. */

@@ -1972,6 +1972,56 @@ pod_queued_is (gpointer data)
   return gopod_pod_get_running (q->pod) == q->running && gopod_pod_get_queued (q->pod) == q->queued;
 }
 
+/* What makes a chunk run in copied batches on a pod of two workers: with
+ * @hog_a_slot, `hog` takes one worker's slot until `hold` opens; `first`
+ * keeps the other worker until `start` opens, while 64 light jobs of a few
+ * microseconds (from which that worker learns their length) and `divider`
+ * (which closes their chunk) are queued. What the test submits next is a
+ * chunk of its own, too long to be held whole, taken once `start` opens. */
+typedef struct
+{
+  TestCountedJob *first;
+  TestCountedJob *divider;
+  TestCountedJob *hog;
+  TestGate        start;
+  TestGate        hold;
+} CopiedBatch;
+
+static void
+copied_batch_set_up (CopiedBatch *c,
+                     GopodPod    *pod,
+                     gboolean     hog_a_slot)
+{
+  c->first = counted_job_new (0);
+  c->divider = counted_job_new (1);
+  c->hog = counted_job_new (2);
+  test_gate_init (&c->start);
+  test_gate_init (&c->hold);
+  c->first->gate = &c->start;
+  c->hog->gate = &c->hold;
+  gopod_pod_start (pod);
+  if (hog_a_slot)
+    {
+      g_assert_true (gopod_pod_add_job (pod, GOPOD_JOB (c->hog), NULL, NULL));
+      test_gate_wait_for_waiters (&c->hold, 1);
+    }
+  g_assert_true (gopod_pod_add_job (pod, GOPOD_JOB (c->first), NULL, NULL));
+  test_gate_wait_for_waiters (&c->start, 1);
+  for (int i = 0; i < 64; i++)
+    g_assert_true (gopod_pod_submit (pod, light_busy, NULL, NULL, NULL));
+  g_assert_true (gopod_pod_add_job (pod, GOPOD_JOB (c->divider), NULL, NULL));
+}
+
+static void
+copied_batch_tear_down (CopiedBatch *c)
+{
+  g_object_unref (c->first);
+  g_object_unref (c->divider);
+  g_object_unref (c->hog);
+  test_gate_clear (&c->start);
+  test_gate_clear (&c->hold);
+}
+
 /* Runs a batch headed by a gated job and @n_counted counted ones after it,
  * pauses the pod while the gated one runs, and checks that none of the
  * counted ones started. With @hog_a_slot, another job holds the second
@@ -1982,44 +2032,26 @@ check_batch_stops_on_pause (PodFixture *fixture,
                             guint       n_counted,
                             gboolean    hog_a_slot)
 {
-  g_autoptr(TestCountedJob) first = counted_job_new (0);
-  g_autoptr(TestCountedJob) divider = counted_job_new (1);
-  g_autoptr(TestCountedJob) hog = counted_job_new (2);
   BatchData d = { &fixture->gate, 0 };
   QueuedIs rest = { fixture->pod, n_counted, hog_a_slot ? 1 : 0 };
-  TestGate start, hold;
+  CopiedBatch c;
 
-  test_gate_init (&start);
-  test_gate_init (&hold);
-  first->gate = &start;
-  hog->gate = &hold;
-  gopod_pod_start (fixture->pod);
-  if (hog_a_slot)
-    {
-      g_assert_true (gopod_pod_add_job (fixture->pod, GOPOD_JOB (hog), NULL, NULL));
-      test_gate_wait_for_waiters (&hold, 1);
-    }
-  g_assert_true (gopod_pod_add_job (fixture->pod, GOPOD_JOB (first), NULL, NULL));
-  test_gate_wait_for_waiters (&start, 1);
-  for (int i = 0; i < 64; i++)
-    g_assert_true (gopod_pod_submit (fixture->pod, light_busy, NULL, NULL, NULL));
-  g_assert_true (gopod_pod_add_job (fixture->pod, GOPOD_JOB (divider), NULL, NULL));
+  copied_batch_set_up (&c, fixture->pod, hog_a_slot);
   g_assert_true (gopod_pod_submit (fixture->pod, light_gated, &d, NULL, NULL));
   for (guint i = 0; i < n_counted; i++)
     g_assert_true (gopod_pod_submit (fixture->pod, light_counted, &d, NULL, NULL));
-  test_gate_open (&start);
+  test_gate_open (&c.start);
   /* The gated job heads a batch holding counted ones. */
   test_gate_wait_for_waiters (&fixture->gate, 1);
   gopod_pod_pause (fixture->pod);
   test_gate_open (&fixture->gate);
   g_assert_true (test_poll_until (pod_queued_is, &rest, 10000));
   g_assert_cmpint (d.runs, ==, 0);
-  test_gate_open (&hold);
+  test_gate_open (&c.hold);
   gopod_pod_start (fixture->pod);
   g_assert_true (gopod_pod_wait (fixture->pod, NULL, NULL));
   g_assert_cmpint (d.runs, ==, n_counted);
-  test_gate_clear (&start);
-  test_gate_clear (&hold);
+  copied_batch_tear_down (&c);
 }
 
 /* A chunk short enough to be held and run in place (one worker). */
@@ -2336,37 +2368,22 @@ test_pod_blocked_batch_copied_rest_runs (PodFixture    *fixture,
 {
   GopodPod *pod = fixture->pod;
   g_autoptr(GopodChannel) channel = gopod_channel_new (G_TYPE_INT, 0);
-  g_autoptr(TestCountedJob) first = counted_job_new (0);
-  g_autoptr(TestCountedJob) divider = counted_job_new (1);
-  g_autoptr(TestCountedJob) hog = counted_job_new (2);
   ChannelPair pair = { channel, 0 };
   LetGoSince since = let_go_since_now (pod, TRUE);
-  TestGate start, hold;
+  CopiedBatch c;
   int runs = 0;
 
-  test_gate_init (&start);
-  test_gate_init (&hold);
-  first->gate = &start;
-  hog->gate = &hold;
-  gopod_pod_start (pod);
-  g_assert_true (gopod_pod_add_job (pod, GOPOD_JOB (hog), NULL, NULL));
-  test_gate_wait_for_waiters (&hold, 1);
-  g_assert_true (gopod_pod_add_job (pod, GOPOD_JOB (first), NULL, NULL));
-  test_gate_wait_for_waiters (&start, 1);
-  for (int i = 0; i < 64; i++)
-    g_assert_true (gopod_pod_submit (pod, light_busy, NULL, NULL, NULL));
-  g_assert_true (gopod_pod_add_job (pod, GOPOD_JOB (divider), NULL, NULL));
+  copied_batch_set_up (&c, pod, TRUE);
   g_assert_true (gopod_pod_submit (pod, pair_receive, &pair, NULL, NULL));
   g_assert_true (gopod_pod_submit (pod, pair_send, &pair, NULL, NULL));
   for (int i = 0; i < 200; i++)
     g_assert_true (gopod_pod_submit (pod, count_call, &runs, NULL, NULL));
-  test_gate_open (&start);
+  test_gate_open (&c.start);
   g_assert_true (test_poll_until (let_go_happened, &since, 10000));
-  test_gate_open (&hold);
+  test_gate_open (&c.hold);
   pair_check_ran (pod, &pair);
   g_assert_cmpint (runs, ==, 200);
-  test_gate_clear (&start);
-  test_gate_clear (&hold);
+  copied_batch_tear_down (&c);
 }
 
 /* A discarding shutdown ends a copied batch: the worker destroys the
@@ -2450,11 +2467,9 @@ discarded_rest_try (void)
   g_autoptr(GopodPod) pod = gopod_pod_new (2);
   g_autoptr(GopodChannel) channel = gopod_channel_new (G_TYPE_INT, 0);
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
-  g_autoptr(TestCountedJob) first = counted_job_new (0);
-  g_autoptr(TestCountedJob) divider = counted_job_new (1);
-  g_autoptr(TestCountedJob) hog = counted_job_new (2);
   DiscardedRest rest = { channel, cancellable, g_thread_self (), { 0 } };
-  TestGate gate, start, hold;
+  TestGate gate;
+  CopiedBatch c;
   BatchData gated = { &gate, 0 };
   DiscardedSubmit submit = { pod, &gated, { { 0 } }, 0 };
   LetGoSince since = let_go_since_now (pod, FALSE);
@@ -2464,20 +2479,9 @@ discarded_rest_try (void)
   for (int i = 0; i < DISCARDED_JOBS; i++)
     submit.jobs[i] = (DiscardedJob) { &rest, i };
   test_gate_init (&gate);
-  test_gate_init (&start);
-  test_gate_init (&hold);
-  first->gate = &start;
-  hog->gate = &hold;
-  gopod_pod_start (pod);
-  g_assert_true (gopod_pod_add_job (pod, GOPOD_JOB (hog), NULL, NULL));
-  test_gate_wait_for_waiters (&hold, 1);
-  g_assert_true (gopod_pod_add_job (pod, GOPOD_JOB (first), NULL, NULL));
-  test_gate_wait_for_waiters (&start, 1);
-  for (int i = 0; i < 64; i++)
-    g_assert_true (gopod_pod_submit (pod, light_busy, NULL, NULL, NULL));
-  g_assert_true (gopod_pod_add_job (pod, GOPOD_JOB (divider), NULL, NULL));
+  copied_batch_set_up (&c, pod, TRUE);
   g_thread_join (g_thread_new ("submit", discarded_submit_in_thread, &submit));
-  test_gate_open (&start);
+  test_gate_open (&c.start);
   /* The gated job heads a copied batch of the jobs with notifies. */
   test_gate_wait_for_waiters (&gate, 1);
   /* Job 0 was taken with the gated one: 115 were queued behind it. */
@@ -2494,7 +2498,7 @@ discarded_rest_try (void)
     }
   g_cancellable_cancel (cancellable);
   g_assert_true (test_poll_until (discarded_all_destroyed, &rest, 10000));
-  test_gate_open (&hold);
+  test_gate_open (&c.hold);
   g_assert_true (test_poll_until (pod_is_settled, pod, 10000));
   for (int i = 0; i < DISCARDED_JOBS; i++)
     g_assert_cmpint (g_atomic_int_get (&rest.destroyed[i]), ==, 1);
@@ -2502,8 +2506,7 @@ discarded_rest_try (void)
   g_assert_false (gopod_pod_shutdown (pod, GOPOD_SHUTDOWN_DISCARD, NULL, &error));
   g_assert_error (error, GOPOD_ERROR, GOPOD_ERROR_CLOSED);
   test_gate_clear (&gate);
-  test_gate_clear (&start);
-  test_gate_clear (&hold);
+  copied_batch_tear_down (&c);
   return took;
 }
 
