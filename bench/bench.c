@@ -190,6 +190,7 @@ typedef enum
   IMPL_GTASK,
   IMPL_ASYNC_QUEUE,
   IMPL_FUTEX_WAKE,
+  IMPL_FUTEX_WAKE_SPINNING,
 } Impl;
 
 static const char *impl_names[] = {
@@ -201,6 +202,7 @@ static const char *impl_names[] = {
   "gtask",
   "asyncqueue-loop",
   "futex-wake",
+  "futex-wake-spinning",
 };
 
 static GopodPod *
@@ -497,6 +499,7 @@ run_jobs (Impl      impl,
         return s;
       }
     case IMPL_FUTEX_WAKE:
+    case IMPL_FUTEX_WAKE_SPINNING:
       break;
     }
   g_assert_not_reached ();
@@ -767,8 +770,23 @@ probe_wait (void)
 /* The raw futex wake the latency is held against: a thread blocked in
  * FUTEX_WAIT on a word, woken by another's FUTEX_WAKE, with the same probe
  * at the start of its "job" as the pod's and the pool's. Nothing wakes a
- * sleeping thread faster; a GCond is this plus a mutex. */
+ * sleeping thread faster; a GCond is this plus a mutex.
+ *
+ * The spinning waker does the same, and after each job spins for
+ * WAKER_SPIN_US watching its word before it sleeps again, as an idle pod
+ * worker does (GOPOD_POD_CORE_SPIN_US): the thread then has run more than
+ * its waker, and the scheduler no longer lets it preempt the waker on the
+ * one CPU where it wakes it (doc/performance.md, "Where a wake-up's time
+ * goes on an idle pod"). */
 enum { WAKER_IDLE, WAKER_KICKED, WAKER_QUIT };
+
+#define WAKER_SPIN_US 50
+
+typedef struct
+{
+  gint     word;
+  gboolean spins;
+} Waker;
 
 static void
 futex_wait (gint *word, gint value)
@@ -782,17 +800,30 @@ futex_wake (gint *word)
   syscall (SYS_futex, word, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
 }
 
+static void
+waker_spin (gint *word)
+{
+  gint64 deadline = g_get_monotonic_time () + WAKER_SPIN_US;
+
+  while (g_atomic_int_get (word) == WAKER_IDLE && g_get_monotonic_time () < deadline)
+    ;
+}
+
 static gpointer
 waker_run (gpointer data)
 {
-  gint *word = data;
+  Waker *waker = data;
   gint state;
 
-  while ((state = g_atomic_int_get (word)) != WAKER_QUIT)
+  while ((state = g_atomic_int_get (&waker->word)) != WAKER_QUIT)
     if (state == WAKER_IDLE)
-      futex_wait (word, WAKER_IDLE);
-    else if (g_atomic_int_compare_and_exchange (word, WAKER_KICKED, WAKER_IDLE))
-      probe_job (NULL);
+      futex_wait (&waker->word, WAKER_IDLE);
+    else if (g_atomic_int_compare_and_exchange (&waker->word, WAKER_KICKED, WAKER_IDLE))
+      {
+        probe_job (NULL);
+        if (waker->spins)
+          waker_spin (&waker->word);
+      }
   return NULL;
 }
 
@@ -812,7 +843,7 @@ measure_latencies (Impl    impl,
 {
   GopodPod *pod = NULL;
   GThreadPool *pool = NULL;
-  gint waker = WAKER_IDLE;
+  Waker waker = { WAKER_IDLE, impl == IMPL_FUTEX_WAKE_SPINNING };
   GThread *waker_thread = NULL;
 
   if (impl == IMPL_GOPOD)
@@ -833,7 +864,7 @@ measure_latencies (Impl    impl,
       else if (pool != NULL)
         g_thread_pool_push (pool, GUINT_TO_POINTER (1), NULL);
       else
-        waker_kick (&waker, WAKER_KICKED);
+        waker_kick (&waker.word, WAKER_KICKED);
       /* The first few warm the workers up. */
       if (i >= 10)
         lat[i - 10] = (probe_wait () - submitted) / 1e3;
@@ -847,7 +878,7 @@ measure_latencies (Impl    impl,
     g_thread_pool_free (pool, FALSE, TRUE);
   else
     {
-      waker_kick (&waker, WAKER_QUIT);
+      waker_kick (&waker.word, WAKER_QUIT);
       g_thread_join (waker_thread);
     }
 }
@@ -859,7 +890,7 @@ percentile (double *values, guint n, double p)
   return values[MIN (n - 1, (guint) (p * n))];
 }
 
-static const Impl latency_impls[] = { IMPL_GOPOD, IMPL_FUTEX_WAKE, IMPL_POOL_EXCLUSIVE };
+static const Impl latency_impls[] = { IMPL_GOPOD, IMPL_FUTEX_WAKE, IMPL_POOL_EXCLUSIVE, IMPL_FUTEX_WAKE_SPINNING };
 
 static double
 measure_latency (guint figure, gconstpointer data)
@@ -876,8 +907,8 @@ latency_cases (void)
 {
   /* Measured separately per percentile: a triple per repetition each. */
   static const double p50 = 0.50, p99 = 0.99;
-  CaseInfo info50 = { "latency-p50", "us", { "gopod", "futex-wake", "gthreadpool-exclusive" } };
-  CaseInfo info99 = { "latency-p99", "us", { "gopod", "futex-wake", "gthreadpool-exclusive" } };
+  CaseInfo info50 = { "latency-p50", "us", { "gopod", "futex-wake", "gthreadpool-exclusive", "futex-wake-spinning" } };
+  CaseInfo info99 = { "latency-p99", "us", { "gopod", "futex-wake", "gthreadpool-exclusive", "futex-wake-spinning" } };
 
   run_case (&info50, measure_latency, &p50);
   run_case (&info99, measure_latency, &p99);
