@@ -28,6 +28,10 @@ typedef struct
   GopodPodCore *core;
   GopodChunk   *held;
   Batch        *batch;
+  /* What the hook counted, so that the batch's end counts the rest: the
+   * jobs taken out of a held chunk and the queue, and those that ended. */
+  guint         taken;
+  guint         succeeded;
 } LightRun;
 
 /* How many jobs a worker takes at once: @max for copied batches
@@ -168,16 +172,18 @@ pod_core_light_run_batch (GopodPodCore *core,
   return i;
 }
 
-/* Counts out @ran jobs a worker ran straight from a chunk it holds. */
+/* Counts out of a chunk it holds @taken jobs a worker ran or runs, of
+ * which @succeeded ended. */
 static void
-pod_core_light_flush_held_locked (GopodPodCore *core,
+pod_core_light_count_held_locked (GopodPodCore *core,
                                   GopodChunk   *chunk,
-                                  guint         ran)
+                                  guint         taken,
+                                  guint         succeeded)
 {
-  chunk->n_jobs -= ran;
-  chunk->seq += ran;
-  core->n_queued -= ran;
-  core->succeeded += ran;
+  chunk->n_jobs -= taken;
+  chunk->seq += taken;
+  core->n_queued -= taken;
+  core->succeeded += succeeded;
   gopod_notify_queue_deferred_mask (&core->notify, (1u << PROP_QUEUED) | (1u << PROP_SUCCEEDED));
 }
 
@@ -464,6 +470,26 @@ pod_core_light_let_go_copied_locked (GopodPodCore *core,
   return TRUE;
 }
 
+/* While a job waits, the jobs before it in its batch count as succeeded,
+ * and it as running: a held chunk's, counted only at a batch's end, also
+ * leave `queued` (a copied batch's left it when taken). What lies past the
+ * job went already, so a held chunk's jobs are those of the batch so far.
+ * Called once a batch, by the sleep hook. */
+static void
+pod_core_light_count_waiting_locked (LightRun *run)
+{
+  if (run->held != NULL)
+    {
+      run->taken = run->held->n_jobs;
+      run->succeeded = run->taken - 1;
+      pod_core_light_count_held_locked (run->core, run->held, run->taken, run->succeeded);
+      return;
+    }
+  run->succeeded = run->batch->next - 1;
+  run->core->succeeded += run->succeeded;
+  gopod_pod_core_notify (run->core, PROP_SUCCEEDED);
+}
+
 /* The worker's sleep hook while it runs light jobs unlocked (rule P7c):
  * one of them is about to sleep in a wait of pod-glib (a channel, a
  * select, a pod or job wait, a resource pool). What it waits for may be a
@@ -486,6 +512,7 @@ pod_core_light_sleeps (gpointer data)
     let_go = pod_core_light_let_go_held_locked (core, run->held);
   else
     let_go = pod_core_light_let_go_copied_locked (core, run->batch);
+  pod_core_light_count_waiting_locked (run);
   if (let_go)
     {
       core->n_let_go++;
@@ -531,7 +558,7 @@ pod_core_light_hold_chunk_locked (GopodPodCore *core,
                                   gint64       *avg_job_ns,
                                   GopodOutbox  *out)
 {
-  LightRun run = { core, NULL, NULL };
+  LightRun run = { core, NULL, NULL, 0, 0 };
 
   core->n_running++;
   gopod_pod_core_notify (core, PROP_RUNNING);
@@ -545,12 +572,13 @@ pod_core_light_hold_chunk_locked (GopodPodCore *core,
 
       chunk->hold_limit = limit;
       run.held = chunk;
+      run.taken = run.succeeded = 0;
       g_mutex_unlock (&core->lock);
       gopod_wait_set_sleep_hook (pod_core_light_sleeps, &run);
       ran = pod_core_light_run_held (core, chunk, limit, epoch, may_spin, avg_job_ns);
       gopod_wait_set_sleep_hook (NULL, NULL);
       gopod_pod_core_lock (core);
-      pod_core_light_flush_held_locked (core, chunk, ran);
+      pod_core_light_count_held_locked (core, chunk, ran - run.taken, ran - run.succeeded);
 
       /* The batch's slot is given back; it is taken again to go on. */
       core->n_running--;
@@ -574,7 +602,7 @@ gopod_pod_core_dispatch_chunk_locked (GopodPodCore *core,
 {
   guint limit = pod_core_light_batch_limit (*avg_job_ns, core->dispatch_interval_ms, BATCH_MAX);
   Batch batch;
-  LightRun run = { core, NULL, &batch };
+  LightRun run = { core, NULL, &batch, 0, 0 };
   guint ran, discarded;
   gint64 started;
 
@@ -598,7 +626,7 @@ gopod_pod_core_dispatch_chunk_locked (GopodPodCore *core,
 
   g_mutex_lock (&core->lock);
   core->n_running--;
-  core->succeeded += ran;
+  core->succeeded += ran - run.succeeded;
   core->cancelled += discarded;
   gopod_pod_core_notify (core, PROP_RUNNING);
   gopod_pod_core_notify (core, PROP_SUCCEEDED);

@@ -2386,6 +2386,90 @@ test_pod_blocked_batch_copied_rest_runs (PodFixture    *fixture,
   copied_batch_tear_down (&c);
 }
 
+/* While a light job waits, the pod counts the jobs that ran before it in
+ * its batch as succeeded, and itself as running, not queued (rule P7c):
+ * what a window shows of a pod whose job waits on a channel, and what the
+ * worker reserved for the rest reckons with. In a held chunk: the gated
+ * job, ten counted ones and the receive, which waits until the test sends. */
+static void
+test_pod_blocked_batch_held_counts_while_waiting (PodFixture    *fixture,
+                                                  gconstpointer  unused)
+{
+  GopodPod *pod = fixture->pod;
+  g_autoptr(GopodChannel) channel = gopod_channel_new (G_TYPE_INT, 0);
+  ChannelPair pair = { channel, 0 };
+  BatchData gated = { &fixture->gate, 0 };
+  int runs = 0;
+
+  for (int attempt = 1;; attempt++)
+    {
+      LetGoSince since;
+      guint64 before;
+      gboolean let_go;
+
+      blocked_teach (pod);
+      before = gopod_pod_get_succeeded (pod);
+      since = let_go_since_now (pod, FALSE);
+      g_assert_true (gopod_pod_submit (pod, light_gated, &gated, NULL, NULL));
+      test_gate_wait_for_waiters (&fixture->gate, 1);
+      for (int i = 0; i < 10; i++)
+        g_assert_true (gopod_pod_submit (pod, count_call, &runs, NULL, NULL));
+      g_assert_true (gopod_pod_submit (pod, pair_receive, &pair, NULL, NULL));
+      test_gate_open (&fixture->gate);
+      /* The held chunk was the filling one: its holder lets go. A worker
+       * whose average was spoilt ran them apart, and the pair tries again. */
+      let_go = test_poll_until (let_go_happened, &since, 2000);
+      if (let_go)
+        {
+          g_assert_cmpuint (gopod_pod_get_queued (pod), ==, 0);
+          g_assert_cmpuint (gopod_pod_get_running (pod), ==, 1);
+          g_assert_cmpuint (gopod_pod_get_succeeded (pod), ==, before + 11);
+        }
+      g_assert_true (gopod_channel_send_int (channel, 42, NULL, NULL));
+      pair_check_ran (pod, &pair);
+      g_assert_cmpuint (gopod_pod_get_succeeded (pod), ==, before + 12);
+      if (let_go)
+        break;
+      g_assert_cmpint (attempt, <, 5);
+      test_gate_clear (&fixture->gate);
+      test_gate_init (&fixture->gate);
+    }
+}
+
+/* The same in a copied batch: five counted jobs, the receive, then 200
+ * more that go back when it waits; the other worker's slot is hogged, so
+ * nothing else runs meanwhile. */
+static void
+test_pod_blocked_batch_copied_counts_while_waiting (PodFixture    *fixture,
+                                                    gconstpointer  unused)
+{
+  GopodPod *pod = fixture->pod;
+  g_autoptr(GopodChannel) channel = gopod_channel_new (G_TYPE_INT, 0);
+  ChannelPair pair = { channel, 0 };
+  LetGoSince since = let_go_since_now (pod, TRUE);
+  CopiedBatch c;
+  int runs = 0;
+
+  copied_batch_set_up (&c, pod, TRUE);
+  for (int i = 0; i < 5; i++)
+    g_assert_true (gopod_pod_submit (pod, count_call, &runs, NULL, NULL));
+  g_assert_true (gopod_pod_submit (pod, pair_receive, &pair, NULL, NULL));
+  for (int i = 0; i < 200; i++)
+    g_assert_true (gopod_pod_submit (pod, count_call, &runs, NULL, NULL));
+  test_gate_open (&c.start);
+  g_assert_true (test_poll_until (let_go_happened, &since, 10000));
+  /* first, the 64 busy jobs, the divider and the five before the receive */
+  g_assert_cmpuint (gopod_pod_get_succeeded (pod), ==, 1 + 64 + 1 + 5);
+  g_assert_cmpuint (gopod_pod_get_queued (pod), ==, 200);
+  g_assert_cmpuint (gopod_pod_get_running (pod), ==, 2);
+  g_assert_true (gopod_channel_send_int (channel, 42, NULL, NULL));
+  test_gate_open (&c.hold);
+  pair_check_ran (pod, &pair);
+  g_assert_cmpint (runs, ==, 205);
+  g_assert_cmpuint (gopod_pod_get_succeeded (pod), ==, 1 + 64 + 1 + 5 + 1 + 200 + 1);
+  copied_batch_tear_down (&c);
+}
+
 /* A discarding shutdown ends a copied batch: the worker destroys the
  * jobs it will not run, and the first destroy notify waits (on a channel,
  * until the test cancels it). Those jobs left the batch before: the wait
@@ -2655,6 +2739,8 @@ main (int   argc,
   POD_TEST ("blocked-batch/later-job-runs", test_pod_blocked_batch_later_job_runs, 1);
   POD_TEST ("blocked-batch/held-rest-runs", test_pod_blocked_batch_held_rest_runs, 1);
   POD_TEST ("blocked-batch/copied-rest-runs", test_pod_blocked_batch_copied_rest_runs, 2);
+  POD_TEST ("blocked-batch/held-counts-while-waiting", test_pod_blocked_batch_held_counts_while_waiting, 1);
+  POD_TEST ("blocked-batch/copied-counts-while-waiting", test_pod_blocked_batch_copied_counts_while_waiting, 2);
   g_test_add_func ("/Gopod/Pod/blocked-batch/discarded-rest-destroyed-once", test_pod_blocked_batch_discarded_rest_destroyed_once);
   POD_TEST ("cancel/queued-never-starts", test_pod_cancelled_while_queued_never_starts, 1);
   g_test_add_func ("/Gopod/Pod/queue-order/wake-marker", test_pod_queue_order_wake_marker);
