@@ -11,12 +11,14 @@ G_BEGIN_DECLS
 
 /* Light jobs travel through the pod's GAsyncQueue in chunks: a producer
  * appends to the newest chunk under the pod's lock and only a new chunk is
- * pushed. A chunk is 256 slots of 16 bytes: a job without a destroy notify
+ * pushed. A chunk is 512 slots of 16 bytes: a job without a destroy notify
  * takes one slot ({func, data}), a job with one takes two ({marker, func},
- * {data, destroy}). 4 KiB is small enough to recycle cheaply and large
- * enough that the queue's own lock and list node are paid once per 256
- * submits. */
-#define GOPOD_CHUNK_SLOTS 256
+ * {data, destroy}). 8 KiB is small enough to recycle cheaply, and a new
+ * chunk is where a sleeping worker is woken (the queue signals under the
+ * pod's lock) and a holder hands on: with 512 slots rather than 256 that
+ * happens half as often, which many workers or producers feel most
+ * (doc/performance.md, "Chunks of 512 slots"). */
+#define GOPOD_CHUNK_SLOTS 512
 
 typedef struct
 {

@@ -6,7 +6,7 @@
  * Each round makes a pod of 1..8 max-workers (started or left paused, its
  * idle timeout sometimes a few ms so that workers leave and come back).
  * 1..4 producer threads (--threads) submit jobs with no destroy notify, one slot a job,
- * in bursts of 1..2000 back to back (a chunk holds 256: bursts fill chunks
+ * in bursts of 1..2000 back to back (a chunk holds 512: bursts fill chunks
  * while a worker holds the one before, which is then handed on to it, rules
  * P7, P7a, P7b in doc/internals.md), sometimes pausing a moment between
  * bursts so that a holder catches up and lets its chunk go. Every job is
@@ -79,6 +79,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+/* The jobs a chunk holds (GOPOD_CHUNK_SLOTS): a burst this long fills one. */
+#define CHUNK_JOBS 512
 
 static guint64 opt_seed;
 static guint64 opt_ops = 250000000;
@@ -677,7 +680,7 @@ producer_main (gpointer data)
       n = MIN (n, p->end - p->next);
 
       p->bursts++;
-      if (n >= 256)
+      if (n >= CHUNK_JOBS)
         p->full_bursts++;
       for (guint k = 0; k < n; k++)
         {
