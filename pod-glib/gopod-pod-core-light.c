@@ -503,6 +503,7 @@ pod_core_light_sleeps (gpointer data)
 {
   LightRun *run = data;
   GopodPodCore *core = run->core;
+  GopodOutbox out = GOPOD_OUTBOX_INIT;
   gboolean let_go;
   guint spawn = 0;
 
@@ -524,7 +525,10 @@ pod_core_light_sleeps (gpointer data)
         g_atomic_int_inc (&core->epoch);
       spawn = gopod_pod_core_reserve_workers_locked (core);
     }
+  /* The jobs it counted left the queue: room for a blocked adder. */
+  gopod_pod_core_wake_waiters_locked (core, &out);
   g_mutex_unlock (&core->lock);
+  gopod_outbox_flush (&out);
   gopod_pod_core_spawn_workers (core, spawn);
 }
 

@@ -2498,6 +2498,69 @@ test_pod_blocked_batch_copied_counts_while_waiting (PodFixture    *fixture,
   copied_batch_tear_down (&c);
 }
 
+static gboolean
+pod_has_blocked_adder (gpointer pod)
+{
+  return gopod_wait_list_has_links (&((GopodPod *) pod)->core->waiters);
+}
+
+static gboolean
+job_is_not_new (gpointer job)
+{
+  return gopod_job_get_state (job) != GOPOD_JOB_STATE_NEW;
+}
+
+typedef struct
+{
+  ChannelPair pair;
+  GopodPod   *pod;
+  gboolean    adder_blocked;  /* when the receive began */
+} ProbedReceive;
+
+static void
+probed_receive (gpointer data)
+{
+  ProbedReceive *probe = data;
+
+  probe->adder_blocked = pod_has_blocked_adder (probe->pod);
+  pair_receive (&probe->pair);
+}
+
+/* A light job that waits stops counting as queued (rule P7c), and an adder
+ * blocked at max-queued hears of it (rule P9): it gets in while the job
+ * waits, not once the job returns, which here is only after it got in.
+ * The worker is new, so it takes the receive in a batch of its own, whose
+ * end is after the receive: nothing else makes room. */
+static void
+test_pod_blocked_batch_waiting_job_makes_room (PodFixture    *fixture,
+                                               gconstpointer  unused)
+{
+  GopodPod *pod = fixture->pod;
+  g_autoptr(GopodChannel) channel = gopod_channel_new (G_TYPE_INT, 0);
+  g_autoptr(TestCountedJob) later = counted_job_new (0);
+  ProbedReceive probe = { { channel, 0 }, pod, FALSE };
+  AddThread t = { pod, GOPOD_JOB (later), NULL, FALSE, NULL };
+  GThread *thread;
+  gboolean got_in;
+
+  gopod_pod_set_max_queued (pod, 1);
+  g_assert_true (gopod_pod_submit (pod, probed_receive, &probe, NULL, NULL));
+  thread = g_thread_new ("adder", add_job_thread, &t);
+  g_assert_true (test_poll_until (pod_has_blocked_adder, pod, 10000));
+  gopod_pod_start (pod);
+  got_in = test_poll_until (job_is_not_new, later, 10000);
+  /* Ends the receive either way, so that a failure does not hang. */
+  g_assert_true (gopod_channel_send_int (channel, 42, NULL, NULL));
+  g_thread_join (thread);
+  g_assert_true (probe.adder_blocked);
+  g_assert_true (got_in);
+  g_assert_no_error (t.error);
+  g_assert_true (t.ok);
+  g_assert_true (gopod_pod_wait (pod, NULL, NULL));
+  g_assert_cmpint (later->runs, ==, 1);
+  g_assert_cmpint (g_atomic_int_get (&probe.pair.received), ==, 42);
+}
+
 /* A discarding shutdown ends a copied batch: the worker destroys the
  * jobs it will not run, and the first destroy notify waits (on a channel,
  * until the test cancels it). Those jobs left the batch before: the wait
@@ -2769,6 +2832,7 @@ main (int   argc,
   POD_TEST ("blocked-batch/copied-rest-runs", test_pod_blocked_batch_copied_rest_runs, 2);
   POD_TEST ("blocked-batch/held-counts-while-waiting", test_pod_blocked_batch_held_counts_while_waiting, 1);
   POD_TEST ("blocked-batch/copied-counts-while-waiting", test_pod_blocked_batch_copied_counts_while_waiting, 2);
+  POD_TEST ("blocked-batch/waiting-job-makes-room", test_pod_blocked_batch_waiting_job_makes_room, 1);
   g_test_add_func ("/Gopod/Pod/blocked-batch/discarded-rest-destroyed-once", test_pod_blocked_batch_discarded_rest_destroyed_once);
   POD_TEST ("cancel/queued-never-starts", test_pod_cancelled_while_queued_never_starts, 1);
   g_test_add_func ("/Gopod/Pod/queue-order/wake-marker", test_pod_queue_order_wake_marker);
