@@ -129,6 +129,8 @@ struct _GopodWaiter
   gint                 cancel_code;
   gint64               deadline;    /* monotonic µs, or -1 */
   gint                 deadline_code;
+  gboolean             fired_at_deadline; /* under mutex: the deadline passed once
+                                           * someone else fired it; until rearmed */
 
   /* Async waiters only (the waiter is then on the heap, refcounted): */
   GTask               *task;

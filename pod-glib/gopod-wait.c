@@ -572,7 +572,7 @@ wait_blocking_sleep_locked (GopodWaiter *waiter)
   gboolean signalled;
 
   waiter->sleeping = TRUE;
-  if (waiter->deadline < 0)
+  if (waiter->deadline < 0 || waiter->fired_at_deadline)
     {
       g_cond_wait (&waiter->cond, &waiter->mutex);
       waiter->sleeping = FALSE;
@@ -585,7 +585,10 @@ wait_blocking_sleep_locked (GopodWaiter *waiter)
   if (gopod_waiter_try_fire (waiter, waiter->deadline_code))
     g_atomic_int_set (&waiter->wake, WAIT_WAKE_WOKEN);
   else
-    waiter->deadline = -1;  /* fired by someone else: their wake-up is coming */
+    /* Fired by someone else: their wake-up is coming. The deadline stays,
+     * for a condition wait that finds its condition false again and waits
+     * once more (gopod_wait_until()) must time out then. */
+    waiter->fired_at_deadline = TRUE;
 }
 
 /*
@@ -851,6 +854,7 @@ wait_blocking_rearm (GopodWaiter *waiter)
 {
   g_atomic_int_set (&waiter->state, WAIT_WAITING);
   g_atomic_int_set (&waiter->wake, WAIT_WAKE_SPINNING);
+  waiter->fired_at_deadline = FALSE;
 }
 
 /* --- lists --- */

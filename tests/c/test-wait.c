@@ -784,6 +784,110 @@ test_has_other (void)
   owner_clear (&owner);
 }
 
+/* --- a deadline that passed while the waiter was being fired --- */
+
+typedef struct
+{
+  Owner        *owner;
+  GopodWaitHome home;        /* another thread's: only makes the hook run */
+  gint64        deadline;
+  gint          late_looks;  /* atomic: looks after the deadline */
+  gint          done;        /* atomic */
+  gboolean      result;
+  GError       *error;
+} LateWait;
+
+/* Under the waiter's mutex, at each turn of its park loop. */
+static void
+late_wait_hook (GMainContext *running,
+                gpointer      data)
+{
+  LateWait *lw = data;
+
+  if (g_get_monotonic_time () >= lw->deadline)
+    g_atomic_int_inc (&lw->late_looks);
+}
+
+static gpointer
+late_wait_thread (gpointer data)
+{
+  LateWait *lw = data;
+  GopodWaitOptions options = GOPOD_WAIT_OPTIONS_INIT;
+
+  options.deadline = lw->deadline;
+  options.home = &lw->home;
+  g_mutex_lock (&lw->owner->lock);
+  lw->result = gopod_wait_until (&lw->owner->list, owner_flag_is_set, lw->owner,
+                                 &options, &lw->error);
+  g_mutex_unlock (&lw->owner->lock);
+  g_atomic_int_set (&lw->done, TRUE);
+
+  return NULL;
+}
+
+static gboolean
+late_wait_timed_out (gpointer data)
+{
+  LateWait *lw = data;
+
+  /* A turn after the deadline: the timed sleep that began before it
+   * returned and tried to fire the waiter, which the owner had fired. */
+  return g_atomic_int_get (&lw->late_looks) >= 1;
+}
+
+static void
+test_wait_until_deadline_after_lost_fire (void)
+{
+  GopodOutbox out = GOPOD_OUTBOX_INIT;
+  LateWait lw = { 0, };
+  Owner owner;
+  GThread *thread;
+  gboolean done;
+
+  g_test_summary ("A condition wait fired just as its deadline passed, that finds the condition "
+                  "false again when it relocks, still times out instead of waiting for ever");
+  owner_init (&owner);
+  lw.owner = &owner;
+  gopod_wait_home_init (&lw.home);
+  lw.deadline = g_get_monotonic_time () + 50 * G_TIME_SPAN_MILLISECOND;
+  gopod_wait_set_test_hook (late_wait_hook, &lw);
+  thread = g_thread_new ("late-wait", late_wait_thread, &lw);
+  owner_wait_linked (&owner);
+
+  /* The owner fires the waiter but has not woken it yet (its outbox is
+   * not flushed), and someone takes the condition back meanwhile. */
+  g_mutex_lock (&owner.lock);
+  owner.flag = TRUE;
+  g_assert_cmpuint (gopod_wait_list_fire_ready (&owner.list, FALSE, &out), ==, 1);
+  owner.flag = FALSE;
+  g_mutex_unlock (&owner.lock);
+
+  /* The waiter's deadline passes while it waits for that wake-up. */
+  g_assert_true (test_poll_until (late_wait_timed_out, &lw, 5000));
+  gopod_outbox_flush (&out);
+
+  /* Woken, it relocks, finds the condition false and waits again: its
+   * deadline is long past, so that wait must time out at once. */
+  done = test_poll_until (test_flag_is_set, &lw.done, 3000);
+  gopod_wait_set_test_hook (NULL, NULL);
+  if (!done)
+    {
+      /* Let it go, so the failure does not hang the run. */
+      g_mutex_lock (&owner.lock);
+      owner.flag = TRUE;
+      g_mutex_unlock (&owner.lock);
+      owner_set_flag (&owner);
+      g_thread_join (thread);
+      g_error ("the wait did not time out: its deadline was lost");
+    }
+  g_thread_join (thread);
+  g_assert_false (lw.result);
+  g_assert_error (lw.error, GOPOD_ERROR, GOPOD_ERROR_TIMEOUT);
+  g_clear_error (&lw.error);
+  gopod_wait_home_clear (&lw.home);
+  owner_clear (&owner);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -809,6 +913,7 @@ main (int   argc,
   g_test_add_func ("/Gopod/Wait/cancellables/async", test_further_cancellables_async);
   g_test_add_func ("/Gopod/Wait/cancellables/async-context-goes", test_async_cancelled_as_context_goes);
   g_test_add_func ("/Gopod/Wait/list/has-other", test_has_other);
+  g_test_add_func ("/Gopod/Wait/until/deadline-after-lost-fire", test_wait_until_deadline_after_lost_fire);
 
   return g_test_run ();
 }
