@@ -9,12 +9,14 @@
 
 /* What a timer or ticker source reaches its channel through (refcounted:
  * the source and the channel hold one each). The source may fire on the
- * timer thread while the channel is being disposed elsewhere: @lock keeps
- * the channel alive for the tick, and dispose clears @channel. */
+ * timer thread while the channel is being disposed elsewhere: a tick takes
+ * a strong reference for its send (NULL once the channel is disposing), and
+ * no lock is held across the send. The send may complete an async receive,
+ * whose task may then drop the channel's last reference on the timer
+ * thread: with a mutex held here, that dispose locked it again. */
 struct _GopodChannelTimer
 {
-  GMutex        lock;
-  GopodChannel *channel;   /* under lock; NULL once disposed (not a reference) */
+  GWeakRef      channel;
   gboolean      repeat;
 };
 
@@ -23,7 +25,7 @@ channel_timer_clear (gpointer data)
 {
   GopodChannelTimer *timer = data;
 
-  g_mutex_clear (&timer->lock);
+  g_weak_ref_clear (&timer->channel);
 }
 
 static void
@@ -40,14 +42,18 @@ channel_timer_fire (gpointer data)
 {
   GopodChannelTimer *timer = data;
   GopodChannelSlot slot = { G_VALUE_INIT, FALSE };
+  GopodChannel *channel;
 
   g_value_init (&slot.value, G_TYPE_INT64);
   g_value_set_int64 (&slot.value, g_get_monotonic_time ());
 
-  g_mutex_lock (&timer->lock);
-  if (timer->channel != NULL)
-    gopod_channel_op_now (timer->channel, GOPOD_CHANNEL_OP_SEND, &slot);
-  g_mutex_unlock (&timer->lock);
+  channel = g_weak_ref_get (&timer->channel);
+  if (channel != NULL)
+    {
+      gopod_channel_op_now (channel, GOPOD_CHANNEL_OP_SEND, &slot);
+      /* May be the last reference: no lock is held. */
+      g_object_unref (channel);
+    }
   gopod_channel_value_clear (&slot.value);
 
   return timer->repeat ? G_SOURCE_CONTINUE : G_SOURCE_REMOVE;
@@ -60,8 +66,7 @@ channel_timer_new_timed (guint    ms,
   GopodChannel *self = gopod_channel_new (G_TYPE_INT64, 1);
   GopodChannelTimer *timer = g_atomic_rc_box_new0 (GopodChannelTimer);
 
-  g_mutex_init (&timer->lock);
-  timer->channel = self;
+  g_weak_ref_init (&timer->channel, self);
   timer->repeat = repeat;
   self->timer = timer;
   self->timer_source = gopod_timer_add (ms, channel_timer_fire,
@@ -121,8 +126,6 @@ gopod_channel_timer_detach (GopodChannel *self)
   /* A tick running now finishes before the channel goes. */
   if (self->timer == NULL)
     return;
-  g_mutex_lock (&self->timer->lock);
-  self->timer->channel = NULL;
-  g_mutex_unlock (&self->timer->lock);
+  g_weak_ref_set (&self->timer->channel, NULL);
   g_clear_pointer (&self->timer, channel_timer_unref);
 }

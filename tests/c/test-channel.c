@@ -1105,6 +1105,50 @@ test_bad_input (void)
   g_value_unset (&v);
 }
 
+/* The timer's tick completes an async receive on the timer thread; the task
+ * it answers may be the channel's last holder, and once the callback ran on
+ * the caller's context the timer thread drops that task last. */
+typedef struct
+{
+  gboolean received;
+} TimerDropped;
+
+static void
+timer_dropped_received (GObject      *source,
+                        GAsyncResult *result,
+                        gpointer      user_data)
+{
+  TimerDropped *td = user_data;
+  GValue value = G_VALUE_INIT;
+
+  g_assert_true (gopod_channel_receive_finish (GOPOD_CHANNEL (source), result, &value, NULL));
+  g_value_unset (&value);
+  td->received = TRUE;
+}
+
+static void
+test_timer_async_receive_last_reference (void)
+{
+  guint i;
+
+  g_test_summary ("A timer whose only holder is the async receive its tick completes is "
+                  "finalized wherever that task goes, without wedging the timer thread");
+  /* Not ordered by a gate: the timer thread drops the task's last reference
+   * only when the caller's context answered it first, and no hook sits
+   * between the two. With the tick holding a lock across its send, a
+   * 2-core machine wedged the timer thread within a few hundred rounds;
+   * the next round's tick then never comes. */
+  for (i = 0; i < 20000; i++)
+    {
+      GopodChannel *timer = gopod_channel_new_timer (0);
+      TimerDropped td = { FALSE };
+
+      gopod_channel_receive_async (timer, NULL, timer_dropped_received, &td);
+      g_object_unref (timer);
+      test_iterate_until (NULL, &td.received, 3000);
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1151,6 +1195,8 @@ main (int   argc,
   g_test_add_func ("/Gopod/Channel/ticker/dropped-without-close", test_ticker_dropped_without_close);
   g_test_add_func ("/Gopod/Channel/notify", test_notify_on_creation_context);
   g_test_add_func ("/Gopod/Channel/bad-input", test_bad_input);
+  g_test_add_func ("/Gopod/Channel/timer/async-receive-last-reference",
+                   test_timer_async_receive_last_reference);
 
   return g_test_run ();
 }
