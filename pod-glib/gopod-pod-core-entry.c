@@ -154,6 +154,11 @@ pod_core_entry_start_chunk_locked (GopodPodCore *core)
   chunk->seq = core->next_seq;
   if (!gopod_pod_core_hand_on_locked (core, full, chunk))
     gopod_pod_core_queue_push_sorted_locked (core, gopod_chunk_to_item (chunk));
+  /* A light job makes the pod busy too (rule G9). Asked here, once a
+   * chunk rather than at every submit: an idle pod has no filling chunk
+   * (an emptied chunk is retired, rule P3), so the first light job after
+   * idle always starts one. */
+  gopod_pod_registry_busy_locked (core);
   return chunk;
 }
 

@@ -595,7 +595,11 @@ pod_core_dispatch_job_locked (GopodPodCore *core,
   pod_core_running_add_locked (core, job);
   gopod_pod_core_notify (core, PROP_QUEUED);
   gopod_pod_core_notify (core, PROP_RUNNING);
+  /* It left the queue: room for a blocked adder while it runs (rule P9). */
+  gopod_pod_core_wake_waiters_locked (core, out);
   g_mutex_unlock (&core->lock);
+  if (out->n > 0)
+    gopod_outbox_flush (out);
 
   for (;;)
     {

@@ -48,6 +48,9 @@ void          gopod_pod_registry_clear             (GopodPodRegistry *registry);
 /* A job was accepted (queued). */
 void          gopod_pod_registry_accepted_locked   (GopodPodCore     *core,
                                                     GopodJob         *job);
+/* The pod accepted work (a job, or a light job): holds the application,
+ * if one is set and not held yet (rule G9). */
+void          gopod_pod_registry_busy_locked       (GopodPodCore     *core);
 /* A worker popped @job: TRUE if it must not start now, and was held. */
 gboolean      gopod_pod_registry_hold_locked       (GopodPodCore     *core,
                                                     GopodJob         *job);

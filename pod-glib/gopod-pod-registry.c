@@ -157,9 +157,17 @@ gopod_pod_registry_accepted_locked (GopodPodCore *core,
     gopod_job_list_append (registry->jobs, job);
   if (key != NULL)
     pod_registry_lane_push (registry, job, key);
+  gopod_pod_registry_busy_locked (core);
+  gopod_notify_queue_deferred_mask (&core->notify, 1u << PROP_PROGRESS);
+}
+
+void
+gopod_pod_registry_busy_locked (GopodPodCore *core)
+{
+  GopodPodRegistry *registry = &core->registry;
+
   if (registry->application != NULL && !registry->holding)
     pod_registry_send_hold (core, TRUE);
-  gopod_notify_queue_deferred_mask (&core->notify, 1u << PROP_PROGRESS);
 }
 
 static void

@@ -2109,6 +2109,19 @@ hand_on_submit (GopodPod   *pod,
     g_assert_true (gopod_pod_submit (pod, hand_on_counted, h, NULL, NULL));
 }
 
+/* Runs 1000 short light jobs: the pod's worker learns that light jobs are
+ * short, and takes them in long batches or holds their chunk. */
+static void
+teach_short_jobs (GopodPod *pod)
+{
+  int warm = 0;
+
+  gopod_pod_start (pod);
+  for (int i = 0; i < 1000; i++)
+    g_assert_true (gopod_pod_submit (pod, count_call, &warm, NULL, NULL));
+  g_assert_true (gopod_pod_wait (pod, NULL, NULL));
+}
+
 /* Teaches the pod's one worker that light jobs are short, then makes it
  * hold a new chunk headed by a job that waits at the fixture's gate, fills
  * that chunk with GOPOD_CHUNK_SLOTS - 1 counted jobs and puts one more in
@@ -2126,11 +2139,7 @@ hand_on_block_holder (PodFixture *fixture,
   gopod_pod_start (pod);
   for (int attempt = 1;; attempt++)
     {
-      int warm = 0;
-
-      for (int i = 0; i < 1000; i++)
-        g_assert_true (gopod_pod_submit (pod, count_call, &warm, NULL, NULL));
-      g_assert_true (gopod_pod_wait (pod, NULL, NULL));
+      teach_short_jobs (pod);
       g_assert_true (gopod_pod_submit (pod, light_gated, &gated, NULL, NULL));
       test_gate_wait_for_waiters (&fixture->gate, 1);
       hand_on_submit (pod, h, GOPOD_CHUNK_SLOTS);
@@ -2260,12 +2269,7 @@ pair_check_ran (GopodPod    *pod,
 static void
 blocked_teach (GopodPod *pod)
 {
-  int warm = 0;
-
-  gopod_pod_start (pod);
-  for (int i = 0; i < 1000; i++)
-    g_assert_true (gopod_pod_submit (pod, count_call, &warm, NULL, NULL));
-  g_assert_true (gopod_pod_wait (pod, NULL, NULL));
+  teach_short_jobs (pod);
   gopod_pod_set_max_workers (pod, 2);
 }
 
@@ -2512,11 +2516,38 @@ job_is_not_new (gpointer job)
   return gopod_job_get_state (job) != GOPOD_JOB_STATE_NEW;
 }
 
+/* An adder thread blocked at max-queued: returns once it waits. */
+static GThread *
+adder_start_blocked (AddThread *t)
+{
+  GThread *thread = g_thread_new ("adder", add_job_thread, t);
+
+  g_assert_true (test_poll_until (pod_has_blocked_adder, t->pod, 10000));
+  return thread;
+}
+
+/* A taught worker runs @blocker, gated, while the test sets up behind it:
+ * the light jobs submitted next queue in a chunk of their own, which that
+ * worker takes when the gate opens. */
+static void
+blocker_begin (GopodPod       *pod,
+               TestCountedJob *blocker,
+               TestGate       *gate)
+{
+  test_gate_init (gate);
+  blocker->gate = gate;
+  gopod_pod_set_max_queued (pod, 0);
+  teach_short_jobs (pod);
+  g_assert_true (gopod_pod_add_job (pod, GOPOD_JOB (blocker), NULL, NULL));
+  test_gate_wait_for_waiters (gate, 1);
+}
+
 typedef struct
 {
   ChannelPair pair;
   GopodPod   *pod;
   gboolean    adder_blocked;  /* when the receive began */
+  guint       queued;         /* when the receive began: 1 when held */
 } ProbedReceive;
 
 static void
@@ -2525,42 +2556,195 @@ probed_receive (gpointer data)
   ProbedReceive *probe = data;
 
   probe->adder_blocked = pod_has_blocked_adder (probe->pod);
+  probe->queued = gopod_pod_get_queued (probe->pod);
   pair_receive (&probe->pair);
 }
 
 /* A light job that waits stops counting as queued (rule P7c), and an adder
  * blocked at max-queued hears of it (rule P9): it gets in while the job
  * waits, not once the job returns, which here is only after it got in.
- * The worker is new, so it takes the receive in a batch of its own, whose
- * end is after the receive: nothing else makes room. */
+ * The receive is the one job of a chunk that the taught worker holds (an
+ * object job keeps that worker while the chunk is queued and the adder
+ * blocks): a held chunk's jobs leave `queued` only at a batch's end or
+ * when one waits, so nothing else makes room. (A copied batch leaves
+ * `queued`, and wakes the adder, when it is taken.) A worker whose
+ * average was spoilt copied the receive: then the pair tries again. */
 static void
 test_pod_blocked_batch_waiting_job_makes_room (PodFixture    *fixture,
                                                gconstpointer  unused)
 {
   GopodPod *pod = fixture->pod;
   g_autoptr(GopodChannel) channel = gopod_channel_new (G_TYPE_INT, 0);
-  g_autoptr(TestCountedJob) later = counted_job_new (0);
-  ProbedReceive probe = { { channel, 0 }, pod, FALSE };
+
+  for (int attempt = 1;; attempt++)
+    {
+      g_autoptr(TestCountedJob) blocker = counted_job_new (0);
+      g_autoptr(TestCountedJob) later = counted_job_new (1);
+      ProbedReceive probe = { { channel, 0 }, pod, FALSE, 0 };
+      AddThread t = { pod, GOPOD_JOB (later), NULL, FALSE, NULL };
+      TestGate gate;
+      GThread *thread;
+      gboolean got_in;
+
+      blocker_begin (pod, blocker, &gate);
+      g_assert_true (gopod_pod_submit (pod, probed_receive, &probe, NULL, NULL));
+      gopod_pod_set_max_queued (pod, 1);
+      thread = adder_start_blocked (&t);
+      test_gate_open (&gate);
+      got_in = test_poll_until (job_is_not_new, later, 10000);
+      /* Ends the receive either way, so that a failure does not hang. */
+      g_assert_true (gopod_channel_send_int (channel, 42, NULL, NULL));
+      g_thread_join (thread);
+      g_assert_no_error (t.error);
+      g_assert_true (t.ok);
+      g_assert_true (gopod_pod_wait (pod, NULL, NULL));
+      g_assert_cmpint (later->runs, ==, 1);
+      g_assert_cmpint (g_atomic_int_get (&probe.pair.received), ==, 42);
+      test_gate_clear (&gate);
+      if (probe.queued == 1)
+        {
+          g_assert_true (probe.adder_blocked);
+          g_assert_true (got_in);
+          break;
+        }
+      g_assert_cmpint (attempt, <, 5);
+    }
+}
+
+/* Taking a job out of the queue to run it makes room (rules P9, P12): an
+ * adder blocked at max-queued gets in while the job runs, not once it
+ * ends. The job runs long, waiting at a gate (not in a wait of pod-glib,
+ * so no sleep hook is involved) until the test has looked. With
+ * @light, the job is a light one, which a new worker takes in a copied
+ * batch of one; else an object job. */
+typedef struct
+{
+  TestGate *gate;
+} GatedLight;
+
+static void
+gated_light_run (gpointer data)
+{
+  test_gate_pass (((GatedLight *) data)->gate);
+}
+
+static void
+check_started_job_makes_room (PodFixture *fixture,
+                              gboolean    light)
+{
+  GopodPod *pod = fixture->pod;
+  g_autoptr(TestCountedJob) first = counted_job_new (0);
+  g_autoptr(TestCountedJob) later = counted_job_new (1);
+  GatedLight gated = { &fixture->gate };
   AddThread t = { pod, GOPOD_JOB (later), NULL, FALSE, NULL };
   GThread *thread;
   gboolean got_in;
 
+  first->gate = &fixture->gate;
   gopod_pod_set_max_queued (pod, 1);
-  g_assert_true (gopod_pod_submit (pod, probed_receive, &probe, NULL, NULL));
-  thread = g_thread_new ("adder", add_job_thread, &t);
-  g_assert_true (test_poll_until (pod_has_blocked_adder, pod, 10000));
+  if (light)
+    g_assert_true (gopod_pod_submit (pod, gated_light_run, &gated, NULL, NULL));
+  else
+    g_assert_true (gopod_pod_add_job (pod, GOPOD_JOB (first), NULL, NULL));
+  thread = adder_start_blocked (&t);
   gopod_pod_start (pod);
-  got_in = test_poll_until (job_is_not_new, later, 10000);
-  /* Ends the receive either way, so that a failure does not hang. */
-  g_assert_true (gopod_channel_send_int (channel, 42, NULL, NULL));
+  /* The job runs: it is out of the queue, which has room. */
+  test_gate_wait_for_waiters (&fixture->gate, 1);
+  got_in = test_poll_until (job_is_not_new, later, 5000);
+  /* Lets the job end either way, so that a failure does not hang. */
+  test_gate_open (&fixture->gate);
   g_thread_join (thread);
-  g_assert_true (probe.adder_blocked);
   g_assert_true (got_in);
   g_assert_no_error (t.error);
   g_assert_true (t.ok);
   g_assert_true (gopod_pod_wait (pod, NULL, NULL));
   g_assert_cmpint (later->runs, ==, 1);
-  g_assert_cmpint (g_atomic_int_get (&probe.pair.received), ==, 42);
+}
+
+static void
+test_pod_add_job_started_job_makes_room (PodFixture    *fixture,
+                                         gconstpointer  unused)
+{
+  check_started_job_makes_room (fixture, FALSE);
+}
+
+static void
+test_pod_add_job_started_light_job_makes_room (PodFixture    *fixture,
+                                               gconstpointer  unused)
+{
+  check_started_job_makes_room (fixture, TRUE);
+}
+
+/* A holder that goes on with its chunk after a batch counted the batch
+ * out of `queued` and fired the waiters that this made ready (rule P9):
+ * they are woken before its next batch runs, not when it lets go of the
+ * chunk, which with one worker and a steady producer may be never. Here a
+ * batch ends after its first job, which moves the epoch (a setting
+ * written from the job: the batch stops, the holder keeps the chunk), and
+ * the second job, in the next batch, looks whether an adder blocked at
+ * max-queued got in meanwhile. An object job holds the taught worker while
+ * the chunk is filled and the adder blocks. */
+typedef struct
+{
+  GopodPod *pod;
+  GopodJob *later;
+  guint     queued_in_first;  /* 2 when the chunk was held, 1 when copied */
+  gboolean  got_in;
+} HeldRoom;
+
+static void
+held_room_first (gpointer data)
+{
+  HeldRoom *h = data;
+
+  h->queued_in_first = gopod_pod_get_queued (h->pod);
+  /* Moves the epoch, makes no room. */
+  gopod_pod_set_idle_timeout_ms (h->pod, 20000);
+}
+
+static void
+held_room_second (gpointer data)
+{
+  HeldRoom *h = data;
+
+  h->got_in = test_poll_until (job_is_not_new, h->later, 5000);
+}
+
+static void
+test_pod_held_batch_end_makes_room (PodFixture    *fixture,
+                                    gconstpointer  unused)
+{
+  GopodPod *pod = fixture->pod;
+
+  for (int attempt = 1;; attempt++)
+    {
+      g_autoptr(TestCountedJob) blocker = counted_job_new (0);
+      g_autoptr(TestCountedJob) later = counted_job_new (1);
+      HeldRoom h = { pod, GOPOD_JOB (later), 0, FALSE };
+      AddThread t = { pod, GOPOD_JOB (later), NULL, FALSE, NULL };
+      TestGate gate;
+      GThread *thread;
+
+      blocker_begin (pod, blocker, &gate);
+      g_assert_true (gopod_pod_submit (pod, held_room_first, &h, NULL, NULL));
+      g_assert_true (gopod_pod_submit (pod, held_room_second, &h, NULL, NULL));
+      gopod_pod_set_max_queued (pod, 2);
+      thread = adder_start_blocked (&t);
+      test_gate_open (&gate);
+      g_thread_join (thread);
+      g_assert_no_error (t.error);
+      g_assert_true (t.ok);
+      g_assert_true (gopod_pod_wait (pod, NULL, NULL));
+      g_assert_cmpint (later->runs, ==, 1);
+      test_gate_clear (&gate);
+      /* A worker whose average was spoilt copied the jobs apart. */
+      if (h.queued_in_first == 2)
+        {
+          g_assert_true (h.got_in);
+          break;
+        }
+      g_assert_cmpint (attempt, <, 5);
+    }
 }
 
 /* A discarding shutdown ends a copied batch: the worker destroys the
@@ -2752,6 +2936,89 @@ test_pod_cancelled_while_queued_never_starts (PodFixture    *fixture,
   g_assert_null (job->begun_on);
 }
 
+/* The pod holds its application while it has queued or running jobs
+ * (rule G9), light ones too: an application with no window whose
+ * `activate` submits a light job keeps running until that job is done. */
+typedef struct
+{
+  GopodPod *pod;
+  TestGate  gate;
+  int       runs;
+  gboolean  ran_before_quit;
+  gboolean  quit;  /* atomic */
+} LightAppRun;
+
+static void
+light_app_job (gpointer data)
+{
+  LightAppRun *run = data;
+
+  test_gate_pass (&run->gate);
+  g_atomic_int_inc (&run->runs);
+}
+
+static void
+light_app_activate (GApplication *app,
+                    LightAppRun  *run)
+{
+  g_assert_true (gopod_pod_submit (run->pod, light_app_job, run, NULL, NULL));
+}
+
+static void
+light_app_shutdown (GApplication *app,
+                    LightAppRun  *run)
+{
+  run->ran_before_quit = g_atomic_int_get (&run->runs) == 1;
+  g_atomic_int_set (&run->quit, TRUE);
+}
+
+/* The job waits at the gate, or the application quit without it. */
+static gboolean
+light_app_waited_or_quit (gpointer data)
+{
+  LightAppRun *run = data;
+  gboolean waited;
+
+  g_mutex_lock (&run->gate.lock);
+  waited = run->gate.waiting > 0;
+  g_mutex_unlock (&run->gate.lock);
+  return waited || g_atomic_int_get (&run->quit);
+}
+
+static gpointer
+light_app_open_when_waited (gpointer data)
+{
+  LightAppRun *run = data;
+
+  g_assert_true (test_poll_until (light_app_waited_or_quit, run, 10000));
+  test_gate_open (&run->gate);
+  return NULL;
+}
+
+static void
+test_pod_application_held_for_light_job (void)
+{
+  g_autoptr(GApplication) app = g_application_new ("org.gnome.PodGlib.TestPodLight",
+                                                    G_APPLICATION_NON_UNIQUE);
+  LightAppRun run = { NULL };
+  GThread *opener;
+
+  run.pod = gopod_pod_new (1);
+  test_gate_init (&run.gate);
+  gopod_pod_start (run.pod);
+  gopod_pod_set_application (run.pod, app);
+  g_signal_connect (app, "activate", G_CALLBACK (light_app_activate), &run);
+  g_signal_connect (app, "shutdown", G_CALLBACK (light_app_shutdown), &run);
+  opener = g_thread_new ("opener", light_app_open_when_waited, &run);
+  g_assert_cmpint (g_application_run (app, 0, NULL), ==, 0);
+  g_thread_join (opener);
+  g_assert_true (gopod_pod_wait (run.pod, NULL, NULL));
+  g_assert_true (run.ran_before_quit);
+  gopod_pod_set_application (run.pod, NULL);
+  g_object_unref (run.pod);
+  test_gate_clear (&run.gate);
+}
+
 /* The _finish functions check the result is theirs. */
 static void
 test_pod_finish_checks_source_tag (PodFixture    *fixture,
@@ -2835,10 +3102,14 @@ main (int   argc,
   POD_TEST ("blocked-batch/held-counts-while-waiting", test_pod_blocked_batch_held_counts_while_waiting, 1);
   POD_TEST ("blocked-batch/copied-counts-while-waiting", test_pod_blocked_batch_copied_counts_while_waiting, 2);
   POD_TEST ("blocked-batch/waiting-job-makes-room", test_pod_blocked_batch_waiting_job_makes_room, 1);
+  POD_TEST ("add-job/started-job-makes-room", test_pod_add_job_started_job_makes_room, 1);
+  POD_TEST ("add-job/started-light-job-makes-room", test_pod_add_job_started_light_job_makes_room, 1);
+  POD_TEST ("blocked-batch/held-batch-end-makes-room", test_pod_held_batch_end_makes_room, 1);
   g_test_add_func ("/Gopod/Pod/blocked-batch/discarded-rest-destroyed-once", test_pod_blocked_batch_discarded_rest_destroyed_once);
   POD_TEST ("cancel/queued-never-starts", test_pod_cancelled_while_queued_never_starts, 1);
   g_test_add_func ("/Gopod/Pod/queue-order/wake-marker", test_pod_queue_order_wake_marker);
   POD_TEST ("bad-input/finish-source-tags", test_pod_finish_checks_source_tag, 1);
+  g_test_add_func ("/Gopod/Pod/application/held-for-light-job", test_pod_application_held_for_light_job);
 
   return g_test_run ();
 }
