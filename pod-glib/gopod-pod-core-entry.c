@@ -191,7 +191,7 @@ pod_core_entry_append_and_unlock (GopodPodCore   *core,
   core->next_seq++;
   core->n_queued++;
   core->submitted++;
-  gopod_notify_queue_deferred_mask (&core->notify, (1u << PROP_QUEUED) | (1u << PROP_SUBMITTED));
+  gopod_notify_queue_deferred_mask (&core->notify, (1u << PROP_QUEUED) | (1u << PROP_SUBMITTED) | (1u << PROP_PROGRESS));
   if (G_UNLIKELY (core->n_workers < core->max_workers))
     return pod_core_entry_unlock_and_spawn (core);
   g_mutex_unlock (&core->lock);

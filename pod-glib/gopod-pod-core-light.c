@@ -13,6 +13,10 @@
 #define BATCH_TARGET_NS 50000
 #define BATCH_MAX 128  /* two slots a job at most: a batch given back fits a chunk */
 
+/* What light jobs that ended change: the pod's progress counts them too
+ * (rule G8). */
+#define LIGHT_ENDED_PROPS ((1u << PROP_SUCCEEDED) | (1u << PROP_PROGRESS))
+
 typedef struct
 {
   GopodLightJob jobs[BATCH_MAX];
@@ -184,7 +188,7 @@ pod_core_light_count_held_locked (GopodPodCore *core,
   chunk->seq += taken;
   core->n_queued -= taken;
   core->succeeded += succeeded;
-  gopod_notify_queue_deferred_mask (&core->notify, (1u << PROP_QUEUED) | (1u << PROP_SUCCEEDED));
+  gopod_notify_queue_deferred_mask (&core->notify, (1u << PROP_QUEUED) | LIGHT_ENDED_PROPS);
 }
 
 /* Whether the producer may still append to a held chunk. */
@@ -487,7 +491,7 @@ pod_core_light_count_waiting_locked (LightRun *run)
     }
   run->succeeded = run->batch->next - 1;
   run->core->succeeded += run->succeeded;
-  gopod_pod_core_notify (run->core, PROP_SUCCEEDED);
+  gopod_notify_queue_deferred_mask (&run->core->notify, LIGHT_ENDED_PROPS);
 }
 
 /* The worker's sleep hook while it runs light jobs unlocked (rule P7c):
@@ -642,7 +646,7 @@ gopod_pod_core_dispatch_chunk_locked (GopodPodCore *core,
   core->succeeded += ran - run.succeeded;
   core->cancelled += discarded;
   gopod_pod_core_notify (core, PROP_RUNNING);
-  gopod_pod_core_notify (core, PROP_SUCCEEDED);
+  gopod_notify_queue_deferred_mask (&core->notify, LIGHT_ENDED_PROPS);
   if (discarded > 0)
     gopod_pod_core_notify (core, PROP_CANCELLED);
   gopod_pod_core_wake_waiters_locked (core, out);

@@ -2747,6 +2747,49 @@ test_pod_held_batch_end_makes_room (PodFixture    *fixture,
     }
 }
 
+static gboolean
+pod_has_one_success (gpointer pod)
+{
+  return gopod_pod_get_succeeded (pod) == 1;
+}
+
+static void
+progress_notified (GObject    *pod,
+                   GParamSpec *pspec,
+                   gpointer    data)
+{
+  *(gboolean *) data = TRUE;
+}
+
+/* The pod's progress moves with light jobs too (rule G8): notified on
+ * their submit and on their end, as for object jobs. One light job ended
+ * and one waits at the gate: half of what was accepted since idle. */
+static void
+test_pod_light_jobs_notify_progress (PodFixture    *fixture,
+                                     gconstpointer  unused)
+{
+  GopodPod *pod = fixture->pod;
+  BatchData gated = { &fixture->gate, 0 };
+  gboolean notified = FALSE;
+  int runs = 0;
+
+  g_signal_connect (pod, "notify::progress", G_CALLBACK (progress_notified), &notified);
+  gopod_pod_start (pod);
+  /* What the start notified (an idle pod's progress) goes out first. */
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  notified = FALSE;
+  g_assert_true (gopod_pod_submit (pod, count_call, &runs, NULL, NULL));
+  g_assert_true (gopod_pod_submit (pod, light_gated, &gated, NULL, NULL));
+  test_gate_wait_for_waiters (&fixture->gate, 1);
+  g_assert_true (test_poll_until (pod_has_one_success, pod, 10000));
+  test_iterate_until (NULL, &notified, 10000);
+  g_assert_cmpfloat (gopod_pod_get_progress (pod), ==, 0.5);
+  test_gate_open (&fixture->gate);
+  g_assert_true (gopod_pod_wait (pod, NULL, NULL));
+  g_signal_handlers_disconnect_by_func (pod, progress_notified, &notified);
+}
+
 /* A discarding shutdown ends a copied batch: the worker destroys the
  * jobs it will not run, and the first destroy notify waits (on a channel,
  * until the test cancels it). Those jobs left the batch before: the wait
@@ -3102,6 +3145,7 @@ main (int   argc,
   POD_TEST ("blocked-batch/held-counts-while-waiting", test_pod_blocked_batch_held_counts_while_waiting, 1);
   POD_TEST ("blocked-batch/copied-counts-while-waiting", test_pod_blocked_batch_copied_counts_while_waiting, 2);
   POD_TEST ("blocked-batch/waiting-job-makes-room", test_pod_blocked_batch_waiting_job_makes_room, 1);
+  POD_TEST ("light-jobs-notify-progress", test_pod_light_jobs_notify_progress, 1);
   POD_TEST ("add-job/started-job-makes-room", test_pod_add_job_started_job_makes_room, 1);
   POD_TEST ("add-job/started-light-job-makes-room", test_pod_add_job_started_light_job_makes_room, 1);
   POD_TEST ("blocked-batch/held-batch-end-makes-room", test_pod_held_batch_end_makes_room, 1);
