@@ -261,7 +261,9 @@ pod_registry_compare_seq (gconstpointer a,
 }
 
 /* The queued jobs, in the order they were accepted. The queue has no
- * iterator: everything is taken out and put back as it was. */
+ * iterator: everything is taken out and put back as it was, under the
+ * queue's own lock, so that a worker asleep in it, which pops without our
+ * lock, finds it only as it was (its head first), never half put back. */
 static GPtrArray *
 pod_registry_queued_jobs_locked (GopodPodCore *core)
 {
@@ -269,15 +271,17 @@ pod_registry_queued_jobs_locked (GopodPodCore *core)
   GPtrArray *jobs = g_ptr_array_new ();
   gpointer item;
 
-  while ((item = g_async_queue_try_pop (core->queue)) != NULL)
+  g_async_queue_lock (core->queue);
+  while ((item = g_async_queue_try_pop_unlocked (core->queue)) != NULL)
     g_ptr_array_add (items, item);
   for (guint i = items->len; i-- > 0;)
     {
       item = g_ptr_array_index (items, i);
-      g_async_queue_push_front (core->queue, item);
+      g_async_queue_push_front_unlocked (core->queue, item);
       if (item != GOPOD_WAKE_MARKER && !gopod_item_is_chunk (item))
         g_ptr_array_add (jobs, item);
     }
+  g_async_queue_unlock (core->queue);
   g_ptr_array_unref (items);
   for (GList *l = core->registry.held.head; l != NULL; l = l->next)
     g_ptr_array_add (jobs, l->data);
