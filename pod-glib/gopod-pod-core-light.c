@@ -581,11 +581,9 @@ pod_core_light_hold_chunk_locked (GopodPodCore *core,
       chunk->hold_limit = limit;
       run.held = chunk;
       run.taken = run.succeeded = 0;
-      g_mutex_unlock (&core->lock);
-      /* The waiters the last batch's count made ready (rule P9) are woken
-       * now, not when the holder lets go of the chunk. */
-      if (out->n > 0)
-        gopod_outbox_flush (out);
+      /* The waiters the last batch's count made ready are woken now, not
+       * when the holder lets go of the chunk. */
+      gopod_pod_core_unlock_and_flush (core, out);
       gopod_wait_set_sleep_hook (pod_core_light_sleeps, &run);
       ran = pod_core_light_run_held (core, chunk, limit, epoch, may_spin, avg_job_ns);
       gopod_wait_set_sleep_hook (NULL, NULL);
@@ -631,9 +629,7 @@ gopod_pod_core_dispatch_chunk_locked (GopodPodCore *core,
   /* The batch left the queue: room for a blocked adder while it runs
    * (rule P9). */
   gopod_pod_core_wake_waiters_locked (core, out);
-  g_mutex_unlock (&core->lock);
-  if (out->n > 0)
-    gopod_outbox_flush (out);
+  gopod_pod_core_unlock_and_flush (core, out);
 
   started = g_get_monotonic_time ();
   gopod_wait_set_sleep_hook (pod_core_light_sleeps, &run);

@@ -224,6 +224,18 @@ gopod_pod_core_lock (GopodPodCore *core)
     gopod_pod_core_lock_contended (core);
 }
 
+/* Lets go of the lock and wakes, frees or answers what @out holds (rule 3):
+ * before a worker runs more jobs, so that nobody waits for it to finish
+ * them (rule P9). */
+static inline void
+gopod_pod_core_unlock_and_flush (GopodPodCore *core,
+                                 GopodOutbox  *out)
+{
+  g_mutex_unlock (&core->lock);
+  if (out->n > 0)
+    gopod_outbox_flush (out);
+}
+
 void          gopod_pod_core_chunk_free_locked       (GopodPodCore *core,
                                                       GopodChunk   *chunk);
 /* Runs light jobs from a chunk the worker popped, in batches or straight

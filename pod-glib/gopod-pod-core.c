@@ -597,9 +597,7 @@ pod_core_dispatch_job_locked (GopodPodCore *core,
   gopod_pod_core_notify (core, PROP_RUNNING);
   /* It left the queue: room for a blocked adder while it runs (rule P9). */
   gopod_pod_core_wake_waiters_locked (core, out);
-  g_mutex_unlock (&core->lock);
-  if (out->n > 0)
-    gopod_outbox_flush (out);
+  gopod_pod_core_unlock_and_flush (core, out);
 
   for (;;)
     {
