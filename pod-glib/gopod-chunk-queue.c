@@ -179,7 +179,7 @@ chunk_queue_item_position (gconstpointer  item,
     }
   else
     {
-      *priority = gopod_job_peek_priority ((GopodJob *) item);
+      *priority = gopod_job_peek_queued_priority ((GopodJob *) item);
       *seq = gopod_job_get_seq ((GopodJob *) item);
     }
 }

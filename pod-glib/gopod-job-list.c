@@ -110,6 +110,13 @@ job_list_apply_change (GopodJobList  *self,
 
   if (change->ended_at == -1)
     {
+      /* Listed already: a pod that may not know whether its list saw a
+       * job tells it again (gopod-pod-core.c), and a job is accepted once. */
+      if (g_hash_table_contains (self->entries, change->job))
+        {
+          gopod_job_release (change->job);
+          return;
+        }
       entry = g_new (JobListEntry, 1);
       entry->job = change->job;
       entry->iter = g_sequence_append (self->items, change->job);

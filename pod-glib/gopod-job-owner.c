@@ -31,6 +31,10 @@ gopod_job_claim (GopodJob            *job,
   if (state == GOPOD_JOB_STATE_NEW)
     {
       gopod_job_priv_state_set (priv, GOPOD_JOB_STATE_QUEUED);
+      /* The priority counts when the job is added: a later change must
+       * not reorder the queue it sits in. */
+      if (priv->extra != NULL)
+        g_atomic_int_set (&priv->extra->queued_priority, priv->extra->priority);
       priv->owner = owner;
       priv->owner_data = owner_data;
     }
@@ -255,6 +259,14 @@ gopod_job_peek_priority (GopodJob *job)
   JobExtra *extra = gopod_job_priv_peek_extra (JOB_PRIV (job));
 
   return extra != NULL ? g_atomic_int_get (&extra->priority) : 0;
+}
+
+int
+gopod_job_peek_queued_priority (GopodJob *job)
+{
+  JobExtra *extra = gopod_job_priv_peek_extra (JOB_PRIV (job));
+
+  return extra != NULL ? g_atomic_int_get (&extra->queued_priority) : 0;
 }
 
 gboolean

@@ -79,6 +79,8 @@ void          gopod_job_set_seq    (GopodJob        *job,
                                     guint32          seq);
 /* Unchecked, lock-free reads for an owner's hot path. */
 int           gopod_job_peek_priority     (GopodJob *job);
+/* The priority the job had when it was claimed: what orders its queue. */
+int           gopod_job_peek_queued_priority (GopodJob *job);
 GopodJobState gopod_job_peek_state        (GopodJob *job);
 gboolean      gopod_job_peek_main_context (GopodJob *job);
 

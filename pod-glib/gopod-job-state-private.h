@@ -35,6 +35,7 @@ typedef struct
 typedef struct
 {
   int              priority;  /* written under lock, read atomically */
+  int              queued_priority;  /* `priority` when the job was claimed: its queue order */
   char            *title;
   GError          *error;
   GSource         *timeout_source;

@@ -467,18 +467,28 @@ pod_core_count_outcome_locked (GopodPodCore  *core,
     }
 }
 
-/* Queues again the held jobs in @requeue, which may start now; returns how
- * many workers to start for them. */
-static guint
-pod_core_requeue_locked (GopodPodCore *core,
-                         GQueue       *requeue)
+/* Queues again the held jobs in @requeue, which may start now, at their
+ * place in the queue order; returns whether there were any. */
+static gboolean
+pod_core_push_requeued_locked (GopodPodCore *core,
+                               GQueue       *requeue)
 {
   GopodJob *job;
 
   if (g_queue_is_empty (requeue))
-    return 0;
+    return FALSE;
   while ((job = g_queue_pop_head (requeue)) != NULL)
     gopod_pod_core_queue_push_sorted_locked (core, job);
+  return TRUE;
+}
+
+/* The same, and returns how many workers to start for them. */
+static guint
+pod_core_requeue_locked (GopodPodCore *core,
+                         GQueue       *requeue)
+{
+  if (!pod_core_push_requeued_locked (core, requeue))
+    return 0;
   return gopod_pod_core_reserve_workers_locked (core);
 }
 
@@ -510,7 +520,7 @@ pod_core_job_ended (GopodJob *job,
   Worker *worker = g_private_get (&current_worker);
   GopodOutbox out = GOPOD_OUTBOX_INIT;
   GQueue requeue = G_QUEUE_INIT;
-  gboolean was_held;
+  gboolean was_held, requeued;
   guint spawn = 0;
 
   /* Counted here, before the job's waiters hear of its end, and together
@@ -519,6 +529,10 @@ pod_core_job_ended (GopodJob *job,
   g_mutex_lock (&core->lock);
   pod_core_count_outcome_locked (core, gopod_job_peek_state (job));
   was_held = gopod_pod_registry_ended_locked (core, job, &requeue);
+  /* Back in the queue at their place before this worker may take the next
+   * job below (rule P13): a held job the end lets go must not be passed by
+   * a later one just because it was still held when the next was chosen. */
+  requeued = pod_core_push_requeued_locked (core, &requeue);
   if (gopod_job_peek_main_context (job))
     g_atomic_int_add (&core->n_main_jobs, -1);
   if (!was_started)
@@ -547,7 +561,8 @@ pod_core_job_ended (GopodJob *job,
         core->n_running--;
       gopod_pod_core_notify (core, PROP_RUNNING);
     }
-  spawn += pod_core_requeue_locked (core, &requeue);
+  if (requeued)
+    spawn += gopod_pod_core_reserve_workers_locked (core);
   gopod_pod_core_wake_waiters_locked (core, &out);
   g_mutex_unlock (&core->lock);
 
@@ -693,6 +708,7 @@ static gpointer
 pod_core_wait_for_item_locked (GopodPodCore *core)
 {
   guint idle_timeout_ms = core->idle_timeout_ms;
+  gboolean had_list = core->registry.jobs != NULL;
   gboolean spin;
   gpointer item;
 
@@ -719,6 +735,14 @@ pod_core_wait_for_item_locked (GopodPodCore *core)
     item = g_async_queue_timeout_pop (core->queue, (guint64) idle_timeout_ms * 1000);
   gopod_pod_core_lock (core);
   core->n_idle--;
+  /* Popped without our lock: a job list made meanwhile may have found it
+   * neither queued nor running (rule G4), and is told of it now (a list
+   * that had it already ignores a second append), unless it ended
+   * meanwhile (its end was recorded, or will be, after this). */
+  if (!had_list && item != NULL && core->registry.jobs != NULL &&
+      item != GOPOD_WAKE_MARKER && !gopod_item_is_chunk (item) &&
+      !gopod_job_is_ended (item))
+    gopod_job_list_append (core->registry.jobs, item);
 
   return item;
 }

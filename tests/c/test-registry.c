@@ -3,7 +3,11 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 
+#include <dlfcn.h>
+#include <string.h>
+
 #include "gopod-job-private.h"
+#include "gopod-pod-private.h"
 #include "test-reader.h"
 #include "test-utils.h"
 
@@ -1035,6 +1039,256 @@ test_bad_input (void)
   g_test_assert_expected_messages ();
 }
 
+/* --- lanes, priorities and the model against the workers --- */
+
+/* A job that logs "+name", passes its gate (if any), then logs "-name". */
+typedef struct
+{
+  GMutex    *lock;
+  GString   *log;
+  TestGate  *gate;
+  const char *name;
+} LoggedWork;
+
+static gboolean
+logged_work (GopodJob      *job,
+             GCancellable  *cancellable,
+             gpointer       user_data,
+             GError       **error)
+{
+  LoggedWork *work = user_data;
+
+  g_mutex_lock (work->lock);
+  g_string_append_printf (work->log, "+%s", work->name);
+  g_mutex_unlock (work->lock);
+  if (work->gate != NULL)
+    test_gate_pass (work->gate);
+  g_mutex_lock (work->lock);
+  g_string_append_printf (work->log, "-%s", work->name);
+  g_mutex_unlock (work->lock);
+  return TRUE;
+}
+
+static GopodJob *
+logged_job (GMutex     *lock,
+            GString    *log,
+            TestGate   *gate,
+            const char *name,
+            const char *key,
+            int         priority)
+{
+  LoggedWork *work = g_new (LoggedWork, 1);
+  GopodJob *job;
+
+  *work = (LoggedWork) { lock, log, gate, name };
+  job = gopod_job_new_func (logged_work, work, g_free);
+  gopod_job_set_key (job, key);
+  gopod_job_set_priority (job, priority);
+  return job;
+}
+
+typedef struct
+{
+  GMutex     *lock;
+  GString    *log;
+  const char *a, *b;
+} LogHasEither;
+
+static gboolean
+log_has_either (gpointer data)
+{
+  LogHasEither *e = data;
+  gboolean found;
+
+  g_mutex_lock (e->lock);
+  found = strstr (e->log->str, e->a) != NULL || strstr (e->log->str, e->b) != NULL;
+  g_mutex_unlock (e->lock);
+  return found;
+}
+
+static void
+test_lane_head_before_later_job (void)
+{
+  g_autoptr(GopodPod) pod = gopod_pod_new (2);
+  g_autoptr(GopodJob) a1 = NULL, a2 = NULL, c1 = NULL, d1 = NULL;
+  GMutex lock;
+  GString *log = g_string_new (NULL);
+  TestGate gate_a, gate_c;
+  LogHasEither either;
+  const char *a2_at, *d1_at;
+
+  g_test_summary ("When a keyed job ends, the held next job of its lane is queued again "
+                  "before the worker that ran the ended job goes straight on (rule P13): "
+                  "a more urgent job added earlier starts before a later, less urgent one");
+  g_mutex_init (&lock);
+  test_gate_init (&gate_a);
+  test_gate_init (&gate_c);
+  a1 = logged_job (&lock, log, &gate_a, "a1", "k", 0);
+  a2 = logged_job (&lock, log, NULL, "a2", "k", -10);
+  c1 = logged_job (&lock, log, &gate_c, "c1", NULL, 10);
+  d1 = logged_job (&lock, log, &gate_c, "d1", NULL, 10);
+  g_assert_true (gopod_pod_add_job (pod, a1, NULL, NULL));
+  g_assert_true (gopod_pod_add_job (pod, a2, NULL, NULL));
+  g_assert_true (gopod_pod_add_job (pod, c1, NULL, NULL));
+  g_assert_true (gopod_pod_add_job (pod, d1, NULL, NULL));
+  gopod_pod_start (pod);
+
+  /* a2 (most urgent) popped first and held behind a1 (its lane), then a1
+   * runs on one worker, c1 on the other. */
+  test_gate_wait_for_waiters (&gate_a, 1);
+  test_gate_wait_for_waiters (&gate_c, 1);
+  g_assert_cmpint (gopod_job_get_state (a2), ==, GOPOD_JOB_STATE_QUEUED);
+  g_assert_cmpint (gopod_job_get_state (d1), ==, GOPOD_JOB_STATE_QUEUED);
+
+  /* a1 ends: a2 may start now, and is more urgent than d1. */
+  test_gate_open (&gate_a);
+  either = (LogHasEither) { &lock, log, "+a2", "+d1" };
+  g_assert_true (test_poll_until (log_has_either, &either, 10000));
+  g_mutex_lock (&lock);
+  a2_at = strstr (log->str, "+a2");
+  d1_at = strstr (log->str, "+d1");
+  g_test_message ("log: %s", log->str);
+  g_assert_nonnull (a2_at);
+  g_assert_true (d1_at == NULL || a2_at < d1_at);
+  g_mutex_unlock (&lock);
+
+  test_gate_open (&gate_c);
+  g_assert_true (gopod_pod_wait (pod, NULL, NULL));
+  test_assert_counters_add_up (pod);
+  g_assert_true (gopod_pod_shutdown (pod, GOPOD_SHUTDOWN_DRAIN, NULL, NULL));
+  test_gate_clear (&gate_a);
+  test_gate_clear (&gate_c);
+  g_string_free (log, TRUE);
+  g_mutex_clear (&lock);
+}
+
+static void
+test_priority_read_when_added (void)
+{
+  g_autoptr(GopodPod) pod = gopod_pod_new (1);
+  g_autoptr(GopodJob) first = NULL, second = NULL;
+  GMutex lock;
+  GString *log = g_string_new (NULL);
+
+  g_test_summary ("A job's priority is read when it is added: raising it later (a larger "
+                  "value) does not let a job added after it, of its old priority, pass it");
+  g_mutex_init (&lock);
+  first = logged_job (&lock, log, NULL, "p1", NULL, 0);
+  second = logged_job (&lock, log, NULL, "p2", NULL, 0);
+  g_assert_true (gopod_pod_add_job (pod, first, NULL, NULL));
+  gopod_job_set_priority (first, 100);
+  g_assert_true (gopod_pod_add_job (pod, second, NULL, NULL));
+  gopod_pod_start (pod);
+  g_assert_true (gopod_pod_wait (pod, NULL, NULL));
+  g_assert_cmpstr (log->str, ==, "+p1-p1+p2-p2");
+  g_assert_true (gopod_pod_shutdown (pod, GOPOD_SHUTDOWN_DRAIN, NULL, NULL));
+  g_string_free (log, TRUE);
+  g_mutex_clear (&lock);
+}
+
+static gboolean
+reader_is_empty (gpointer reader)
+{
+  return ((Reader *) reader)->shadow->len == 0;
+}
+
+static gboolean
+model_has (GListModel *model,
+           gpointer    item)
+{
+  for (guint i = 0; i < g_list_model_get_n_items (model); i++)
+    {
+      g_autoptr(GObject) o = g_list_model_get_item (model, i);
+
+      if (o == item)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/* Whether a worker sleeps in the pod's queue (a negative length counts
+ * the threads waiting in it). */
+static gboolean
+worker_sleeps_in_queue (gpointer pod)
+{
+  return g_async_queue_length (((GopodPod *) pod)->core->queue) < 0;
+}
+
+/* The pod's idle workers sleep in g_async_queue_timeout_pop() and take
+ * what they pop to the pod's lock afterwards. This stand-in for GLib's (the
+ * test's definition is the one the library's calls find) holds a worker
+ * that popped `held_item` from `held_queue` at a gate, between its pop and
+ * its taking the pod's lock, so that the test acts in that window. */
+static GAsyncQueue *held_queue;
+static gpointer held_item;
+static TestGate held_gate;
+
+gpointer
+g_async_queue_timeout_pop (GAsyncQueue *queue,
+                           guint64      timeout)
+{
+  static gsize real;
+  gpointer item;
+
+  if (g_once_init_enter (&real))
+    g_once_init_leave (&real, (gsize) dlsym (RTLD_NEXT, "g_async_queue_timeout_pop"));
+  item = ((gpointer (*) (GAsyncQueue *, guint64)) real) (queue, timeout);
+  if (item != NULL && queue == g_atomic_pointer_get (&held_queue) &&
+      item == g_atomic_pointer_get (&held_item))
+    test_gate_pass (&held_gate);
+  return item;
+}
+
+static void
+test_model_sees_job_in_flight (void)
+{
+  Reader reader;
+  g_autoptr(GopodPod) pod = NULL;
+  g_autoptr(GopodJob) blocker = NULL, warm = NULL, job = NULL;
+  TestGate gate0, gate1;
+
+  g_test_summary ("A model asked for while an idle worker holds a job it took out of "
+                  "the queue without the pod's lock, not yet recorded as running, "
+                  "lists that job (rule G4: seeded with the running and queued jobs)");
+  reader_init (&reader);
+  test_gate_init (&gate0);
+  test_gate_init (&gate1);
+  test_gate_init (&held_gate);
+  pod = gopod_pod_new (2);
+  gopod_pod_set_idle_timeout_ms (pod, 60000);
+  gopod_pod_start (pod);
+  /* One worker busy, so the other does not spin when idle: it sleeps in
+   * the queue, and pops from there without the pod's lock. */
+  blocker = add_job (pod, pass_gate, &gate0);
+  test_gate_wait_for_waiters (&gate0, 1);
+  warm = add_job (pod, test_job_succeed, NULL);
+  g_assert_true (gopod_job_wait (warm, NULL, NULL));
+  g_assert_true (test_poll_until (worker_sleeps_in_queue, pod, 10000));
+
+  job = gopod_job_new_func (pass_gate, &gate1, NULL);
+  g_atomic_pointer_set (&held_item, job);
+  g_atomic_pointer_set (&held_queue, pod->core->queue);
+  g_assert_true (gopod_pod_add_job (pod, job, NULL, NULL));
+  /* The worker popped it and waits before taking the pod's lock. */
+  test_gate_wait_for_waiters (&held_gate, 1);
+  reader_watch (&reader, gopod_pod_get_jobs (pod));
+  test_gate_open (&held_gate);
+  test_gate_wait_for_waiters (&gate1, 1);
+  g_atomic_pointer_set (&held_queue, NULL);
+  reader_look (&reader);
+  g_assert_cmpint (gopod_job_get_state (job), ==, GOPOD_JOB_STATE_RUNNING);
+  g_assert_true (model_has (reader.model, job));
+
+  test_gate_open (&gate0);
+  test_gate_open (&gate1);
+  g_assert_true (gopod_pod_shutdown (pod, GOPOD_SHUTDOWN_DRAIN, NULL, NULL));
+  test_iterate_until_holds (reader.context, reader_is_empty, &reader, 10000);
+  reader_clear (&reader);
+  test_gate_clear (&gate0);
+  test_gate_clear (&gate1);
+  test_gate_clear (&held_gate);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -1065,6 +1319,9 @@ main (int    argc,
   g_test_add_func ("/Gopod/Registry/progress/follows-jobs", test_pod_progress_follows_jobs);
   g_test_add_func ("/Gopod/Registry/application", test_application_hold);
   g_test_add_func ("/Gopod/Registry/bad-input", test_bad_input);
+  g_test_add_func ("/Gopod/Registry/lane/head-before-later-job", test_lane_head_before_later_job);
+  g_test_add_func ("/Gopod/Registry/priority/read-when-added", test_priority_read_when_added);
+  g_test_add_func ("/Gopod/Registry/model/sees-job-in-flight", test_model_sees_job_in_flight);
 
   return g_test_run ();
 }
