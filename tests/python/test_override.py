@@ -260,5 +260,123 @@ class CtrlCTest(unittest.TestCase):
         self.interrupt('start')
 
 
+# Each scenario runs Python code that raises SystemExit or KeyboardInterrupt
+# in a library worker thread, in a child process (without the fix the child
+# hung for ever: PyGObject's PyErr_Print() turns SystemExit into Py_Exit() in
+# the worker, which waits for the main thread, itself blocked waiting for the
+# work). The child prints one line and exits 0.
+EXIT_IN_WORKER = r"""
+import sys, threading
+import gi
+gi.require_version('Gopod', '1.0')
+from gi.repository import GLib, GObject, Gopod
+
+scenario = sys.argv[1]
+
+def ended(job):
+    error = job.props.error
+    print(int(job.props.state), error.message if error else None)
+
+if scenario == 'do_run':
+    class Exits(Gopod.Job):
+        def do_run(self, cancellable):
+            sys.exit(3)
+    with Gopod.Pod.new(1) as pod:
+        job = Exits()
+        pod.add_job(job)
+    ended(job)
+elif scenario == 'do_run_keyboard_interrupt':
+    class Interrupted(Gopod.Job):
+        def do_run(self, cancellable):
+            raise KeyboardInterrupt
+    with Gopod.Pod.new(1) as pod:
+        job = Interrupted()
+        pod.add_job(job)
+    ended(job)
+elif scenario == 'job_func':
+    job = Gopod.Job.new_func(lambda job, cancellable: sys.exit(3))
+    with Gopod.Pod.new(1) as pod:
+        pod.add_job(job)
+    ended(job)
+elif scenario == 'do_finish':
+    class FinishExits(Gopod.Job):
+        def do_run(self, cancellable):
+            return True
+        def do_finish(self):
+            sys.exit(3)
+    with Gopod.Pod.new(1) as pod:
+        job = FinishExits()
+        pod.add_job(job)
+    ended(job)
+elif scenario == 'submit':
+    with Gopod.Pod.new(1) as pod:
+        pod.submit(sys.exit, 3)
+    print(pod.props.submitted)
+elif scenario == 'runner_task':
+    runner = Gopod.Runner.new(0)
+    runner.props.handle_signals = False
+    runner.add(lambda runner, task_id, cancellable: sys.exit(3))
+    try:
+        runner.start()
+        print('succeeded')
+    except GLib.Error as e:
+        print(e.message)
+elif scenario == 'factory_in_thread':
+    pool = Gopod.ResourcePool.new(lambda cancellable: sys.exit(3), 1)
+    outcome = []
+    def acquire():
+        try:
+            pool.acquire()
+        except GLib.Error as e:
+            outcome.append(e.message)
+    thread = threading.Thread(target=acquire)
+    thread.start()
+    thread.join()
+    print(outcome[0], pool.props.in_use)
+"""
+
+
+class ExitInWorkerTest(unittest.TestCase):
+    """sys.exit() or KeyboardInterrupt in Python code that the library runs in
+    a worker thread: the work fails with a message naming it (or, for work
+    that cannot fail, the exception is printed); the process neither hangs
+    nor ends from that thread."""
+
+    def child(self, scenario):
+        try:
+            done = subprocess.run(['/usr/bin/python3', '-c', EXIT_IN_WORKER, scenario],
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                  text=True, timeout=SAFETY_S)
+        except subprocess.TimeoutExpired:
+            self.fail(scenario + ': the process hung')
+        self.assertEqual(done.returncode, 0, scenario + ': ' + done.stderr)
+        return done.stdout.strip()
+
+    def test_do_run_sys_exit_fails_the_job(self):
+        self.assertEqual(self.child('do_run'),
+                         '%d SystemExit: 3' % Gopod.JobState.FAILED)
+
+    def test_do_run_keyboard_interrupt_fails_the_job(self):
+        self.assertEqual(self.child('do_run_keyboard_interrupt'),
+                         '%d KeyboardInterrupt' % Gopod.JobState.FAILED)
+
+    def test_job_func_sys_exit_fails_the_job(self):
+        self.assertEqual(self.child('job_func'),
+                         '%d SystemExit: 3' % Gopod.JobState.FAILED)
+
+    def test_do_finish_sys_exit_is_contained(self):
+        self.assertEqual(self.child('do_finish'),
+                         '%d None' % Gopod.JobState.SUCCEEDED)
+
+    def test_submit_sys_exit_is_contained(self):
+        self.assertEqual(self.child('submit'), '1')
+
+    def test_runner_task_sys_exit_fails_the_run(self):
+        self.assertEqual(self.child('runner_task'), 'SystemExit: 3')
+
+    def test_factory_sys_exit_in_a_thread_fails_the_acquire(self):
+        self.assertEqual(self.child('factory_in_thread'), 'SystemExit: 3 0')
+
+
 if __name__ == '__main__':
     unittest.main()

@@ -32,6 +32,7 @@ import contextlib
 import functools
 import signal
 import socket
+import sys
 import threading
 
 from gi import _ossighelper
@@ -52,7 +53,24 @@ def _as_error(exception):
     if isinstance(exception, GLib.Error):
         return exception
     message = str(exception) or type(exception).__name__
+    if not isinstance(exception, Exception) and str(exception):
+        # SystemExit(3) says only "3".
+        message = '%s: %s' % (type(exception).__name__, message)
     return GLib.Error.new_literal(Gopod.error_quark(), message, Gopod.Error.FAILED)
+
+
+def _on_main_thread():
+    # Not threading.current_thread(): that would register a dummy Thread for
+    # every library worker that calls Python.
+    return threading.get_ident() == threading.main_thread().ident
+
+
+# SystemExit, KeyboardInterrupt (any BaseException that is not an Exception)
+# must not reach PyGObject from a library worker thread: it hands them to
+# PyErr_Print(), which for SystemExit finalizes the interpreter from that
+# thread; finalizing waits for the main thread, itself blocked waiting for
+# that very work, and the process hangs for ever. On the main thread they go
+# on as Python would have them.
 
 
 def _reporting(func, none_is_success):
@@ -71,9 +89,37 @@ def _reporting(func, none_is_success):
             raise
         except Exception as e:
             raise _as_error(e) from e
+        except BaseException as e:
+            if _on_main_thread():
+                raise
+            raise _as_error(e) from e
         return True if none_is_success and result is None else result
 
     call._gopod_reporting = True
+    return call
+
+
+def _containing(func):
+    """Wraps func, called from C with no way to fail (a light job, finish,
+    close): on a worker thread, a SystemExit or KeyboardInterrupt is printed
+    as any other exception would be, instead of ending the interpreter from
+    there (see above)."""
+    if getattr(func, '_gopod_containing', False):
+        return func
+
+    @functools.wraps(func)
+    def call(*args):
+        try:
+            return func(*args)
+        except Exception:
+            raise  # PyGObject prints it
+        except BaseException:
+            if _on_main_thread():
+                raise
+            sys.excepthook(*sys.exc_info())
+        return None
+
+    call._gopod_containing = True
     return call
 
 
@@ -93,7 +139,9 @@ def _report_vfuncs(cls, names):
     for name, none_is_success in names.items():
         impl = cls.__dict__.get(name)
         if callable(impl):
-            setattr(cls, name, _reporting(impl, none_is_success))
+            # None: a void vfunc, which cannot fail.
+            setattr(cls, name, _containing(impl) if none_is_success is None
+                    else _reporting(impl, none_is_success))
 
 
 # --- Ctrl-C during a blocking call ----------------------------------------
@@ -257,7 +305,7 @@ def _finish_on_own_context(start, finish, cancellable):
 class Job(Gopod.Job):
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
-        _report_vfuncs(cls, {'do_run': True, 'do_begin': True})
+        _report_vfuncs(cls, {'do_run': True, 'do_begin': True, 'do_finish': None})
 
     @classmethod
     def new_func(cls, func, *user_data):
@@ -282,7 +330,8 @@ __all__.append('Job')
 class Pod(Gopod.Pod):
     def submit(self, func, *args):
         """Runs func(*args) in a worker thread, on the light path."""
-        return Gopod.Pod.submit(self, lambda data: func(*data), args)
+        run = _containing(func)
+        return Gopod.Pod.submit(self, lambda data: run(*data), args)
 
     def add_job(self, job, cancellable=None):
         return _blocking(lambda c: Gopod.Pod.add_job(self, job, c), cancellable)
@@ -311,7 +360,7 @@ __all__.append('Pod')
 class ResourcePool(Gopod.ResourcePool):
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
-        _report_vfuncs(cls, {'do_create': False})
+        _report_vfuncs(cls, {'do_create': False, 'do_close': None})
 
     @classmethod
     def new(cls, factory, *args):
