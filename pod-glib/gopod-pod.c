@@ -838,6 +838,22 @@ gopod_pod_shutdown (GopodPod           *pod,
   return ok;
 }
 
+/* The wait of a second shutdown_async() ended: @user_data, its task, gets
+ * the wait's error, or the GOPOD_ERROR_CLOSED kept in its task data. */
+static void
+pod_shutdown_again_waited (GObject      *source,
+                           GAsyncResult *result,
+                           gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  GError *error = NULL;
+
+  if (!g_task_propagate_boolean (G_TASK (result), &error))
+    g_task_return_error (task, error);
+  else
+    g_task_return_error (task, g_error_copy (g_task_get_task_data (task)));
+}
+
 /**
  * gopod_pod_shutdown_async:
  * @pod: a pod
@@ -869,7 +885,13 @@ gopod_pod_shutdown_async (GopodPod            *pod,
   g_task_set_source_tag (task, gopod_pod_shutdown_async);
   if (!gopod_pod_core_begin_shutdown (pod->core, mode, &error))
     {
-      g_task_return_error (task, error);
+      /* A second call waits too, as gopod_pod_shutdown() does, and only
+       * then reports GOPOD_ERROR_CLOSED. */
+      GTask *wait = g_task_new (pod, cancellable, pod_shutdown_again_waited, g_object_ref (task));
+
+      g_task_set_task_data (task, error, (GDestroyNotify) g_error_free);
+      gopod_pod_core_wait_async (pod->core, wait, gopod_pod_core_is_shut_down_locked);
+      g_object_unref (wait);
       return;
     }
   gopod_pod_core_wait_async (pod->core, task, gopod_pod_core_is_shut_down_locked);

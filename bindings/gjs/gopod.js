@@ -67,10 +67,20 @@ function beginSettling(begin) {
 // GObject.registerClass calls _classInit on the new class: every subclass of
 // Gopod.Job registered once this module is loaded gets its vfunc_begin
 // wrapped before GJS hooks it up as the C vfunc.
+// GJS hooks up the function it finds at registration, so the wrapper is
+// put there only for that: the prototype keeps the class's own vfunc_begin,
+// and a subclass's `await super.vfunc_begin(cancellable)` gets its promise
+// (the wrapper would return true at once and settle the job itself when the
+// parent's part ended, before the subclass's own work).
 const parentClassInit = Gopod.Job._classInit;
 Gopod.Job._classInit = function (klass) {
     const own = Object.getOwnPropertyDescriptor(klass.prototype, 'vfunc_begin');
-    if (own !== undefined && typeof own.value === 'function')
-        klass.prototype.vfunc_begin = beginSettling(own.value);
-    return parentClassInit.call(this, klass);
+    if (own === undefined || typeof own.value !== 'function')
+        return parentClassInit.call(this, klass);
+    klass.prototype.vfunc_begin = beginSettling(own.value);
+    try {
+        return parentClassInit.call(this, klass);
+    } finally {
+        Object.defineProperty(klass.prototype, 'vfunc_begin', own);
+    }
 };

@@ -106,6 +106,74 @@ async function testBeginFailures() {
     check(pod.failed === 5 && pod.succeeded === 2, `counters: ${pod.failed} failed, ${pod.succeeded} succeeded`);
 }
 
+// A subclass's async begin that awaits its parent's: the parent's promise
+// reaches it, and the job ends with the subclass's outcome, not when the
+// parent's part ended.
+const ParentBegin = GObject.registerClass(
+class ParentBegin extends Gopod.Job {
+    async vfunc_begin(cancellable) {
+        await later(20);
+        this.parentDone = true;
+    }
+});
+
+const ChildBegin = GObject.registerClass(
+class ChildBegin extends ParentBegin {
+    async vfunc_begin(cancellable) {
+        const parent = super.vfunc_begin(cancellable);
+        check(parent instanceof Promise, 'super.vfunc_begin gives the parent\'s promise');
+        await parent;
+        this.parentDoneBeforeChild = this.parentDone === true;
+        await later(20);
+        throw new Error('child failed');
+    }
+});
+
+async function testSuperBegin() {
+    const pod = Gopod.Pod.new(1);
+    pod.start();
+    const job = new ChildBegin();
+    const error = await rejection(pod.run_async(job, null), 'a child begin that fails after its parent\'s');
+    check(job.parentDoneBeforeChild === true, 'the parent\'s begin ended before the child went on');
+    check(error?.message === 'child failed', `the child's error: ${error?.message}`);
+    check(job.state === Gopod.JobState.FAILED, `the job is FAILED (${job.state})`);
+    await pod.shutdown_async(Gopod.ShutdownMode.DISCARD, null);
+}
+
+// A job that runs until the test lets it end.
+const Held = GObject.registerClass(
+class Held extends Gopod.Job {
+    vfunc_begin(cancellable) {
+        this.release = () => this.complete(null);
+        return true;
+    }
+});
+
+// A second shutdown_async waits for the shutdown, as shutdown does, and
+// only then rejects with CLOSED.
+async function testShutdownTwice() {
+    const pod = Gopod.Pod.new(1);
+    const job = new Held();
+    pod.add_job(job, null);
+    pod.start();
+    await later();
+    check(job.state === Gopod.JobState.RUNNING, 'the held job runs');
+    const first = pod.shutdown_async(Gopod.ShutdownMode.DRAIN, null);
+    let jobEndedFirst = null;
+    const second = pod.shutdown_async(Gopod.ShutdownMode.DRAIN, null).then(
+        () => 'resolved', e => {
+            jobEndedFirst = job.state === Gopod.JobState.SUCCEEDED;
+            return e;
+        });
+    await later(20);
+    job.release();
+    check(await first === true, 'the first shutdown_async resolves');
+    const error = await second;
+    check(jobEndedFirst === true, 'the second shutdown_async settled only once the job ended');
+    check(error instanceof GLib.Error && error.matches(Gopod.Error, Gopod.Error.CLOSED),
+        `the second shutdown_async rejects with CLOSED: ${error}`);
+}
+
 async function testPodAndJob() {
     const pod = Gopod.Pod.new(2);
     const job = new AsyncBegin('resolve');
@@ -183,7 +251,7 @@ async function testChannel() {
 const loop = new GLib.MainLoop(null, false);
 let finished = false;
 (async () => {
-    for (const test of [testBeginFailures, testPodAndJob, testResourcePool, testRunner,
+    for (const test of [testBeginFailures, testSuperBegin, testShutdownTwice, testPodAndJob, testResourcePool, testRunner,
         testThrottler, testChannel]) {
         // eslint-disable-next-line no-await-in-loop
         await test();
