@@ -46,8 +46,9 @@ void  gopod_release_on_thread    (GMainContext   *context,
  * waiting for ever. */
 void  gopod_release_bind_here    (void);
 /* Runs what waits for the caller's thread-default context and may run in
- * this thread, if this thread can own that context: called where a
- * program without a main loop waits for its work (a pod's blocking wait). */
+ * this thread, and what waits bound to this thread on any other context,
+ * where this thread can own that context: called where a program without
+ * a main loop waits for its work (a pod's blocking wait). */
 void  gopod_release_pending_here (void);
 
 G_END_DECLS

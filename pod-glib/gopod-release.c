@@ -354,13 +354,52 @@ gopod_release_on_thread (GMainContext   *context,
   g_clear_pointer (&held, g_main_context_unref);
 }
 
+/* The contexts (referenced) where something waits bound to this thread. */
+static GPtrArray *
+release_contexts_bound_here (void)
+{
+  GPtrArray *contexts = g_ptr_array_new_with_free_func ((GDestroyNotify) g_main_context_unref);
+  GThread *self = g_thread_self ();
+  GHashTableIter iter;
+  ReleasePending *pending;
+  guint i;
+
+  g_mutex_lock (&release_lock);
+  if (release_pending != NULL)
+    {
+      g_hash_table_iter_init (&iter, release_pending);
+      while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &pending))
+        for (i = 0; i < pending->items->len; i++)
+          if (g_array_index (pending->items, ReleaseItem, i).thread == self)
+            {
+              g_ptr_array_add (contexts, g_main_context_ref (pending->context));
+              break;
+            }
+    }
+  g_mutex_unlock (&release_lock);
+  return contexts;
+}
+
 void
 gopod_release_pending_here (void)
 {
   GMainContext *context = g_main_context_get_thread_default ();
+  GPtrArray *bound;
+  guint i;
 
+  if (g_atomic_int_get (&release_n_pending) == 0)
+    return;
   if (context == NULL)
     context = g_main_context_default ();
-  if (g_atomic_int_get (&release_n_pending) > 0 && g_main_context_acquire (context))
+  if (g_main_context_acquire (context))
     release_as_owner (context, NULL, NULL);
+  /* What was bound here on a context this thread pushed and popped before
+   * waiting would otherwise wait for ever: nobody else may run it. */
+  if (g_atomic_int_get (&release_n_pending) == 0)
+    return;
+  bound = release_contexts_bound_here ();
+  for (i = 0; i < bound->len; i++)
+    if (g_main_context_acquire (bound->pdata[i]))
+      release_as_owner (bound->pdata[i], NULL, NULL);
+  g_ptr_array_unref (bound);
 }

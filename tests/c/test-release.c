@@ -172,6 +172,34 @@ test_release_bound_runs_from_the_idle (void)
   g_assert_true (r.thread == g_thread_self ());
 }
 
+/* R2: what is bound to this thread on a context it no longer has as its
+ * thread-default (it pushed one, a light job was submitted, it popped it
+ * before waiting) still runs at its wait. */
+static gpointer
+release_for_main_on (gpointer data)
+{
+  gpointer *args = data;
+
+  gopod_release_on_thread (args[2], args[0], released, args[1]);
+  return NULL;
+}
+
+static void
+test_release_bound_on_another_context (void)
+{
+  Released r = { 0 };
+  GMainContext *context = g_main_context_new ();
+  gpointer args[3] = { g_thread_self (), &r, context };
+
+  g_test_summary ("A release bound to a thread on a context other than its thread-default runs at its wait");
+  g_thread_join (g_thread_new ("releaser", release_for_main_on, args));
+  g_assert_cmpint (r.runs, ==, 0);
+  gopod_release_pending_here ();
+  g_assert_cmpint (r.runs, ==, 1);
+  g_assert_true (r.thread == g_thread_self ());
+  g_main_context_unref (context);
+}
+
 /* A thread that binds releases to itself, then ends: what was left bound to
  * it, and what is bound to it later, runs as R1 says (any thread that owns
  * the context), instead of waiting for ever. */
@@ -228,6 +256,7 @@ main (int   argc,
   g_test_add_func ("/Gopod/Release/left-while-ours-owned-it", test_release_left_while_ours_owned_it);
   g_test_add_func ("/Gopod/Release/bound-to-its-thread", test_release_bound_to_its_thread);
   g_test_add_func ("/Gopod/Release/bound-runs-from-the-idle", test_release_bound_runs_from_the_idle);
+  g_test_add_func ("/Gopod/Release/bound-on-another-context", test_release_bound_on_another_context);
   g_test_add_func ("/Gopod/Release/bound-thread-ended", test_release_bound_thread_ended);
 
   return g_test_run ();
