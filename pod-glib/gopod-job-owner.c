@@ -223,19 +223,21 @@ void
 gopod_job_release (GopodJob *job)
 {
   GopodJobPrivate *priv = JOB_PRIV (job);
+  int *ref_count = (int *) &((GObject *) job)->ref_count;
   JobExtra *extra;
+  int old;
 
-  /* Someone else still holds the job (its creator, usually): nothing is
-   * finalized by this unref. (Should that holder drop its reference at this
-   * very moment, the job is finalized here: a race this does not close.) */
-  if (g_atomic_int_get ((int *) &((GObject *) job)->ref_count) > 1)
-    {
-      g_object_unref (job);
+  /* Two others still hold the job: this cannot be the last reference,
+   * whatever they do meanwhile, and dropping it notifies no toggle
+   * reference (GObject's own unref does just this above two). With one
+   * other, that holder may let go at this very moment (internals rule
+   * J10). */
+  for (old = g_atomic_int_get (ref_count); old > 2; old = g_atomic_int_get (ref_count))
+    if (g_atomic_int_compare_and_exchange (ref_count, old, old - 1))
       return;
-    }
 
   /* Finalized on its creation context when someone runs it, else here,
-   * and never left behind (internals rule J8, R1). */
+   * and never left behind (R1). */
   extra = gopod_job_priv_peek_extra (priv);
   gopod_release_on (extra != NULL ? extra->context : NULL, g_object_unref, job);
 }
