@@ -77,7 +77,7 @@ job_owner_timed_out (gpointer data)
   GopodOutbox out = GOPOD_OUTBOX_INIT;
 
   g_mutex_lock (&priv->lock);
-  if (priv->state == GOPOD_JOB_STATE_RUNNING && priv->stop_reason == STOP_NONE)
+  if (priv->state == GOPOD_JOB_STATE_RUNNING && gopod_job_priv_stop_reason (priv) == STOP_NONE)
     {
       gopod_job_priv_stop_locked (priv, STOP_TIMED_OUT, &out);
       cancellable = g_object_ref (gopod_job_priv_ensure_cancellable_locked (priv));
@@ -99,7 +99,7 @@ gopod_job_start (GopodJob *job)
   g_mutex_lock (&priv->lock);
   /* A job cancelled while queued is not started, even if its end is still
    * on its way (see job_discard_cancelled() in gopod-job.c). */
-  if (priv->state != GOPOD_JOB_STATE_QUEUED || priv->stop_reason != STOP_NONE)
+  if (priv->state != GOPOD_JOB_STATE_QUEUED || gopod_job_priv_stop_reason (priv) != STOP_NONE)
     {
       g_mutex_unlock (&priv->lock);
       return FALSE;
@@ -189,7 +189,7 @@ gopod_job_begin_on (GopodJob     *job,
   /* `begin` may keep the cancellable for async work, and listens to it on
    * @context. */
   g_mutex_lock (&JOB_PRIV (job)->lock);
-  JOB_PRIV (job)->cancellable_shared = TRUE;
+  gopod_job_priv_set_flags_locked (JOB_PRIV (job), 0, JOB_FLAG_CANCELLABLE_SHARED);
   gopod_job_priv_ensure_extra_locked (JOB_PRIV (job))->begin_context = g_main_context_ref (context);
   g_mutex_unlock (&JOB_PRIV (job)->lock);
 

@@ -76,7 +76,7 @@ gopod_job_get_cancellable (GopodJob *job)
   priv = JOB_PRIV (job);
   g_mutex_lock (&priv->lock);
   cancellable = gopod_job_priv_ensure_cancellable_locked (priv);
-  priv->cancellable_shared = TRUE;
+  gopod_job_priv_set_flags_locked (priv, 0, JOB_FLAG_CANCELLABLE_SHARED);
   g_mutex_unlock (&priv->lock);
 
   return cancellable;

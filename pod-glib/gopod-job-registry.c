@@ -204,7 +204,7 @@ job_registry_pause_is_over (gpointer data)
 {
   GopodJobPrivate *priv = data;
 
-  return !priv->extra->paused || priv->stop_reason != STOP_NONE;
+  return !priv->extra->paused || gopod_job_priv_stop_reason (priv) != STOP_NONE;
 }
 
 /**
@@ -242,8 +242,8 @@ gopod_job_check_pause (GopodJob      *job,
 
   if (g_cancellable_set_error_if_cancelled (cancellable, error))
     return FALSE;
-  /* The common case, not paused: one atomic read. */
-  if (!gopod_job_peek_paused (job) && JOB_PRIV (job)->stop_reason == STOP_NONE)
+  /* The common case, neither paused nor stopped: two atomic reads. */
+  if (!gopod_job_peek_paused (job) && gopod_job_priv_stop_reason (JOB_PRIV (job)) == STOP_NONE)
     return TRUE;
 
   priv = JOB_PRIV (job);
@@ -251,9 +251,9 @@ gopod_job_check_pause (GopodJob      *job,
   g_mutex_lock (&priv->lock);
   if (priv->extra != NULL)
     ok = gopod_wait_until (&priv->extra->pause_waiters, job_registry_pause_is_over, priv, &options, error);
-  if (ok && priv->stop_reason != STOP_NONE)
+  if (ok && gopod_job_priv_stop_reason (priv) != STOP_NONE)
     {
-      g_propagate_error (error, gopod_job_priv_stop_error (priv->stop_reason));
+      g_propagate_error (error, gopod_job_priv_stop_error (gopod_job_priv_stop_reason (priv)));
       ok = FALSE;
     }
   g_mutex_unlock (&priv->lock);

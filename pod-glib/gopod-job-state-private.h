@@ -69,15 +69,14 @@ typedef struct
 {
   GMutex           lock;  /* guards every field below but atomic reads */
   guint32          seq;  /* the owner's queue order; compared wrapping */
-  /* Bytes, each its own memory location: `state` and `ended` are read
-   * atomically (gopod_job_priv_state_get(), gopod_job_priv_ended_get()) while others are written
-   * under the lock, and the owner reads `started` on its own thread. Only
-   * the last two share a byte, and are only touched under the lock. */
+  /* Bytes, each its own memory location: `state`, `ended` and `flags` are
+   * read atomically (gopod_job_priv_state_get(), gopod_job_priv_ended_get(),
+   * gopod_job_priv_stop_reason()) while others are written under the lock,
+   * and the owner reads `started` on its own thread. */
   guint8           state;  /* GopodJobState, written under lock, read atomically */
   guint8           ended;  /* set once finish and the owner's end func have run */
   guint8           started;
-  guint8           stop_reason : 2;  /* StopReason */
-  guint8           cancellable_shared : 1;  /* handed out: never recycled */
+  guint8           flags;  /* JOB_FLAG_*: written whole under lock, read atomically */
   GCancellable    *cancellable;  /* made on first need: queued jobs do not pay for one */
   const GopodJobOwner *owner;
   gpointer         owner_data;
@@ -109,6 +108,33 @@ static inline gboolean
 gopod_job_priv_ended_get (GopodJobPrivate *priv)
 {
   return __atomic_load_n (&priv->ended, __ATOMIC_SEQ_CST);
+}
+
+/* `flags`: why the job was stopped (a StopReason, read without the lock by
+ * a pause point's fast path), and whether its cancellable was handed out
+ * (then never recycled). */
+#define JOB_FLAG_STOP_MASK           0x3
+#define JOB_FLAG_CANCELLABLE_SHARED  0x4
+
+static inline StopReason
+gopod_job_priv_stop_reason (GopodJobPrivate *priv)
+{
+  return __atomic_load_n (&priv->flags, __ATOMIC_SEQ_CST) & JOB_FLAG_STOP_MASK;
+}
+
+static inline gboolean
+gopod_job_priv_cancellable_shared (GopodJobPrivate *priv)
+{
+  return (__atomic_load_n (&priv->flags, __ATOMIC_SEQ_CST) & JOB_FLAG_CANCELLABLE_SHARED) != 0;
+}
+
+/* Called with the lock held: the only writer. */
+static inline void
+gopod_job_priv_set_flags_locked (GopodJobPrivate *priv,
+                                 guint8           clear,
+                                 guint8           set)
+{
+  __atomic_store_n (&priv->flags, (guint8) ((priv->flags & ~clear) | set), __ATOMIC_SEQ_CST);
 }
 
 /* The job's properties, notified from both files. */

@@ -261,7 +261,7 @@ gopod_job_priv_stop_locked (GopodJobPrivate *priv,
                             StopReason       reason,
                             GopodOutbox     *out)
 {
-  priv->stop_reason = reason;
+  gopod_job_priv_set_flags_locked (priv, JOB_FLAG_STOP_MASK, reason);
   if (priv->extra != NULL)
     gopod_wait_list_fire_all (&priv->extra->pause_waiters, out);
 }
@@ -300,15 +300,15 @@ gopod_job_priv_end_full (GopodJob       *job,
         gopod_job_priv_serving_pop (job, flags);
       return FALSE;
     }
-  if (priv->stop_reason == STOP_NONE && job_ran_past_timeout_locked (priv))
+  if (gopod_job_priv_stop_reason (priv) == STOP_NONE && job_ran_past_timeout_locked (priv))
     gopod_job_priv_stop_locked (priv, STOP_TIMED_OUT, &out);
 
-  if (priv->stop_reason == STOP_TIMED_OUT ||
-      (priv->stop_reason == STOP_CANCELLED && outcome != GOPOD_JOB_STATE_SUCCEEDED))
+  if (gopod_job_priv_stop_reason (priv) == STOP_TIMED_OUT ||
+      (gopod_job_priv_stop_reason (priv) == STOP_CANCELLED && outcome != GOPOD_JOB_STATE_SUCCEEDED))
     {
       g_clear_error (&error);
-      error = job_stop_reason_error (priv->stop_reason);
-      outcome = priv->stop_reason == STOP_TIMED_OUT ? GOPOD_JOB_STATE_FAILED
+      error = job_stop_reason_error (gopod_job_priv_stop_reason (priv));
+      outcome = gopod_job_priv_stop_reason (priv) == STOP_TIMED_OUT ? GOPOD_JOB_STATE_FAILED
                                                     : GOPOD_JOB_STATE_CANCELLED;
     }
   else if (outcome == GOPOD_JOB_STATE_FAILED &&
@@ -340,7 +340,7 @@ gopod_job_priv_end_full (GopodJob       *job,
 
   g_mutex_lock (&priv->lock);
   __atomic_store_n (&priv->ended, TRUE, __ATOMIC_SEQ_CST);
-  if (recycle != NULL && !priv->cancellable_shared)
+  if (recycle != NULL && !gopod_job_priv_cancellable_shared (priv))
     *recycle = g_steal_pointer (&priv->cancellable);
   if (priv->extra != NULL)
     gopod_wait_list_fire_all (&priv->extra->waiters, &out);
@@ -849,7 +849,7 @@ gopod_job_cancel (GopodJob *job)
   priv = JOB_PRIV (job);
   g_mutex_lock (&priv->lock);
   state = priv->state;
-  first = !gopod_job_priv_state_is_final (state) && priv->stop_reason == STOP_NONE;
+  first = !gopod_job_priv_state_is_final (state) && gopod_job_priv_stop_reason (priv) == STOP_NONE;
   /* A job already past its deadline timed out, whatever its timer says
    * (internals rule J4). */
   if (first)
