@@ -796,6 +796,10 @@ gopod_pod_wait_finish (GopodPod      *pod,
  * %GOPOD_JOB_STATE_CANCELLED without running them and cancels running ones.
  * Returns when every worker has returned and every job has ended.
  *
+ * A job paused with [method@Gopod.Job.pause] stays paused: a draining
+ * shutdown waits until it is resumed or cancelled (cancel it, or shut down
+ * with %GOPOD_SHUTDOWN_DISCARD, not to wait for it).
+ *
  * A pod shuts down once. A second call still waits, and a DISCARD upgrades a
  * DRAIN in progress, but it returns %GOPOD_ERROR_CLOSED. From one of the
  * pod's own jobs (a worker, or a job's `begin`, `run` or `finish`) the
