@@ -18,7 +18,8 @@ G_BEGIN_DECLS
  * their handlers a change.
  *
  * Embed one in the instance; call gopod_notify_init() from instance_init and
- * gopod_notify_clear() from dispose.
+ * gopod_notify_clear() from dispose. Once cleared, every queue is a no-op:
+ * a disposed object tells nobody, and never from another context.
  */
 typedef struct
 {
@@ -78,7 +79,7 @@ static inline void
 gopod_notify_queue_deferred_mask (GopodNotify *notify,
                                   guint        prop_bits)
 {
-  if (((guint) g_atomic_int_get (notify->pending) & prop_bits) != prop_bits)
+  if (((guint) g_atomic_int_get ((int *) g_atomic_pointer_get (&notify->pending)) & prop_bits) != prop_bits)
     gopod_notify_mark_deferred (notify, prop_bits);
 }
 

@@ -20,6 +20,20 @@ typedef struct
 static gsize notify_signal_once;
 static guint notify_signal_id;
 
+/* What a cleared notify's pending bits point to: every property pending,
+ * so that gopod_notify_queue_deferred_mask() stops at its atomic read. */
+static int notify_cleared_bits = -1;
+
+/* Cleared (the object was disposed): nobody is told any more. Dispose may
+ * run early (g_object_run_dispose()) and the object must go on answering
+ * its methods; making a source again would attach it to the global default
+ * context, since the notify's own context is gone. */
+static gboolean
+notify_is_cleared (GopodNotify *notify)
+{
+  return g_atomic_pointer_get (&notify->pending) == (gpointer) &notify_cleared_bits;
+}
+
 static gboolean
 notify_source_dispatch (GSource     *source,
                         GSourceFunc  callback,
@@ -208,6 +222,8 @@ void
 gopod_notify_queue (GopodNotify *notify,
                     guint        prop_id)
 {
+  if (notify_is_cleared (notify))
+    return;
   if (gopod_notify_has_source (notify) ||
       gopod_notify_is_watched (notify->object, notify->pspecs[prop_id]))
     gopod_notify_queue_watched (notify, prop_id);
@@ -217,6 +233,8 @@ void
 gopod_notify_queue_watched (GopodNotify *notify,
                             guint        prop_id)
 {
+  if (notify_is_cleared (notify))
+    return;
   notify_source_mark_pending ((NotifySource *) notify_ensure_source (notify), 1u << prop_id);
 }
 
@@ -241,7 +259,9 @@ gopod_notify_mark_deferred (GopodNotify *notify,
 {
   GSource *source = g_atomic_pointer_get (&notify->source);
 
-  g_assert (source != NULL);
+  /* Cleared meanwhile: nobody to tell. */
+  if (source == NULL)
+    return;
   notify_source_mark_pending ((NotifySource *) source, prop_bits);
 }
 
@@ -255,6 +275,6 @@ gopod_notify_clear (GopodNotify *notify)
       g_source_destroy (source);
       g_source_unref (source);
     }
-  notify->pending = NULL;
+  g_atomic_pointer_set (&notify->pending, &notify_cleared_bits);
   g_clear_pointer (&notify->context, g_main_context_unref);
 }

@@ -315,6 +315,67 @@ test_notify_first_use_race (void)
     }
 }
 
+/* After dispose (which GObject allows to run early, g_object_run_dispose(),
+ * and more than once), an object must still answer its methods without a
+ * memory violation: a channel's change marks a source that dispose freed. */
+static void
+test_notify_channel_after_dispose (void)
+{
+  if (g_test_subprocess ())
+    {
+      GopodChannel *channel = gopod_channel_new (G_TYPE_INT, 4);
+      GValue value = G_VALUE_INIT;
+
+      g_value_init (&value, G_TYPE_INT);
+      g_value_set_int (&value, 1);
+      g_object_run_dispose (G_OBJECT (channel));
+      /* Succeeds or fails, but does not crash. */
+      (void) gopod_channel_try_send (channel, &value, NULL);
+      g_object_unref (channel);
+      return;
+    }
+  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+  g_test_trap_assert_passed ();
+}
+
+/* A job disposed early is watched again: its notifications still belong to
+ * its own context (rule 5), never the global default one. */
+static void
+on_job_notify (GObject    *object,
+               GParamSpec *pspec,
+               gpointer    data)
+{
+  (*(guint *) data)++;
+}
+
+static void
+test_notify_job_after_dispose_context (void)
+{
+  GMainContext *context = g_main_context_new ();
+  GopodJob *job;
+  guint seen = 0;
+
+  g_main_context_push_thread_default (context);
+  job = gopod_job_new_func (test_job_succeed, NULL, NULL);
+  g_signal_connect (job, "notify::title", G_CALLBACK (on_job_notify), &seen);
+  gopod_job_set_title (job, "one");
+  drain (context);
+  g_assert_cmpuint (seen, ==, 1);
+
+  g_object_run_dispose (G_OBJECT (job));
+  g_signal_connect (job, "notify::title", G_CALLBACK (on_job_notify), &seen);
+  gopod_job_set_title (job, "two");
+  /* Not from the global default context. */
+  drain (NULL);
+  g_assert_cmpuint (seen, ==, 1);
+  drain (context);
+
+  g_object_unref (job);
+  drain (context);
+  g_main_context_pop_thread_default (context);
+  g_main_context_unref (context);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -329,6 +390,8 @@ main (int   argc,
   g_test_add_func ("/Gopod/Notify/deferred-mask", test_notify_deferred_mask);
   g_test_add_func ("/Gopod/Notify/object-gone", test_notify_object_gone);
   g_test_add_func ("/Gopod/Notify/first-use-race", test_notify_first_use_race);
+  g_test_add_func ("/Gopod/Notify/channel-after-dispose", test_notify_channel_after_dispose);
+  g_test_add_func ("/Gopod/Notify/job-after-dispose-context", test_notify_job_after_dispose_context);
 
   return g_test_run ();
 }
