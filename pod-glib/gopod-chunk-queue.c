@@ -211,7 +211,7 @@ struct _GopodLightHomed
   gpointer        data;
   GDestroyNotify  destroy;
   GMainContext   *context;  /* the submitter's thread-default; NULL: the global default */
-  GThread        *thread;   /* the submitter, with own_thread; not referenced */
+  GThread        *thread;   /* the submitter, with own_thread; referenced (rule R2) */
 };
 
 GopodLightHomed *
@@ -226,7 +226,7 @@ gopod_light_homed_new (GopodFunc       func,
   light->data = data;
   light->destroy = destroy;
   light->context = gopod_notify_capture_context ();
-  light->thread = own_thread ? g_thread_self () : NULL;
+  light->thread = own_thread ? g_thread_ref (g_thread_self ()) : NULL;
   return light;
 }
 
@@ -242,6 +242,7 @@ void
 gopod_light_homed_drop (GopodLightHomed *light)
 {
   g_clear_pointer (&light->context, g_main_context_unref);
+  g_clear_pointer (&light->thread, g_thread_unref);
   g_free (light);
 }
 

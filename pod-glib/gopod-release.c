@@ -21,7 +21,9 @@ typedef struct
 {
   GDestroyNotify destroy;
   gpointer       data;
-  GThread       *thread;  /* the only thread that may run it, or NULL (not referenced) */
+  /* The only thread that may run it, or NULL; referenced, so that GLib
+   * cannot hand its GThread to a later thread while it waits (rule R2). */
+  GThread       *thread;
 } ReleaseItem;
 
 /* A leaf lock: nothing is taken while it is held, and no destroy runs. */
@@ -30,7 +32,9 @@ static GHashTable *release_pending;  /* GMainContext -> ReleasePending */
 static int release_n_pending;        /* atomic: items in every ReleasePending */
 /* Threads that bound releases to themselves and ended (rule R2): what is
  * bound to one of them runs as R1 says. GLib may give a later thread the
- * same GThread: a thread that binds takes itself out first. */
+ * same GThread once nothing references it (homes and items do, so no
+ * release can name an ended thread by then): a thread that binds takes
+ * itself out first. */
 static GHashTable *release_ended;    /* set of GThread, under release_lock */
 
 static void release_thread_ended (gpointer thread);
@@ -70,13 +74,15 @@ release_forget_if_done_locked (ReleasePending *pending)
   g_free (pending);
 }
 
-/* Steals what waits for @context that this thread may run, or NULL when
+/* Steals what waits for @context that this thread may run (with
+ * @any_thread, also what is bound to other threads), or NULL when
  * nothing does. A drain runs after every release of a job the pod held last,
  * so the common cases cost no allocation: nothing pending (most of the
  * time), or every item for any thread (the array changes hands). Called
  * with release_lock held. */
 static GArray *
-release_steal_locked (GMainContext *context)
+release_steal_locked (GMainContext *context,
+                      gboolean      any_thread)
 {
   GThread *self = g_thread_self ();
   ReleasePending *pending;
@@ -87,7 +93,7 @@ release_steal_locked (GMainContext *context)
   if (pending == NULL)
     return NULL;
   items = left = NULL;
-  for (i = 0; i < pending->items->len && left == NULL; i++)
+  for (i = 0; i < pending->items->len && left == NULL && !any_thread; i++)
     if (g_array_index (pending->items, ReleaseItem, i).thread != NULL)
       left = g_array_new (FALSE, FALSE, sizeof (ReleaseItem));
   if (left == NULL && pending->items->len > 0)
@@ -115,7 +121,8 @@ release_steal_locked (GMainContext *context)
 
 /* Runs what waits for @context, which this thread owns; returns how many. */
 static guint
-release_drain (GMainContext *context)
+release_drain (GMainContext *context,
+               gboolean      any_thread)
 {
   GArray *items;
   guint i, n;
@@ -125,7 +132,7 @@ release_drain (GMainContext *context)
   if (g_atomic_int_get (&release_n_pending) == 0)
     return 0;
   g_mutex_lock (&release_lock);
-  items = release_steal_locked (context);
+  items = release_steal_locked (context, any_thread);
   g_mutex_unlock (&release_lock);
   if (items == NULL)
     return 0;
@@ -135,6 +142,7 @@ release_drain (GMainContext *context)
       ReleaseItem *item = &g_array_index (items, ReleaseItem, i);
 
       item->destroy (item->data);
+      g_clear_pointer (&item->thread, g_thread_unref);
     }
   n = items->len;
   g_array_unref (items);
@@ -153,7 +161,11 @@ release_idle (gpointer data)
   release_forget_if_done_locked (pending);
   g_mutex_unlock (&release_lock);
 
-  release_drain (context);
+  /* Dispatched: this thread runs @context's loop, where that context's
+   * callbacks and notifications run (internals rule 5), so also what is
+   * bound to another thread, which cannot own the context while this loop
+   * runs (rule R2). */
+  release_drain (context, TRUE);
   return G_SOURCE_REMOVE;
 }
 
@@ -167,14 +179,14 @@ release_as_owner (GMainContext   *context,
 {
   if (destroy != NULL)
     destroy (data);
-  release_drain (context);
+  release_drain (context, FALSE);
   g_main_context_release (context);
   /* Someone who failed to acquire while this thread owned it left its item
    * pending before trying again: seeing the count after releasing, we take
    * it back, or they got it. */
   while (g_atomic_int_get (&release_n_pending) > 0 && g_main_context_acquire (context))
     {
-      guint n = release_drain (context);
+      guint n = release_drain (context, FALSE);
 
       g_main_context_release (context);
       if (n == 0)
@@ -221,6 +233,8 @@ release_leave_pending (GMainContext   *context,
   g_mutex_lock (&release_lock);
   if (thread != NULL && release_thread_has_ended_locked (thread))
     item.thread = NULL;
+  else if (thread != NULL)
+    g_thread_ref (thread);
   pending = release_pending_get_locked (context);
   g_array_append_val (pending->items, item);
   g_atomic_int_inc (&release_n_pending);
@@ -239,6 +253,7 @@ release_thread_ended (gpointer thread)
 {
   GPtrArray *unbound = g_ptr_array_new_with_free_func ((GDestroyNotify) g_main_context_unref);
   GPtrArray *to_attach = g_ptr_array_new ();
+  guint n_unbound = 0;
   GHashTableIter iter;
   ReleasePending *pending;
   guint i;
@@ -261,6 +276,7 @@ release_thread_ended (gpointer thread)
               if (item->thread == thread)
                 {
                   item->thread = NULL;
+                  n_unbound++;
                   found = TRUE;
                 }
             }
@@ -274,6 +290,9 @@ release_thread_ended (gpointer thread)
     }
   g_mutex_unlock (&release_lock);
 
+  /* The items' references, dropped outside the leaf lock. */
+  for (; n_unbound > 0; n_unbound--)
+    g_thread_unref (thread);
   /* Each in to_attach is also in unbound, which holds a reference. */
   for (i = 0; i < to_attach->len; i++)
     release_attach_idle (to_attach->pdata[i]);

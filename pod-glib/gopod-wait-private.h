@@ -90,7 +90,9 @@ typedef void (*GopodWaiterComplete) (GopodWaiter *waiter,
 typedef struct
 {
   GMainContext *context;  /* NULL: the global default */
-  GThread      *thread;   /* the thread @context belongs to (not referenced) */
+  /* The thread @context belongs to, referenced: GLib hands a freed
+   * GThread to a later thread, which would then pass for this one (rule R2). */
+  GThread      *thread;
 } GopodWaitHome;
 
 void          gopod_wait_home_init        (GopodWaitHome  *home);

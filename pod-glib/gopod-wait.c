@@ -33,7 +33,7 @@ gopod_wait_home_init (GopodWaitHome *home)
   /* The global default context is never freed; not referencing it keeps
    * every object made on the main thread off one contended count. */
   home->context = context != NULL ? g_main_context_ref (context) : NULL;
-  home->thread = g_thread_self ();
+  home->thread = g_thread_ref (g_thread_self ());
   /* What only this thread may free may be bound to it from now on (a
    * JavaScript closure, internals rule R2): until it ends. */
   gopod_release_bind_here ();
@@ -44,14 +44,14 @@ gopod_wait_home_copy (GopodWaitHome       *dest,
                       const GopodWaitHome *src)
 {
   dest->context = src->context != NULL ? g_main_context_ref (src->context) : NULL;
-  dest->thread = src->thread;
+  dest->thread = src->thread != NULL ? g_thread_ref (src->thread) : NULL;
 }
 
 void
 gopod_wait_home_clear (GopodWaitHome *home)
 {
   g_clear_pointer (&home->context, g_main_context_unref);
-  home->thread = NULL;
+  g_clear_pointer (&home->thread, g_thread_unref);
 }
 
 gboolean

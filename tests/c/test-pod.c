@@ -1671,6 +1671,181 @@ test_pod_light_destroy_without_main_loop (PodFixture    *fixture,
   g_assert_cmpint (there.counts.destroyed, ==, 100);
 }
 
+/* A pod made on a thread that is not the one running its context (the
+ * global default, run by the main thread's loop): the destroy notify of a
+ * light job submitted from the pod's thread runs where that loop runs it,
+ * as the pod's notifications and callbacks do (rule 5), instead of waiting
+ * bound to a thread that can never own the context while the loop runs. */
+typedef struct
+{
+  GThread  *destroyed_on;  /* atomic */
+  TestGate  waited;        /* passed by the pod's thread after its wait */
+} LoopElsewhere;
+
+static gpointer
+pod_thread_submits_and_waits (gpointer data)
+{
+  LoopElsewhere *d = data;
+  GopodPod *pod = gopod_pod_new (1);
+
+  gopod_pod_start (pod);
+  g_assert_true (gopod_pod_submit (pod, do_nothing, &d->destroyed_on, record_destroy_thread, NULL));
+  g_assert_true (gopod_pod_wait (pod, NULL, NULL));
+  /* Alive, as a long-lived thread would be, until the main thread looked. */
+  test_gate_pass (&d->waited);
+  g_object_unref (pod);
+  return NULL;
+}
+
+static gboolean
+deadline_passed_flag (gpointer data)
+{
+  g_atomic_int_set ((gint *) data, TRUE);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+test_pod_light_destroy_loop_on_another_thread (void)
+{
+  LoopElsewhere d = { NULL };
+  gint timed_out = FALSE;
+  GSource *deadline;
+  GThread *thread;
+  GThread *destroyed_on;
+
+  g_test_summary ("A light job's destroy notify from a pod made on a thread that does not run "
+                  "its context runs from the loop that runs it");
+  test_gate_init (&d.waited);
+  /* The main thread runs the global default context, as a GTK or GJS
+   * program's loop does. */
+  g_assert_true (g_main_context_acquire (NULL));
+  thread = g_thread_new ("pod-thread", pod_thread_submits_and_waits, &d);
+  test_gate_wait_for_waiters (&d.waited, 1);
+  deadline = g_timeout_source_new (5000);
+  g_source_set_callback (deadline, deadline_passed_flag, &timed_out, NULL);
+  g_source_attach (deadline, NULL);
+  while (g_atomic_pointer_get (&d.destroyed_on) == NULL && !g_atomic_int_get (&timed_out))
+    g_main_context_iteration (NULL, TRUE);
+  g_source_destroy (deadline);
+  g_source_unref (deadline);
+  destroyed_on = g_atomic_pointer_get (&d.destroyed_on);
+  g_main_context_release (NULL);
+  test_gate_open (&d.waited);
+  g_thread_join (thread);
+  /* Not merely once the pod's thread ended: while it lived, from the loop. */
+  g_assert_nonnull (destroyed_on);
+  g_assert_true (destroyed_on == g_thread_self ());
+  test_gate_clear (&d.waited);
+}
+
+/* A pod made on a thread that ended, and a new thread that binds releases
+ * to itself (it made a pod or pool of its own) and got the same GThread
+ * from GLib: the destroy notify of a light job given from the pod's ended
+ * thread runs as for any ended thread (rule R2), at once where nobody runs
+ * the context, not bound to the unrelated new thread. */
+typedef struct
+{
+  TestGate  run;           /* the light job waits here */
+  GThread  *destroyed_on;  /* atomic */
+} HeldLight;
+
+static void
+held_light_run (gpointer data)
+{
+  test_gate_pass (&((HeldLight *) data)->run);
+}
+
+static void
+held_light_destroy (gpointer data)
+{
+  g_atomic_pointer_set (&((HeldLight *) data)->destroyed_on, g_thread_self ());
+}
+
+static gpointer
+pod_thread_submits_held (gpointer data)
+{
+  GopodPod *pod = gopod_pod_new (1);
+
+  gopod_pod_start (pod);
+  g_assert_true (gopod_pod_submit (pod, held_light_run, data, held_light_destroy, NULL));
+  return pod;
+}
+
+typedef struct
+{
+  GThread  *ended;
+  gboolean  any;    /* bind whatever GThread this is */
+  TestGate  bound;
+} Reuser;
+
+static gpointer
+bind_if_same_thread (gpointer data)
+{
+  Reuser *r = data;
+  GopodPod *own;
+
+  if (!r->any && g_thread_self () != r->ended)
+    return NULL;
+  /* Any pod, runner or pool made here binds releases to this thread. */
+  own = gopod_pod_new (1);
+  test_gate_pass (&r->bound);
+  g_object_unref (own);
+  return NULL;
+}
+
+static gboolean
+held_light_destroyed (gpointer data)
+{
+  return g_atomic_pointer_get (&((HeldLight *) data)->destroyed_on) != NULL;
+}
+
+static void
+test_pod_light_destroy_home_thread_reused (void)
+{
+  HeldLight light = { 0 };
+  Reuser r = { NULL };
+  GThread *ended, *reuser = NULL;
+  GopodPod *pod;
+  gboolean destroyed;
+
+  g_test_summary ("A light job's destroy notify given from a pod's thread that ended is not "
+                  "bound to a new thread GLib gave the same GThread");
+  test_gate_init (&light.run);
+  test_gate_init (&r.bound);
+  ended = g_thread_new ("pod-thread", pod_thread_submits_held, &light);
+  r.ended = ended;
+  pod = g_thread_join (ended);
+  test_gate_wait_for_waiters (&light.run, 1);
+  /* GLib hands the freed GThread to the next thread most of the time. */
+  for (int i = 0; i < 100 && reuser == NULL; i++)
+    {
+      GThread *t = g_thread_new ("reuser", bind_if_same_thread, &r);
+
+      if (t == r.ended)
+        reuser = t;
+      else
+        g_thread_join (t);
+    }
+  if (reuser == NULL)
+    {
+      /* No thread took its place: a thread that binds, all the same. */
+      r.any = TRUE;
+      reuser = g_thread_new ("binder", bind_if_same_thread, &r);
+      g_assert_true (reuser != ended);
+    }
+  test_gate_wait_for_waiters (&r.bound, 1);
+  /* The light job ends; nobody runs the default context. */
+  test_gate_open (&light.run);
+  destroyed = test_poll_until (held_light_destroyed, &light, 5000);
+  test_gate_open (&r.bound);
+  g_thread_join (reuser);
+  g_assert_true (destroyed);
+  g_assert_true (gopod_pod_wait (pod, NULL, NULL));
+  g_object_unref (pod);
+  test_gate_clear (&light.run);
+  test_gate_clear (&r.bound);
+}
+
 /* dispatch-interval-ms: a worker waiting for its start time looks again at
  * pause, resize and interval changes, and keeps FIFO order. The interval is
  * a minute: a worker that did not look again would not start in time. */
@@ -3132,6 +3307,8 @@ main (int   argc,
   POD_TEST ("release/on-its-context", test_pod_job_freed_on_its_context, 1);
   POD_TEST ("release/light-destroy-on-its-context", test_pod_light_destroy_on_its_context, 1);
   POD_TEST ("release/light-destroy-without-main-loop", test_pod_light_destroy_without_main_loop, 2);
+  g_test_add_func ("/Gopod/Pod/release/light-destroy-loop-on-another-thread", test_pod_light_destroy_loop_on_another_thread);
+  g_test_add_func ("/Gopod/Pod/release/light-destroy-home-thread-reused", test_pod_light_destroy_home_thread_reused);
   POD_TEST ("dispatch-interval/pause", test_pod_dispatch_interval_pause, 1);
   POD_TEST ("dispatch-interval/lowered", test_pod_dispatch_interval_lowered, 1);
   POD_TEST ("dispatch-interval/shrunk", test_pod_dispatch_interval_shrunk, 4);
