@@ -26,47 +26,40 @@ gopod_pod_core_wait_async (GopodPodCore   *core,
 }
 
 /* Takes the registry's held jobs for a discarding shutdown, to be discarded
- * when @out is flushed. */
-static void
+ * when @out is flushed; returns how many. */
+static guint
 pod_core_entry_discard_held_locked (GopodPodCore *core,
                                     GopodOutbox  *out)
 {
   GQueue held = G_QUEUE_INIT;
   GopodJob *job;
+  guint n = 0;
 
-  core->n_queued -= gopod_pod_registry_steal_held_locked (core, &held);
+  gopod_pod_registry_steal_held_locked (core, &held);
   while ((job = g_queue_pop_head (&held)) != NULL)
-    gopod_outbox_add (out, gopod_pod_core_discard_stolen_job, job);
+    {
+      n += gopod_pod_core_take_for_discard_locked (core, job);
+      gopod_outbox_add (out, gopod_pod_core_discard_item, job);
+    }
+  return n;
 }
 
 /* Takes everything out of the queue for a discarding shutdown, to be
- * discarded when @out is flushed. */
-static void
+ * discarded when @out is flushed; returns how many jobs. */
+static guint
 pod_core_entry_steal_queue_locked (GopodPodCore *core,
                                    GopodOutbox  *out)
 {
   gpointer item;
+  guint n = 0;
 
   while ((item = g_async_queue_try_pop (core->queue)) != NULL)
-    {
-      if (item == GOPOD_WAKE_MARKER)
-        continue;
-      if (gopod_item_is_chunk (item))
-        {
-          GopodChunk *chunk = gopod_item_get_chunk (item);
-
-          core->n_queued -= chunk->n_jobs;
-          core->cancelled += chunk->n_jobs;
-          if (chunk == core->filling)
-            core->filling = NULL;
-          gopod_outbox_add (out, gopod_pod_core_discard_stolen_chunk, chunk);
-        }
-      else
-        {
-          core->n_queued--;
-          gopod_outbox_add (out, gopod_pod_core_discard_stolen_job, item);
-        }
-    }
+    if (item != GOPOD_WAKE_MARKER)
+      {
+        n += gopod_pod_core_take_for_discard_locked (core, item);
+        gopod_outbox_add (out, gopod_pod_core_discard_item, item);
+      }
+  return n;
 }
 
 gboolean
@@ -76,7 +69,7 @@ gopod_pod_core_begin_shutdown (GopodPodCore       *core,
 {
   GopodOutbox out = GOPOD_OUTBOX_INIT;
   gboolean first;
-  guint spawn;
+  guint spawn, discarded = 0;
 
   g_mutex_lock (&core->lock);
   first = !core->closing;
@@ -84,8 +77,8 @@ gopod_pod_core_begin_shutdown (GopodPodCore       *core,
   if (mode == GOPOD_SHUTDOWN_DISCARD && !g_atomic_int_get (&core->discarding))
     {
       g_atomic_int_set (&core->discarding, TRUE);
-      pod_core_entry_steal_queue_locked (core, &out);
-      pod_core_entry_discard_held_locked (core, &out);
+      discarded = pod_core_entry_steal_queue_locked (core, &out);
+      discarded += pod_core_entry_discard_held_locked (core, &out);
       for (guint i = 0; i < core->running_jobs->len; i++)
         gopod_outbox_add (&out, gopod_pod_core_cancel_running_job,
                           g_object_ref (g_ptr_array_index (core->running_jobs, i)));
@@ -100,6 +93,12 @@ gopod_pod_core_begin_shutdown (GopodPodCore       *core,
 
   gopod_pod_core_spawn_workers (core, spawn);
   gopod_outbox_flush (&out);
+  if (discarded > 0)
+    {
+      g_mutex_lock (&core->lock);
+      gopod_pod_core_discarded_locked (core, discarded, &out);
+      gopod_pod_core_unlock_and_flush (core, &out);
+    }
 
   if (!first)
     g_set_error_literal (error, GOPOD_ERROR, GOPOD_ERROR_CLOSED,

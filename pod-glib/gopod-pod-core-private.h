@@ -80,6 +80,7 @@ struct _GopodPodCore
   guint            n_idle;      /* of them, waiting for work */
   guint            n_running;   /* thread jobs (or light batches) being run */
   guint            n_running_main;  /* main-context jobs between begin and complete */
+  guint            n_discarding;    /* jobs out of the queue whose discard has not run (P16) */
   guint            n_slot_waiting;  /* workers waiting for a start time (a test hook) */
   guint            n_let_go;        /* batches whose blocked job let the rest go (a test hook) */
   guint            n_given_away;    /* the jobs they let go */
@@ -180,8 +181,12 @@ void          gopod_pod_core_cancel_running_job      (gpointer job);
 gboolean      gopod_pod_core_check_room_locked       (GopodPodCore  *core,
                                                       GError       **error);
 GopodChunk   *gopod_pod_core_chunk_new_locked        (GopodPodCore *core);
-void          gopod_pod_core_discard_stolen_chunk    (gpointer chunk);
-void          gopod_pod_core_discard_stolen_job      (gpointer job);
+guint         gopod_pod_core_take_for_discard_locked (GopodPodCore *core,
+                                                      gpointer      item);
+void          gopod_pod_core_discard_item            (gpointer      item);
+void          gopod_pod_core_discarded_locked        (GopodPodCore *core,
+                                                      guint         n,
+                                                      GopodOutbox  *out);
 void          gopod_pod_core_notify                  (GopodPodCore *core,
                                                       guint         prop_id);
 void          gopod_pod_core_queue_push_sorted_locked (GopodPodCore *core,

@@ -184,7 +184,8 @@ gopod_pod_core_is_idle_locked (gpointer data)
 {
   GopodPodCore *core = data;
 
-  return core->n_queued == 0 && core->n_running == 0 && core->n_running_main == 0;
+  return core->n_queued == 0 && core->n_running == 0 && core->n_running_main == 0 &&
+         core->n_discarding == 0;
 }
 
 gboolean
@@ -231,20 +232,59 @@ pod_core_shut_down_error (void)
   return error;
 }
 
-/* Outbox actions of a discarding shutdown: user code (finish, destroy
- * notifies, cancel handlers) runs after the lock. */
-void
-gopod_pod_core_discard_stolen_job (gpointer job)
+/* Takes a queued item out of the count for a discarding shutdown: it is
+ * no longer queued, but the pod is not idle until its discard has run
+ * (rule P16). Returns its jobs. Called with the lock held. */
+guint
+gopod_pod_core_take_for_discard_locked (GopodPodCore *core,
+                                        gpointer      item)
 {
-  gopod_job_discard (job, pod_core_shut_down_error ());
-  gopod_job_release (job);
+  guint n = 1;
+
+  if (gopod_item_is_chunk (item))
+    {
+      GopodChunk *chunk = gopod_item_get_chunk (item);
+
+      n = chunk->n_jobs;
+      core->cancelled += n;
+      if (chunk == core->filling)
+        core->filling = NULL;
+    }
+  core->n_queued -= n;
+  core->n_discarding += n;
+  return n;
 }
 
+/* Ends an item taken for discarding: an outbox action, so that user code
+ * (finish, destroy notifies, cancel handlers) runs after the lock. */
 void
-gopod_pod_core_discard_stolen_chunk (gpointer chunk)
+gopod_pod_core_discard_item (gpointer item)
 {
-  gopod_chunk_destroy_rest (chunk);
-  g_free (chunk);
+  if (gopod_item_is_chunk (item))
+    {
+      GopodChunk *chunk = gopod_item_get_chunk (item);
+
+      gopod_chunk_destroy_rest (chunk);
+      g_free (chunk);
+    }
+  else
+    {
+      gopod_job_discard (item, pod_core_shut_down_error ());
+      gopod_job_release (item);
+    }
+}
+
+/* @n discarded jobs have ended: a wait may return now. Called with the
+ * lock held. */
+void
+gopod_pod_core_discarded_locked (GopodPodCore *core,
+                                 guint         n,
+                                 GopodOutbox  *out)
+{
+  core->n_discarding -= n;
+  gopod_pod_core_notify (core, PROP_QUEUED);
+  gopod_pod_core_notify (core, PROP_CANCELLED);
+  gopod_pod_core_wake_waiters_locked (core, out);
 }
 
 void
@@ -261,28 +301,15 @@ static void
 pod_core_discard_item_locked (GopodPodCore *core,
                               gpointer      item)
 {
-  if (gopod_item_is_chunk (item))
-    {
-      GopodChunk *chunk = gopod_item_get_chunk (item);
-      guint n = chunk->n_jobs;
+  GopodOutbox out = GOPOD_OUTBOX_INIT;
+  guint n = gopod_pod_core_take_for_discard_locked (core, item);
 
-      core->n_queued -= n;
-      core->cancelled += n;
-      if (chunk == core->filling)
-        core->filling = NULL;
-      g_mutex_unlock (&core->lock);
-      gopod_pod_core_discard_stolen_chunk (chunk);
-    }
-  else
-    {
-      core->n_queued--;
-      g_mutex_unlock (&core->lock);
-      gopod_pod_core_discard_stolen_job (item);
-    }
-
+  g_mutex_unlock (&core->lock);
+  gopod_pod_core_discard_item (item);
   g_mutex_lock (&core->lock);
-  gopod_pod_core_notify (core, PROP_QUEUED);
-  gopod_pod_core_notify (core, PROP_CANCELLED);
+  gopod_pod_core_discarded_locked (core, n, &out);
+  gopod_pod_core_unlock_and_flush (core, &out);
+  g_mutex_lock (&core->lock);
 }
 
 /* Queues @item with @push, or discards it once a discarding shutdown began

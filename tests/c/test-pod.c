@@ -110,6 +110,7 @@ struct _TestCountedJob
   int       finishes;
   int       id;
   TestGate *gate;
+  TestGate *finish_gate;  /* `finish` passes it, when set */
   TestGauge    *gauge;
   gboolean  wait_for_cancel;
   GArray   *order;  /* ids, appended under order_lock */
@@ -147,7 +148,11 @@ test_counted_job_run (GopodJob      *job,
 static void
 test_counted_job_finish (GopodJob *job)
 {
-  g_atomic_int_inc (&TEST_COUNTED_JOB (job)->finishes);
+  TestCountedJob *self = TEST_COUNTED_JOB (job);
+
+  if (self->finish_gate != NULL)
+    test_gate_pass (self->finish_gate);
+  g_atomic_int_inc (&self->finishes);
 }
 
 static void
@@ -642,6 +647,72 @@ test_pod_shutdown_discard (PodFixture    *fixture,
   g_assert_false (gopod_pod_shutdown (pod, GOPOD_SHUTDOWN_DISCARD, NULL, &error));
   g_assert_error (error, GOPOD_ERROR, GOPOD_ERROR_CLOSED);
   test_gate_clear (&gate);
+}
+
+/* A wait that a discarding shutdown ends returns once the discarded jobs
+ * have ended, their `finish` run: not as soon as they leave the queue. */
+typedef struct
+{
+  GopodPod       *pod;
+  TestCountedJob *job;
+  int             finishes_at_return;  /* atomic; -1 until the wait returned */
+} WaitingForDiscard;
+
+static gpointer
+wait_for_discard (gpointer data)
+{
+  WaitingForDiscard *w = data;
+
+  g_assert_true (gopod_pod_wait (w->pod, NULL, NULL));
+  g_atomic_int_set (&w->finishes_at_return, g_atomic_int_get (&w->job->finishes));
+  return NULL;
+}
+
+static gpointer
+discard_pod (gpointer pod)
+{
+  g_assert_true (gopod_pod_shutdown (pod, GOPOD_SHUTDOWN_DISCARD, NULL, NULL));
+  return NULL;
+}
+
+static gboolean
+wait_returned_or_waits (gpointer data)
+{
+  WaitingForDiscard *w = data;
+  gboolean waits;
+
+  g_mutex_lock (&w->pod->core->lock);
+  waits = !gopod_wait_list_is_empty (&w->pod->core->waiters);
+  g_mutex_unlock (&w->pod->core->lock);
+  return waits || g_atomic_int_get (&w->finishes_at_return) >= 0;
+}
+
+static void
+test_pod_shutdown_discard_wait (PodFixture    *fixture,
+                                gconstpointer  unused)
+{
+  g_autoptr(TestCountedJob) queued = counted_job_new (0);
+  WaitingForDiscard w = { fixture->pod, queued, -1 };
+  GThread *shutdown, *waiter;
+  TestGate finish_gate;
+
+  g_test_summary ("A wait running while a discarding shutdown ends the queued jobs "
+                  "returns after their ends (rule P15), not when they leave the queue");
+  test_gate_init (&finish_gate);
+  queued->finish_gate = &finish_gate;
+  /* Paused: the job stays queued until the shutdown takes it. */
+  gopod_pod_pause (w.pod);
+  g_assert_true (gopod_pod_add_job (w.pod, GOPOD_JOB (queued), NULL, NULL));
+  shutdown = g_thread_new ("discard", discard_pod, w.pod);
+  test_gate_wait_for_waiters (&finish_gate, 1);
+  waiter = g_thread_new ("wait", wait_for_discard, &w);
+  g_assert_true (test_poll_until (wait_returned_or_waits, &w, 10000));
+  test_gate_open (&finish_gate);
+  g_thread_join (waiter);
+  g_thread_join (shutdown);
+  g_assert_cmpint (w.finishes_at_return, ==, 1);
+  test_assert_counters_add_up (w.pod);
+  test_gate_clear (&finish_gate);
 }
 
 static void
@@ -3282,6 +3353,7 @@ main (int   argc,
   POD_TEST ("wait-paused-cancellable", test_pod_wait_paused_cancellable, 1);
   POD_TEST ("shutdown/drain", test_pod_shutdown_drain, 2);
   POD_TEST ("shutdown/discard", test_pod_shutdown_discard, 1);
+  POD_TEST ("shutdown/discard-wait", test_pod_shutdown_discard_wait, 1);
   POD_TEST ("shutdown/async", test_pod_shutdown_async, 2);
   POD_TEST ("max-workers/grow", test_pod_max_workers_grow, 1);
   POD_TEST ("max-workers/shrink", test_pod_max_workers_shrink, 4);
