@@ -459,7 +459,9 @@ typedef struct
 
 static void select_attempt_start (GTask *task);
 
-static void
+/* Drops one of the attempt's two holds. The last one ends the attempt: it
+ * answers the task, or returns it (referenced) to be tried again. */
+static GTask *
 select_attempt_release (SelectAttempt *attempt)
 {
   GopodSelect *self;
@@ -467,7 +469,7 @@ select_attempt_release (SelectAttempt *attempt)
   gint code;
 
   if (!g_atomic_int_dec_and_test (&attempt->refs))
-    return;
+    return NULL;
   task = attempt->task;
   code = attempt->code;
   g_free (attempt);
@@ -476,11 +478,7 @@ select_attempt_release (SelectAttempt *attempt)
   if (select_code_is_look_again (code))
     self->told_case = SELECT_LOOK_AGAIN_BASE - code;
   if (code == SELECT_RETRY || select_code_is_look_again (code))
-    {
-      select_attempt_start (task);
-      g_object_unref (task);
-      return;
-    }
+    return task;
   select_end (self, code < 0 ? -1 : code);
   if (code < 0)
     {
@@ -492,6 +490,7 @@ select_attempt_release (SelectAttempt *attempt)
   else
     g_task_return_int (task, code);
   g_object_unref (task);
+  return NULL;
 }
 
 static void
@@ -499,13 +498,20 @@ select_attempt_complete (GopodWaiter *waiter,
                          gpointer     user_data)
 {
   SelectAttempt *attempt = user_data;
+  GTask *again;
 
   attempt->code = waiter->code;
-  select_attempt_release (attempt);
+  again = select_attempt_release (attempt);
+  if (again != NULL)
+    {
+      select_attempt_start (again);
+      g_object_unref (again);
+    }
 }
 
-static void
-select_attempt_start (GTask *task)
+/* One attempt; returns the task (referenced) when it ended to be made again. */
+static GTask *
+select_attempt_once (GTask *task)
 {
   GopodSelect *self = g_task_get_source_object (task);
   guint n = self->cases->len;
@@ -518,7 +524,7 @@ select_attempt_start (GTask *task)
     {
       select_end (self, -1);
       g_task_return_error_if_cancelled (task);
-      return;
+      return NULL;
     }
 
   attempt = g_malloc0 (sizeof (SelectAttempt) + MAX (n, 1) * sizeof (guint));
@@ -529,7 +535,7 @@ select_attempt_start (GTask *task)
       g_free (attempt);
       select_end (self, code);
       g_task_return_int (task, code);
-      return;
+      return NULL;
     }
 
   attempt->refs = 2;
@@ -541,7 +547,18 @@ select_attempt_start (GTask *task)
   gopod_waiter_arm (waiter);
   select_link_pass (self, waiter, attempt->order);
   gopod_waiter_unref (waiter);
-  select_attempt_release (attempt);
+  return select_attempt_release (attempt);
+}
+
+/* A loop rather than a recursion: attempts that lost a race to a wake-up
+ * may follow one another any number of times. */
+static void
+select_attempt_start (GTask *task)
+{
+  GTask *again;
+
+  while ((again = select_attempt_once (task)) != NULL)
+    g_object_unref (again);
 }
 
 /* --- public API --- */
