@@ -68,10 +68,13 @@ typedef enum
 } GopodChannelLinkResult;
 
 /* Fills @slot with a copy of @value in the channel's element type; FALSE
- * (and a critical) when the value cannot be converted. */
+ * (a critical, and %G_IO_ERROR_INVALID_ARGUMENT in @error) when the value
+ * cannot be converted: a binding converts whatever it was given, so the
+ * caller hears of it besides the log. */
 gboolean                gopod_channel_slot_fill  (GopodChannel     *self,
                                                   GopodChannelSlot *slot,
-                                                  const GValue     *value);
+                                                  const GValue     *value,
+                                                  GError          **error);
 /* Does @op now if it can (a closed channel counts: @slot->closed is set). */
 gboolean                gopod_channel_op_now     (GopodChannel     *self,
                                                   GopodChannelOp    op,

@@ -17,7 +17,7 @@ channel_shorthands_send_taken (GopodChannel  *self,
 
   if (G_VALUE_TYPE (value) == gopod_channel_get_element_type (self))
     gopod_channel_value_move (&slot.value, value);
-  else if (!gopod_channel_slot_fill (self, &slot, value))
+  else if (!gopod_channel_slot_fill (self, &slot, value, error))
     {
       g_value_unset (value);
       return FALSE;

@@ -114,13 +114,17 @@ channel_ring_pop_locked (GopodChannel *self,
 gboolean
 gopod_channel_slot_fill (GopodChannel     *self,
                          GopodChannelSlot *slot,
-                         const GValue     *value)
+                         const GValue     *value,
+                         GError          **error)
 {
   memset (slot, 0, sizeof *slot);
   if (gopod_channel_value_convert (self->element_type, value, &slot->value))
     return TRUE;
   g_critical ("%s: a %s cannot go into a channel of %s", G_STRFUNC,
               G_VALUE_TYPE_NAME (value), g_type_name (self->element_type));
+  g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+               "A %s cannot go into a channel of %s",
+               G_VALUE_TYPE_NAME (value), g_type_name (self->element_type));
   return FALSE;
 }
 
@@ -582,8 +586,10 @@ gopod_channel_new (GType element_type,
  * (unbuffered channel) or it is buffered. No main loop is needed.
  *
  * Returns: %TRUE once sent; %FALSE with %GOPOD_ERROR_CLOSED when the
- *   channel is or gets closed (the value is not kept), or
- *   %G_IO_ERROR_CANCELLED (nothing was sent)
+ *   channel is or gets closed (the value is not kept),
+ *   %G_IO_ERROR_CANCELLED (nothing was sent), or
+ *   %G_IO_ERROR_INVALID_ARGUMENT when @value cannot be converted to the
+ *   channel's type (a critical says so too)
  *
  * Since: 1.2
  */
@@ -601,7 +607,7 @@ gopod_channel_send (GopodChannel  *self,
   g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  if (!gopod_channel_slot_fill (self, &slot, value))
+  if (!gopod_channel_slot_fill (self, &slot, value, error))
     return FALSE;
   sent = gopod_channel_op_blocking (self, GOPOD_CHANNEL_OP_SEND, &slot, cancellable, error);
   gopod_channel_value_clear (&slot.value);
@@ -656,7 +662,8 @@ gopod_channel_receive (GopodChannel  *self,
  * waiting or the buffer has room (Go's `select` with a `default:` case).
  *
  * Returns: %TRUE if sent; %FALSE with %G_IO_ERROR_WOULD_BLOCK when it would
- *   have to wait, or %GOPOD_ERROR_CLOSED
+ *   have to wait, %GOPOD_ERROR_CLOSED, or %G_IO_ERROR_INVALID_ARGUMENT as
+ *   [method@Gopod.Channel.send]
  *
  * Since: 1.2
  */
@@ -672,7 +679,7 @@ gopod_channel_try_send (GopodChannel  *self,
   g_return_val_if_fail (G_IS_VALUE (value), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  if (!gopod_channel_slot_fill (self, &slot, value))
+  if (!gopod_channel_slot_fill (self, &slot, value, error))
     return FALSE;
   sent = channel_op_try (self, GOPOD_CHANNEL_OP_SEND, &slot, error);
   gopod_channel_value_clear (&slot.value);
@@ -733,21 +740,25 @@ gopod_channel_send_async (GopodChannel        *self,
                           gpointer             user_data)
 {
   g_autoptr(GTask) task = NULL;
+  GError *error = NULL;
   ChannelAsync *async;
 
   g_return_if_fail (GOPOD_IS_CHANNEL (self));
   g_return_if_fail (G_IS_VALUE (value));
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
 
-  async = g_new0 (ChannelAsync, 1);
-  async->op = GOPOD_CHANNEL_OP_SEND;
-  if (!gopod_channel_slot_fill (self, &async->slot, value))
-    {
-      g_free (async);
-      return;
-    }
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, gopod_channel_send_async);
+  async = g_new0 (ChannelAsync, 1);
+  async->op = GOPOD_CHANNEL_OP_SEND;
+  if (!gopod_channel_slot_fill (self, &async->slot, value, &error))
+    {
+      /* So that a promise made of this call settles instead of waiting for
+       * ever. */
+      g_free (async);
+      g_task_return_error (task, error);
+      return;
+    }
   channel_op_async (self, task, async);
 }
 
@@ -759,8 +770,9 @@ gopod_channel_send_async (GopodChannel        *self,
  *
  * Finishes [method@Gopod.Channel.send_async].
  *
- * Returns: %TRUE if sent; %FALSE with %GOPOD_ERROR_CLOSED or
- *   %G_IO_ERROR_CANCELLED
+ * Returns: %TRUE if sent; %FALSE with %GOPOD_ERROR_CLOSED,
+ *   %G_IO_ERROR_CANCELLED, or %G_IO_ERROR_INVALID_ARGUMENT when the value
+ *   could not be converted to the channel's type (a critical said so too)
  *
  * Since: 1.2
  */

@@ -652,7 +652,7 @@ gopod_select_add_send (GopodSelect  *self,
   g_return_val_if_fail (GOPOD_IS_CHANNEL (channel), G_MAXUINT);
   g_return_val_if_fail (G_IS_VALUE (value), G_MAXUINT);
   if (!select_check_idle (self, G_STRFUNC) ||
-      !gopod_channel_slot_fill (channel, &slot, value))
+      !gopod_channel_slot_fill (channel, &slot, value, NULL))
     return G_MAXUINT;
 
   c.channel = g_object_ref (channel);
@@ -741,7 +741,7 @@ gopod_select_set_value (GopodSelect  *self,
     return;
 
   c = select_case (self, case_index);
-  if (!gopod_channel_slot_fill (c->channel, &slot, value))
+  if (!gopod_channel_slot_fill (c->channel, &slot, value, NULL))
     return;
   g_value_unset (&c->value);
   c->value = slot.value;
@@ -861,12 +861,27 @@ gopod_select_wait_async (GopodSelect         *self,
 
   g_return_if_fail (GOPOD_IS_SELECT (self));
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
-  g_return_if_fail (self->cases->len > 0 || cancellable != NULL);
-  if (!select_begin (self))
-    return;
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, gopod_select_wait_async);
+  /* What the select holds is runtime state, not a bad pointer: besides the
+   * critical, the caller hears of it, so that a promise made of this call
+   * settles instead of waiting for ever. */
+  if (self->cases->len == 0 && cancellable == NULL)
+    {
+      g_critical ("%s: a select without cases waits for a cancellable, and none was given",
+                  G_STRFUNC);
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                               "a select without cases and without a cancellable would wait for ever");
+      return;
+    }
+  if (!select_begin (self))
+    {
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_BUSY,
+                               "the select is already waiting");
+      return;
+    }
+
   /* A case that happened just before the cancellable fired stays chosen:
    * GTask would otherwise report G_IO_ERROR_CANCELLED for it. */
   g_task_set_check_cancellable (task, FALSE);
@@ -881,7 +896,10 @@ gopod_select_wait_async (GopodSelect         *self,
  *
  * Finishes [method@Gopod.Select.wait_async].
  *
- * Returns: the chosen case's number, or -1 with %G_IO_ERROR_CANCELLED
+ * Returns: the chosen case's number, or -1 with %G_IO_ERROR_CANCELLED;
+ *   -1 with %G_IO_ERROR_INVALID_ARGUMENT for a select without cases waited
+ *   for without a cancellable, or %G_IO_ERROR_BUSY when it was already
+ *   waiting (a critical said so too)
  *
  * Since: 1.2
  */

@@ -414,6 +414,20 @@ test_unconvertible_value (void)
                    g_assert_false (gopod_channel_send (channel, &v, NULL, NULL)));
   EXPECT_CRITICAL ("*cannot go into*",
                    gopod_channel_send_async (channel, &v, NULL, NULL, NULL));
+  {
+    /* The callback still runs, with an error: a promise made of the call
+     * (GJS) settles instead of waiting for ever. */
+    GAsyncResult *result = NULL;
+    GError *error = NULL;
+
+    EXPECT_CRITICAL ("*cannot go into*",
+                     gopod_channel_send_async (channel, &v, NULL, test_store_result, &result));
+    test_wait_for_result (NULL, &result, 10000);
+    g_assert_false (gopod_channel_send_finish (channel, result, &error));
+    g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
+    g_clear_error (&error);
+    g_object_unref (result);
+  }
   g_value_unset (&v);
   /* No harm: nothing went in, the channel works. */
   g_assert_cmpuint (gopod_channel_get_length (channel), ==, 0);

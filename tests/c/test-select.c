@@ -798,6 +798,41 @@ test_bad_input (void)
     EXPECT_CRITICAL (FAILED_ANY (gopod_select_wait),
                      g_assert_cmpint (gopod_select_wait (empty, NULL, NULL), ==, -1));
   }
+  {
+    /* The async twin reports it to its callback too (a promise made of it
+     * settles), and a second wait while one is in flight likewise. */
+    g_autoptr(GopodSelect) empty = gopod_select_new ();
+    g_autoptr(GopodSelect) busy = gopod_select_new ();
+    g_autoptr(GopodChannel) never = gopod_channel_new (G_TYPE_INT, 0);
+    g_autoptr(GCancellable) stop = g_cancellable_new ();
+    GAsyncResult *result = NULL, *first = NULL;
+    GError *error = NULL;
+
+    EXPECT_CRITICAL ("*gopod_select_wait_async*",
+                     gopod_select_wait_async (empty, NULL, test_store_result, &result));
+    test_wait_for_result (NULL, &result, 10000);
+    g_assert_cmpint (gopod_select_wait_finish (empty, result, &error), ==, -1);
+    g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
+    g_clear_error (&error);
+    g_clear_object (&result);
+
+    gopod_select_add_receive (busy, never);
+    gopod_select_wait_async (busy, stop, test_store_result, &first);
+    EXPECT_CRITICAL ("*already waiting*",
+                     gopod_select_wait_async (busy, NULL, test_store_result, &result));
+    test_wait_for_result (NULL, &result, 10000);
+    g_assert_cmpint (gopod_select_wait_finish (busy, result, &error), ==, -1);
+    g_assert_error (error, G_IO_ERROR, G_IO_ERROR_BUSY);
+    g_clear_error (&error);
+    g_clear_object (&result);
+    g_assert_null (first);  /* the first wait goes on */
+    g_cancellable_cancel (stop);
+    test_wait_for_result (NULL, &first, 10000);
+    g_assert_cmpint (gopod_select_wait_finish (busy, first, &error), ==, -1);
+    g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+    g_clear_error (&error);
+    g_clear_object (&first);
+  }
 
   /* No harm: the select still has its one case, and works. */
   g_assert_cmpuint (gopod_select_get_n_cases (select), ==, 1);

@@ -260,8 +260,15 @@ function testValues() {
 function testBadInput() {
     const ch = Gopod.Channel.new(GObject.TYPE_INT, 1);
     GLib.test_expect_message('Gopod', GLib.LogLevelFlags.LEVEL_CRITICAL, '*');
-    ch.try_send('not a number');
+    let raised = null;
+    try {
+        ch.try_send('not a number');
+    } catch (e) {
+        raised = e;
+    }
     GLib.test_assert_expected_messages_internal('Gopod', 'test-channel.js', 0, 'bad value');
+    check(raised !== null && raised.matches(Gio.IOErrorEnum, Gio.IOErrorEnum.INVALID_ARGUMENT),
+        'a bad value throws INVALID_ARGUMENT');
     check(ch.length === 0, 'a value that cannot convert is not buffered');
     ch.try_send(1);
     check(ch.try_receive()[1] === 1, 'the channel still works');
@@ -280,6 +287,58 @@ function testBadInput() {
     check(sel.try() === send, 'the select still works after a bad case index');
 }
 
+// A promise made of a call given bad runtime input settles (rejects with a
+// GLib.Error) instead of staying pending for ever: the C side reports it
+// through the task besides its critical. Pending after SAFETY_MS fails.
+const SAFETY_MS = 10000;
+function settled(promise) {
+    let id = 0;
+    const pending = new Promise(resolve => {
+        id = GLib.timeout_add(GLib.PRIORITY_DEFAULT, SAFETY_MS, () => {
+            id = 0;
+            resolve('pending');
+            return GLib.SOURCE_REMOVE;
+        });
+    });
+    return Promise.race([promise.then(v => ({value: v}), e => ({error: e})), pending])
+        .finally(() => id !== 0 && GLib.source_remove(id));
+}
+
+async function checkRejects(start, domain, code, what) {
+    GLib.test_expect_message('Gopod', GLib.LogLevelFlags.LEVEL_CRITICAL, '*');
+    const promise = start();
+    GLib.test_assert_expected_messages_internal('Gopod', 'test-channel.js', 0, what);
+    const outcome = await settled(promise);
+    check(outcome !== 'pending', `${what}: the promise settles`);
+    if (outcome === 'pending')
+        return;
+    check(outcome.error instanceof GLib.Error && outcome.error.matches(domain, code),
+        `${what}: rejected with a GLib.Error (${outcome.error ?? outcome.value})`);
+}
+
+async function testBadInputAsyncSettles() {
+    const ch = Gopod.Channel.new(GObject.TYPE_INT, 1);
+    await checkRejects(() => ch.send_async('not a number', null),
+        Gio.IOErrorEnum, Gio.IOErrorEnum.INVALID_ARGUMENT, 'send_async of a bad value');
+    check(ch.length === 0, 'a bad send_async buffers nothing');
+    await ch.send_async(1, null);
+    check(ch.try_receive()[1] === 1, 'the channel still works');
+
+    const empty = Gopod.Select.new();
+    await checkRejects(() => empty.wait_async(null),
+        Gio.IOErrorEnum, Gio.IOErrorEnum.INVALID_ARGUMENT, 'wait_async on a select without cases');
+
+    const sel = Gopod.Select.new();
+    const rx = Gopod.Channel.new(GObject.TYPE_INT, 0);
+    const recv = sel.add_receive(rx);
+    const first = sel.wait_async(null);
+    await checkRejects(() => sel.wait_async(null),
+        Gio.IOErrorEnum, Gio.IOErrorEnum.BUSY, 'a second wait_async while waiting');
+    rx.send_async(7, null);
+    const chosen = await settled(first);
+    check(chosen.value === recv, `the first wait still gets its case (${JSON.stringify(chosen)})`);
+}
+
 async function main() {
     await testUnbufferedHandOff();
     await testBufferedFifo();
@@ -290,6 +349,7 @@ async function main() {
     await testTimerAndTicker();
     testValues();
     testBadInput();
+    await testBadInputAsyncSettles();
 }
 
 const loop = new GLib.MainLoop(null, false);

@@ -260,6 +260,80 @@ class CtrlCTest(unittest.TestCase):
         self.interrupt('start')
 
 
+# A SIGINT sent from inside the Ctrl-C watch's own steps, where a real one
+# may come: while it sets the wakeup fd up (entry), while it puts the old
+# one back (exit), and while the main thread holds the watcher's lock
+# (lock). With the steps in another order the first left a receive nobody
+# sends to blocked for ever, the second was swallowed, the third deadlocked
+# in the handler. The child prints "interrupted" and exits 0.
+SIGINT_IN_GAP = r"""
+import os, signal, sys
+signal.signal(signal.SIGINT, signal.default_int_handler)
+import gi
+gi.require_version('Gopod', '1.0')
+from gi.repository import GObject, Gopod
+from gi.overrides import Gopod as override
+
+scenario = sys.argv[1]
+real_set_wakeup_fd = signal.set_wakeup_fd
+calls = []
+
+def sigint():
+    os.kill(os.getpid(), signal.SIGINT)
+
+def patched(fd, *args, **kwargs):
+    calls.append(fd)
+    if (scenario == 'entry' and len(calls) == 1) or (scenario == 'exit' and len(calls) == 2):
+        sigint()  # the call is registered, the override's handler not (or no longer) in
+    return real_set_wakeup_fd(fd, *args, **kwargs)
+
+class Kills(list):
+    def append(self, item):
+        super().append(item)
+        if scenario == 'lock':
+            sigint()  # with the watcher's lock held
+
+signal.set_wakeup_fd = patched
+override._watcher._active = Kills()
+try:
+    if scenario == 'exit':
+        pod = Gopod.Pod.new(1)
+        pod.start()
+        pod.wait()  # nothing to wait for: returns at once
+    else:
+        Gopod.Channel.new(GObject.TYPE_INT, 0).receive()  # nobody sends: only Ctrl-C ends it
+    for _ in range(1000):  # a Ctrl-C Python only noted would be raised by now
+        pass
+except KeyboardInterrupt:
+    print('interrupted', flush=True)
+    sys.exit(0)
+print('lost', flush=True)
+sys.exit(1)
+"""
+
+
+class CtrlCGapsTest(unittest.TestCase):
+    def interrupt(self, scenario):
+        child = subprocess.Popen(['/usr/bin/python3', '-c', SIGINT_IN_GAP, scenario],
+                                 stdout=subprocess.PIPE, text=True)
+        try:
+            out, _ = child.communicate(timeout=SAFETY_S)
+        except subprocess.TimeoutExpired:
+            child.kill()
+            out, _ = child.communicate()
+            out += 'hung'
+        self.assertEqual((child.returncode, out), (0, 'interrupted\n'), scenario)
+
+    def test_sigint_before_the_call_is_registered(self):
+        self.interrupt('entry')
+
+    def test_sigint_after_the_call_is_deregistered(self):
+        self.interrupt('exit')
+
+    def test_sigint_while_the_lock_is_held(self):
+        self.interrupt('lock')
+
+
 # Each scenario runs Python code that raises SystemExit or KeyboardInterrupt
 # in a library worker thread, in a child process (without the fix the child
 # hung for ever: PyGObject's PyErr_Print() turns SystemExit into Py_Exit() in

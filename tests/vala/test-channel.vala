@@ -276,8 +276,10 @@ void test_bad_input () {
     Test.expect_message ("Gopod", LogLevelFlags.LEVEL_CRITICAL, "*");
     try {
         ch.try_send ("not a number");
+        check (false, "a bad value throws");
+    } catch (IOError.INVALID_ARGUMENT e) {
     } catch (Error e) {
-        check (false, "a bad value is a programmer error, not a GError");
+        check (false, "a bad value throws INVALID_ARGUMENT, not " + e.message);
     }
     Test.assert_expected_messages ();
     check (ch.length == 0, "a value that cannot convert is not buffered");

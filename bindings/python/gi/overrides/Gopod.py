@@ -180,12 +180,18 @@ class _SigintWatcher:
     that KeyboardInterrupt is raised where the call returns, after the call
     gave back what it had taken, never in the middle of that."""
 
+    # What the main thread writes after the signals' bytes to learn that
+    # the watcher thread has read them all (no signal number is 0).
+    _MARKER = b'\0'
+
     def __init__(self):
-        self._lock = threading.Lock()
+        # Reentrant: _on_sigint runs on the main thread at any bytecode,
+        # also while the main thread holds the lock in watching().
+        self._lock = threading.RLock()
         self._active = []
         self._reader = None
         self._writer = None
-        self._saved = None  # (wakeup fd, handler context) while active
+        self._drained = threading.Event()
         self._pending = False  # a Ctrl-C not raised yet, see _blocking()
 
     def can_watch(self):
@@ -215,6 +221,15 @@ class _SigintWatcher:
                     interruptions = list(self._active)
                 for interruption in interruptions:
                     interruption.interrupt()
+            if self._MARKER[0] in signums:
+                self._drained.set()
+
+    def _drain(self):
+        # The wakeup fd is no longer set: every signal's byte is before the
+        # marker, and acted on by the watcher thread once it is read.
+        self._drained.clear()
+        self._writer.send(self._MARKER)
+        self._drained.wait()
 
     def raise_pending(self):
         if self._pending:
@@ -225,33 +240,55 @@ class _SigintWatcher:
         self._pending = True
 
     def _on_sigint(self, signum, frame):
+        # Only takes note: the watcher thread cancels, once, when it reads
+        # the signal's byte. Cancelling here as well would leave that byte
+        # to cancel whichever call comes next.
         with self._lock:
             for interruption in self._active:
                 interruption.interrupted = True
 
     @contextlib.contextmanager
     def watching(self, cancellable):
+        """The call is registered, then the wakeup fd set, then the
+        override's handler put in; on the way out the same in reverse. So a
+        Ctrl-C while the override's handler is in finds the call registered
+        and its byte reaches the watcher thread, which cancels the call; one
+        before or after is Python's own (KeyboardInterrupt here, at once).
+        One that came while the handler was in is acted on before the call
+        leaves the list (_drain), never on a later call. _blocking() reads
+        interruption.interrupted only after this ended."""
         if self._reader is None:
             self._start_thread()
         interruption = _Interruption(cancellable)
         first = not self._active
-        if first:
-            handler = _ossighelper.sigint_handler_set_and_restore_default(self._on_sigint)
-            handler.__enter__()
-            fd = signal.set_wakeup_fd(self._writer.fileno(), warn_on_full_buffer=False)
-            self._saved = (fd, handler)
-        with self._lock:
-            self._active.append(interruption)
+        handler = None
+        fd = None
         try:
+            with self._lock:
+                self._active.append(interruption)
+            if first:
+                fd = signal.set_wakeup_fd(self._writer.fileno(), warn_on_full_buffer=False)
+                entered = _ossighelper.sigint_handler_set_and_restore_default(self._on_sigint)
+                entered.__enter__()
+                handler = entered
             yield interruption
         finally:
-            with self._lock:
-                self._active.remove(interruption)
-            interruption.close()
-            if first:
-                fd, handler = self._saved
-                signal.set_wakeup_fd(fd)
-                handler.__exit__(None, None, None)
+            try:
+                if handler is not None:
+                    handler.__exit__(None, None, None)
+            finally:
+                try:
+                    if fd is not None:
+                        signal.set_wakeup_fd(fd)
+                        # A Ctrl-C came: noted by _on_sigint, or raised by
+                        # Python's handler once it was back.
+                        if interruption.interrupted or sys.exc_info()[0] is KeyboardInterrupt:
+                            self._drain()
+                finally:
+                    with self._lock:
+                        if interruption in self._active:
+                            self._active.remove(interruption)
+                    interruption.close()
 
 
 _watcher = _SigintWatcher()
@@ -267,21 +304,25 @@ def _blocking(call, cancellable=None, give_back=None, keep=False):
     if not _watcher.can_watch():
         return call(cancellable)
     _watcher.raise_pending()
+    error = None
     with _watcher.watching(cancellable) as interruption:
         try:
             result = call(interruption.cancellable)
-        except GLib.Error:
-            if interruption.interrupted:
-                raise KeyboardInterrupt from None
-            raise
-        if not interruption.interrupted:
-            return result
-        if keep:
-            _watcher.defer()
-            return result
-        if give_back is not None:
-            give_back(result)
-        raise KeyboardInterrupt
+        except GLib.Error as e:
+            error = e
+    # Read once the watch ended: a Ctrl-C up to then is counted.
+    if error is not None:
+        if interruption.interrupted:
+            raise KeyboardInterrupt from None
+        raise error
+    if not interruption.interrupted:
+        return result
+    if keep:
+        _watcher.defer()
+        return result
+    if give_back is not None:
+        give_back(result)
+    raise KeyboardInterrupt
 
 
 def _finish_on_own_context(start, finish, cancellable):
