@@ -48,6 +48,7 @@ jm_checksum_job_run (GopodJob      *job,
   g_autoptr(GFileInfo) info = NULL;
   g_autoptr(GChecksum) checksum = g_checksum_new (G_CHECKSUM_SHA256);
   g_autofree guchar *buffer = g_malloc (CHUNK_SIZE);
+  g_autofree char *size_text = NULL;
   goffset size, done = 0;
   gssize n;
 
@@ -58,6 +59,7 @@ jm_checksum_job_run (GopodJob      *job,
   if (info == NULL)
     return FALSE;
   size = g_file_info_get_size (info);
+  size_text = g_format_size (size);
 
   gopod_job_set_status (job, "Reading");
   /* Each chunk is a pause point: a paused job waits here, a cancelled one
@@ -66,11 +68,14 @@ jm_checksum_job_run (GopodJob      *job,
          (n = g_input_stream_read (G_INPUT_STREAM (stream), buffer, CHUNK_SIZE,
                                    cancellable, error)) > 0)
     {
+      g_autofree char *done_text = NULL;
       g_autofree char *status = NULL;
 
       g_checksum_update (checksum, buffer, n);
       done += n;
-      status = g_strdup_printf ("Hashing: %s of %s", g_format_size (done), g_format_size (size));
+      /* g_format_size() returns a new string each time. */
+      done_text = g_format_size (done);
+      status = g_strdup_printf ("Hashing: %s of %s", done_text, size_text);
       gopod_job_set_status (job, status);
       gopod_job_set_progress (job, size > 0 ? MIN (1.0, (double) done / size) : 1.0);
     }
@@ -337,7 +342,13 @@ on_row_pause_toggled (GtkToggleButton *button,
   GopodJob *job = gtk_list_item_get_item (item);
 
   if (job != NULL && gtk_toggle_button_get_active (button) != gopod_job_get_paused (job))
-    g_object_set (job, "paused", gtk_toggle_button_get_active (button), NULL);
+    {
+      g_object_set (job, "paused", gtk_toggle_button_get_active (button), NULL);
+      /* An ended job does not pause (and notifies nothing): show what the
+       * job is, not what was clicked. */
+      if (gtk_toggle_button_get_active (button) != gopod_job_get_paused (job))
+        gtk_toggle_button_set_active (button, gopod_job_get_paused (job));
+    }
 }
 
 static void

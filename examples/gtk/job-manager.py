@@ -104,6 +104,10 @@ class Row(Gtk.Box):
     def on_pause_toggled(self, button):
         if self.job is not None and button.get_active() != self.job.get_paused():
             self.job.props.paused = button.get_active()
+            # An ended job does not pause (and notifies nothing): show what
+            # the job is, not what was clicked.
+            if button.get_active() != self.job.get_paused():
+                button.set_active(self.job.get_paused())
 
     def show_status(self, *args):
         self.status.set_label(row_status(self.job))
