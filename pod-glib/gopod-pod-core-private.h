@@ -81,6 +81,7 @@ struct _GopodPodCore
   guint            n_running;   /* thread jobs (or light batches) being run */
   guint            n_running_main;  /* main-context jobs between begin and complete */
   guint            n_discarding;    /* jobs out of the queue whose discard has not run (P16) */
+  GHashTable      *discarded_jobs;  /* of them, the object jobs, counted cancelled already; or NULL */
   guint            n_slot_waiting;  /* workers waiting for a start time (a test hook) */
   guint            n_let_go;        /* batches whose blocked job let the rest go (a test hook) */
   guint            n_given_away;    /* the jobs they let go */

@@ -52,7 +52,8 @@ gopod_pod_core_unref (GopodPodCore *core)
   if (!g_atomic_ref_count_dec (&core->ref_count))
     return;
 
-  g_assert (core->n_workers == 0 && core->n_queued == 0 && core->n_running_main == 0);
+  g_assert (core->n_workers == 0 && core->n_queued == 0 && core->n_running_main == 0 &&
+            core->n_discarding == 0 && core->discarded_jobs == NULL);
 
   /* The last reference may be dropped by a worker of this very pool; freeing
    * without waiting is allowed there, and the pool goes with its last thread. */
@@ -194,7 +195,7 @@ gopod_pod_core_is_shut_down_locked (gpointer data)
   GopodPodCore *core = data;
 
   return core->closing && core->n_workers == 0 && core->n_running_main == 0 &&
-         core->n_queued == 0;
+         core->n_queued == 0 && core->n_discarding == 0;
 }
 
 GopodChunk *
@@ -246,10 +247,18 @@ gopod_pod_core_take_for_discard_locked (GopodPodCore *core,
       GopodChunk *chunk = gopod_item_get_chunk (item);
 
       n = chunk->n_jobs;
-      core->cancelled += n;
       if (chunk == core->filling)
         core->filling = NULL;
     }
+  else
+    {
+      /* Its end func, which may run before the discard (a cancel), counts
+       * nothing again (rule P12). */
+      if (core->discarded_jobs == NULL)
+        core->discarded_jobs = g_hash_table_new (NULL, NULL);
+      g_hash_table_add (core->discarded_jobs, item);
+    }
+  core->cancelled += n;
   core->n_queued -= n;
   core->n_discarding += n;
   return n;
@@ -535,6 +544,20 @@ gopod_pod_core_requeue_resumed (GopodPodCore *core,
   gopod_pod_core_spawn_workers (core, spawn);
 }
 
+/* Whether @job was taken for a discarding shutdown, which counted it out of
+ * the queue and as cancelled already; forgets it. Called with the lock
+ * held. */
+static gboolean
+pod_core_forget_discarded_locked (GopodPodCore *core,
+                                  GopodJob     *job)
+{
+  if (G_LIKELY (core->discarded_jobs == NULL) || !g_hash_table_remove (core->discarded_jobs, job))
+    return FALSE;
+  if (g_hash_table_size (core->discarded_jobs) == 0)
+    g_clear_pointer (&core->discarded_jobs, g_hash_table_unref);
+  return TRUE;
+}
+
 /* A job's end, told by the job in the thread that ended it (see
  * gopod-job-private.h). It holds the core reference the job took when it was
  * added. */
@@ -547,14 +570,16 @@ pod_core_job_ended (GopodJob *job,
   Worker *worker = g_private_get (&current_worker);
   GopodOutbox out = GOPOD_OUTBOX_INIT;
   GQueue requeue = G_QUEUE_INIT;
-  gboolean was_held, requeued;
+  gboolean was_held, requeued, discarded;
   guint spawn = 0;
 
   /* Counted here, before the job's waiters hear of its end, and together
    * with giving its slot back, so that the counters add up at any time and
    * already include a job whose completion was just reported. */
   g_mutex_lock (&core->lock);
-  pod_core_count_outcome_locked (core, gopod_job_peek_state (job));
+  discarded = pod_core_forget_discarded_locked (core, job);
+  if (!discarded)
+    pod_core_count_outcome_locked (core, gopod_job_peek_state (job));
   was_held = gopod_pod_registry_ended_locked (core, job, &requeue);
   /* Back in the queue at their place before this worker may take the next
    * job below (rule P13): a held job the end lets go must not be passed by
@@ -567,7 +592,7 @@ pod_core_job_ended (GopodJob *job,
       /* Cancelled while queued. Whoever takes it out of the queue counts it
        * out: here, or the worker that already popped it. A held job is
        * still queued. */
-      if (was_held || g_async_queue_remove (core->queue, job))
+      if (!discarded && (was_held || g_async_queue_remove (core->queue, job)))
         {
           core->n_queued--;
           gopod_pod_core_notify (core, PROP_QUEUED);

@@ -715,6 +715,71 @@ test_pod_shutdown_discard_wait (PodFixture    *fixture,
   test_gate_clear (&finish_gate);
 }
 
+/* A second shutdown that waits while a discarding one ends the queued jobs
+ * returns once they have ended too ("every job has ended"). */
+static gpointer
+shutdown_again_for_discard (gpointer data)
+{
+  WaitingForDiscard *w = data;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_false (gopod_pod_shutdown (w->pod, GOPOD_SHUTDOWN_DRAIN, NULL, &error));
+  g_assert_error (error, GOPOD_ERROR, GOPOD_ERROR_CLOSED);
+  g_atomic_int_set (&w->finishes_at_return, g_atomic_int_get (&w->job->finishes));
+  return NULL;
+}
+
+static void
+test_pod_shutdown_discard_second (PodFixture    *fixture,
+                                  gconstpointer  unused)
+{
+  g_autoptr(TestCountedJob) queued = counted_job_new (0);
+  WaitingForDiscard w = { fixture->pod, queued, -1 };
+  GThread *shutdown, *waiter;
+  TestGate finish_gate;
+
+  g_test_summary ("A second shutdown running while a discarding one ends the queued "
+                  "jobs returns after their ends (rule P16), not when they leave the queue");
+  test_gate_init (&finish_gate);
+  queued->finish_gate = &finish_gate;
+  gopod_pod_pause (w.pod);
+  g_assert_true (gopod_pod_add_job (w.pod, GOPOD_JOB (queued), NULL, NULL));
+  shutdown = g_thread_new ("discard", discard_pod, w.pod);
+  test_gate_wait_for_waiters (&finish_gate, 1);
+  waiter = g_thread_new ("shutdown-again", shutdown_again_for_discard, &w);
+  g_assert_true (test_poll_until (wait_returned_or_waits, &w, 10000));
+  test_gate_open (&finish_gate);
+  g_thread_join (waiter);
+  g_thread_join (shutdown);
+  g_assert_cmpint (w.finishes_at_return, ==, 1);
+  test_gate_clear (&finish_gate);
+}
+
+
+static void
+test_pod_shutdown_discard_counts (PodFixture    *fixture,
+                                  gconstpointer  unused)
+{
+  g_autoptr(TestCountedJob) queued = counted_job_new (0);
+  GThread *shutdown;
+  TestGate finish_gate;
+
+  g_test_summary ("While a discarding shutdown ends a queued job, the pod's counters "
+                  "add up (rule P12): the job is queued or cancelled, not neither");
+  test_gate_init (&finish_gate);
+  queued->finish_gate = &finish_gate;
+  gopod_pod_pause (fixture->pod);
+  g_assert_true (gopod_pod_add_job (fixture->pod, GOPOD_JOB (queued), NULL, NULL));
+  shutdown = g_thread_new ("discard", discard_pod, fixture->pod);
+  test_gate_wait_for_waiters (&finish_gate, 1);
+  /* The lock is free: the job's finish runs, unlocked (rule 1). */
+  test_assert_counters_add_up (fixture->pod);
+  test_gate_open (&finish_gate);
+  g_thread_join (shutdown);
+  test_assert_counters_add_up (fixture->pod);
+  test_gate_clear (&finish_gate);
+}
+
 static void
 test_pod_shutdown_async (PodFixture    *fixture,
                          gconstpointer  unused)
@@ -3354,6 +3419,8 @@ main (int   argc,
   POD_TEST ("shutdown/drain", test_pod_shutdown_drain, 2);
   POD_TEST ("shutdown/discard", test_pod_shutdown_discard, 1);
   POD_TEST ("shutdown/discard-wait", test_pod_shutdown_discard_wait, 1);
+  POD_TEST ("shutdown/discard-second", test_pod_shutdown_discard_second, 1);
+  POD_TEST ("shutdown/discard-counts", test_pod_shutdown_discard_counts, 1);
   POD_TEST ("shutdown/async", test_pod_shutdown_async, 2);
   POD_TEST ("max-workers/grow", test_pod_max_workers_grow, 1);
   POD_TEST ("max-workers/shrink", test_pod_max_workers_shrink, 4);
