@@ -333,6 +333,60 @@ class CtrlCGapsTest(unittest.TestCase):
     def test_sigint_while_the_lock_is_held(self):
         self.interrupt('lock')
 
+    def test_sigint_in_a_forked_child(self):
+        # The watcher thread stays in the parent: the child needs its own.
+        child = subprocess.Popen(['/usr/bin/python3', '-c', SIGINT_IN_FORKED_CHILD],
+                                 stdout=subprocess.PIPE, text=True)
+        try:
+            out, _ = child.communicate(timeout=SAFETY_S)
+        except subprocess.TimeoutExpired:
+            child.kill()
+            out, _ = child.communicate()
+            out += 'hung'
+        self.assertEqual((child.returncode, out), (0, 'interrupted\n'))
+
+
+# A process whose Ctrl-C watch ran forks; the child blocks in a receive
+# nobody sends to, and a thread of the child sends it SIGINT once the
+# override's handler is in. The child prints "interrupted", the parent
+# exits with the child's status.
+SIGINT_IN_FORKED_CHILD = r"""
+import os, signal, sys, threading
+signal.signal(signal.SIGINT, signal.default_int_handler)
+import gi
+gi.require_version('Gopod', '1.0')
+from gi.repository import GObject, Gopod
+from gi.overrides import Gopod as override
+
+pod = Gopod.Pod.new(1)
+pod.start()
+pod.wait()  # the watch, and its thread, start in the parent
+pid = os.fork()
+if pid != 0:
+    for _ in range(1500):  # 15 s, then the child is taken to hang
+        done, status = os.waitpid(pid, os.WNOHANG)
+        if done:
+            sys.exit(os.waitstatus_to_exitcode(status))
+        threading.Event().wait(0.01)
+    os.kill(pid, signal.SIGKILL)
+    print('hung', flush=True)
+    sys.exit(1)
+
+def interrupt_once_watched():
+    while signal.getsignal(signal.SIGINT) != override._watcher._on_sigint:
+        threading.Event().wait(0.001)
+    os.kill(os.getpid(), signal.SIGINT)
+
+threading.Thread(target=interrupt_once_watched, daemon=True).start()
+try:
+    Gopod.Channel.new(GObject.TYPE_INT, 0).receive()
+except KeyboardInterrupt:
+    print('interrupted', flush=True)
+    os._exit(0)
+print('lost', flush=True)
+os._exit(1)
+"""
+
 
 # Each scenario runs Python code that raises SystemExit or KeyboardInterrupt
 # in a library worker thread, in a child process (without the fix the child

@@ -30,6 +30,7 @@ What it adds, every call that works without it working the same:
 
 import contextlib
 import functools
+import os
 import signal
 import socket
 import sys
@@ -183,6 +184,7 @@ class _SigintWatcher:
     # What the main thread writes after the signals' bytes to learn that
     # the watcher thread has read them all (no signal number is 0).
     _MARKER = b'\0'
+    _DRAIN_TIMEOUT_S = 1.0
 
     def __init__(self):
         # Reentrant: _on_sigint runs on the main thread at any bytecode,
@@ -226,10 +228,18 @@ class _SigintWatcher:
 
     def _drain(self):
         # The wakeup fd is no longer set: every signal's byte is before the
-        # marker, and acted on by the watcher thread once it is read.
+        # marker, and acted on by the watcher thread once it is read. Not
+        # for ever: a watcher that does not answer must not hang the call.
         self._drained.clear()
         self._writer.send(self._MARKER)
-        self._drained.wait()
+        self._drained.wait(self._DRAIN_TIMEOUT_S)
+
+    def _forget_after_fork(self):
+        # The watcher thread stayed in the parent: a child starts its own.
+        self._lock = threading.RLock()
+        self._active = []
+        self._reader = self._writer = None
+        self._drained = threading.Event()
 
     def raise_pending(self):
         if self._pending:
@@ -292,6 +302,7 @@ class _SigintWatcher:
 
 
 _watcher = _SigintWatcher()
+os.register_at_fork(after_in_child=_watcher._forget_after_fork)
 
 
 def _blocking(call, cancellable=None, give_back=None, keep=False):
