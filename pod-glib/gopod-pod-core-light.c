@@ -114,15 +114,16 @@ pod_core_light_give_back_locked (GopodPodCore *core,
 }
 
 /* Runs a batch of light jobs with no lock held. Between jobs it only reads
- * the epoch; when that moved (pause, shrink, discard) it asks under the lock
- * whether to go on. Returns how many ran; the rest were given back or
- * discarded, as counted in *discarded. */
+ * the epoch; when that moved from @epoch, read under the lock when the
+ * batch was taken (pause, shrink, discard), it asks under the lock whether
+ * to go on. Returns how many ran; the rest were given back or discarded,
+ * as counted in *discarded. */
 static guint
 pod_core_light_run_batch (GopodPodCore *core,
                           Batch        *batch,
+                          int           epoch,
                           guint        *discarded)
 {
-  int epoch = g_atomic_int_get (&core->epoch);
   guint i;
 
   *discarded = 0;
@@ -141,7 +142,9 @@ pod_core_light_run_batch (GopodPodCore *core,
           /* This batch counts as one running job: allow it to continue if,
            * without it, the bound still leaves room for it. */
           core->n_running--;
-          go_on = gopod_pod_core_may_dispatch_locked (core);
+          /* Nor with a dispatch interval set meanwhile: its starts are one
+           * job at a time (rule P6). */
+          go_on = gopod_pod_core_may_dispatch_locked (core) && core->dispatch_interval_ms == 0;
           core->n_running++;
           /* Decided once, under the lock: a discarding shutdown that begins
            * after the rest was given back discards it from the queue, and
@@ -615,6 +618,7 @@ gopod_pod_core_dispatch_chunk_locked (GopodPodCore *core,
   LightRun run = { core, NULL, &batch, 0, 0 };
   guint ran, discarded;
   gint64 started;
+  int epoch;
 
   if (pod_core_light_should_hold_locked (core, chunk, *avg_job_ns))
     {
@@ -629,11 +633,14 @@ gopod_pod_core_dispatch_chunk_locked (GopodPodCore *core,
   /* The batch left the queue: room for a blocked adder while it runs
    * (rule P9). */
   gopod_pod_core_wake_waiters_locked (core, out);
+  /* Read with the batch: a pause or shrink after the lock is let go is
+   * seen before the batch's second job (rule P7). */
+  epoch = g_atomic_int_get (&core->epoch);
   gopod_pod_core_unlock_and_flush (core, out);
 
   started = g_get_monotonic_time ();
   gopod_wait_set_sleep_hook (pod_core_light_sleeps, &run);
-  ran = pod_core_light_run_batch (core, &batch, &discarded);
+  ran = pod_core_light_run_batch (core, &batch, epoch, &discarded);
   gopod_wait_set_sleep_hook (NULL, NULL);
   pod_core_light_learn_job_time (avg_job_ns, started, ran);
 

@@ -649,9 +649,6 @@ pod_core_dispatch_job_locked (GopodPodCore *core,
   gboolean main_context = gopod_job_peek_main_context (job);
   gboolean started;
 
-  if (gopod_pod_registry_hold_locked (core, job))
-    return;
-
   /* Hold the slot before letting go of the lock, then start the job
    * unlocked: starting it notifies, and a notify handler may call us. */
   core->n_queued--;
@@ -843,6 +840,10 @@ gopod_pod_core_worker_main (gpointer  data,
           gopod_pod_core_put_back_locked (core, item);
           break;
         }
+      /* A job it may not start is held before the start is taken: holding
+       * it starts nothing, and must not delay the next start (rule P6). */
+      if (!gopod_item_is_chunk (item) && gopod_pod_registry_hold_locked (core, item))
+        continue;
       if (!pod_core_take_start_locked (core))
         {
           core->n_slot_waiting++;

@@ -680,6 +680,40 @@ test_pod_paused_ends (void)
   gopod_job_resume (discarded);
 }
 
+/* A held job never started: it takes no start of the dispatch interval
+ * (rule P6). With a minute's interval, a job behind a held one would
+ * otherwise wait that minute for its start time. */
+static gboolean
+job_ended_or_slot_waiting (gpointer job)
+{
+  GopodPod *pod = g_object_get_data (job, "pod");
+
+  return gopod_job_is_ended (job) || gopod_pod_core_get_n_slot_waiting (pod->core) > 0;
+}
+
+static void
+test_pod_held_takes_no_start (void)
+{
+  g_autoptr(GopodPod) pod = gopod_pod_new (1);
+  g_autoptr(GopodJob) paused = gopod_job_new_func (test_job_succeed, NULL, NULL);
+  g_autoptr(GopodJob) other = NULL;
+
+  g_test_summary ("A paused job a worker holds takes no start of the dispatch interval: "
+                  "the job behind it starts at once");
+  gopod_pod_set_dispatch_interval_ms (pod, 60000);
+  gopod_job_pause (paused);
+  g_assert_true (gopod_pod_add_job (pod, paused, NULL, NULL));
+  other = add_job (pod, test_job_succeed, NULL);
+  g_object_set_data (G_OBJECT (other), "pod", pod);
+  gopod_pod_start (pod);
+  /* Either it starts, or its worker waits for a start time that the held
+   * job took. */
+  g_assert_true (test_poll_until (job_ended_or_slot_waiting, other, 10000));
+  g_assert_cmpint (gopod_job_get_state (other), ==, GOPOD_JOB_STATE_SUCCEEDED);
+  g_assert_cmpint (gopod_job_get_state (paused), ==, GOPOD_JOB_STATE_QUEUED);
+  g_assert_true (gopod_pod_shutdown (pod, GOPOD_SHUTDOWN_DISCARD, NULL, NULL));
+}
+
 /* --- keys --- */
 
 typedef struct
@@ -1313,6 +1347,7 @@ main (int    argc,
   g_test_add_func ("/Gopod/Registry/model/late-and-kept", test_model_late_and_kept);
   g_test_add_func ("/Gopod/Registry/pod/passes-paused", test_pod_passes_paused);
   g_test_add_func ("/Gopod/Registry/pod/paused-ends", test_pod_paused_ends);
+  g_test_add_func ("/Gopod/Registry/pod/held-takes-no-start", test_pod_held_takes_no_start);
   g_test_add_func ("/Gopod/Registry/keys/lanes", test_keys);
   g_test_add_func ("/Gopod/Registry/keys/priority", test_keys_priority);
   g_test_add_func ("/Gopod/Registry/progress", test_pod_progress);
