@@ -38,7 +38,7 @@ pod_core_entry_discard_held_locked (GopodPodCore *core,
   gopod_pod_registry_steal_held_locked (core, &held);
   while ((job = g_queue_pop_head (&held)) != NULL)
     {
-      n += gopod_pod_core_take_for_discard_locked (core, job);
+      n += gopod_pod_core_take_for_discard_locked (core, job, FALSE);
       gopod_outbox_add (out, gopod_pod_core_discard_item, job);
     }
   return n;
@@ -56,7 +56,7 @@ pod_core_entry_steal_queue_locked (GopodPodCore *core,
   while ((item = g_async_queue_try_pop (core->queue)) != NULL)
     if (item != GOPOD_WAKE_MARKER)
       {
-        n += gopod_pod_core_take_for_discard_locked (core, item);
+        n += gopod_pod_core_take_for_discard_locked (core, item, FALSE);
         gopod_outbox_add (out, gopod_pod_core_discard_item, item);
       }
   return n;

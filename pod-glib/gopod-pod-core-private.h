@@ -183,7 +183,8 @@ gboolean      gopod_pod_core_check_room_locked       (GopodPodCore  *core,
                                                       GError       **error);
 GopodChunk   *gopod_pod_core_chunk_new_locked        (GopodPodCore *core);
 guint         gopod_pod_core_take_for_discard_locked (GopodPodCore *core,
-                                                      gpointer      item);
+                                                      gpointer      item,
+                                                      gboolean      popped);
 void          gopod_pod_core_discard_item            (gpointer      item);
 void          gopod_pod_core_discarded_locked        (GopodPodCore *core,
                                                       guint         n,

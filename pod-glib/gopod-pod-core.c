@@ -235,10 +235,13 @@ pod_core_shut_down_error (void)
 
 /* Takes a queued item out of the count for a discarding shutdown: it is
  * no longer queued, but the pod is not idle until its discard has run
- * (rule P16). Returns its jobs. Called with the lock held. */
+ * (rule P16). @popped: a worker took it out of the queue without the lock,
+ * so that an object job may have ended meanwhile, its end func having
+ * counted it already. Returns its jobs. Called with the lock held. */
 guint
 gopod_pod_core_take_for_discard_locked (GopodPodCore *core,
-                                        gpointer      item)
+                                        gpointer      item,
+                                        gboolean      popped)
 {
   guint n = 1;
 
@@ -249,16 +252,18 @@ gopod_pod_core_take_for_discard_locked (GopodPodCore *core,
       n = chunk->n_jobs;
       if (chunk == core->filling)
         core->filling = NULL;
+      core->cancelled += n;
     }
-  else
+  else if (!popped)
     {
-      /* Its end func, which may run before the discard (a cancel), counts
-       * nothing again (rule P12). */
+      /* Taken from the queue or the held jobs under this lock: its end func
+       * has not counted it, and counts nothing when it runs (the discard,
+       * or a cancel before it), rule P12. */
       if (core->discarded_jobs == NULL)
         core->discarded_jobs = g_hash_table_new (NULL, NULL);
       g_hash_table_add (core->discarded_jobs, item);
+      core->cancelled++;
     }
-  core->cancelled += n;
   core->n_queued -= n;
   core->n_discarding += n;
   return n;
@@ -311,7 +316,7 @@ pod_core_discard_item_locked (GopodPodCore *core,
                               gpointer      item)
 {
   GopodOutbox out = GOPOD_OUTBOX_INIT;
-  guint n = gopod_pod_core_take_for_discard_locked (core, item);
+  guint n = gopod_pod_core_take_for_discard_locked (core, item, TRUE);
 
   g_mutex_unlock (&core->lock);
   gopod_pod_core_discard_item (item);
