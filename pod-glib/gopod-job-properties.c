@@ -120,20 +120,28 @@ gopod_job_set_title (GopodJob   *job,
 {
   g_return_if_fail (GOPOD_IS_JOB (job));
 
-  gopod_job_priv_set_string (job, G_STRUCT_OFFSET (JobExtra, title), title, PROP_TITLE);
+  gopod_job_priv_set_string (job, G_STRUCT_OFFSET (JobExtra, title), title, PROP_TITLE, FALSE);
 }
 
-void
+gboolean
 gopod_job_priv_set_string (GopodJob   *job,
                            gsize       offset,
                            const char *value,
-                           guint       prop_id)
+                           guint       prop_id,
+                           gboolean    only_new)
 {
   GopodJobPrivate *priv = JOB_PRIV (job);
   char *old = NULL;
   gboolean changed;
 
   g_mutex_lock (&priv->lock);
+  /* Checked in the same hold as the change: a claim in between would let
+   * an owner read a value freed here (internals rule G10). */
+  if (only_new && priv->state != GOPOD_JOB_STATE_NEW)
+    {
+      g_mutex_unlock (&priv->lock);
+      return FALSE;
+    }
   changed = g_strcmp0 (priv->extra != NULL ? G_STRUCT_MEMBER (char *, priv->extra, offset) : NULL,
                        value) != 0;
   if (changed)
@@ -148,6 +156,7 @@ gopod_job_priv_set_string (GopodJob   *job,
   g_free (old);
   if (changed)
     gopod_job_priv_notify (job, prop_id);
+  return TRUE;
 }
 
 /**

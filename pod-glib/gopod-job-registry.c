@@ -55,7 +55,7 @@ gopod_job_set_status (GopodJob   *job,
 {
   g_return_if_fail (GOPOD_IS_JOB (job));
 
-  gopod_job_priv_set_string (job, G_STRUCT_OFFSET (JobExtra, status), status, PROP_STATUS);
+  gopod_job_priv_set_string (job, G_STRUCT_OFFSET (JobExtra, status), status, PROP_STATUS, FALSE);
 }
 
 /**
@@ -94,7 +94,9 @@ gopod_job_set_key (GopodJob   *job,
   g_return_if_fail (GOPOD_IS_JOB (job));
   g_return_if_fail (gopod_job_get_state (job) == GOPOD_JOB_STATE_NEW);
 
-  gopod_job_priv_set_string (job, G_STRUCT_OFFSET (JobExtra, key), key, PROP_KEY);
+  /* Added meanwhile, by another thread. */
+  if (!gopod_job_priv_set_string (job, G_STRUCT_OFFSET (JobExtra, key), key, PROP_KEY, TRUE))
+    g_critical ("%s: assertion 'gopod_job_get_state (job) == GOPOD_JOB_STATE_NEW' failed", G_STRFUNC);
 }
 
 /**

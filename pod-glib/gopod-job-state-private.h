@@ -206,11 +206,13 @@ JobEndFlags   gopod_job_priv_serving_push              (GopodJob         *job);
 void          gopod_job_priv_serving_pop               (GopodJob         *job,
                                                         JobEndFlags       marks);
 /* Sets the string at @offset in the JobExtra, notifying @prop_id if it
- * changed; the old string is freed after the lock. */
-void          gopod_job_priv_set_string                (GopodJob         *job,
+ * changed; the old string is freed after the lock. With @only_new, only
+ * while the job is NEW (checked under the same lock): FALSE otherwise. */
+gboolean      gopod_job_priv_set_string                (GopodJob         *job,
                                                         gsize             offset,
                                                         const char       *value,
-                                                        guint             prop_id);
+                                                        guint             prop_id,
+                                                        gboolean          only_new);
 /* The error a job stopped for @reason ends with. */
 GError       *gopod_job_priv_stop_error                (StopReason        reason);
 /* Records why a job stops early; wakes its check_pause() callers. */

@@ -563,7 +563,7 @@ gopod_runner_set_timeout_ms (GopodRunner *runner,
   g_mutex_unlock (&runner->lock);
 
   if (changed)
-    g_object_notify_by_pspec (G_OBJECT (runner), properties[PROP_TIMEOUT_MS]);
+    gopod_notify_queue (&runner->notify, PROP_TIMEOUT_MS);
 }
 
 /**
@@ -615,7 +615,7 @@ gopod_runner_set_handle_signals (GopodRunner *runner,
   g_mutex_unlock (&runner->lock);
 
   if (changed)
-    g_object_notify_by_pspec (G_OBJECT (runner), properties[PROP_HANDLE_SIGNALS]);
+    gopod_notify_queue (&runner->notify, PROP_HANDLE_SIGNALS);
 }
 
 /**

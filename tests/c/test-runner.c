@@ -1377,6 +1377,72 @@ test_runner_child_exit_code (void)
 #define add_runner_test(path, config, func) \
   g_test_add ((path), Fixture, (config), fixture_set_up, (func), fixture_tear_down)
 
+/* Rule 5: a setting's notification comes from the runner's context, never
+ * inside the setter, and not in the thread that set it. */
+typedef struct
+{
+  guint    n_timeout;
+  guint    n_signals;
+  GThread *thread;
+} RunnerNotifyCount;
+
+static void
+runner_count_notify (GObject    *object,
+                     GParamSpec *pspec,
+                     gpointer    data)
+{
+  RunnerNotifyCount *count = data;
+
+  count->thread = g_thread_self ();
+  if (g_str_equal (pspec->name, "timeout-ms"))
+    count->n_timeout++;
+  else if (g_str_equal (pspec->name, "handle-signals"))
+    count->n_signals++;
+}
+
+static gpointer
+runner_set_settings_thread (gpointer data)
+{
+  gopod_runner_set_timeout_ms (data, 200);
+  gopod_runner_set_handle_signals (data, TRUE);
+  return NULL;
+}
+
+static gboolean
+runner_notify_both_seen (gpointer data)
+{
+  RunnerNotifyCount *count = data;
+
+  return count->n_timeout == 1 && count->n_signals == 1;
+}
+
+static void
+test_runner_settings_notify_on_context (void)
+{
+  g_autoptr(GopodRunner) runner = gopod_runner_new (0);
+  RunnerNotifyCount count = { 0, };
+  GThread *thread;
+
+  g_signal_connect (runner, "notify", G_CALLBACK (runner_count_notify), &count);
+
+  gopod_runner_set_timeout_ms (runner, 100);
+  gopod_runner_set_handle_signals (runner, FALSE);
+  /* Never emitted inside the call that made the change. */
+  g_assert_cmpuint (count.n_timeout, ==, 0);
+  g_assert_cmpuint (count.n_signals, ==, 0);
+  test_iterate_until_holds (NULL, runner_notify_both_seen, &count, 1000);
+  g_assert_cmpuint (count.n_timeout, ==, 1);
+
+  /* From another thread: emitted on the runner's context, here. */
+  count.n_timeout = count.n_signals = 0;
+  thread = g_thread_new ("setter", runner_set_settings_thread, runner);
+  g_thread_join (thread);
+  g_assert_cmpuint (count.n_timeout, ==, 0);
+  g_assert_cmpuint (count.n_signals, ==, 0);
+  test_iterate_until_holds (NULL, runner_notify_both_seen, &count, 1000);
+  g_assert_true (count.thread == g_thread_self ());
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1384,6 +1450,7 @@ main (int   argc,
   g_test_init (&argc, &argv, NULL);
 
   add_runner_test ("/Gopod/Runner/order", NULL, test_runner_order);
+  g_test_add_func ("/Gopod/Runner/settings-notify-on-context", test_runner_settings_notify_on_context);
   add_runner_test ("/Gopod/Runner/empty", NULL, test_runner_empty);
   add_runner_test ("/Gopod/Runner/timeout/cooperative", &quiet_runner_50ms, test_runner_timeout_cooperative);
   add_runner_test ("/Gopod/Runner/timeout/uncooperative", &quiet_runner_50ms, test_runner_timeout_uncooperative);
