@@ -47,6 +47,7 @@ struct _GopodRunner
   guint         collected : 1;  /* the waiter took the result */
   gint          n_main_context_jobs;  /* also read atomically: the wait's needs_home */
   gint64        start_time;  /* monotonic µs: the deadline counts from it */
+  guint         run_timeout_ms;  /* timeout_ms as it was at start() */
   guint         next_id;
   guint         completed;  /* also read atomically */
   GQueue        pending;  /* Task *, not yet started */

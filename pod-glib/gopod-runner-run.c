@@ -384,9 +384,9 @@ runner_run_arm_deadline_locked (GopodRunner *self)
 {
   gint64 elapsed_ms = (g_get_monotonic_time () - self->start_time) / 1000;
 
-  if (self->timeout_ms == 0)
+  if (self->run_timeout_ms == 0)
     return;
-  self->timeout_source = gopod_timer_add ((guint) CLAMP (self->timeout_ms - elapsed_ms, 0, G_MAXUINT),
+  self->timeout_source = gopod_timer_add ((guint) CLAMP (self->run_timeout_ms - elapsed_ms, 0, G_MAXUINT),
                                           runner_run_on_timeout, g_object_ref (self), g_object_unref);
 }
 
@@ -564,6 +564,9 @@ runner_run_claim (GopodRunner  *self,
       self->task = task != NULL ? g_object_ref (task) : NULL;
       /* The deadline counts from here, not from gopod_runner_new(). */
       self->start_time = g_get_monotonic_time ();
+      /* Read when the run starts, as the property says: a change before
+       * the first task begins moves no deadline. */
+      self->run_timeout_ms = self->timeout_ms;
       *handle_signals = self->handle_signals;
     }
   g_mutex_unlock (&self->lock);
