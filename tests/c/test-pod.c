@@ -687,32 +687,42 @@ wait_returned_or_waits (gpointer data)
   return waits || g_atomic_int_get (&w->finishes_at_return) >= 0;
 }
 
-static void
-test_pod_shutdown_discard_wait (PodFixture    *fixture,
-                                gconstpointer  unused)
+/* Runs @waiter_main (a wait, or a second shutdown) while a discarding
+ * shutdown holds a queued job in its `finish`; returns how many times that
+ * `finish` had run when @waiter_main's call returned. */
+static int
+finishes_when_discard_waited (GopodPod    *pod,
+                              GThreadFunc  waiter_main)
 {
   g_autoptr(TestCountedJob) queued = counted_job_new (0);
-  WaitingForDiscard w = { fixture->pod, queued, -1 };
+  WaitingForDiscard w = { pod, queued, -1 };
   GThread *shutdown, *waiter;
   TestGate finish_gate;
 
-  g_test_summary ("A wait running while a discarding shutdown ends the queued jobs "
-                  "returns after their ends (rule P15), not when they leave the queue");
   test_gate_init (&finish_gate);
   queued->finish_gate = &finish_gate;
   /* Paused: the job stays queued until the shutdown takes it. */
-  gopod_pod_pause (w.pod);
-  g_assert_true (gopod_pod_add_job (w.pod, GOPOD_JOB (queued), NULL, NULL));
-  shutdown = g_thread_new ("discard", discard_pod, w.pod);
+  gopod_pod_pause (pod);
+  g_assert_true (gopod_pod_add_job (pod, GOPOD_JOB (queued), NULL, NULL));
+  shutdown = g_thread_new ("discard", discard_pod, pod);
   test_gate_wait_for_waiters (&finish_gate, 1);
-  waiter = g_thread_new ("wait", wait_for_discard, &w);
+  waiter = g_thread_new ("waiter", waiter_main, &w);
   g_assert_true (test_poll_until (wait_returned_or_waits, &w, 10000));
   test_gate_open (&finish_gate);
   g_thread_join (waiter);
   g_thread_join (shutdown);
-  g_assert_cmpint (w.finishes_at_return, ==, 1);
-  test_assert_counters_add_up (w.pod);
+  test_assert_counters_add_up (pod);
   test_gate_clear (&finish_gate);
+  return w.finishes_at_return;
+}
+
+static void
+test_pod_shutdown_discard_wait (PodFixture    *fixture,
+                                gconstpointer  unused)
+{
+  g_test_summary ("A wait running while a discarding shutdown ends the queued jobs "
+                  "returns after their ends (rule P16), not when they leave the queue");
+  g_assert_cmpint (finishes_when_discard_waited (fixture->pod, wait_for_discard), ==, 1);
 }
 
 /* A second shutdown that waits while a discarding one ends the queued jobs
@@ -733,28 +743,10 @@ static void
 test_pod_shutdown_discard_second (PodFixture    *fixture,
                                   gconstpointer  unused)
 {
-  g_autoptr(TestCountedJob) queued = counted_job_new (0);
-  WaitingForDiscard w = { fixture->pod, queued, -1 };
-  GThread *shutdown, *waiter;
-  TestGate finish_gate;
-
   g_test_summary ("A second shutdown running while a discarding one ends the queued "
                   "jobs returns after their ends (rule P16), not when they leave the queue");
-  test_gate_init (&finish_gate);
-  queued->finish_gate = &finish_gate;
-  gopod_pod_pause (w.pod);
-  g_assert_true (gopod_pod_add_job (w.pod, GOPOD_JOB (queued), NULL, NULL));
-  shutdown = g_thread_new ("discard", discard_pod, w.pod);
-  test_gate_wait_for_waiters (&finish_gate, 1);
-  waiter = g_thread_new ("shutdown-again", shutdown_again_for_discard, &w);
-  g_assert_true (test_poll_until (wait_returned_or_waits, &w, 10000));
-  test_gate_open (&finish_gate);
-  g_thread_join (waiter);
-  g_thread_join (shutdown);
-  g_assert_cmpint (w.finishes_at_return, ==, 1);
-  test_gate_clear (&finish_gate);
+  g_assert_cmpint (finishes_when_discard_waited (fixture->pod, shutdown_again_for_discard), ==, 1);
 }
-
 
 static void
 test_pod_shutdown_discard_counts (PodFixture    *fixture,

@@ -313,8 +313,8 @@ sys.exit(1)
 
 
 class CtrlCGapsTest(unittest.TestCase):
-    def interrupt(self, scenario):
-        child = subprocess.Popen(['/usr/bin/python3', '-c', SIGINT_IN_GAP, scenario],
+    def run_child(self, *args):
+        child = subprocess.Popen(['/usr/bin/python3', '-c', *args],
                                  stdout=subprocess.PIPE, text=True)
         try:
             out, _ = child.communicate(timeout=SAFETY_S)
@@ -322,7 +322,10 @@ class CtrlCGapsTest(unittest.TestCase):
             child.kill()
             out, _ = child.communicate()
             out += 'hung'
-        self.assertEqual((child.returncode, out), (0, 'interrupted\n'), scenario)
+        self.assertEqual((child.returncode, out), (0, 'interrupted\n'), args[1:])
+
+    def interrupt(self, scenario):
+        self.run_child(SIGINT_IN_GAP, scenario)
 
     def test_sigint_before_the_call_is_registered(self):
         self.interrupt('entry')
@@ -335,15 +338,7 @@ class CtrlCGapsTest(unittest.TestCase):
 
     def test_sigint_in_a_forked_child(self):
         # The watcher thread stays in the parent: the child needs its own.
-        child = subprocess.Popen(['/usr/bin/python3', '-c', SIGINT_IN_FORKED_CHILD],
-                                 stdout=subprocess.PIPE, text=True)
-        try:
-            out, _ = child.communicate(timeout=SAFETY_S)
-        except subprocess.TimeoutExpired:
-            child.kill()
-            out, _ = child.communicate()
-            out += 'hung'
-        self.assertEqual((child.returncode, out), (0, 'interrupted\n'))
+        self.run_child(SIGINT_IN_FORKED_CHILD)
 
 
 # A process whose Ctrl-C watch ran forks; the child blocks in a receive
