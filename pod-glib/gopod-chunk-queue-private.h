@@ -122,13 +122,19 @@ gopod_chunk_append (GopodChunk     *chunk,
                     gpointer        data,
                     GDestroyNotify  destroy)
 {
+  guint tail;
+
   if (destroy != NULL)
     {
       gopod_chunk_append_with_destroy (chunk, func, data, destroy);
       return;
     }
-  gopod_chunk_write_slot (&chunk->slots[chunk->tail], (gpointer) func, data);
-  gopod_chunk_publish (chunk, chunk->tail + 1);
+  /* Read once, before the slot is written: after the slot's atomic store
+   * the compiler would read it again. */
+  tail = chunk->tail;
+
+  gopod_chunk_write_slot (&chunk->slots[tail], (gpointer) func, data);
+  gopod_chunk_publish (chunk, tail + 1);
   chunk->n_jobs++;
 }
 /* Takes up to @limit jobs from the head of @chunk into @jobs; returns how many. */

@@ -74,6 +74,7 @@ gopod_pod_core_begin_shutdown (GopodPodCore       *core,
   g_mutex_lock (&core->lock);
   first = !core->closing;
   core->closing = TRUE;
+  gopod_pod_core_update_accept_below_locked (core);
   if (mode == GOPOD_SHUTDOWN_DISCARD && !g_atomic_int_get (&core->discarding))
     {
       g_atomic_int_set (&core->discarding, TRUE);
@@ -150,7 +151,7 @@ pod_core_entry_start_chunk_locked (GopodPodCore *core)
   GopodChunk *chunk = core->filling = gopod_pod_core_chunk_new_locked (core);
 
   gopod_chunk_clear (chunk);
-  chunk->seq = core->next_seq;
+  chunk->seq = core->submitted;
   if (!gopod_pod_core_hand_on_locked (core, full, chunk))
     gopod_pod_core_queue_push_sorted_locked (core, gopod_chunk_to_item (chunk));
   /* A light job makes the pod busy too (rule G9). Asked here, once a
@@ -187,7 +188,6 @@ pod_core_entry_append_and_unlock (GopodPodCore   *core,
   if (G_UNLIKELY (!gopod_chunk_has_room (chunk, gopod_chunk_job_slots (destroy))))
     chunk = pod_core_entry_start_chunk_locked (core);
   gopod_chunk_append (chunk, func, user_data, destroy);
-  core->next_seq++;
   core->n_queued++;
   core->submitted++;
   gopod_notify_queue_deferred_mask (&core->notify, (1u << PROP_QUEUED) | (1u << PROP_SUBMITTED) | (1u << PROP_PROGRESS));
@@ -200,7 +200,7 @@ pod_core_entry_append_and_unlock (GopodPodCore   *core,
 static inline gboolean
 pod_core_entry_refuses_locked (GopodPodCore *core)
 {
-  return core->closing || gopod_pod_core_is_full_locked (core);
+  return core->n_queued >= core->accept_below;
 }
 
 /* A light job with a destroy notify: wrapped, so that the notify runs on
@@ -279,6 +279,7 @@ gopod_pod_core_write_setting (GopodPodCore *core,
   g_mutex_lock (&core->lock);
   changed = *field != value;
   *field = value;
+  gopod_pod_core_update_accept_below_locked (core);
   g_atomic_int_inc (&core->epoch);
   /* Room under a new max-queued, a new start time (rule P6). */
   gopod_pod_core_wake_waiters_locked (core, &out);
@@ -328,6 +329,7 @@ gopod_pod_core_new (GopodPod    *pod,
   core->context = g_main_context_ref_thread_default ();
   core->paused = TRUE;
   core->max_workers = 1;
+  gopod_pod_core_update_accept_below_locked (core);
   core->idle_timeout_ms = GOPOD_POD_DEFAULT_IDLE_TIMEOUT_MS;
   core->running_jobs = g_ptr_array_new ();
   gopod_notify_init (&core->notify, G_OBJECT (pod), pspecs, n_pspecs);

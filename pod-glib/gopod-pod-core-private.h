@@ -64,7 +64,6 @@ struct _GopodPodCore
   GopodChunk      *filling;  /* the chunk producers append to, or NULL */
   GopodChunk      *spare;    /* one emptied chunk kept for reuse */
   GopodChunk      *handed_on_from;  /* a held chunk whose `next` is set, or NULL (rule P7b) */
-  gint64           next_seq;
 
   guint            max_workers;
   guint            max_queued;
@@ -86,8 +85,13 @@ struct _GopodPodCore
   guint            n_let_go;        /* batches whose blocked job let the rest go (a test hook) */
   guint            n_given_away;    /* the jobs they let go */
   guint            n_queued;
+  /* A submit is refused once n_queued reaches it: 0 when closing, else
+   * max_queued, or G_MAXUINT with no bound. One comparison instead of two
+   * tests at every submit; gopod_pod_core_update_accept_below_locked()
+   * keeps it. */
+  guint            accept_below;
 
-  guint64          submitted;
+  guint64          submitted;  /* also the sequence number of the next job (rule P3) */
   guint64          succeeded;
   guint64          failed;
   guint64          cancelled;
@@ -118,6 +122,15 @@ static inline gboolean
 gopod_pod_core_is_full_locked (GopodPodCore *core)
 {
   return core->max_queued > 0 && core->n_queued >= core->max_queued;
+}
+
+static inline void
+gopod_pod_core_update_accept_below_locked (GopodPodCore *core)
+{
+  if (core->closing)
+    core->accept_below = 0;
+  else
+    core->accept_below = core->max_queued > 0 ? core->max_queued : G_MAXUINT;
 }
 
 /* Makes the core of @pod, whose notifications go out through @pspecs on

@@ -968,7 +968,7 @@ pod_core_enqueue_job_locked (GopodPodCore *core,
 {
   /* Light jobs after this one must queue behind it. */
   core->filling = NULL;
-  gopod_job_set_seq (job, core->next_seq++);
+  gopod_job_set_seq (job, core->submitted);
   gopod_pod_core_queue_push_sorted_locked (core, g_object_ref (job));
   if (gopod_job_peek_main_context (job))
     {

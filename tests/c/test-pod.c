@@ -422,6 +422,41 @@ test_pod_max_queued (PodFixture    *fixture,
   g_assert_cmpint (b->runs + c->runs, ==, 2);
 }
 
+/* A submit reads max-queued and the shutdown as one bound: it follows
+ * every change of either. */
+static void
+test_pod_max_queued_changes (PodFixture    *fixture,
+                             gconstpointer  unused)
+{
+  GopodPod *pod = fixture->pod;
+  g_autoptr(GError) error = NULL;
+  int runs = 0;
+
+  gopod_pod_set_max_queued (pod, 1);
+  g_assert_true (gopod_pod_submit (pod, count_call, &runs, NULL, NULL));
+  g_assert_false (gopod_pod_submit (pod, count_call, &runs, NULL, &error));
+  g_assert_error (error, GOPOD_ERROR, GOPOD_ERROR_QUEUE_FULL);
+  g_clear_error (&error);
+
+  gopod_pod_set_max_queued (pod, 0);
+  g_assert_true (gopod_pod_submit (pod, count_call, &runs, NULL, NULL));
+  g_assert_true (gopod_pod_submit (pod, count_call, &runs, NULL, NULL));
+  gopod_pod_set_max_queued (pod, 4);
+  g_assert_true (gopod_pod_submit (pod, count_call, &runs, NULL, NULL));
+  gopod_pod_set_max_queued (pod, 2);
+  g_assert_false (gopod_pod_submit (pod, count_call, &runs, NULL, &error));
+  g_assert_error (error, GOPOD_ERROR, GOPOD_ERROR_QUEUE_FULL);
+  g_clear_error (&error);
+  g_assert_cmpuint (gopod_pod_get_queued (pod), ==, 4);
+
+  gopod_pod_set_max_queued (pod, 0);
+  gopod_pod_start (pod);
+  g_assert_true (gopod_pod_shutdown (pod, GOPOD_SHUTDOWN_DRAIN, NULL, NULL));
+  g_assert_false (gopod_pod_submit (pod, count_call, &runs, NULL, &error));
+  g_assert_error (error, GOPOD_ERROR, GOPOD_ERROR_CLOSED);
+  g_assert_cmpint (runs, ==, 4);
+}
+
 typedef struct
 {
   GopodPod     *pod;
@@ -3402,6 +3437,7 @@ main (int   argc,
   POD_TEST ("order/priority", test_pod_priority_order, 1);
   POD_TEST ("order/fifo-light-and-jobs", test_pod_fifo_light_and_jobs, 1);
   POD_TEST ("max-queued", test_pod_max_queued, 1);
+  POD_TEST ("max-queued-changes", test_pod_max_queued_changes, 1);
   POD_TEST ("add-job/blocks-while-full", test_pod_add_job_blocks_while_full, 1);
   POD_TEST ("add-job/cancelled-while-full", test_pod_add_job_cancelled_while_full, 1);
   POD_TEST ("run-async", test_pod_run_async, 2);
