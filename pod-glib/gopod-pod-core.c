@@ -842,7 +842,20 @@ gopod_pod_core_worker_main (gpointer  data,
         continue;
       if (!gopod_pod_core_may_dispatch_locked (core))
         {
-          gopod_pod_core_put_back_locked (core, item);
+          /* Popped without our lock and ended meanwhile: its end func left
+           * it to this worker to count out, now rather than when the pod
+           * may start again (a discarding shutdown counts it out in the
+           * put back). */
+          if (!gopod_item_is_chunk (item) && !g_atomic_int_get (&core->discarding) &&
+              gopod_job_is_ended (item))
+            {
+              core->n_queued--;
+              gopod_pod_core_notify (core, PROP_QUEUED);
+              gopod_pod_core_wake_waiters_locked (core, &out);
+              gopod_outbox_add (&out, (GopodOutboxFunc) gopod_job_release, item);
+            }
+          else
+            gopod_pod_core_put_back_locked (core, item);
           break;
         }
       /* A job it may not start is held before the start is taken: holding

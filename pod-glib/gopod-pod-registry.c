@@ -33,16 +33,36 @@ gopod_pod_registry_clear (GopodPodRegistry *registry)
  * returns, or the application quits), else from an idle source there. Each
  * sync does what is missing, so syncs may come in any order. */
 
-static void
-pod_registry_sync_locked (GopodPodRegistry *registry)
+static gboolean
+pod_registry_unref_in_context (gpointer data)
 {
+  return G_SOURCE_REMOVE;
+}
+
+/* Drops a reference to an application that may be the last one: its
+ * finalization (a subclass's dispose, weak and toggle notifies) is user
+ * code, so it never runs under the core lock (internals rule 1), but from
+ * an idle on the pod's context, the application's. */
+static void
+pod_registry_unref_later (GopodPodCore *core,
+                          GApplication *application)
+{
+  if (application != NULL)
+    gopod_idle_add_on (core->context, "[pod-glib] application unref",
+                       pod_registry_unref_in_context, application, g_object_unref);
+}
+
+static void
+pod_registry_sync_locked (GopodPodCore *core)
+{
+  GopodPodRegistry *registry = &core->registry;
   GApplication *want = registry->holding ? registry->application : NULL;
 
   if (registry->app_held == want)
     return;
   if (registry->app_held != NULL)
     g_application_release (registry->app_held);
-  g_clear_object (&registry->app_held);
+  pod_registry_unref_later (core, g_steal_pointer (&registry->app_held));
   if (want != NULL)
     g_application_hold (want);
   registry->app_held = want != NULL ? g_object_ref (want) : NULL;
@@ -54,7 +74,7 @@ pod_registry_sync_in_context (gpointer data)
   GopodPodCore *core = data;
 
   g_mutex_lock (&core->lock);
-  pod_registry_sync_locked (&core->registry);
+  pod_registry_sync_locked (core);
   g_mutex_unlock (&core->lock);
   return G_SOURCE_REMOVE;
 }
@@ -65,7 +85,7 @@ pod_registry_send_hold (GopodPodCore *core,
 {
   core->registry.holding = hold;
   if (g_main_context_is_owner (core->context))
-    pod_registry_sync_locked (&core->registry);
+    pod_registry_sync_locked (core);
   else
     gopod_idle_add_on (core->context, "[pod-glib] application hold",
                        pod_registry_sync_in_context, gopod_pod_core_ref (core),
@@ -80,7 +100,8 @@ gopod_pod_registry_set_application_locked (GopodPodCore *core,
 
   if (registry->application == application)
     return FALSE;
-  g_set_object (&registry->application, application);
+  pod_registry_unref_later (core, g_steal_pointer (&registry->application));
+  registry->application = application != NULL ? g_object_ref (application) : NULL;
   pod_registry_send_hold (core, application != NULL && !gopod_pod_core_is_idle_locked (core));
   return TRUE;
 }
@@ -119,8 +140,13 @@ pod_registry_lane_allows (GopodPodRegistry *registry,
                           GopodJob         *job)
 {
   const char *key = gopod_job_peek_key (job);
+  GQueue *lane;
 
-  return key == NULL || g_queue_peek_head (pod_registry_lane (registry, key)) == job;
+  if (key == NULL)
+    return TRUE;
+  /* No lane: @job ended (its end took it out, and the lane with it). */
+  lane = pod_registry_lane (registry, key);
+  return lane != NULL && g_queue_peek_head (lane) == job;
 }
 
 /* Takes @job out of its lane; a held job that became its lane's head and
@@ -185,6 +211,13 @@ gopod_pod_registry_hold_locked (GopodPodCore *core,
 
   /* Most jobs: neither paused nor keyed, two lock-free reads. */
   if (!gopod_job_peek_paused (job) && gopod_job_peek_key (job) == NULL)
+    return FALSE;
+  /* Ended already (an idle worker popped it without our lock, and a cancel
+   * ran its end func meanwhile, which left it to that worker and took it
+   * out of its lane): held, nobody would take it out again. The worker's
+   * start refuses it and counts it out. A job that ends after this look
+   * finds its end func waiting for our lock, and takes it out of `held`. */
+  if (gopod_job_is_ended (job))
     return FALSE;
 
   /* The hook first, then the look: a resume between the two either sees

@@ -1323,6 +1323,202 @@ test_model_sees_job_in_flight (void)
   test_gate_clear (&held_gate);
 }
 
+/* A job an idle worker popped without the pod's lock, and that ended
+ * (cancelled) before that worker took the lock, is not held: held, nobody
+ * would ever take it out again (its end func ran already), the pod would
+ * count it queued forever and never go idle (rules G5, G7). */
+static void
+test_ended_in_flight_not_held (gconstpointer data)
+{
+  gboolean keyed = GPOINTER_TO_INT (data);
+  g_autoptr(GopodPod) pod = NULL;
+  g_autoptr(GopodJob) blocker = NULL, warm = NULL, job = NULL;
+  TestGate gate0;
+
+  g_test_summary ("A paused or keyed job cancelled while an idle worker holds it between "
+                  "its lockless pop and the pod's lock is counted out, not held (G5)");
+  test_gate_init (&gate0);
+  test_gate_init (&held_gate);
+  pod = gopod_pod_new (2);
+  gopod_pod_set_idle_timeout_ms (pod, 60000);
+  gopod_pod_start (pod);
+  blocker = add_job (pod, pass_gate, &gate0);
+  test_gate_wait_for_waiters (&gate0, 1);
+  warm = add_job (pod, test_job_succeed, NULL);
+  g_assert_true (gopod_job_wait (warm, NULL, NULL));
+  g_assert_true (test_poll_until (worker_sleeps_in_queue, pod, 10000));
+
+  job = gopod_job_new_func (test_job_succeed, NULL, NULL);
+  if (keyed)
+    gopod_job_set_key (job, "lane");
+  else
+    gopod_job_pause (job);
+  g_atomic_pointer_set (&held_item, job);
+  g_atomic_pointer_set (&held_queue, pod->core->queue);
+  g_assert_true (gopod_pod_add_job (pod, job, NULL, NULL));
+  /* The worker popped it and waits before taking the pod's lock. */
+  test_gate_wait_for_waiters (&held_gate, 1);
+  g_atomic_pointer_set (&held_queue, NULL);
+  gopod_job_cancel (job);
+  g_assert_cmpint (gopod_job_get_state (job), ==, GOPOD_JOB_STATE_CANCELLED);
+  test_gate_open (&held_gate);
+  /* Back asleep in the queue: it dealt with the job. */
+  g_assert_true (test_poll_until (worker_sleeps_in_queue, pod, 10000));
+  g_assert_cmpuint (gopod_pod_get_queued (pod), ==, 0);
+
+  test_gate_open (&gate0);
+  g_assert_true (gopod_job_wait (blocker, NULL, NULL));
+  g_assert_true (gopod_pod_wait (pod, NULL, NULL));
+  g_assert_true (gopod_pod_shutdown (pod, GOPOD_SHUTDOWN_DRAIN, NULL, NULL));
+  test_gate_clear (&gate0);
+  test_gate_clear (&held_gate);
+}
+
+/* Resuming a keyed job that was held paused and then ended (its lane gone
+ * with it) does nothing: the resume hook looks for a lane that is no more. */
+static void
+test_resume_ended_keyed (void)
+{
+  g_autoptr(GopodPod) pod = gopod_pod_new (1);
+  g_autoptr(GopodJob) job = gopod_job_new_func (test_job_succeed, NULL, NULL);
+  g_autoptr(GopodJob) marker = NULL;
+
+  g_test_summary ("Resuming a keyed job that ended while held paused is harmless (G6, G7)");
+  gopod_job_set_key (job, "lane");
+  gopod_job_pause (job);
+  g_assert_true (gopod_pod_add_job (pod, job, NULL, NULL));
+  marker = add_job (pod, test_job_succeed, NULL);
+  gopod_pod_start (pod);
+  /* The marker ran: the paused job was popped and held before it. */
+  g_assert_true (gopod_job_wait (marker, NULL, NULL));
+  gopod_job_cancel (job);
+  g_assert_cmpint (gopod_job_get_state (job), ==, GOPOD_JOB_STATE_CANCELLED);
+  gopod_job_resume (job);
+  g_assert_true (gopod_pod_wait (pod, NULL, NULL));
+  g_assert_cmpuint (gopod_pod_get_queued (pod), ==, 0);
+  test_assert_counters_add_up (pod);
+  g_assert_true (gopod_pod_shutdown (pod, GOPOD_SHUTDOWN_DRAIN, NULL, NULL));
+}
+
+/* The pod may hold the last reference to its application: letting go of
+ * it finalizes it, and whatever that runs (a subclass's dispose, a weak
+ * notify, a binding's toggle notify) must not run under the pod's lock
+ * (internals rule 1). */
+typedef struct
+{
+  GopodPod *pod;
+  gboolean  freed;
+  gboolean  under_lock;
+} AppGone;
+
+static void
+app_gone (gpointer  data,
+          GObject  *where_the_object_was)
+{
+  AppGone *gone = data;
+
+  gone->freed = TRUE;
+  /* Nothing else in the test takes the pod's lock now. */
+  gone->under_lock = !g_mutex_trylock (&gone->pod->core->lock);
+  if (!gone->under_lock)
+    g_mutex_unlock (&gone->pod->core->lock);
+}
+
+static gboolean
+app_gone_freed (gpointer data)
+{
+  return ((AppGone *) data)->freed;
+}
+
+static void
+test_application_unref_unlocked (gconstpointer data)
+{
+  gboolean busy = GPOINTER_TO_INT (data);
+  g_autoptr(GopodPod) pod = gopod_pod_new (1);
+  g_autoptr(GopodJob) job = NULL;
+  GApplication *app = g_application_new (NULL, G_APPLICATION_DEFAULT_FLAGS);
+  AppGone gone = { pod, FALSE, FALSE };
+  TestGate gate;
+
+  g_test_summary ("An application whose last reference the pod held is finalized "
+                  "without the pod's lock held (rules 1, G9)");
+  test_gate_init (&gate);
+  gopod_pod_start (pod);
+  if (busy)
+    {
+      job = add_job (pod, pass_gate, &gate);
+      test_gate_wait_for_waiters (&gate, 1);
+    }
+  gopod_pod_set_application (pod, app);
+  /* The hold, if any, is taken on the pod's context. */
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  g_object_weak_ref (G_OBJECT (app), app_gone, &gone);
+  g_object_unref (app);
+  gopod_pod_set_application (pod, NULL);
+  test_iterate_until_holds (NULL, app_gone_freed, &gone, 10000);
+  g_assert_true (gone.freed);
+  g_assert_false (gone.under_lock);
+
+  test_gate_open (&gate);
+  g_assert_true (gopod_pod_shutdown (pod, GOPOD_SHUTDOWN_DRAIN, NULL, NULL));
+  test_gate_clear (&gate);
+}
+
+static gboolean
+one_worker_left (gpointer pod)
+{
+  return gopod_pod_get_workers (pod) == 1;
+}
+
+/* The same window, with the pod paused before the worker takes the lock:
+ * the worker may not start anything and leaves, and the job it popped,
+ * ended meanwhile, must not go back to the queue, where it would count as
+ * queued (and cancelled) until the pod is started again. */
+static void
+test_ended_in_flight_paused_pod (void)
+{
+  g_autoptr(GopodPod) pod = NULL;
+  g_autoptr(GopodJob) blocker = NULL, warm = NULL, job = NULL;
+  TestGate gate0;
+
+  g_test_summary ("A job cancelled while an idle worker holds it between its lockless pop "
+                  "and the pod's lock, the pod paused meanwhile, is counted out at once");
+  test_gate_init (&gate0);
+  test_gate_init (&held_gate);
+  pod = gopod_pod_new (2);
+  gopod_pod_set_idle_timeout_ms (pod, 60000);
+  gopod_pod_start (pod);
+  blocker = add_job (pod, pass_gate, &gate0);
+  test_gate_wait_for_waiters (&gate0, 1);
+  warm = add_job (pod, test_job_succeed, NULL);
+  g_assert_true (gopod_job_wait (warm, NULL, NULL));
+  g_assert_true (test_poll_until (worker_sleeps_in_queue, pod, 10000));
+
+  job = gopod_job_new_func (test_job_succeed, NULL, NULL);
+  g_atomic_pointer_set (&held_item, job);
+  g_atomic_pointer_set (&held_queue, pod->core->queue);
+  g_assert_true (gopod_pod_add_job (pod, job, NULL, NULL));
+  test_gate_wait_for_waiters (&held_gate, 1);
+  g_atomic_pointer_set (&held_queue, NULL);
+  gopod_job_cancel (job);
+  gopod_pod_pause (pod);
+  test_gate_open (&held_gate);
+  /* The worker found the pod paused and left. */
+  g_assert_true (test_poll_until (one_worker_left, pod, 10000));
+  g_assert_cmpuint (gopod_pod_get_queued (pod), ==, 0);
+  test_assert_counters_add_up (pod);
+
+  test_gate_open (&gate0);
+  g_assert_true (gopod_job_wait (blocker, NULL, NULL));
+  /* Paused, with nothing queued or running: idle. */
+  g_assert_true (gopod_pod_wait (pod, NULL, NULL));
+  gopod_pod_start (pod);
+  g_assert_true (gopod_pod_shutdown (pod, GOPOD_SHUTDOWN_DRAIN, NULL, NULL));
+  test_gate_clear (&gate0);
+  test_gate_clear (&held_gate);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -1357,6 +1553,16 @@ main (int    argc,
   g_test_add_func ("/Gopod/Registry/lane/head-before-later-job", test_lane_head_before_later_job);
   g_test_add_func ("/Gopod/Registry/priority/read-when-added", test_priority_read_when_added);
   g_test_add_func ("/Gopod/Registry/model/sees-job-in-flight", test_model_sees_job_in_flight);
+  g_test_add_data_func ("/Gopod/Registry/held/ended-in-flight/paused", GINT_TO_POINTER (FALSE),
+                        test_ended_in_flight_not_held);
+  g_test_add_data_func ("/Gopod/Registry/held/ended-in-flight/keyed", GINT_TO_POINTER (TRUE),
+                        test_ended_in_flight_not_held);
+  g_test_add_func ("/Gopod/Registry/held/resume-ended-keyed", test_resume_ended_keyed);
+  g_test_add_data_func ("/Gopod/Registry/application/unref-unlocked/idle", GINT_TO_POINTER (FALSE),
+                        test_application_unref_unlocked);
+  g_test_add_data_func ("/Gopod/Registry/application/unref-unlocked/busy", GINT_TO_POINTER (TRUE),
+                        test_application_unref_unlocked);
+  g_test_add_func ("/Gopod/Registry/held/ended-in-flight/paused-pod", test_ended_in_flight_paused_pod);
 
   return g_test_run ();
 }
