@@ -602,6 +602,10 @@ pod_core_job_ended (GopodJob *job,
           core->n_queued--;
           gopod_pod_core_notify (core, PROP_QUEUED);
           gopod_outbox_add (&out, (GopodOutboxFunc) gopod_job_release, job);
+          /* Idle workers of a closing pod sleep while a job is queued (a
+           * held one): the last one gone, they may leave (rule P16). */
+          if (core->n_queued == 0 && (core->closing || core->orphaned))
+            gopod_pod_core_wake_idle_workers_locked (core);
         }
     }
   else if (pod_core_running_remove_locked (core, job))
@@ -840,22 +844,24 @@ gopod_pod_core_worker_main (gpointer  data,
         }
       if (item == GOPOD_WAKE_MARKER)
         continue;
+      /* Ended while this worker had it out of the queue (rule P15): its
+       * end func found it gone and left it to be counted out here. Put
+       * back or held, a discard would count it again, or it would stay
+       * queued for ever. */
+      if (!gopod_item_is_chunk (item) && gopod_job_is_ended (item))
+        {
+          core->n_queued--;
+          gopod_pod_core_notify (core, PROP_QUEUED);
+          gopod_pod_core_wake_waiters_locked (core, &out);
+          g_mutex_unlock (&core->lock);
+          gopod_outbox_flush (&out);
+          gopod_job_release (item);
+          g_mutex_lock (&core->lock);
+          continue;
+        }
       if (!gopod_pod_core_may_dispatch_locked (core))
         {
-          /* Popped without our lock and ended meanwhile: its end func left
-           * it to this worker to count out, now rather than when the pod
-           * may start again (a discarding shutdown counts it out in the
-           * put back). */
-          if (!gopod_item_is_chunk (item) && !g_atomic_int_get (&core->discarding) &&
-              gopod_job_is_ended (item))
-            {
-              core->n_queued--;
-              gopod_pod_core_notify (core, PROP_QUEUED);
-              gopod_pod_core_wake_waiters_locked (core, &out);
-              gopod_outbox_add (&out, (GopodOutboxFunc) gopod_job_release, item);
-            }
-          else
-            gopod_pod_core_put_back_locked (core, item);
+          gopod_pod_core_put_back_locked (core, item);
           break;
         }
       /* A job it may not start is held before the start is taken: holding

@@ -212,14 +212,6 @@ gopod_pod_registry_hold_locked (GopodPodCore *core,
   /* Most jobs: neither paused nor keyed, two lock-free reads. */
   if (!gopod_job_peek_paused (job) && gopod_job_peek_key (job) == NULL)
     return FALSE;
-  /* Ended already (an idle worker popped it without our lock, and a cancel
-   * ran its end func meanwhile, which left it to that worker and took it
-   * out of its lane): held, nobody would take it out again. The worker's
-   * start refuses it and counts it out. A job that ends after this look
-   * finds its end func waiting for our lock, and takes it out of `held`. */
-  if (gopod_job_is_ended (job))
-    return FALSE;
-
   /* The hook first, then the look: a resume between the two either sees
    * the hook (and waits for this lock to find the job held) or is seen. */
   gopod_job_set_resume_func (job, pod_registry_job_resumed, gopod_pod_core_ref (core),

@@ -1519,6 +1519,92 @@ test_ended_in_flight_paused_pod (void)
   test_gate_clear (&held_gate);
 }
 
+static gboolean
+pod_has_no_worker (gpointer pod)
+{
+  return gopod_pod_get_workers (pod) == 0;
+}
+
+/* One worker asleep in the queue, held at `held_gate` once it popped a
+ * new job (returned; not started, with @paused paused itself). */
+static GopodJob *
+pop_job_at_gate (GopodPod *pod,
+                 gboolean  paused)
+{
+  g_autoptr(GopodJob) warm = NULL;
+  GopodJob *job;
+
+  gopod_pod_set_idle_timeout_ms (pod, 60000);
+  gopod_pod_start (pod);
+  warm = add_job (pod, test_job_succeed, NULL);
+  g_assert_true (gopod_job_wait (warm, NULL, NULL));
+  g_assert_true (test_poll_until (worker_sleeps_in_queue, pod, 10000));
+
+  job = gopod_job_new_func (test_job_succeed, NULL, NULL);
+  if (paused)
+    gopod_job_pause (job);
+  g_atomic_pointer_set (&held_item, job);
+  g_atomic_pointer_set (&held_queue, pod->core->queue);
+  g_assert_true (gopod_pod_add_job (pod, job, NULL, NULL));
+  test_gate_wait_for_waiters (&held_gate, 1);
+  return job;
+}
+
+static void
+test_popped_cancelled_put_back (void)
+{
+  g_autoptr(GopodPod) pod = NULL;
+  g_autoptr(GopodJob) job = NULL;
+
+  g_test_summary ("A job cancelled while a worker holds it out of the queue (popped "
+                  "without the pod's lock), then put back because the pod was paused, "
+                  "is counted once, and a discarding shutdown forgets it (rules P12, P15, P16)");
+  test_gate_init (&held_gate);
+  pod = gopod_pod_new (1);
+  job = pop_job_at_gate (pod, FALSE);
+  /* Its end func finds it out of the queue: the worker is to count it out. */
+  gopod_job_cancel (job);
+  gopod_pod_pause (pod);
+  test_gate_open (&held_gate);
+  g_assert_true (test_poll_until (pod_has_no_worker, pod, 10000));
+  g_atomic_pointer_set (&held_queue, NULL);
+
+  g_assert_cmpuint (gopod_pod_get_cancelled (pod), ==, 1);
+  g_assert_true (gopod_pod_shutdown (pod, GOPOD_SHUTDOWN_DISCARD, NULL, NULL));
+  g_assert_cmpuint (gopod_pod_get_submitted (pod), ==, 2);
+  g_assert_cmpuint (gopod_pod_get_succeeded (pod), ==, 1);
+  g_assert_cmpuint (gopod_pod_get_cancelled (pod), ==, 1);
+  g_assert_cmpuint (gopod_pod_get_queued (pod), ==, 0);
+  g_clear_object (&pod);  /* the core's last reference: nothing left discarded */
+  test_gate_clear (&held_gate);
+}
+
+static void
+test_pod_drain_cancelled_held (void)
+{
+  g_autoptr(GopodPod) pod = gopod_pod_new (1);
+  g_autoptr(GopodJob) paused = gopod_job_new_func (test_job_succeed, NULL, NULL);
+  g_autoptr(GopodJob) marker = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+
+  g_test_summary ("A draining shutdown that waits for a held paused job returns once "
+                  "that job is cancelled, also when idle workers never time out (rule P16)");
+  gopod_pod_set_idle_timeout_ms (pod, G_MAXUINT);
+  gopod_job_pause (paused);
+  g_assert_true (gopod_pod_add_job (pod, paused, NULL, NULL));
+  marker = add_job (pod, test_job_succeed, NULL);
+  gopod_pod_start (pod);
+  /* The marker ran: the paused job was popped and held before it. */
+  g_assert_true (gopod_job_wait (marker, NULL, NULL));
+  gopod_pod_shutdown_async (pod, GOPOD_SHUTDOWN_DRAIN, NULL, test_store_result, &result);
+  /* Woken by the shutdown, the worker sleeps again: a job is still queued. */
+  g_assert_true (test_poll_until (worker_sleeps_in_queue, pod, 10000));
+  gopod_job_cancel (paused);
+  test_wait_for_result (NULL, &result, 5000);
+  g_assert_true (gopod_pod_shutdown_finish (pod, result, NULL));
+  g_assert_cmpuint (gopod_pod_get_workers (pod), ==, 0);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -1563,6 +1649,8 @@ main (int    argc,
   g_test_add_data_func ("/Gopod/Registry/application/unref-unlocked/busy", GINT_TO_POINTER (TRUE),
                         test_application_unref_unlocked);
   g_test_add_func ("/Gopod/Registry/held/ended-in-flight/paused-pod", test_ended_in_flight_paused_pod);
+  g_test_add_func ("/Gopod/Registry/pod/popped-cancelled-put-back", test_popped_cancelled_put_back);
+  g_test_add_func ("/Gopod/Registry/pod/drain-cancelled-held", test_pod_drain_cancelled_held);
 
   return g_test_run ();
 }
