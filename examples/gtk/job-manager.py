@@ -157,9 +157,18 @@ class JobManager(Gtk.Application):
 
         simple('add-folder', lambda a, p: self.add_folder(p.get_string()), 's')
         simple('choose-folder', lambda a, p: self.choose_folder())
-        simple('pause-job', lambda a, p: self.job_at(p.get_uint32()).pause(), 'u')
-        simple('resume-job', lambda a, p: self.job_at(p.get_uint32()).resume(), 'u')
-        simple('cancel-job', lambda a, p: self.job_at(p.get_uint32()).cancel(), 'u')
+        def on_job(method):
+            def activate(action, parameter):
+                # The row may have gone between the click and the action
+                # (its job ended): nothing to do then.
+                job = self.job_at(parameter.get_uint32())
+                if job is not None:
+                    method(job)
+            return activate
+
+        simple('pause-job', on_job(Gopod.Job.pause), 'u')
+        simple('resume-job', on_job(Gopod.Job.resume), 'u')
+        simple('cancel-job', on_job(Gopod.Job.cancel), 'u')
         simple('set-workers', lambda a, p: self.pod.set_max_workers(max(1, p.get_uint32())), 'u')
         pause_all = Gio.SimpleAction.new_stateful('pause-all', None, GLib.Variant.new_boolean(False))
         pause_all.connect('change-state', self.on_pause_all)
@@ -276,6 +285,8 @@ class JobManager(Gtk.Application):
         self.activate_action('pause-job', GLib.Variant.new_uint32(0))
         self.activate_action('cancel-job', GLib.Variant.new_uint32(1))
         self.check(self.job_at(0).get_paused(), 'the first job is paused')
+        # A row that is gone (a stale click) names no job: nothing happens.
+        self.activate_action('cancel-job', GLib.Variant.new_uint32(model.get_n_items()))
         self.counters = [self.pod.connect(f'notify::{name}', self.on_counters)
                          for name in ('succeeded', 'cancelled')]
         self.activate_action('set-workers', GLib.Variant.new_uint32(3))
