@@ -711,6 +711,19 @@ pod_core_dispatch_job_locked (GopodPodCore *core,
   gopod_pod_core_wake_waiters_locked (core, out);
 }
 
+/* A job that ended while a worker had it out of the queue leaves the
+ * queued count; the queue's reference goes once the lock is let go. */
+static void
+pod_core_count_out_ended_locked (GopodPodCore *core,
+                                 GopodJob     *job,
+                                 GopodOutbox  *out)
+{
+  core->n_queued--;
+  gopod_pod_core_notify (core, PROP_QUEUED);
+  gopod_pod_core_wake_waiters_locked (core, out);
+  gopod_outbox_add (out, (GopodOutboxFunc) gopod_job_release, job);
+}
+
 /* Whether an idle worker should give its thread back rather than wait. */
 static gboolean
 pod_core_should_leave_locked (GopodPodCore *core)
@@ -850,12 +863,8 @@ gopod_pod_core_worker_main (gpointer  data,
        * queued for ever. */
       if (!gopod_item_is_chunk (item) && gopod_job_is_ended (item))
         {
-          core->n_queued--;
-          gopod_pod_core_notify (core, PROP_QUEUED);
-          gopod_pod_core_wake_waiters_locked (core, &out);
-          g_mutex_unlock (&core->lock);
-          gopod_outbox_flush (&out);
-          gopod_job_release (item);
+          pod_core_count_out_ended_locked (core, item, &out);
+          gopod_pod_core_unlock_and_flush (core, &out);
           g_mutex_lock (&core->lock);
           continue;
         }

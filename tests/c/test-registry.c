@@ -1323,6 +1323,33 @@ test_model_sees_job_in_flight (void)
   test_gate_clear (&held_gate);
 }
 
+static gboolean
+pod_has_no_worker (gpointer pod)
+{
+  return gopod_pod_get_workers (pod) == 0;
+}
+
+/* Starts @pod, lets its idle worker fall asleep in the queue and adds
+ * @job: returns once that worker popped it and waits at `held_gate`,
+ * before it takes the pod's lock. */
+static void
+pop_job_at_gate (GopodPod *pod,
+                 GopodJob *job)
+{
+  g_autoptr(GopodJob) warm = NULL;
+
+  gopod_pod_set_idle_timeout_ms (pod, 60000);
+  gopod_pod_start (pod);
+  warm = add_job (pod, test_job_succeed, NULL);
+  g_assert_true (gopod_job_wait (warm, NULL, NULL));
+  g_assert_true (test_poll_until (worker_sleeps_in_queue, pod, 10000));
+
+  g_atomic_pointer_set (&held_item, job);
+  g_atomic_pointer_set (&held_queue, pod->core->queue);
+  g_assert_true (gopod_pod_add_job (pod, job, NULL, NULL));
+  test_gate_wait_for_waiters (&held_gate, 1);
+}
+
 /* A job an idle worker popped without the pod's lock, and that ended
  * (cancelled) before that worker took the lock, is not held: held, nobody
  * would ever take it out again (its end func ran already), the pod would
@@ -1332,7 +1359,7 @@ test_ended_in_flight_not_held (gconstpointer data)
 {
   gboolean keyed = GPOINTER_TO_INT (data);
   g_autoptr(GopodPod) pod = NULL;
-  g_autoptr(GopodJob) blocker = NULL, warm = NULL, job = NULL;
+  g_autoptr(GopodJob) blocker = NULL, job = NULL;
   TestGate gate0;
 
   g_test_summary ("A paused or keyed job cancelled while an idle worker holds it between "
@@ -1340,24 +1367,15 @@ test_ended_in_flight_not_held (gconstpointer data)
   test_gate_init (&gate0);
   test_gate_init (&held_gate);
   pod = gopod_pod_new (2);
-  gopod_pod_set_idle_timeout_ms (pod, 60000);
   gopod_pod_start (pod);
   blocker = add_job (pod, pass_gate, &gate0);
   test_gate_wait_for_waiters (&gate0, 1);
-  warm = add_job (pod, test_job_succeed, NULL);
-  g_assert_true (gopod_job_wait (warm, NULL, NULL));
-  g_assert_true (test_poll_until (worker_sleeps_in_queue, pod, 10000));
-
   job = gopod_job_new_func (test_job_succeed, NULL, NULL);
   if (keyed)
     gopod_job_set_key (job, "lane");
   else
     gopod_job_pause (job);
-  g_atomic_pointer_set (&held_item, job);
-  g_atomic_pointer_set (&held_queue, pod->core->queue);
-  g_assert_true (gopod_pod_add_job (pod, job, NULL, NULL));
-  /* The worker popped it and waits before taking the pod's lock. */
-  test_gate_wait_for_waiters (&held_gate, 1);
+  pop_job_at_gate (pod, job);
   g_atomic_pointer_set (&held_queue, NULL);
   gopod_job_cancel (job);
   g_assert_cmpint (gopod_job_get_state (job), ==, GOPOD_JOB_STATE_CANCELLED);
@@ -1479,7 +1497,7 @@ static void
 test_ended_in_flight_paused_pod (void)
 {
   g_autoptr(GopodPod) pod = NULL;
-  g_autoptr(GopodJob) blocker = NULL, warm = NULL, job = NULL;
+  g_autoptr(GopodJob) blocker = NULL, job = NULL;
   TestGate gate0;
 
   g_test_summary ("A job cancelled while an idle worker holds it between its lockless pop "
@@ -1487,19 +1505,11 @@ test_ended_in_flight_paused_pod (void)
   test_gate_init (&gate0);
   test_gate_init (&held_gate);
   pod = gopod_pod_new (2);
-  gopod_pod_set_idle_timeout_ms (pod, 60000);
   gopod_pod_start (pod);
   blocker = add_job (pod, pass_gate, &gate0);
   test_gate_wait_for_waiters (&gate0, 1);
-  warm = add_job (pod, test_job_succeed, NULL);
-  g_assert_true (gopod_job_wait (warm, NULL, NULL));
-  g_assert_true (test_poll_until (worker_sleeps_in_queue, pod, 10000));
-
   job = gopod_job_new_func (test_job_succeed, NULL, NULL);
-  g_atomic_pointer_set (&held_item, job);
-  g_atomic_pointer_set (&held_queue, pod->core->queue);
-  g_assert_true (gopod_pod_add_job (pod, job, NULL, NULL));
-  test_gate_wait_for_waiters (&held_gate, 1);
+  pop_job_at_gate (pod, job);
   g_atomic_pointer_set (&held_queue, NULL);
   gopod_job_cancel (job);
   gopod_pod_pause (pod);
@@ -1519,37 +1529,6 @@ test_ended_in_flight_paused_pod (void)
   test_gate_clear (&held_gate);
 }
 
-static gboolean
-pod_has_no_worker (gpointer pod)
-{
-  return gopod_pod_get_workers (pod) == 0;
-}
-
-/* One worker asleep in the queue, held at `held_gate` once it popped a
- * new job (returned; not started, with @paused paused itself). */
-static GopodJob *
-pop_job_at_gate (GopodPod *pod,
-                 gboolean  paused)
-{
-  g_autoptr(GopodJob) warm = NULL;
-  GopodJob *job;
-
-  gopod_pod_set_idle_timeout_ms (pod, 60000);
-  gopod_pod_start (pod);
-  warm = add_job (pod, test_job_succeed, NULL);
-  g_assert_true (gopod_job_wait (warm, NULL, NULL));
-  g_assert_true (test_poll_until (worker_sleeps_in_queue, pod, 10000));
-
-  job = gopod_job_new_func (test_job_succeed, NULL, NULL);
-  if (paused)
-    gopod_job_pause (job);
-  g_atomic_pointer_set (&held_item, job);
-  g_atomic_pointer_set (&held_queue, pod->core->queue);
-  g_assert_true (gopod_pod_add_job (pod, job, NULL, NULL));
-  test_gate_wait_for_waiters (&held_gate, 1);
-  return job;
-}
-
 static void
 test_popped_cancelled_put_back (void)
 {
@@ -1561,7 +1540,8 @@ test_popped_cancelled_put_back (void)
                   "is counted once, and a discarding shutdown forgets it (rules P12, P15, P16)");
   test_gate_init (&held_gate);
   pod = gopod_pod_new (1);
-  job = pop_job_at_gate (pod, FALSE);
+  job = gopod_job_new_func (test_job_succeed, NULL, NULL);
+  pop_job_at_gate (pod, job);
   /* Its end func finds it out of the queue: the worker is to count it out. */
   gopod_job_cancel (job);
   gopod_pod_pause (pod);
