@@ -1432,6 +1432,60 @@ hook_job_new (HookFunc begin_hook,
   return job;
 }
 
+/* Rule P13 with a main-context job holding a slot: max-workers lowered to
+ * 1 while it is begun and a thread job runs, the thread job's worker does
+ * not go straight on to the next queued job (the main-context job holds
+ * the one slot), but leaves; the next job starts once the slot is free. */
+typedef struct
+{
+  GopodPod       *pod;
+  TestGate       *gate;
+  TestCountedJob *first;
+  TestCountedJob *next;
+} StraightOn;
+
+static gboolean
+worker_left_or_next_ran (gpointer data)
+{
+  StraightOn *on = data;
+
+  return gopod_pod_get_workers (on->pod) == 0 || g_atomic_int_get (&on->next->runs) > 0;
+}
+
+static void
+straight_on_while_begun (TestHookJob *job)
+{
+  StraightOn *on = job->data;
+
+  g_assert_true (gopod_pod_add_job (on->pod, GOPOD_JOB (on->next), NULL, NULL));
+  gopod_pod_set_max_workers (on->pod, 1);
+  test_gate_open (on->gate);
+  g_assert_true (gopod_job_wait (GOPOD_JOB (on->first), NULL, NULL));
+  g_assert_true (test_poll_until (worker_left_or_next_ran, on, 10000));
+  job->hook_ok = g_atomic_int_get (&on->next->runs) == 0;
+}
+
+static void
+test_pod_straight_on_shrunk (PodFixture    *fixture,
+                             gconstpointer  unused)
+{
+  g_autoptr(TestCountedJob) first = counted_job_new (0);
+  g_autoptr(TestCountedJob) next = counted_job_new (1);
+  StraightOn on = { fixture->pod, &fixture->gate, first, next };
+  g_autoptr(TestHookJob) main_job = hook_job_new (straight_on_while_begun, NULL, &on);
+
+  first->gate = &fixture->gate;
+  gopod_pod_start (fixture->pod);
+  g_assert_true (gopod_pod_add_job (fixture->pod, GOPOD_JOB (first), NULL, NULL));
+  test_gate_wait_for_waiters (&fixture->gate, 1);
+  g_assert_true (gopod_pod_add_job (fixture->pod, GOPOD_JOB (main_job), NULL, NULL));
+  /* This thread's context begins the main-context job, whose hook runs
+   * the rest while it holds its slot. */
+  g_assert_true (gopod_pod_wait (fixture->pod, NULL, NULL));
+  g_assert_true (main_job->hook_ok);
+  g_assert_cmpint (next->runs, ==, 1);
+}
+
 static gboolean
 job_has_ended (gpointer job)
 {
@@ -3438,6 +3492,7 @@ main (int   argc,
   POD_TEST ("order/fifo-light-and-jobs", test_pod_fifo_light_and_jobs, 1);
   POD_TEST ("max-queued", test_pod_max_queued, 1);
   POD_TEST ("max-queued-changes", test_pod_max_queued_changes, 1);
+  POD_TEST ("straight-on-shrunk", test_pod_straight_on_shrunk, 2);
   POD_TEST ("add-job/blocks-while-full", test_pod_add_job_blocks_while_full, 1);
   POD_TEST ("add-job/cancelled-while-full", test_pod_add_job_cancelled_while_full, 1);
   POD_TEST ("run-async", test_pod_run_async, 2);

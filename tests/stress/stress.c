@@ -71,6 +71,7 @@ static struct
   guint64 throttles, throttle_resizes;
   guint64 runners, runner_tasks;
   guint64 dropped_pool_releases, runners_elsewhere, loopless_releases, interval_windows;
+  guint64 shrink_windows, reported_checks, counted_windows, pool_bound_windows;
   /* injected faults */
   guint64 f_job_fail, f_job_false, f_job_timeout, f_job_ignore_cancel;
   guint64 f_factory_error, f_factory_null;
@@ -212,6 +213,9 @@ struct _Round
   GPtrArray *jobs;              /* every job handed to the pod, accepted or not */
   Gauge running;
   guint64 async_calls, async_callbacks;
+  /* object jobs whose end a wait or a run_async callback reported, by
+   * outcome: the pod counted each before (rule P12) */
+  guint64 reported_succeeded, reported_failed, reported_cancelled;
 
   /* resource pool accounting */
   GMutex res_lock;
@@ -587,6 +591,41 @@ job_rejected (StressJob *job, const GError *error)
   INC (stats.jobs_rejected);
 }
 
+/* A job's end was just reported (its wait returned, its run_async
+ * callback runs): the pod's counters include it already (internals rule
+ * P12). Counters only grow and light jobs only add to them, so each must
+ * be at least the number of object jobs reported with that outcome. */
+static void
+check_reported (Round *round, GopodJobState state)
+{
+  guint64 n;
+
+  switch (state)
+    {
+    case GOPOD_JOB_STATE_SUCCEEDED:
+      n = INC (round->reported_succeeded);
+      CHECK (gopod_pod_get_succeeded (round->pod) >= n, "%" G_GUINT64_FORMAT " successes "
+             "reported, the pod counted %" G_GUINT64_FORMAT, n,
+             gopod_pod_get_succeeded (round->pod));
+      break;
+    case GOPOD_JOB_STATE_FAILED:
+      n = INC (round->reported_failed);
+      CHECK (gopod_pod_get_failed (round->pod) >= n, "%" G_GUINT64_FORMAT " failures "
+             "reported, the pod counted %" G_GUINT64_FORMAT, n,
+             gopod_pod_get_failed (round->pod));
+      break;
+    case GOPOD_JOB_STATE_CANCELLED:
+      n = INC (round->reported_cancelled);
+      CHECK (gopod_pod_get_cancelled (round->pod) >= n, "%" G_GUINT64_FORMAT " cancels "
+             "reported, the pod counted %" G_GUINT64_FORMAT, n,
+             gopod_pod_get_cancelled (round->pod));
+      break;
+    default:
+      die (G_STRLOC, "a reported end in state %d", state);
+    }
+  INC (stats.reported_checks);
+}
+
 /* ------------------------------------------------------------------ */
 /* Pod operations                                                      */
 
@@ -607,6 +646,24 @@ op_add_job (Producer *p, gboolean blocking, gboolean main_context)
     job_accepted (p, job);
   else
     job_rejected (job, error);
+}
+
+/* Adds a thread job and waits for it: when the wait returns, the pod has
+ * counted it (rule P12). */
+static void
+op_add_and_wait (Producer *p)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(StressJob) job = new_job (p, FALSE);
+
+  if (!gopod_pod_try_add_job (p->round->pod, GOPOD_JOB (job), &error))
+    {
+      job_rejected (job, error);
+      return;
+    }
+  job_accepted (p, job);
+  gopod_job_wait (GOPOD_JOB (job), NULL, NULL);
+  check_reported (p->round, gopod_job_get_state (GOPOD_JOB (job)));
 }
 
 typedef struct
@@ -647,6 +704,8 @@ run_async_done (GObject *source, GAsyncResult *result, gpointer data)
   else
     CHECK (state == GOPOD_JOB_STATE_FAILED || state == GOPOD_JOB_STATE_CANCELLED,
            "run_async FALSE for a job in state %d", state);
+  if (state != GOPOD_JOB_STATE_NEW)
+    check_reported (p->round, state);
   if (state != GOPOD_JOB_STATE_NEW)
     {
       INC (p->round->jobs_accepted);
@@ -1172,6 +1231,7 @@ producer_step (Producer *p, guint i)
   if (use_pod)
     {
       if (pick < 350) { submit_light (round); return; }
+      if (pick < 365) { op_add_and_wait (p); return; }
       if (pick < 450) { op_add_job (p, chance (p->rand, 50), FALSE); return; }
       if (pick < 480) { op_run_async (p); return; }
       if (pick < 500) { op_add_job (p, FALSE, TRUE); return; }
@@ -1713,6 +1773,324 @@ round_dispatch_window (GRand *rand)
   INC (stats.interval_windows);
 }
 
+/* A pod shrunk below what runs: `workers` gated thread jobs and one
+ * main-context job (begun, not completed: it keeps its slot without a
+ * worker) run, jobs queued behind them, when max-workers goes from
+ * workers + 1 to workers, so that no worker is surplus (none leaves) but
+ * the slots are all taken. Each gated job is then let go alone; a worker
+ * whose job ends must not start a queued job (in any path, including the
+ * straight-on one of rule P13) unless a slot is free: every thread job
+ * that starts after the shrink finds at most `workers` - 1 others in run.
+ * The gauge is entered in run and left before the pod counts the job out,
+ * so it never exceeds the pod's own running count. */
+typedef struct
+{
+  GMutex lock;
+  GCond cond;
+  guint gated_started;          /* under lock */
+  guint released;               /* under lock: gated jobs let go so far */
+  int   shrunk;                 /* atomic: max-workers is `bound` now */
+  int   bound;
+  Gauge running;                /* thread jobs in run */
+  int   queued_ran;             /* atomic */
+  int   main_done;              /* atomic: set before the main-context job completes */
+  GopodPod *pod;
+} Shrink;
+
+typedef struct
+{
+  Shrink *s;
+  guint index;                  /* 1..: gated, let go in this order; 0: queued */
+} ShrinkJob;
+
+typedef struct
+{
+  GopodJob parent_instance;
+  int begun;                    /* atomic */
+} ShrinkMainJob;
+typedef GopodJobClass ShrinkMainJobClass;
+static GType shrink_main_job_get_type (void);
+G_DEFINE_TYPE (ShrinkMainJob, shrink_main_job, GOPOD_TYPE_JOB)
+
+static gboolean
+shrink_main_job_begin (GopodJob *job, GCancellable *cancellable, GError **error)
+{
+  __atomic_store_n (&((ShrinkMainJob *) job)->begun, TRUE, __ATOMIC_SEQ_CST);
+  return TRUE;                  /* completed by round_shrink_window */
+}
+
+static void
+shrink_main_job_class_init (ShrinkMainJobClass *klass)
+{
+  klass->begin = shrink_main_job_begin;
+}
+
+static void shrink_main_job_init (ShrinkMainJob *self) { }
+
+static gboolean
+shrink_job_run (GopodJob *job, GCancellable *cancellable, gpointer data, GError **error)
+{
+  ShrinkJob *j = data;
+  Shrink *s = j->s;
+  int now = gauge_enter (&s->running);
+
+  if (j->index == 0)
+    {
+      CHECK (GET (s->shrunk), "a queued job started before the shrink (%d thread jobs in run, "
+             "%u gated started; the pod: %u running, %u workers, %u queued, max %u)",
+             now, s->gated_started, gopod_pod_get_running (s->pod), gopod_pod_get_workers (s->pod),
+             gopod_pod_get_queued (s->pod), gopod_pod_get_max_workers (s->pod));
+      /* + 1: the main-context job holds a slot until it completes */
+      CHECK (now + !GET (s->main_done) <= s->bound, "a pod shrunk to %d workers started a "
+             "job while %d thread jobs and a main-context job ran", s->bound, now - 1);
+      INC (s->queued_ran);
+      gauge_leave (&s->running);
+      return TRUE;
+    }
+  g_mutex_lock (&s->lock);
+  s->gated_started++;
+  g_cond_broadcast (&s->cond);
+  while (s->released < j->index)
+    g_cond_wait (&s->cond, &s->lock);
+  g_mutex_unlock (&s->lock);
+  gauge_leave (&s->running);
+  return TRUE;
+}
+
+static void
+shrink_add (GopodPod *pod, Shrink *s, ShrinkJob *j, guint index)
+{
+  g_autoptr(GopodJob) job = NULL;
+
+  j->s = s;
+  j->index = index;
+  job = gopod_job_new_func (shrink_job_run, j, NULL);
+  CHECK (gopod_pod_add_job (pod, job, NULL, NULL), "shrink job refused");
+}
+
+static void
+round_shrink_window (GRand *rand)
+{
+  guint workers = 1 + g_rand_int_range (rand, 0, MAX_WORKERS_CAP - 1);
+  guint n_queued = 4 + g_rand_int_range (rand, 0, 8);
+  GopodPod *pod = gopod_pod_new (workers + 1);
+  GMainContext *context = g_main_context_ref_thread_default ();
+  ShrinkMainJob *main_job = g_object_new (shrink_main_job_get_type (), NULL);
+  Shrink s = { 0 };
+  ShrinkJob *jobs = g_new0 (ShrinkJob, workers + n_queued);
+  gboolean started;
+
+  g_mutex_init (&s.lock);
+  g_cond_init (&s.cond);
+  s.bound = workers;
+  s.pod = pod;
+  gopod_pod_start (pod);
+  CHECK (gopod_pod_add_job (pod, GOPOD_JOB (main_job), NULL, NULL), "shrink job refused");
+  for (guint i = 0; i < workers; i++)
+    shrink_add (pod, &s, &jobs[i], i + 1);
+  /* The main-context job begins on this thread's context. */
+  do
+    {
+      while (g_main_context_iteration (context, FALSE))
+        ;
+      g_mutex_lock (&s.lock);
+      started = s.gated_started == workers;
+      g_mutex_unlock (&s.lock);
+      if (!started || !GET (main_job->begun))
+        g_thread_yield ();
+    }
+  while (!started || !GET (main_job->begun));
+  __atomic_store_n (&s.shrunk, TRUE, __ATOMIC_SEQ_CST);
+  gopod_pod_set_max_workers (pod, workers);
+  /* Queued only now: before the shrink, a worker that popped a gated job
+   * may lose its slot to one that popped a queued job after it. */
+  for (guint i = workers; i < workers + n_queued; i++)
+    shrink_add (pod, &s, &jobs[i], 0);
+  /* Let the gated jobs go one at a time, each once the one before it left
+   * run, and give a worker that ignored the bound time to start one. */
+  for (guint i = 1; i <= workers; i++)
+    {
+      g_mutex_lock (&s.lock);
+      s.released = i;
+      g_cond_broadcast (&s.cond);
+      g_mutex_unlock (&s.lock);
+      while (GET (s.running.now) > (int) (workers - i))
+        g_thread_yield ();
+      g_usleep (200);
+    }
+  __atomic_store_n (&s.main_done, TRUE, __ATOMIC_SEQ_CST);
+  gopod_job_complete (GOPOD_JOB (main_job), NULL);
+  CHECK (gopod_pod_shutdown (pod, GOPOD_SHUTDOWN_DRAIN, NULL, NULL), "drain failed");
+  CHECK (GET (s.queued_ran) == (int) n_queued, "%d of %u queued jobs ran after the shrink",
+         GET (s.queued_ran), n_queued);
+  CHECK (gopod_job_get_state (GOPOD_JOB (main_job)) == GOPOD_JOB_STATE_SUCCEEDED,
+         "the main-context job did not succeed");
+  g_object_unref (main_job);
+  g_object_unref (pod);
+  while (g_main_context_iteration (context, FALSE))
+    ;
+  g_main_context_unref (context);
+  g_free (jobs);
+  g_mutex_clear (&s.lock);
+  g_cond_clear (&s.cond);
+  INC (stats.shrink_windows);
+}
+
+/* Jobs waited for one at a time on a pod of their own: when a job's wait
+ * returns, the pod has counted its outcome and given its slot back (rule
+ * P12), so its counters are exact. A worker that wakes the waiter first
+ * and counts after leaves a window the waiter, woken while it spins (W7),
+ * usually falls into. */
+static gboolean
+counted_job_run (GopodJob *job, GCancellable *cancellable, gpointer data, GError **error)
+{
+  if (GPOINTER_TO_INT (data))
+    return TRUE;
+  g_set_error_literal (error, STRESS_ERROR, 5, "fault: counted job failed");
+  return FALSE;
+}
+
+typedef struct
+{
+  guint32 seed;
+  guint n;
+} Counted;
+
+/* One thread, one pod of one worker, jobs one at a time. */
+static gpointer
+counted_thread (gpointer data)
+{
+  Counted *c = data;
+  GRand *rand = g_rand_new_with_seed (c->seed);
+  GopodPod *pod = gopod_pod_new (1);
+  guint64 succeeded = 0, failed = 0;
+
+  gopod_pod_start (pod);
+  for (guint i = 0; i < c->n; i++)
+    {
+      gboolean ok = chance (rand, 70);
+      g_autoptr(GopodJob) job = gopod_job_new_func (counted_job_run, GINT_TO_POINTER (ok), NULL);
+
+      CHECK (gopod_pod_add_job (pod, job, NULL, NULL), "counted job refused");
+      CHECK (gopod_job_wait (job, NULL, NULL) == ok, "counted job: wrong outcome");
+      if (ok)
+        succeeded++;
+      else
+        failed++;
+      CHECK (gopod_pod_get_succeeded (pod) == succeeded && gopod_pod_get_failed (pod) == failed,
+             "a job's wait returned before the pod counted it: succeeded %" G_GUINT64_FORMAT
+             " (of %" G_GUINT64_FORMAT "), failed %" G_GUINT64_FORMAT " (of %" G_GUINT64_FORMAT ")",
+             gopod_pod_get_succeeded (pod), succeeded, gopod_pod_get_failed (pod), failed);
+      CHECK (gopod_pod_get_running (pod) == 0 && gopod_pod_get_queued (pod) == 0,
+             "a job's wait returned before the pod gave its slot back (%u running, %u queued)",
+             gopod_pod_get_running (pod), gopod_pod_get_queued (pod));
+      tick ();
+    }
+  CHECK (gopod_pod_shutdown (pod, GOPOD_SHUTDOWN_DRAIN, NULL, NULL), "drain failed");
+  g_object_unref (pod);
+  g_rand_free (rand);
+  return NULL;
+}
+
+/* More threads than processors, each with a pod of its own: a waiter that
+ * parked is woken by a futex call, which often lets it run before the
+ * worker that woke it goes on, so a count made after the wake-up is seen
+ * missing. */
+static void
+round_counted_window (GRand *rand)
+{
+  Counted c[4];
+  GThread *threads[4];
+
+  for (guint t = 0; t < 4; t++)
+    {
+      c[t].seed = g_rand_int (rand);
+      c[t].n = 600;
+      threads[t] = g_thread_new ("stress-counted", counted_thread, &c[t]);
+    }
+  for (guint t = 0; t < 4; t++)
+    g_thread_join (threads[t]);
+  INC (stats.counted_windows);
+}
+
+/* A pool's total bound (internals rule RP3) under contention: more
+ * threads than max-size, each wanting two resources at once, a factory slow
+ * enough for others to ask meanwhile and failing now and then. size ==
+ * max-size, no destroy and no idle expiry, so nothing is closed before the
+ * end: every resource the factory made (or is making) still exists, and
+ * there may never be more than max-size of them. The round's own pool
+ * cannot show this: its 4 producers mostly hold one resource each. */
+#define BOUND_POOL_MAX 3
+
+typedef struct
+{
+  Gauge made;                   /* made or being made, not closed */
+  int calls;                    /* atomic: factory calls */
+  GopodResourcePool *pool;
+} PoolBound;
+
+static GObject *
+pool_bound_create (GCancellable *cancellable, gpointer data, GError **error)
+{
+  PoolBound *b = data;
+  int now = gauge_enter (&b->made);
+
+  CHECK (now <= BOUND_POOL_MAX, "a pool of max-size %d made its resource number %d",
+         BOUND_POOL_MAX, now);
+  g_usleep (50);
+  if (INC (b->calls) % 10 == 0)
+    {
+      gauge_leave (&b->made);
+      g_set_error_literal (error, STRESS_ERROR, 6, "fault: factory failed");
+      return NULL;
+    }
+  return g_object_new (G_TYPE_OBJECT, NULL);
+}
+
+static gpointer
+pool_bound_thread (gpointer data)
+{
+  PoolBound *b = data;
+
+  for (guint i = 0; i < 40; i++)
+    {
+      GObject *r1 = gopod_resource_pool_acquire (b->pool, NULL, NULL);
+      GObject *r2 = r1 != NULL ? gopod_resource_pool_acquire (b->pool, NULL, NULL) : NULL;
+
+      if (r2 != NULL)
+        {
+          gopod_resource_pool_release (b->pool, r2);
+          g_object_unref (r2);
+        }
+      if (r1 != NULL)
+        {
+          gopod_resource_pool_release (b->pool, r1);
+          g_object_unref (r1);
+        }
+      tick ();
+    }
+  return NULL;
+}
+
+static void
+round_pool_bound (void)
+{
+  PoolBound b = { { 0, 0 }, 0, NULL };
+  GThread *threads[6];
+
+  b.pool = gopod_resource_pool_new (pool_bound_create, &b, NULL, BOUND_POOL_MAX);
+  gopod_resource_pool_set_max_size (b.pool, BOUND_POOL_MAX);
+  /* A thread holding one and waiting for a second gives up soon. */
+  gopod_resource_pool_set_acquire_timeout_ms (b.pool, 2);
+  for (guint t = 0; t < G_N_ELEMENTS (threads); t++)
+    threads[t] = g_thread_new ("stress-pool-bound", pool_bound_thread, &b);
+  for (guint t = 0; t < G_N_ELEMENTS (threads); t++)
+    g_thread_join (threads[t]);
+  gopod_resource_pool_close (b.pool);
+  g_object_unref (b.pool);
+  INC (stats.pool_bound_windows);
+}
+
 /* One non-blocking pass over this thread's context, the producers' and the
  * global default one (nobody else runs it; what a worker's `finish`
  * submits is freed there); TRUE if any of them dispatched something. */
@@ -1857,6 +2235,11 @@ run_round (guint index, GRand *rand, GMainContext *context)
       round_loopless_release (rand);
     }
   round_dispatch_window (rand);
+  for (guint i = 0; i < 4; i++)
+    round_shrink_window (rand);
+  round_counted_window (rand);
+  if (use_pool)
+    round_pool_bound ();
   g_ptr_array_unref (round.jobs);
   g_ptr_array_unref (round.resources);
   g_mutex_clear (&round.jobs_lock);
@@ -1920,9 +2303,14 @@ print_stats (double seconds)
   printf ("stress: end of rounds: %" G_GUINT64_FORMAT " releases to pools their user dropped, %"
           G_GUINT64_FORMAT " runners started from a context another thread runs, %" G_GUINT64_FORMAT
           " jobs only a pod held ended by several workers at once without a main loop, %"
-          G_GUINT64_FORMAT " dispatch-interval windows paused or shrunk\n",
+          G_GUINT64_FORMAT " dispatch-interval windows paused or shrunk, %" G_GUINT64_FORMAT
+          " pods shrunk below what ran\n",
           stats.dropped_pool_releases, stats.runners_elsewhere, stats.loopless_releases,
-          stats.interval_windows);
+          stats.interval_windows, stats.shrink_windows);
+  printf ("stress: %" G_GUINT64_FORMAT " reported job ends checked against the pod's counters, "
+          "%" G_GUINT64_FORMAT " pods whose jobs were waited for one by one, %" G_GUINT64_FORMAT
+          " pools of 6 threads wanting two resources each\n",
+          stats.reported_checks, stats.counted_windows, stats.pool_bound_windows);
   printf ("stress: faults injected: %" G_GUINT64_FORMAT " (jobs failing %" G_GUINT64_FORMAT
           ", returning FALSE without error %" G_GUINT64_FORMAT ", with a timeout %" G_GUINT64_FORMAT
           ", ignoring their cancellable %" G_GUINT64_FORMAT "; factory errors %" G_GUINT64_FORMAT
