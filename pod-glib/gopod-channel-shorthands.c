@@ -39,8 +39,20 @@ channel_shorthands_receive_as (GopodChannel  *self,
                                GError       **error)
 {
   GopodChannelSlot slot = { G_VALUE_INIT, FALSE };
+  GType element_type = gopod_channel_get_element_type (self);
   gboolean converted;
 
+  /* Refused before anything is taken: a value that cannot come out as
+   * @type stays in the channel for a receiver that can take it. */
+  if (element_type != type && !g_value_type_transformable (element_type, type))
+    {
+      g_critical ("%s: a %s from the channel is not a %s", G_STRFUNC,
+                  g_type_name (element_type), g_type_name (type));
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                   "A %s from the channel is not a %s",
+                   g_type_name (element_type), g_type_name (type));
+      return FALSE;
+    }
   if (!gopod_channel_op_blocking (self, GOPOD_CHANNEL_OP_RECEIVE, &slot, cancellable, error))
     return FALSE;
   if (G_VALUE_TYPE (&slot.value) == type)
@@ -50,8 +62,13 @@ channel_shorthands_receive_as (GopodChannel  *self,
     }
   converted = gopod_channel_value_convert (type, &slot.value, value);
   if (!converted)
-    g_critical ("%s: a %s from the channel is not a %s", G_STRFUNC,
-                G_VALUE_TYPE_NAME (&slot.value), g_type_name (type));
+    {
+      g_critical ("%s: a %s from the channel is not a %s", G_STRFUNC,
+                  G_VALUE_TYPE_NAME (&slot.value), g_type_name (type));
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                   "A %s from the channel is not a %s",
+                   G_VALUE_TYPE_NAME (&slot.value), g_type_name (type));
+    }
   g_value_unset (&slot.value);
   return converted;
 }

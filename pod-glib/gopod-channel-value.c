@@ -66,6 +66,19 @@ gopod_channel_value_convert (GType         type,
       gopod_channel_value_copy (in, out);
       return TRUE;
     }
+  /* GObject's own object-to-object transform turns an instance that is
+   * not a @type into NULL: the value would be lost, and the call succeed.
+   * An object goes in as itself or not at all. */
+  if (G_VALUE_HOLDS_OBJECT (in) && g_type_is_a (type, G_TYPE_OBJECT))
+    {
+      GObject *object = g_value_get_object (in);
+
+      if (object != NULL && !g_type_is_a (G_OBJECT_TYPE (object), type))
+        return FALSE;
+      g_value_init (out, type);
+      g_value_set_object (out, object);
+      return TRUE;
+    }
   g_value_init (out, type);
   if (g_value_type_compatible (G_VALUE_TYPE (in), type))
     {

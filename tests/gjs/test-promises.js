@@ -156,7 +156,10 @@ async function testShutdownTwice() {
     const job = new Held();
     pod.add_job(job, null);
     pod.start();
-    await later();
+    // Begun from the pod's worker through this context, not within 1 ms of
+    // start on a loaded machine: wait until it is.
+    while (job.state === Gopod.JobState.QUEUED)
+        await later();
     check(job.state === Gopod.JobState.RUNNING, 'the held job runs');
     const first = pod.shutdown_async(Gopod.ShutdownMode.DRAIN, null);
     let jobEndedFirst = null;

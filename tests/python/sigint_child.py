@@ -4,7 +4,7 @@
 it, and expects the SIGINT its parent then sends to raise KeyboardInterrupt
 out of that call, with nothing lost.
 
-    sigint_child.py wait|job-wait|shutdown|add-job|acquire|throttle|start
+    sigint_child.py wait|job-wait|shutdown|add-job|acquire|throttle|start|select-wait|app-handler
 
 Exits 0 and prints "interrupted" when KeyboardInterrupt came out of the call
 and everything the call held reached its end; exits 1 otherwise.
@@ -21,7 +21,7 @@ signal.signal(signal.SIGINT, signal.default_int_handler)
 
 import gi  # noqa: E402
 gi.require_version('Gopod', '1.0')
-from gi.repository import GLib, GObject, Gopod  # noqa: E402
+from gi.repository import Gio, GLib, GObject, Gopod  # noqa: E402
 
 
 def ready():
@@ -176,6 +176,52 @@ def scenario_start():
         while job.finishes == 0:
             GLib.MainContext.default().iteration(True)
         return job.props.state == Gopod.JobState.CANCELLED and job.finishes == 1
+    return False
+
+
+def scenario_select_wait():
+    # A receive nobody sends to: the select blocks until Ctrl-C. Nothing
+    # runs inside the wait to say "ready" from there: a thread says it once
+    # the wait has begun (a signal before it is Python's own, and raises too).
+    import threading
+    import time
+    channel = Gopod.Channel.new(GObject.TYPE_INT, 0)
+    select = Gopod.Select.new()
+    select.add_receive(channel)
+    threading.Thread(target=lambda: (time.sleep(0.2), ready())).start()
+    try:
+        select.wait()
+    except KeyboardInterrupt:
+        # The select left the channel: no receiver waits there any more.
+        try:
+            channel.try_send(1)
+        except GLib.Error as e:
+            return e.matches(Gio.io_error_quark(), Gio.IOErrorEnum.WOULD_BLOCK)
+    return False
+
+
+def scenario_app_handler():
+    # The app's own Python handler (signal.signal): Python would run it only
+    # once the call returned; the call is cancelled for it, and what it
+    # raises comes out of the call.
+    class Stop(Exception):
+        pass
+
+    calls = []
+
+    def handler(signum, frame):
+        calls.append(signum)
+        raise Stop()
+
+    signal.signal(signal.SIGINT, handler)
+    job = ReadyJob()
+    pod = started_pod(job)
+    try:
+        pod.wait()
+    except Stop:
+        return calls == [signal.SIGINT] and discard(pod, job)
+    finally:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
     return False
 
 

@@ -428,6 +428,36 @@ class TestBadInput(ChannelTestCase):
         self.assertTrue(ch.try_send(1))
         self.assertEqual(self.receive(ch), 1)
 
+    def test_object_of_another_class(self):
+        # An object that is not of the element type is refused, not turned
+        # into None (GObject's own object transform would do that).
+        ch = Gopod.Channel.new(Gio.SimpleAction, 2)
+        for wrong in (Gio.Cancellable(), GObject.Object()):
+            with criticals() as got:
+                with self.assertRaises(GLib.Error) as raised:
+                    ch.send(wrong)
+            self.assertTrue(raised.exception.matches(Gio.io_error_quark(),
+                                                     Gio.IOErrorEnum.INVALID_ARGUMENT))
+            self.assertTrue(got, 'a critical too')
+        self.assertEqual(ch.props.length, 0)
+        # An instance of the type, or of a subclass of an object channel's.
+        action = Gio.SimpleAction.new('a', None)
+        self.assertTrue(ch.send(action))
+        self.assertIs(self.receive(ch), action)
+        objects = Gopod.Channel.new(GObject.Object, 1)
+        cancellable = Gio.Cancellable()
+        self.assertTrue(objects.send(cancellable))
+        self.assertIs(self.receive(objects), cancellable)
+        files = Gopod.Channel.new(Gio.File, 1)
+        # An interface channel takes what implements it, only that.
+        with criticals():
+            with self.assertRaises(GLib.Error):
+                files.send(Gio.Cancellable())
+        self.assertEqual(files.props.length, 0)
+        file = Gio.File.new_for_path('/')
+        self.assertTrue(files.send(file))
+        self.assertEqual(self.receive(files).get_path(), '/')
+
     def test_close_twice(self):
         ch = Gopod.Channel.new(GObject.TYPE_INT, 1)
         ch.close()

@@ -259,6 +259,12 @@ class CtrlCTest(unittest.TestCase):
     def test_runner_start(self):
         self.interrupt('start')
 
+    def test_select_wait(self):
+        self.interrupt('select-wait')
+
+    def test_app_handler(self):
+        self.interrupt('app-handler')
+
 
 # A SIGINT sent from inside the Ctrl-C watch's own steps, where a real one
 # may come: while it sets the wakeup fd up (entry), while it puts the old

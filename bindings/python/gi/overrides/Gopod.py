@@ -23,7 +23,8 @@ What it adds, every call that works without it working the same:
 - `for value in channel:` receives until the channel is closed;
 - the blocking calls (`Pod.wait`, `Pod.shutdown`, `Pod.add_job`,
   `Job.wait`, `ResourcePool.acquire`, `Throttler.throttle`,
-  `Throttler.wait`, `Runner.start`, `Channel.send`, `Channel.receive`)
+  `Throttler.wait`, `Runner.start`, `Channel.send`, `Channel.receive`,
+  `Select.wait`)
   take an optional cancellable, and a Ctrl-C on the main thread makes
   them raise KeyboardInterrupt at once, not when the work ends.
 """
@@ -169,6 +170,18 @@ class _Interruption:
             self._outer.disconnect(self._link)
 
 
+@contextlib.contextmanager
+def _handler_set_and_restored(handler):
+    """signal.signal(SIGINT, handler), then the app's handler back, unless
+    the handler was changed meanwhile."""
+    previous = signal.signal(signal.SIGINT, handler)
+    try:
+        yield
+    finally:
+        if signal.getsignal(signal.SIGINT) is handler:
+            signal.signal(signal.SIGINT, previous)
+
+
 class _SigintWatcher:
     """Turns a Ctrl-C into cancelling the blocking calls in flight.
 
@@ -195,6 +208,7 @@ class _SigintWatcher:
         self._writer = None
         self._drained = threading.Event()
         self._pending = False  # a Ctrl-C not raised yet, see _blocking()
+        self._app_handler = None  # the app's own handler, while calls are in flight
 
     def can_watch(self):
         # Only on the main thread (the only one Python delivers signals to),
@@ -203,7 +217,19 @@ class _SigintWatcher:
         # own handler (GLib.unix_signal_add, a runner, signal.signal) keeps it.
         if threading.current_thread() is not threading.main_thread():
             return False
-        return bool(self._active) or _ossighelper.sigint_handler_is_default()
+        return (bool(self._active) or _ossighelper.sigint_handler_is_default()
+                or self._app_handler_in_place())
+
+    def _app_handler_in_place(self):
+        # A Python handler of the app's own (signal.signal): it stays in, but
+        # Python runs it only once the call returns, so the call is cancelled
+        # for it, then made again if the handler returns (PEP 475's rule for
+        # system calls). Not one installed in C (GLib, a runner): that one
+        # runs at once, and the app handles Ctrl-C its own way.
+        handler = signal.getsignal(signal.SIGINT)
+        return (callable(handler) and handler is not signal.default_int_handler
+                and handler is not self._on_sigint
+                and _ossighelper.PyOS_getsig(signal.SIGINT) == _ossighelper.startup_sigint_ptr)
 
     def _start_thread(self):
         # Published only once whole: a Ctrl-C that interrupts this (Python's
@@ -278,9 +304,18 @@ class _SigintWatcher:
                 self._active.append(interruption)
             if first:
                 fd = signal.set_wakeup_fd(self._writer.fileno(), warn_on_full_buffer=False)
-                entered = _ossighelper.sigint_handler_set_and_restore_default(self._on_sigint)
+                if _ossighelper.sigint_handler_is_default():
+                    self._app_handler = None
+                    entered = _ossighelper.sigint_handler_set_and_restore_default(self._on_sigint)
+                else:
+                    # The app's handler is called by _blocking_for_app_handler
+                    # once the call returned, never inside PyGObject's C code
+                    # (where a SystemExit it raised would end the process).
+                    self._app_handler = signal.getsignal(signal.SIGINT)
+                    entered = _handler_set_and_restored(self._on_sigint)
                 entered.__enter__()
                 handler = entered
+            interruption.app_handler = self._app_handler
             yield interruption
         finally:
             try:
@@ -314,6 +349,9 @@ def _blocking(call, cancellable=None, give_back=None, keep=False):
     result is returned and KeyboardInterrupt raised by the next blocking call."""
     if not _watcher.can_watch():
         return call(cancellable)
+    if _watcher._active and _watcher._app_handler is not None or \
+            not _watcher._active and _watcher._app_handler_in_place():
+        return _blocking_for_app_handler(call, cancellable, give_back)
     _watcher.raise_pending()
     error = None
     with _watcher.watching(cancellable) as interruption:
@@ -334,6 +372,35 @@ def _blocking(call, cancellable=None, give_back=None, keep=False):
     if give_back is not None:
         give_back(result)
     raise KeyboardInterrupt
+
+
+def _blocking_for_app_handler(call, cancellable, give_back):
+    """_blocking() while the app's own Python SIGINT handler is in: a
+    Ctrl-C cancels the call, Python runs the handler as the call returns,
+    and if the handler returns, the call is made again. What a call took as
+    the handler raised is given back (give_back), if it can be."""
+    while True:
+        took = False
+        result = error = None
+        try:
+            with _watcher.watching(cancellable) as interruption:
+                try:
+                    result = call(interruption.cancellable)
+                    took = True
+                except GLib.Error as e:
+                    error = e
+            if interruption.interrupted:
+                # As Python would have, had the call not blocked it.
+                interruption.app_handler(signal.SIGINT, sys._getframe())
+        except BaseException:
+            if took and give_back is not None:
+                give_back(result)
+            raise
+        if error is None:
+            return result
+        if not interruption.interrupted:
+            raise error
+        # Cancelled for the handler, which returned: wait on.
 
 
 def _finish_on_own_context(start, finish, cancellable):
@@ -514,3 +581,20 @@ if hasattr(Gopod, 'Channel'):
 
     Channel = override(Channel)
     __all__.append('Channel')
+
+
+if hasattr(Gopod, 'Select'):
+    class Select(Gopod.Select):
+        def wait(self, cancellable=None):
+            """The chosen case's number, as without the override; a Ctrl-C
+            raises KeyboardInterrupt. A case that happened as Ctrl-C came is
+            not lost: its number is returned (a received value is in
+            get_value()), and KeyboardInterrupt raised at the next blocking
+            call."""
+            if cancellable is None and self.get_n_cases() == 0:
+                # Without cases and cancellable: the critical, not a wait.
+                return Gopod.Select.wait(self, None)
+            return _blocking(lambda c: Gopod.Select.wait(self, c), cancellable, keep=True)
+
+    Select = override(Select)
+    __all__.append('Select')
