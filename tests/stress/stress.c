@@ -598,31 +598,28 @@ job_rejected (StressJob *job, const GError *error)
 static void
 check_reported (Round *round, GopodJobState state)
 {
+  guint64 *reported;
+  guint64 (*counted) (GopodPod *pod);
+  const char *what;
   guint64 n;
 
   switch (state)
     {
     case GOPOD_JOB_STATE_SUCCEEDED:
-      n = INC (round->reported_succeeded);
-      CHECK (gopod_pod_get_succeeded (round->pod) >= n, "%" G_GUINT64_FORMAT " successes "
-             "reported, the pod counted %" G_GUINT64_FORMAT, n,
-             gopod_pod_get_succeeded (round->pod));
+      reported = &round->reported_succeeded, counted = gopod_pod_get_succeeded, what = "successes";
       break;
     case GOPOD_JOB_STATE_FAILED:
-      n = INC (round->reported_failed);
-      CHECK (gopod_pod_get_failed (round->pod) >= n, "%" G_GUINT64_FORMAT " failures "
-             "reported, the pod counted %" G_GUINT64_FORMAT, n,
-             gopod_pod_get_failed (round->pod));
+      reported = &round->reported_failed, counted = gopod_pod_get_failed, what = "failures";
       break;
     case GOPOD_JOB_STATE_CANCELLED:
-      n = INC (round->reported_cancelled);
-      CHECK (gopod_pod_get_cancelled (round->pod) >= n, "%" G_GUINT64_FORMAT " cancels "
-             "reported, the pod counted %" G_GUINT64_FORMAT, n,
-             gopod_pod_get_cancelled (round->pod));
+      reported = &round->reported_cancelled, counted = gopod_pod_get_cancelled, what = "cancels";
       break;
     default:
       die (G_STRLOC, "a reported end in state %d", state);
     }
+  n = INC (*reported);
+  CHECK (counted (round->pod) >= n, "%" G_GUINT64_FORMAT " %s reported, the pod counted %"
+         G_GUINT64_FORMAT, n, what, counted (round->pod));
   INC (stats.reported_checks);
 }
 
