@@ -318,7 +318,8 @@ gopod_wait_cpu_relax (void)
 
 /* Locks a hot owner's mutex (a channel's, a pod core's): with another
  * processor, tries it for up to @spins pauses, with 1, 2, 4 and up to 16
- * pauses between tries, before sleeping in g_mutex_lock(). */
+ * pauses between tries, then after each of a few yields, before sleeping
+ * in g_mutex_lock() (internals rule P2). */
 void          gopod_wait_lock_spinning    (GMutex                 *lock,
                                            guint                   spins);
 /* The same with the channel's count. */
