@@ -19,7 +19,7 @@ gopod_pod_core_wait_async (GopodPodCore   *core,
 {
   GopodOutbox out = GOPOD_OUTBOX_INIT;
 
-  g_mutex_lock (&core->lock);
+  gopod_pod_core_lock (core);
   gopod_wait_until_async (&core->waiters, done, core, task, &out);
   g_mutex_unlock (&core->lock);
   gopod_outbox_flush (&out);
@@ -71,7 +71,7 @@ gopod_pod_core_begin_shutdown (GopodPodCore       *core,
   gboolean first;
   guint spawn, discarded = 0;
 
-  g_mutex_lock (&core->lock);
+  gopod_pod_core_lock (core);
   first = !core->closing;
   core->closing = TRUE;
   gopod_pod_core_update_accept_below_locked (core);
@@ -96,7 +96,7 @@ gopod_pod_core_begin_shutdown (GopodPodCore       *core,
   gopod_outbox_flush (&out);
   if (discarded > 0)
     {
-      g_mutex_lock (&core->lock);
+      gopod_pod_core_lock (core);
       gopod_pod_core_discarded_locked (core, discarded, &out);
       gopod_pod_core_unlock_and_flush (core, &out);
     }
@@ -117,7 +117,7 @@ gopod_pod_core_wait (GopodPodCore   *core,
 {
   gboolean ok;
 
-  g_mutex_lock (&core->lock);
+  gopod_pod_core_lock (core);
   ok = gopod_pod_core_wait_locked (core, done, cancellable, error);
   g_mutex_unlock (&core->lock);
   /* What the work left for this thread to free: light jobs' destroy
@@ -218,7 +218,7 @@ pod_core_entry_submit_homed (GopodPodCore    *core,
   GopodLightHomed *homed = gopod_light_homed_new (func, user_data, destroy,
                                                   gopod_wait_home_is_caller (&core->home));
 
-  g_mutex_lock (&core->lock);
+  gopod_pod_core_lock (core);
   if (G_UNLIKELY (pod_core_entry_refuses_locked (core)))
     {
       /* Refused: freed at once, by the caller's thread, on its context. */
@@ -252,7 +252,7 @@ gopod_pod_core_set_paused (GopodPodCore *core,
   gboolean changed;
   guint spawn = 0;
 
-  g_mutex_lock (&core->lock);
+  gopod_pod_core_lock (core);
   changed = core->paused != paused;
   core->paused = paused;
   g_atomic_int_inc (&core->epoch);
@@ -276,7 +276,7 @@ gopod_pod_core_write_setting (GopodPodCore *core,
   gboolean changed;
   guint spawn;
 
-  g_mutex_lock (&core->lock);
+  gopod_pod_core_lock (core);
   changed = *field != value;
   *field = value;
   gopod_pod_core_update_accept_below_locked (core);
@@ -299,7 +299,7 @@ gopod_pod_core_orphan (GopodPodCore *core)
 
   /* The user is gone, the work is not: run what is queued, then let the
    * workers leave at once rather than after the idle timeout. */
-  g_mutex_lock (&core->lock);
+  gopod_pod_core_lock (core);
   core->orphaned = TRUE;
   core->paused = FALSE;
   g_atomic_int_inc (&core->epoch);

@@ -137,7 +137,7 @@ pod_core_light_run_batch (GopodPodCore *core,
         {
           gboolean go_on, discard;
 
-          g_mutex_lock (&core->lock);
+          gopod_pod_core_lock (core);
           epoch = g_atomic_int_get (&core->epoch);
           /* This batch counts as one running job: allow it to continue if,
            * without it, the bound still leaves room for it. */
@@ -345,7 +345,7 @@ gopod_pod_core_is_handing_on (GopodPodCore *core)
 {
   gboolean handing_on;
 
-  g_mutex_lock (&core->lock);
+  gopod_pod_core_lock (core);
   handing_on = core->handed_on_from != NULL;
   g_mutex_unlock (&core->lock);
   return handing_on;
@@ -545,7 +545,7 @@ gopod_pod_core_get_n_let_go (GopodPodCore *core,
 {
   guint n;
 
-  g_mutex_lock (&core->lock);
+  gopod_pod_core_lock (core);
   n = core->n_let_go;
   *n_given_away = core->n_given_away;
   g_mutex_unlock (&core->lock);
@@ -644,7 +644,7 @@ gopod_pod_core_dispatch_chunk_locked (GopodPodCore *core,
   gopod_wait_set_sleep_hook (NULL, NULL);
   pod_core_light_learn_job_time (avg_job_ns, started, ran);
 
-  g_mutex_lock (&core->lock);
+  gopod_pod_core_lock (core);
   core->n_running--;
   core->succeeded += ran - run.succeeded;
   core->cancelled += discarded;

@@ -236,7 +236,10 @@ void          gopod_pod_core_worker_main             (gpointer  data,
 
 void          gopod_pod_core_lock_contended          (GopodPodCore *core);
 
-/* Takes core->lock on the light path (submit, a worker coming back). */
+/* Takes core->lock: every thread that does, on every path, through this
+ * (internals rule P2). Object jobs take it twice a job from the producer
+ * and the worker, and once they went through g_mutex_lock() two workers
+ * and a producer kept GMutex contended, with futex calls at most of them. */
 static inline void
 gopod_pod_core_lock (GopodPodCore *core)
 {

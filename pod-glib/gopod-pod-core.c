@@ -162,7 +162,7 @@ gopod_pod_core_spawn_workers (GopodPodCore *core,
           GopodOutbox out = GOPOD_OUTBOX_INIT;
 
           g_warning ("pod-glib: could not start a worker: %s", error->message);
-          g_mutex_lock (&core->lock);
+          gopod_pod_core_lock (core);
           core->n_workers--;
           gopod_pod_core_wake_waiters_locked (core, &out);
           g_mutex_unlock (&core->lock);
@@ -320,10 +320,10 @@ pod_core_discard_item_locked (GopodPodCore *core,
 
   g_mutex_unlock (&core->lock);
   gopod_pod_core_discard_item (item);
-  g_mutex_lock (&core->lock);
+  gopod_pod_core_lock (core);
   gopod_pod_core_discarded_locked (core, n, &out);
   gopod_pod_core_unlock_and_flush (core, &out);
-  g_mutex_lock (&core->lock);
+  gopod_pod_core_lock (core);
 }
 
 /* Queues @item with @push, or discards it once a discarding shutdown began
@@ -540,7 +540,7 @@ gopod_pod_core_requeue_resumed (GopodPodCore *core,
   GQueue requeue = G_QUEUE_INIT;
   guint spawn;
 
-  g_mutex_lock (&core->lock);
+  gopod_pod_core_lock (core);
   if (gopod_pod_registry_release_locked (core, job))
     g_queue_push_tail (&requeue, job);
   spawn = pod_core_requeue_locked (core, &requeue);
@@ -581,7 +581,7 @@ pod_core_job_ended (GopodJob *job,
   /* Counted here, before the job's waiters hear of its end, and together
    * with giving its slot back, so that the counters add up at any time and
    * already include a job whose completion was just reported. */
-  g_mutex_lock (&core->lock);
+  gopod_pod_core_lock (core);
   discarded = pod_core_forget_discarded_locked (core, job);
   if (!discarded)
     pod_core_count_outcome_locked (core, gopod_job_peek_state (job));
@@ -692,7 +692,7 @@ pod_core_dispatch_job_locked (GopodPodCore *core,
       main_context = gopod_job_peek_main_context (job);
     }
 
-  g_mutex_lock (&core->lock);
+  gopod_pod_core_lock (core);
   /* A job that started gives its slot back where it ends (pod_core_job_ended()); one
    * that had ended while queued gives it back here. Its removal reads the
    * job, which the unref after it may finalize, out of the lock. */
@@ -706,7 +706,7 @@ pod_core_dispatch_job_locked (GopodPodCore *core,
       gopod_pod_core_notify (core, PROP_RUNNING);
       g_mutex_unlock (&core->lock);
       gopod_job_release (job);
-      g_mutex_lock (&core->lock);
+      gopod_pod_core_lock (core);
     }
   gopod_pod_core_wake_waiters_locked (core, out);
 }
@@ -825,7 +825,7 @@ gopod_pod_core_get_n_slot_waiting (GopodPodCore *core)
 {
   guint n;
 
-  g_mutex_lock (&core->lock);
+  gopod_pod_core_lock (core);
   n = core->n_slot_waiting;
   g_mutex_unlock (&core->lock);
   return n;
@@ -843,7 +843,7 @@ gopod_pod_core_worker_main (gpointer  data,
   g_private_set (&current_worker, &worker);
   /* What a worker waits for may need itself (internals rule P10). */
   gopod_wait_serving_push (core);
-  g_mutex_lock (&core->lock);
+  gopod_pod_core_lock (core);
 
   while (!pod_core_should_leave_locked (core))
     {
@@ -865,7 +865,7 @@ gopod_pod_core_worker_main (gpointer  data,
         {
           pod_core_count_out_ended_locked (core, item, &out);
           gopod_pod_core_unlock_and_flush (core, &out);
-          g_mutex_lock (&core->lock);
+          gopod_pod_core_lock (core);
           continue;
         }
       if (!gopod_pod_core_may_dispatch_locked (core))
@@ -899,7 +899,7 @@ gopod_pod_core_worker_main (gpointer  data,
         {
           g_mutex_unlock (&core->lock);
           gopod_outbox_flush (&out);
-          g_mutex_lock (&core->lock);
+          gopod_pod_core_lock (core);
         }
     }
 
@@ -1027,7 +1027,7 @@ gopod_pod_core_add_job (GopodPodCore  *core,
 
   /* Not GOPOD_OUTBOX_INIT: every add would zero all its inline items. */
   gopod_outbox_init (&out);
-  g_mutex_lock (&core->lock);
+  gopod_pod_core_lock (core);
   ok = pod_core_check_accepting_locked (core, error);
   if (ok && gopod_pod_core_is_full_locked (core) && may_block && !gopod_pod_core_is_serving (core))
     ok = gopod_pod_core_wait_locked (core, pod_core_has_room_or_closed, cancellable, error);

@@ -16,7 +16,7 @@ pod_properties_read_uint (GopodPod    *pod,
 {
   guint value;
 
-  g_mutex_lock (&pod->core->lock);
+  gopod_pod_core_lock (pod->core);
   value = *field;
   g_mutex_unlock (&pod->core->lock);
 
@@ -29,7 +29,7 @@ pod_properties_read_uint64 (GopodPod      *pod,
 {
   guint64 value;
 
-  g_mutex_lock (&pod->core->lock);
+  gopod_pod_core_lock (pod->core);
   value = *field;
   g_mutex_unlock (&pod->core->lock);
 
@@ -213,7 +213,7 @@ gopod_pod_get_running (GopodPod *pod)
 
   g_return_val_if_fail (GOPOD_IS_POD (pod), 0);
 
-  g_mutex_lock (&pod->core->lock);
+  gopod_pod_core_lock (pod->core);
   running = pod->core->n_running + pod->core->n_running_main;
   g_mutex_unlock (&pod->core->lock);
 
@@ -353,7 +353,7 @@ gopod_pod_get_jobs (GopodPod *pod)
 
   g_return_val_if_fail (GOPOD_IS_POD (pod), NULL);
 
-  g_mutex_lock (&pod->core->lock);
+  gopod_pod_core_lock (pod->core);
   jobs = gopod_pod_registry_get_jobs_locked (pod->core);
   g_mutex_unlock (&pod->core->lock);
 
@@ -382,7 +382,7 @@ gopod_pod_lookup_job (GopodPod   *pod,
   g_return_val_if_fail (GOPOD_IS_POD (pod), NULL);
   g_return_val_if_fail (key != NULL, NULL);
 
-  g_mutex_lock (&pod->core->lock);
+  gopod_pod_core_lock (pod->core);
   job = gopod_pod_registry_lookup_locked (pod->core, key);
   g_mutex_unlock (&pod->core->lock);
 
@@ -406,7 +406,7 @@ gopod_pod_get_keep_ended_ms (GopodPod *pod)
 
   g_return_val_if_fail (GOPOD_IS_POD (pod), 0);
 
-  g_mutex_lock (&pod->core->lock);
+  gopod_pod_core_lock (pod->core);
   keep_ended_ms = pod->core->registry.keep_ended_ms;
   g_mutex_unlock (&pod->core->lock);
 
@@ -430,7 +430,7 @@ gopod_pod_set_keep_ended_ms (GopodPod *pod,
 
   g_return_if_fail (GOPOD_IS_POD (pod));
 
-  g_mutex_lock (&pod->core->lock);
+  gopod_pod_core_lock (pod->core);
   changed = pod->core->registry.keep_ended_ms != keep_ended_ms;
   gopod_pod_registry_set_keep_ended_ms_locked (pod->core, keep_ended_ms);
   g_mutex_unlock (&pod->core->lock);
@@ -457,7 +457,7 @@ gopod_pod_get_progress (GopodPod *pod)
 
   g_return_val_if_fail (GOPOD_IS_POD (pod), 0.0);
 
-  g_mutex_lock (&pod->core->lock);
+  gopod_pod_core_lock (pod->core);
   progress = gopod_pod_registry_progress_locked (pod->core);
   g_mutex_unlock (&pod->core->lock);
 
@@ -482,7 +482,7 @@ gopod_pod_dup_application (GopodPod *pod)
 
   g_return_val_if_fail (GOPOD_IS_POD (pod), NULL);
 
-  g_mutex_lock (&pod->core->lock);
+  gopod_pod_core_lock (pod->core);
   application = pod->core->registry.application;
   if (application != NULL)
     g_object_ref (application);
@@ -509,7 +509,7 @@ gopod_pod_set_application (GopodPod     *pod,
   g_return_if_fail (GOPOD_IS_POD (pod));
   g_return_if_fail (application == NULL || G_IS_APPLICATION (application));
 
-  g_mutex_lock (&pod->core->lock);
+  gopod_pod_core_lock (pod->core);
   changed = gopod_pod_registry_set_application_locked (pod->core, application);
   g_mutex_unlock (&pod->core->lock);
 

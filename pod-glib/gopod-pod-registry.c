@@ -73,7 +73,7 @@ pod_registry_sync_in_context (gpointer data)
 {
   GopodPodCore *core = data;
 
-  g_mutex_lock (&core->lock);
+  gopod_pod_core_lock (core);
   pod_registry_sync_locked (core);
   g_mutex_unlock (&core->lock);
   return G_SOURCE_REMOVE;

@@ -449,7 +449,7 @@ gopod_pod_get_paused (GopodPod *pod)
 
   g_return_val_if_fail (GOPOD_IS_POD (pod), FALSE);
 
-  g_mutex_lock (&pod->core->lock);
+  gopod_pod_core_lock (pod->core);
   paused = pod->core->paused;
   g_mutex_unlock (&pod->core->lock);
 

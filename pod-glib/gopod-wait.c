@@ -1077,7 +1077,7 @@ wait_waiter_unlink (GopodWaiter *waiter,
         continue;
       lock = list->lock;
       if (lock != held)
-        g_mutex_lock (lock);
+        gopod_wait_lock (lock);
       gopod_wait_list_unlink (list, link);
       if (lock != held)
         g_mutex_unlock (lock);
@@ -1145,7 +1145,7 @@ gopod_wait_until (GopodWaitList          *list,
       gopod_wait_list_push (list, &waiter.link, GOPOD_WAIT_FIRED, NULL);
       g_mutex_unlock (list->lock);
       code = gopod_waiter_block (&waiter);
-      g_mutex_lock (list->lock);
+      gopod_wait_lock (list->lock);
       gopod_wait_list_unlink (list, &waiter.link);
       /* Fired because it held, but another thread may have changed it since. */
       if (code < 0 || ready (data))
