@@ -47,6 +47,12 @@ typedef struct
    * job's lock held, so @owner_data is still alive (the end has not come):
    * it may only mark a deferred notification, taking no lock of ours. */
   void           (*progressed) (gpointer owner_data);
+  /* The owner runs its jobs one after another, each only once the thread
+   * that serves it (a runner's worker, a main-context job's `begin`) is
+   * done with the one before: a blocking wait there for one of its jobs
+   * that has not ended could only end after that service, and is refused
+   * (internals rules W6, J7). */
+  gboolean         serial;
 } GopodJobOwner;
 
 /* The QUEUED notification goes to @out, to be flushed by the caller once

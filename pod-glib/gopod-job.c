@@ -897,8 +897,15 @@ job_result (GopodJob  *job,
  *
  * Blocks until @job has ended and its `finish` has run. Needs no main loop.
  *
+ * A wait that would wait for itself fails at once with %GOPOD_ERROR_FAILED:
+ * from @job's own `begin`, `run` or `finish`, and, for a job of a
+ * [class@Gopod.Runner] that has not ended, from a task of that runner (or
+ * a `begin` of one of its jobs), since the runner starts @job only after
+ * that task.
+ *
  * Returns: %TRUE if the job succeeded; otherwise %FALSE with the job's
- *   error, or %G_IO_ERROR_CANCELLED if @cancellable was cancelled first
+ *   error, %G_IO_ERROR_CANCELLED if @cancellable was cancelled first, or
+ *   %GOPOD_ERROR_FAILED for a wait that would wait for itself
  *
  * Since: 1.0
  */
@@ -930,6 +937,17 @@ gopod_job_wait (GopodJob      *job,
   priv = JOB_PRIV (job);
   options.cancellable = cancellable;
   g_mutex_lock (&priv->lock);
+  /* A later job of a runner, waited for from the runner's worker (or from
+   * a `begin` of that runner): it can only start once this returns. */
+  if (!priv->ended && priv->owner != NULL && priv->owner->serial &&
+      gopod_wait_is_serving (priv->owner_data))
+    {
+      g_mutex_unlock (&priv->lock);
+      g_set_error (error, GOPOD_ERROR, GOPOD_ERROR_FAILED,
+                   "Cannot wait for a %s from a task of the runner that runs it: "
+                   "it would wait for itself", G_OBJECT_TYPE_NAME (job));
+      return FALSE;
+    }
   extra = gopod_job_priv_ensure_extra_locked (priv);
   /* A main-context job begins, and usually completes, on its owner's
    * context: a wait on the owner's thread, where nobody runs it, runs it

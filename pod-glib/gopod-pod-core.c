@@ -642,7 +642,7 @@ pod_core_job_progressed (gpointer owner_data)
   gopod_notify_queue_deferred_mask (&core->notify, 1u << PROP_PROGRESS);
 }
 
-static const GopodJobOwner pod_core_job_owner = { pod_core_job_ended, pod_core_job_progressed };
+static const GopodJobOwner pod_core_job_owner = { pod_core_job_ended, pod_core_job_progressed, FALSE };
 
 /* Starts a job a worker popped. A thread job runs here; a main-context job
  * is handed to the pod's context and the worker moves on. When pod_core_job_ended()

@@ -43,6 +43,7 @@ struct _GopodRunner
   RunnerState   state;
   guint         timeout_ms;
   guint         handle_signals : 1;
+  guint         run_handle_signals : 1;  /* handle_signals as it was at start() */
   guint         current_ended : 1;
   guint         collected : 1;  /* the waiter took the result */
   gint          n_main_context_jobs;  /* also read atomically: the wait's needs_home */

@@ -240,6 +240,36 @@ gopod_runner_run_end (GopodRunner *self,
   gopod_outbox_flush (&out);
 }
 
+/* In the waiter: the job in flight is cancelled before it returns, as the
+ * end's actions would (both are idempotent). A main-context job only where
+ * its handlers may run, on the thread of the runner's context holding it:
+ * the end cancels it from an idle there, and a start() that ran the context
+ * may return before that idle ran, in a program that never runs the context
+ * again. Elsewhere that idle does it. */
+static void
+runner_run_cancel_job_here (GopodRunner *self,
+                            GopodJob    *job)
+{
+  gboolean acquired = FALSE;
+
+  if (!gopod_job_is_main_context (job))
+    {
+      gopod_job_cancel (job);
+      return;
+    }
+  if (!gopod_wait_home_is_caller (&self->home))
+    return;
+  if (!g_main_context_is_owner (self->context))
+    {
+      acquired = g_main_context_acquire (self->context);
+      if (!acquired)
+        return;
+    }
+  gopod_job_cancel (job);
+  if (acquired)
+    g_main_context_release (self->context);
+}
+
 /* In the waiter, after the end: the result, and the tasks that never ran
  * are ended. */
 GError *
@@ -263,8 +293,7 @@ gopod_runner_run_collect_result (GopodRunner *self)
   self->caller_cancel_id = 0;
   error = self->error != NULL ? g_error_copy (self->error) : NULL;
   run_cancellable = g_object_ref (self->run_cancellable);
-  if (error != NULL && self->current_job != NULL &&
-      !gopod_job_is_main_context (self->current_job))
+  if (error != NULL && self->current_job != NULL)
     current_job = g_object_ref (self->current_job);
   g_mutex_unlock (&self->lock);
 
@@ -275,7 +304,7 @@ gopod_runner_run_collect_result (GopodRunner *self)
     {
       g_cancellable_cancel (run_cancellable);
       if (current_job != NULL)
-        gopod_job_cancel (current_job);
+        runner_run_cancel_job_here (self, current_job);
     }
   g_clear_object (&current_job);
   g_object_unref (run_cancellable);
@@ -309,12 +338,21 @@ runner_run_complete_async (gpointer data)
 
 /* The worker */
 
+/* Also a job that ended before the worker took it (cancelled while it
+ * waited its turn): its end func found it was not current_job yet. */
 static gboolean
 runner_run_current_has_ended (gpointer data)
 {
   GopodRunner *self = data;
 
-  return self->current_ended;
+  return self->current_ended || gopod_job_is_ended (self->current_job);
+}
+
+/* Called with the lock held, once current_job was taken. */
+static void
+runner_run_wait_for_current_locked (GopodRunner *self)
+{
+  gopod_wait_until (&self->waiters, runner_run_current_has_ended, self, NULL, NULL);
 }
 
 static gboolean
@@ -333,11 +371,21 @@ runner_run_job (GopodRunner  *self,
           /* The job is kept (and this thread waits) until it completes, even
            * after the run ended: its cancellable was cancelled then. */
           g_mutex_lock (&self->lock);
-          gopod_wait_until (&self->waiters, runner_run_current_has_ended, self, NULL, NULL);
+          runner_run_wait_for_current_locked (self);
           g_mutex_unlock (&self->lock);
         }
       else
         gopod_job_execute (job);
+    }
+  else
+    {
+      /* Refused: cancelled while it waited its turn. Its end may still be
+       * on its way (a main-context job's from an idle on its context, the
+       * canceller's thread may not have got to it yet, internals rule J8):
+       * until then it has neither its final state nor its error. */
+      g_mutex_lock (&self->lock);
+      runner_run_wait_for_current_locked (self);
+      g_mutex_unlock (&self->lock);
     }
 
   if (gopod_job_get_state (job) == GOPOD_JOB_STATE_SUCCEEDED)
@@ -503,10 +551,15 @@ static gboolean
 runner_run_on_timeout (gpointer data)
 {
   GopodRunner *self = data;
+  guint run_timeout_ms;
 
+  /* The deadline of this run: timeout-ms may have changed since start(),
+   * for the next run. */
+  g_mutex_lock (&self->lock);
+  run_timeout_ms = self->run_timeout_ms;
+  g_mutex_unlock (&self->lock);
   gopod_runner_run_end (self, g_error_new (GOPOD_ERROR, GOPOD_ERROR_TIMEOUT,
-                                           "Runner timed out after %u ms",
-                                           gopod_runner_get_timeout_ms (self)));
+                                           "Runner timed out after %u ms", run_timeout_ms));
 
   return G_SOURCE_REMOVE;
 }
@@ -567,7 +620,8 @@ runner_run_claim (GopodRunner  *self,
       /* Read when the run starts, as the property says: a change before
        * the first task begins moves no deadline. */
       self->run_timeout_ms = self->timeout_ms;
-      *handle_signals = self->handle_signals;
+      self->run_handle_signals = self->handle_signals;
+      *handle_signals = self->run_handle_signals;
     }
   g_mutex_unlock (&self->lock);
 
@@ -667,7 +721,9 @@ gopod_runner_run_wait_for_end (GopodRunner *self)
 
   runner_run_call_test_hook (self, RUNNER_HOOK_WAITING);
   g_mutex_lock (&self->lock);
-  block_signals = self->handle_signals;
+  /* Whether this run listens, not what the property says now: it may have
+   * changed since start(), for the next run. */
+  block_signals = self->run_handle_signals;
   /* While this thread waits, SIGINT and SIGTERM go to one of the library's
    * threads. Any thread could run the handler, but a sanitizer that defers
    * signals to the next intercepted call (ThreadSanitizer) would never run

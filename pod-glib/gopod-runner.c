@@ -336,7 +336,7 @@ gopod_runner_add (GopodRunner    *runner,
     gopod_runner_run_free_task (entry);
 }
 
-static const GopodJobOwner runner_job_owner = { gopod_runner_run_job_ended, NULL };
+static const GopodJobOwner runner_job_owner = { gopod_runner_run_job_ended, NULL, TRUE };
 
 /**
  * gopod_runner_add_job:

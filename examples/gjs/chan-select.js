@@ -19,7 +19,8 @@ const {GLib, GObject, Gopod} = imports.gi;
 imports.searchPath.unshift(GLib.path_get_dirname(imports.system.programPath));
 const {option, runMain} = imports.chanExample;
 
-const unitMs = option('unit-ms', 1000);
+// A negative unit is taken as 0, as in the C port.
+const unitMs = Math.max(option('unit-ms', 1000), 0);
 
 // time.Sleep(ms), then channel <- msg.
 async function sleeper(channel, ms, msg) {

@@ -40,10 +40,11 @@ async function printTicks(ticker, startUs) {
 
 async function main() {
     const startUs = GLib.get_monotonic_time();
-    const ticker = Gopod.Channel.new_ticker(option('interval-ms', 500));
+    // A ticker needs an interval of at least 1 ms (as in the C port).
+    const ticker = Gopod.Channel.new_ticker(Math.max(option('interval-ms', 500), 1));
     const reader = printTicks(ticker, startUs);
 
-    await Gopod.Channel.new_timer(option('stop-ms', 1600)).receive_async(null);
+    await Gopod.Channel.new_timer(Math.max(option('stop-ms', 1600), 0)).receive_async(null);
     ticker.close();
     await reader;
     print('Ticker stopped');

@@ -21,7 +21,8 @@ const {GLib, GObject, Gopod} = imports.gi;
 imports.searchPath.unshift(GLib.path_get_dirname(imports.system.programPath));
 const {option, runMain} = imports.chanExample;
 
-const unitMs = option('unit-ms', 1000);
+// A negative unit is taken as 0, as in the C port.
+const unitMs = Math.max(option('unit-ms', 1000), 0);
 
 async function answer(c1) {
     await Gopod.Channel.new_timer(2 * unitMs).receive_async(null);

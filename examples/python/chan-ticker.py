@@ -49,11 +49,12 @@ def main():
     args = parser.parse_args()
 
     start_us = GLib.get_monotonic_time()
-    ticker = Gopod.Channel.new_ticker(args.interval_ms)
+    # A ticker needs an interval of at least 1 ms (as in the C port).
+    ticker = Gopod.Channel.new_ticker(max(args.interval_ms, 1))
     reader = threading.Thread(target=print_ticks, args=(ticker, start_us))
     reader.start()
 
-    time.sleep(args.stop_ms / 1000)
+    time.sleep(max(args.stop_ms, 0) / 1000)
     ticker.close()
     reader.join()
     print('Ticker stopped')

@@ -33,6 +33,8 @@ def main():
     parser = argparse.ArgumentParser(description='a select with a timeout')
     parser.add_argument('--unit-ms', type=int, default=1000)
     args = parser.parse_args()
+    # A negative unit is taken as 0, as in the C port.
+    args.unit_ms = max(args.unit_ms, 0)
 
     c1 = Gopod.Channel.new(GObject.TYPE_STRING, 1)
 

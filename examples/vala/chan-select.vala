@@ -34,6 +34,9 @@ async int main (string[] args) {
         var options = new OptionContext ("- select over two sleepers");
         options.add_main_entries (ENTRIES, null);
         options.parse (ref args);
+        /* A negative unit is taken as 0, as in the C port: as a uint it
+         * would be a wait of 49 days. */
+        unit_ms = int.max (unit_ms, 0);
 
         var c1 = new Gopod.Channel (typeof (string), 0);
         var c2 = new Gopod.Channel (typeof (string), 0);

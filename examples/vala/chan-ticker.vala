@@ -47,8 +47,10 @@ async int main (string[] args) {
         options.parse (ref args);
 
         var start_us = get_monotonic_time ();
-        var ticker = new Gopod.Channel.ticker (interval_ms);
-        stop_after.begin (ticker, stop_ms);
+        /* A ticker needs an interval of at least 1 ms (as in the C port);
+         * a NULL one would leave the loop waiting for ever. */
+        var ticker = new Gopod.Channel.ticker (int.max (interval_ms, 1));
+        stop_after.begin (ticker, int.max (stop_ms, 0));
         for (;;) {
             Value t;
             yield ticker.receive_async (null, out t);

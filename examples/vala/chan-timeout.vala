@@ -35,6 +35,9 @@ async int main (string[] args) {
         var options = new OptionContext ("- a select with a timeout");
         options.add_main_entries (ENTRIES, null);
         options.parse (ref args);
+        /* A negative unit is taken as 0, as in the C port: as a uint it
+         * would be a wait of 49 days. */
+        unit_ms = int.max (unit_ms, 0);
 
         var c1 = new Gopod.Channel (typeof (string), 1);
         answer.begin (c1);

@@ -3,6 +3,7 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 
+#include <pthread.h>
 #include <signal.h>
 #include <string.h>
 #include <unistd.h>
@@ -494,6 +495,32 @@ test_runner_timeout_uncooperative (Fixture       *f,
   run_with_growing_deadline (f, data, timeout_uncooperative_run);
 }
 
+/* Changes the runner's timeout-ms, which applies to a later run only, then
+ * waits for this run's deadline. */
+static gboolean
+retime_then_wait_task (GopodRunner   *runner,
+                       guint          id,
+                       GCancellable  *cancellable,
+                       gpointer       data,
+                       GError       **error)
+{
+  gopod_runner_set_timeout_ms (runner, 987654);
+  test_block_until_cancelled (cancellable);
+  return TRUE;
+}
+
+/* The error names the deadline the run had, not the one set since: a
+ * change of timeout-ms applies to the next run (its documentation). */
+static void
+test_runner_timeout_message (Fixture       *f,
+                             gconstpointer  data)
+{
+  gopod_runner_add (f->runner, retime_then_wait_task, NULL, NULL);
+  assert_start_fails (f, NULL, GOPOD_ERROR, GOPOD_ERROR_TIMEOUT);
+  g_assert_cmpstr (f->error->message, ==, "Runner timed out after 50 ms");
+  g_assert_cmpuint (gopod_runner_get_timeout_ms (f->runner), ==, 987654);
+}
+
 /* One task, started twice the deadline after new(). */
 static gboolean
 deadline_from_start_run (Fixture *f)
@@ -934,6 +961,40 @@ test_runner_jobs (Fixture       *f,
   g_assert_cmpuint (probe_get (f->probe, &f->probe->destroyed), ==, 3);
 }
 
+/* Waits for a later job of its own runner, which can only start once this
+ * task returned. */
+static gboolean
+wait_for_later_job_task (GopodRunner   *runner,
+                         guint          id,
+                         GCancellable  *cancellable,
+                         gpointer       job,
+                         GError       **error)
+{
+  g_autoptr(GError) wait_error = NULL;
+
+  g_assert_false (gopod_job_wait (job, NULL, &wait_error));
+  g_assert_error (wait_error, GOPOD_ERROR, GOPOD_ERROR_FAILED);
+  return TRUE;
+}
+
+/* A wait that could only end after the task making it is refused instead
+ * of entered (internals rule W6), as a job's wait for itself is (J7). The
+ * runner's deadline only turns a wait that was entered into a failure
+ * instead of a hang. */
+static void
+test_runner_task_waits_for_later_job (Fixture       *f,
+                                      gconstpointer  data)
+{
+  JobData job_data = { f->probe, 0, FALSE };
+  g_autoptr(GopodJob) job = gopod_job_new_func (job_func, &job_data, NULL);
+
+  gopod_runner_add (f->runner, wait_for_later_job_task, job, NULL);
+  gopod_runner_add_job (f->runner, job);
+  assert_start_ok (f);
+  g_assert_cmpint (gopod_job_get_state (job), ==, GOPOD_JOB_STATE_SUCCEEDED);
+  g_assert_cmpuint (gopod_runner_get_completed (f->runner), ==, 2);
+}
+
 /* A main-context job, as a GJS program would write one. */
 
 #define TEST_TYPE_LATER_JOB (test_later_job_get_type ())
@@ -945,6 +1006,8 @@ struct _TestLaterJob
   GThread  *begin_thread;
   guint     n_finish;
   gboolean  wait_for_cancel;
+  gint      cancelled;  /* atomic: its cancellable's handler ran */
+  TestGate *hold;  /* if set, begin also holds the loop at this gate once */
 };
 
 G_DEFINE_FINAL_TYPE (TestLaterJob, test_later_job, GOPOD_TYPE_JOB)
@@ -960,9 +1023,18 @@ static void
 later_job_cancelled (GCancellable *cancellable,
                      gpointer      data)
 {
+  g_atomic_int_set (&TEST_LATER_JOB (data)->cancelled, TRUE);
   /* Completed from the loop, not nested in the cancel. */
   g_idle_add_full (G_PRIORITY_DEFAULT, later_job_complete,
                    g_object_ref (data), g_object_unref);
+}
+
+/* Whoever runs the loop waits here, inside a dispatch. */
+static gboolean
+hold_loop_at_gate (gpointer gate)
+{
+  test_gate_pass (gate);
+  return G_SOURCE_REMOVE;
 }
 
 static gboolean
@@ -973,6 +1045,8 @@ test_later_job_begin (GopodJob      *job,
   TestLaterJob *self = TEST_LATER_JOB (job);
 
   self->begin_thread = g_thread_self ();
+  if (self->hold != NULL)
+    g_idle_add_full (G_PRIORITY_DEFAULT, hold_loop_at_gate, self->hold, NULL);
   if (self->wait_for_cancel)
     g_cancellable_connect (cancellable, G_CALLBACK (later_job_cancelled),
                            g_object_ref (job), g_object_unref);
@@ -1162,6 +1236,110 @@ test_runner_main_context_job_added_by_task (Fixture       *f,
   g_assert_cmpuint (gopod_runner_get_completed (f->runner), ==, 3);
 }
 
+static gpointer
+cancel_job_thread (gpointer job)
+{
+  gopod_job_cancel (job);
+  return NULL;
+}
+
+/* The run ended, or its worker waits in the runner's list (a start_async()
+ * puts no waiter there): read under the runner's lock. */
+static gboolean
+runner_ended_or_worker_waits (gpointer data)
+{
+  GopodRunner *runner = data;
+  gboolean holds;
+
+  g_mutex_lock (&runner->lock);
+  holds = runner->state == RUNNER_ENDED || gopod_wait_list_has_links (&runner->waiters);
+  g_mutex_unlock (&runner->lock);
+  return holds;
+}
+
+/* A main-context job cancelled while it waits its turn, from a thread that
+ * cannot acquire the runner's context: it ends from an idle there
+ * (internals rule J8), which nobody runs until this thread iterates. The
+ * worker reaching it first must not end the run with "failed without
+ * setting an error": the job was cancelled, and the run says so. */
+static void
+test_runner_main_context_job_cancelled_while_queued (Fixture       *f,
+                                                     gconstpointer  data)
+{
+  g_autoptr(TestLaterJob) job = g_object_new (TEST_TYPE_LATER_JOB, NULL);
+  GThread *thread;
+
+  add_task (f->runner, f->probe, DO_BLOCK_ON_GATE);
+  gopod_runner_add_job (f->runner, GOPOD_JOB (job));
+  start_async (f);
+  test_gate_wait_for_waiters (&f->probe->gate, 1);
+
+  /* Held here, the context cannot be acquired by the cancelling thread:
+   * the discard goes to an idle. */
+  g_assert_true (g_main_context_acquire (NULL));
+  thread = g_thread_new ("canceller", cancel_job_thread, job);
+  g_thread_join (thread);
+  g_assert_cmpint (gopod_job_get_state (GOPOD_JOB (job)), ==, GOPOD_JOB_STATE_QUEUED);
+  g_main_context_release (NULL);
+
+  /* The worker comes to the job while its end still waits in the idle. */
+  test_gate_open (&f->probe->gate);
+  g_assert_true (test_poll_until (runner_ended_or_worker_waits, f->runner, 10000));
+
+  assert_finish_fails (f, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_cmpint (gopod_job_get_state (GOPOD_JOB (job)), ==, GOPOD_JOB_STATE_CANCELLED);
+  g_assert_cmpuint (job->n_finish, ==, 1);
+  g_assert_null (job->begin_thread);
+  g_assert_cmpuint (gopod_runner_get_completed (f->runner), ==, 1);
+}
+
+typedef struct
+{
+  GopodRunner *runner;
+  TestGate    *gate;
+} InterruptAtGate;
+
+/* Interrupts the runner while its start() is held inside a dispatch of the
+ * runner's context, then lets it go. */
+static gpointer
+interrupt_while_held (gpointer data)
+{
+  InterruptAtGate *at = data;
+
+  test_gate_wait_for_waiters (at->gate, 1);
+  gopod_runner_interrupt (at->runner);
+  test_gate_open (at->gate);
+  return NULL;
+}
+
+/* A start() that runs the runner's context (no main loop) returns with the
+ * main-context job in flight cancelled, as with a thread job: the interrupt
+ * came while it was inside a dispatch, so the idle that cancels the job was
+ * attached too late for that iteration, and nobody may ever run the context
+ * again (the worker would wait for that job for ever). */
+static void
+test_runner_main_context_job_cancelled_by_start (Fixture       *f,
+                                                 gconstpointer  data)
+{
+  g_autoptr(TestLaterJob) job = g_object_new (TEST_TYPE_LATER_JOB, NULL);
+  InterruptAtGate at = { f->runner, &f->probe->gate };
+  GThread *thread;
+
+  job->wait_for_cancel = TRUE;
+  job->hold = &f->probe->gate;
+  gopod_runner_add_job (f->runner, GOPOD_JOB (job));
+  thread = g_thread_new ("interrupter", interrupt_while_held, &at);
+  assert_start_fails (f, NULL, GOPOD_ERROR, GOPOD_ERROR_INTERRUPTED);
+  g_thread_join (thread);
+  g_assert_true (job->begin_thread == g_thread_self ());
+  g_assert_true (g_atomic_int_get (&job->cancelled));
+
+  /* It completes from the loop, once. */
+  while (gopod_job_get_state (GOPOD_JOB (job)) < GOPOD_JOB_STATE_SUCCEEDED)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpuint (job->n_finish, ==, 1);
+}
+
 /* Signals, in this process */
 
 static int test_handler_hits;
@@ -1249,6 +1427,66 @@ test_runner_signal_restored_after_success (Fixture       *f,
   assert_test_handler_installed (SIGINT);
 
   g_assert_no_errno (sigaction (SIGINT, &old, NULL));
+}
+
+/* The runner's test hook: turns handle-signals off once start() runs, as
+ * another thread may; the run started with it on. */
+static void
+handle_signals_off_once_started (GopodRunner     *runner,
+                                 RunnerHookPoint  point,
+                                 gpointer         data)
+{
+  if (point == RUNNER_HOOK_STARTED)
+    gopod_runner_set_handle_signals (runner, FALSE);
+}
+
+typedef struct
+{
+  GThread  *waiter;  /* the thread in start() */
+  TestGate *gate;
+  gint      looked;  /* atomic */
+  gint      blocked;  /* atomic: SIGINT was blocked in start()'s wait */
+} MaskLook;
+
+/* The waiting primitive's test hook, in start()'s wait with the runner's
+ * home: records this thread's signal mask, then lets the task go. */
+static void
+record_waiter_mask (GMainContext *running,
+                    gpointer      data)
+{
+  MaskLook *look = data;
+  sigset_t mask;
+
+  if (g_thread_self () != look->waiter || g_atomic_int_get (&look->looked))
+    return;
+  g_assert_no_errno (pthread_sigmask (SIG_BLOCK, NULL, &mask));
+  g_atomic_int_set (&look->blocked, sigismember (&mask, SIGINT));
+  g_atomic_int_set (&look->looked, TRUE);
+  test_gate_open (look->gate);
+}
+
+/* handle-signals is read when the run starts: a run that catches SIGINT
+ * blocks it in the thread that waits in start() (internals rule RN7),
+ * even if the property was turned off since, for the next run. */
+static void
+test_runner_signal_blocked_in_start (Fixture       *f,
+                                     gconstpointer  data)
+{
+  MaskLook look = { g_thread_self (), &f->probe->gate, FALSE, FALSE };
+  sigset_t mask;
+
+  add_task (f->runner, f->probe, DO_BLOCK_ON_GATE);
+  gopod_runner_run_set_test_hook (handle_signals_off_once_started, NULL);
+  gopod_wait_set_test_hook (record_waiter_mask, &look);
+  assert_start_ok (f);
+  gopod_wait_set_test_hook (NULL, NULL);
+  gopod_runner_run_set_test_hook (NULL, NULL);
+
+  g_assert_true (g_atomic_int_get (&look.looked));
+  g_assert_true (g_atomic_int_get (&look.blocked));
+  /* ...and unblocked afterwards. */
+  g_assert_no_errno (pthread_sigmask (SIG_BLOCK, NULL, &mask));
+  g_assert_false (sigismember (&mask, SIGINT));
 }
 
 static void
@@ -1455,6 +1693,7 @@ main (int   argc,
   add_runner_test ("/Gopod/Runner/timeout/cooperative", &quiet_runner_50ms, test_runner_timeout_cooperative);
   add_runner_test ("/Gopod/Runner/timeout/uncooperative", &quiet_runner_50ms, test_runner_timeout_uncooperative);
   add_runner_test ("/Gopod/Runner/timeout/from-start", &quiet_runner_100ms, test_runner_deadline_from_start);
+  add_runner_test ("/Gopod/Runner/timeout/message", &quiet_runner_50ms, test_runner_timeout_message);
   add_runner_test ("/Gopod/Runner/failure", NULL, test_runner_failure);
   add_runner_test ("/Gopod/Runner/failure-without-error", NULL, test_runner_failure_without_error);
   add_runner_test ("/Gopod/Runner/cancellable", NULL, test_runner_cancellable);
@@ -1469,16 +1708,20 @@ main (int   argc,
   add_runner_test ("/Gopod/Runner/programmer-errors", NULL, test_runner_programmer_errors);
   add_runner_test ("/Gopod/Runner/finalize-unstarted", NULL, test_runner_finalize_unstarted);
   add_runner_test ("/Gopod/Runner/jobs", NULL, test_runner_jobs);
+  add_runner_test ("/Gopod/Runner/task-waits-for-later-job", &watchdog_runner, test_runner_task_waits_for_later_job);
   add_runner_test ("/Gopod/Runner/main-context-job/async", NULL, test_runner_main_context_job_async);
   add_runner_test ("/Gopod/Runner/main-context-job/sync", NULL, test_runner_main_context_job_sync);
   add_runner_test ("/Gopod/Runner/task-freed-on-home-thread", NULL, test_runner_task_freed_on_home_thread);
   add_runner_test ("/Gopod/Runner/main-context-job/waited", NULL, test_runner_main_context_job_waited);
   add_runner_test ("/Gopod/Runner/main-context-job/timeout", &quiet_runner_50ms, test_runner_main_context_job_timeout);
   add_runner_test ("/Gopod/Runner/main-context-job/added-by-task", &watchdog_runner, test_runner_main_context_job_added_by_task);
+  add_runner_test ("/Gopod/Runner/main-context-job/cancelled-while-queued", NULL, test_runner_main_context_job_cancelled_while_queued);
+  add_runner_test ("/Gopod/Runner/main-context-job/cancelled-by-start", NULL, test_runner_main_context_job_cancelled_by_start);
   add_runner_test ("/Gopod/Runner/signal/sigint", &signal_runner, test_runner_signal_sigint);
   add_runner_test ("/Gopod/Runner/signal/sigterm", &signal_runner, test_runner_signal_sigterm);
   add_runner_test ("/Gopod/Runner/signal/restored-after-success", &signal_runner, test_runner_signal_restored_after_success);
   add_runner_test ("/Gopod/Runner/signal/not-handled", NULL, test_runner_signal_not_handled);
+  add_runner_test ("/Gopod/Runner/signal/blocked-in-start", &signal_runner, test_runner_signal_blocked_in_start);
   /* No runner here: the runner runs in the child. */
   g_test_add_func ("/Gopod/Runner/signal/child/sigint", test_runner_child_sigint);
   g_test_add_func ("/Gopod/Runner/signal/child/sigterm", test_runner_child_sigterm);
