@@ -75,6 +75,13 @@ gopod_pod_core_begin_shutdown (GopodPodCore       *core,
   first = !core->closing;
   core->closing = TRUE;
   gopod_pod_core_update_accept_below_locked (core);
+  /* The pod no longer holds its queue: a drain runs it (a paused pod is
+   * resumed for it), a discard empties it. `paused` says so. */
+  if (core->paused)
+    {
+      core->paused = FALSE;
+      gopod_pod_core_notify (core, PROP_PAUSED);
+    }
   if (mode == GOPOD_SHUTDOWN_DISCARD && !g_atomic_int_get (&core->discarding))
     {
       g_atomic_int_set (&core->discarding, TRUE);
@@ -253,6 +260,13 @@ gopod_pod_core_set_paused (GopodPodCore *core,
   guint spawn = 0;
 
   gopod_pod_core_lock (core);
+  /* A pod shutting down holds nothing back any more (its drain goes on
+   * whatever a pause says): pausing it changes nothing. */
+  if (paused && core->closing)
+    {
+      g_mutex_unlock (&core->lock);
+      return FALSE;
+    }
   changed = core->paused != paused;
   core->paused = paused;
   g_atomic_int_inc (&core->epoch);

@@ -421,6 +421,8 @@ gopod_pod_start (GopodPod *pod)
  *
  * Stops starting jobs until [method@Gopod.Pod.start]. Running jobs go on;
  * light jobs a worker had taken but not started go back to the queue.
+ * Once [method@Gopod.Pod.shutdown] was called it does nothing: a shutdown
+ * resumes the pod.
  *
  * Since: 1.0
  */

@@ -268,7 +268,7 @@ gopod_resource_pool_state_arm_expiry_locked (GopodResourcePool *self)
   GopodResourcePoolPrivate *priv = POOL_PRIV (self);
   GWeakRef *weak;
   Entry *oldest;
-  gint64 due, now;
+  gint64 due, now, delay_ms;
 
   if (priv->max_idle_time_ms == 0 || priv->closed ||
       priv->expiry != NULL || priv->idle.tail == NULL)
@@ -278,11 +278,16 @@ gopod_resource_pool_state_arm_expiry_locked (GopodResourcePool *self)
   due = oldest->idle_since + (gint64) priv->max_idle_time_ms * 1000;
   now = g_get_monotonic_time ();
 
+  /* Rounded up, and clamped: a stamp may lie a clock tick ahead (see
+   * resource_pool_state_idle_clock()), so with the longest limit the delay
+   * can exceed G_MAXUINT ms, which a cast would wrap round to a few ms. */
+  delay_ms = due > now ? (due - now + 999) / 1000 : 0;
+
   /* A weak reference: an idle pool that the application dropped must not be
    * kept alive (and finalized in the timer thread) by its own timer. */
   weak = g_new0 (GWeakRef, 1);
   g_weak_ref_init (weak, self);
-  priv->expiry = gopod_timer_add (due > now ? (guint) ((due - now + 999) / 1000) : 0,
+  priv->expiry = gopod_timer_add ((guint) MIN (delay_ms, (gint64) G_MAXUINT),
                                   resource_pool_state_expiry_fired, weak, resource_pool_state_weak_ref_free);
 }
 

@@ -643,6 +643,27 @@ test_pod_shutdown_drain (PodFixture    *fixture,
   test_assert_counters_add_up (pod);
 }
 
+/* A draining shutdown resumes a paused pod, as documented, and paused says
+ * so: the pod no longer holds its queue. A pause after the shutdown holds
+ * nothing either, and changes nothing. */
+static void
+test_pod_shutdown_drain_resumes (PodFixture    *fixture,
+                                 gconstpointer  unused)
+{
+  GopodPod *pod = fixture->pod;
+  g_autoptr(TestCountedJob) job = counted_job_new (0);
+
+  g_assert_true (gopod_pod_get_paused (pod));
+  g_assert_true (gopod_pod_add_job (pod, GOPOD_JOB (job), NULL, NULL));
+  g_assert_true (gopod_pod_shutdown (pod, GOPOD_SHUTDOWN_DRAIN, NULL, NULL));
+  g_assert_cmpint (job->runs, ==, 1);
+  g_assert_false (gopod_pod_get_paused (pod));
+
+  gopod_pod_pause (pod);
+  g_assert_false (gopod_pod_get_paused (pod));
+  test_assert_counters_add_up (pod);
+}
+
 static void
 test_pod_shutdown_discard (PodFixture    *fixture,
                            gconstpointer  unused)
@@ -3500,6 +3521,7 @@ main (int   argc,
   POD_TEST ("wait-async", test_pod_wait_async, 2);
   POD_TEST ("wait-paused-cancellable", test_pod_wait_paused_cancellable, 1);
   POD_TEST ("shutdown/drain", test_pod_shutdown_drain, 2);
+  POD_TEST ("shutdown/drain-resumes", test_pod_shutdown_drain_resumes, 1);
   POD_TEST ("shutdown/discard", test_pod_shutdown_discard, 1);
   POD_TEST ("shutdown/discard-wait", test_pod_shutdown_discard_wait, 1);
   POD_TEST ("shutdown/discard-second", test_pod_shutdown_discard_second, 1);

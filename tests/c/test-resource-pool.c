@@ -968,6 +968,38 @@ pool_has_no_idle (gpointer pool)
   return gopod_resource_pool_get_idle (pool) == 0;
 }
 
+/* The longest max-idle-time-ms arms its timer that far ahead, also for a
+ * resource stamped a clock tick ahead: released while nothing expired, its
+ * stamp is the coarse clock's, moved forward by its resolution (internals
+ * rule RP6). The delay in ms must not wrap round to a few ms, which woke
+ * the timer thread and handed an expiry to the context at once. */
+static void
+test_idle_timer_longest_limit (PoolFixture   *fixture,
+                               gconstpointer  data)
+{
+  GopodResourcePool *p = GOPOD_RESOURCE_POOL (fixture->pool);
+  GopodResourcePoolPrivate *priv = POOL_PRIV (p);
+  g_autoptr(GObject) resource = gopod_resource_pool_acquire (p, NULL, NULL);
+  gint64 ready, now;
+
+  gopod_resource_pool_release (p, resource);
+  /* What a coarse stamp can be: one tick (4 ms here) after the release.
+   * Set here so that the test does not depend on how fast it runs. */
+  g_mutex_lock (&priv->lock);
+  ((Entry *) priv->idle.tail->data)->idle_since = g_get_monotonic_time () + 4000;
+  g_mutex_unlock (&priv->lock);
+
+  gopod_resource_pool_set_max_idle_time_ms (p, G_MAXUINT);
+  now = g_get_monotonic_time ();
+  g_mutex_lock (&priv->lock);
+  g_assert_nonnull (priv->expiry);
+  ready = g_source_get_ready_time (priv->expiry);
+  g_mutex_unlock (&priv->lock);
+  /* Due in G_MAXUINT ms (49 days), give or take the stamp's tick. */
+  g_assert_cmpint (ready - now, >, ((gint64) G_MAXUINT - 1000) * 1000);
+  g_assert_cmpuint (gopod_resource_pool_get_idle (p), ==, 1);
+}
+
 /* The expiry goes to the pool's context even when nobody runs it at that
  * instant (a GJS or GApplication loop between two iterations): `close` runs
  * on the thread that runs the context next, not on the timer thread. */
@@ -1560,6 +1592,8 @@ main (int   argc,
   g_test_add_func ("/Gopod/ResourcePool/idle-expiry-on-context", test_idle_expiry_on_context);
   g_test_add ("/Gopod/ResourcePool/idle-timer", PoolFixture, &pool_3_0,
               pool_fixture_setup, test_idle_timer, pool_fixture_teardown);
+  g_test_add ("/Gopod/ResourcePool/idle-timer-longest-limit", PoolFixture, &pool_1_0,
+              pool_fixture_setup, test_idle_timer_longest_limit, pool_fixture_teardown);
   g_test_add ("/Gopod/ResourcePool/reentrant", PoolFixture, &pool_1_0,
               pool_fixture_setup, test_reentrant, pool_fixture_teardown);
   g_test_add ("/Gopod/ResourcePool/notify", PoolFixture, &pool_1_0,

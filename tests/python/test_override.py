@@ -194,6 +194,20 @@ class PythonicTest(unittest.TestCase):
         self.assertEqual(queued.props.state, Gopod.JobState.CANCELLED)
         self.assertEqual(held.finishes, 1)
 
+    def test_with_pod_shut_down_in_block(self):
+        # The block's own shutdown is the one that counts: leaving the
+        # block waits for it, raising nothing, and an exception the block
+        # raised afterwards is the one that comes out.
+        with Gopod.Pod.new(1) as pod:
+            job = ReturnsNone()
+            pod.add_job(job)
+            self.assertTrue(pod.shutdown())
+        self.assertEqual(job.props.state, Gopod.JobState.SUCCEEDED)
+        with self.assertRaises(RuntimeError):
+            with Gopod.Pod.new(1) as pod:
+                pod.shutdown()
+                raise RuntimeError('after the shutdown')
+
     def test_pool_acquired(self):
         pool = Closing(size=2)
         with pool.acquired() as resource:

@@ -467,8 +467,16 @@ class Pod(Gopod.Pod):
 
     def __exit__(self, exc_type, exc_value, traceback):
         # A block that raised does not want the rest of its work done.
-        self.shutdown(Gopod.ShutdownMode.DRAIN if exc_type is None
-                      else Gopod.ShutdownMode.DISCARD)
+        try:
+            self.shutdown(Gopod.ShutdownMode.DRAIN if exc_type is None
+                          else Gopod.ShutdownMode.DISCARD)
+        except GLib.Error as e:
+            # The block shut the pod down itself: this second shutdown
+            # waited for that one (and a DISCARD upgraded it), and CLOSED
+            # says only that it was not the first; raising it would also
+            # hide the exception the block raised.
+            if not e.matches(Gopod.error_quark(), Gopod.Error.CLOSED):
+                raise
         return False
 
 
