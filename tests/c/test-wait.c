@@ -792,18 +792,25 @@ typedef struct
   GopodWaitHome home;        /* another thread's: only makes the hook run */
   gint64        deadline;
   gint          late_looks;  /* atomic: looks after the deadline */
+  gint          fired;       /* atomic: the owner fired the waiter */
   gint          done;        /* atomic */
   gboolean      result;
   GError       *error;
 } LateWait;
 
-/* Under the waiter's mutex, at each turn of its park loop. */
+/* Under the waiter's mutex, at each turn of its park loop. The first turn
+ * waits for the owner's fire: the deadline may pass while this thread is
+ * held there (a loaded machine may stall the test's thread for longer than
+ * it), but the wait cannot time out and unlink before it was fired, which
+ * left the test looking for its link for ever. */
 static void
 late_wait_hook (GMainContext *running,
                 gpointer      data)
 {
   LateWait *lw = data;
 
+  if (!test_poll_until (test_flag_is_set, &lw->fired, 10000))
+    g_error ("the owner never fired the waiter");
   if (g_get_monotonic_time () >= lw->deadline)
     g_atomic_int_inc (&lw->late_looks);
 }
@@ -861,6 +868,7 @@ test_wait_until_deadline_after_lost_fire (void)
   g_assert_cmpuint (gopod_wait_list_fire_ready (&owner.list, FALSE, &out), ==, 1);
   owner.flag = FALSE;
   g_mutex_unlock (&owner.lock);
+  g_atomic_int_set (&lw.fired, TRUE);
 
   /* The waiter's deadline passes while it waits for that wake-up. */
   g_assert_true (test_poll_until (late_wait_timed_out, &lw, 5000));
