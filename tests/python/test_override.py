@@ -332,6 +332,54 @@ sys.exit(1)
 """
 
 
+# A Ctrl-C that comes while a blocking call succeeds all the same: add_job
+# on a pod with room, send on a channel with room. The call's effect stands
+# (the job is queued, the value is in the channel), so the call returns
+# True and the next blocking call raises KeyboardInterrupt; raising at once
+# told the caller its job or value was lost when it was not. The child
+# prints "interrupted".
+SIGINT_AS_CALL_SUCCEEDS = r"""
+import os, signal, sys
+signal.signal(signal.SIGINT, signal.default_int_handler)
+import gi
+gi.require_version('Gopod', '1.0')
+from gi.repository import GObject, Gopod
+from gi.overrides import Gopod as override
+
+scenario = sys.argv[1]
+raw = override.Gopod  # the introspected classes the override calls
+
+def interrupted_first(real):
+    def call(*args):
+        os.kill(os.getpid(), signal.SIGINT)
+        return real(*args)
+    return call
+
+pod = Gopod.Pod.new(1)
+try:
+    if scenario == 'add-job':
+        job = Gopod.Job.new_func(lambda job, cancellable: True)
+        raw.Pod.add_job = interrupted_first(raw.Pod.add_job)
+        ok = pod.add_job(job)
+        assert ok and job.props.state == Gopod.JobState.QUEUED, (ok, job.props.state)
+    else:
+        channel = Gopod.Channel.new(GObject.TYPE_INT, 1)
+        raw.Channel.send = interrupted_first(raw.Channel.send)
+        ok = channel.send(7)
+        assert ok and channel.try_receive() == (True, 7), ok
+except KeyboardInterrupt:
+    print('lost', flush=True)
+    sys.exit(1)
+try:
+    pod.wait()
+except KeyboardInterrupt:
+    print('interrupted', flush=True)
+    sys.exit(0)
+print('not raised', flush=True)
+sys.exit(1)
+"""
+
+
 class CtrlCGapsTest(unittest.TestCase):
     def run_child(self, *args):
         child = subprocess.Popen(['/usr/bin/python3', '-c', *args],
@@ -355,6 +403,12 @@ class CtrlCGapsTest(unittest.TestCase):
 
     def test_sigint_while_the_lock_is_held(self):
         self.interrupt('lock')
+
+    def test_sigint_as_add_job_succeeds(self):
+        self.run_child(SIGINT_AS_CALL_SUCCEEDS, 'add-job')
+
+    def test_sigint_as_send_succeeds(self):
+        self.run_child(SIGINT_AS_CALL_SUCCEEDS, 'send')
 
     def test_sigint_in_a_forked_child(self):
         # The watcher thread stays in the parent: the child needs its own.

@@ -453,7 +453,10 @@ class Pod(Gopod.Pod):
         return Gopod.Pod.submit(self, lambda data: run(*data), args)
 
     def add_job(self, job, cancellable=None):
-        return _blocking(lambda c: Gopod.Pod.add_job(self, job, c), cancellable)
+        """A job added as Ctrl-C comes is queued all the same: True is
+        returned, and KeyboardInterrupt raised at the next blocking call (a
+        caller that retried would add it twice)."""
+        return _blocking(lambda c: Gopod.Pod.add_job(self, job, c), cancellable, keep=True)
 
     def wait(self, cancellable=None):
         return _blocking(lambda c: Gopod.Pod.wait(self, c), cancellable)
@@ -567,7 +570,10 @@ __all__.append('Throttler')
 if hasattr(Gopod, 'Channel'):
     class Channel(Gopod.Channel):
         def send(self, value, cancellable=None):
-            return _blocking(lambda c: Gopod.Channel.send(self, value, c), cancellable)
+            """A value sent as Ctrl-C comes is in the channel all the same:
+            True is returned, and KeyboardInterrupt raised at the next
+            blocking call."""
+            return _blocking(lambda c: Gopod.Channel.send(self, value, c), cancellable, keep=True)
 
         def receive(self, cancellable=None):
             """(True, value) as without the override; GLib.Error
