@@ -774,7 +774,9 @@ gopod_select_get_n_cases (GopodSelect *self)
  * `select {}` waits forever.
  *
  * Returns: the chosen case's number, or -1 with %G_IO_ERROR_CANCELLED
- *   when @cancellable fired first (no case happened)
+ *   when @cancellable fired first (no case happened), or with
+ *   %G_IO_ERROR_BUSY when the select was already waiting (a critical says
+ *   so too)
  *
  * Since: 1.2
  */
@@ -791,8 +793,12 @@ gopod_select_wait (GopodSelect   *self,
   g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), -1);
   g_return_val_if_fail (error == NULL || *error == NULL, -1);
   g_return_val_if_fail (self->cases->len > 0 || cancellable != NULL, -1);
+  /* Runtime state, as for the async twin: the caller hears of it too. */
   if (!select_begin (self))
-    return -1;
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_BUSY, "The select is already waiting");
+      return -1;
+    }
 
   order = self->cases->len <= G_N_ELEMENTS (order_inline)
     ? order_inline : g_new (guint, self->cases->len);

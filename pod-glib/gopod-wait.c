@@ -481,6 +481,46 @@ wait_async_complete (GopodWaiter *waiter)
   gopod_waiter_unref (waiter);
 }
 
+/*
+ * Completions woken from inside completions on the same thread (W10). A
+ * completion may do its owner's operation again (a channel's or a select's
+ * waiter told to look again), and that operation wakes the next waiter,
+ * whose completion runs inside this one, and so on: down a ring's worth of
+ * waiters told of one value each, or for as long as an attempt keeps losing
+ * its race, until the stack overflows. Past a few levels a wake waits in a
+ * thread-local queue instead, which each level runs once its own
+ * completion is over: the stack stays a few levels deep, and a level that
+ * does not come back soon (a callback GTask calls at once that runs a
+ * nested main loop) still has what it woke done by the level below it.
+ */
+#define WAIT_NESTED_MAX 8
+
+static _Thread_local guint wait_nested;
+static _Thread_local GQueue wait_deferred = G_QUEUE_INIT;
+
+static void
+wait_async_run_deferred (void)
+{
+  GopodWaiter *waiter;
+
+  while ((waiter = g_queue_pop_head (&wait_deferred)) != NULL)
+    wait_async_complete (waiter);
+}
+
+static void
+wait_async_wake (GopodWaiter *waiter)
+{
+  if (wait_nested >= WAIT_NESTED_MAX)
+    {
+      g_queue_push_tail (&wait_deferred, waiter);
+      return;
+    }
+  wait_nested++;
+  wait_async_complete (waiter);
+  wait_async_run_deferred ();
+  wait_nested--;
+}
+
 /* --- blocking waiters --- */
 
 void
@@ -488,7 +528,7 @@ gopod_waiter_wake (GopodWaiter *waiter)
 {
   if (waiter->async)
     {
-      wait_async_complete (waiter);
+      wait_async_wake (waiter);
       return;
     }
 
@@ -826,6 +866,11 @@ gopod_waiter_block (GopodWaiter *waiter)
   guint i;
 
   g_assert (!waiter->async);
+
+  /* A blocking call from code a completion runs (a GTask callback called
+   * at once) may wait for what a completion deferred on this thread does
+   * (W10): that one may not wait for this one's end. */
+  wait_async_run_deferred ();
 
   if (waiter->cancellable != NULL)
     handler = g_cancellable_connect (waiter->cancellable,

@@ -8,6 +8,8 @@
 
 #include "gopod-channel-ring-private.h"
 
+#include <pthread.h>
+
 /* --- helpers --- */
 
 /* One blocking operation in a thread of its own, watched through its
@@ -849,6 +851,121 @@ test_published_out_of_order (void)
   g_cond_clear (&gate.cond);
 }
 
+/* Async receivers that are told of one value each in turn (rule C10.4):
+ * each completion runs in the thread that told it. */
+#define CHAIN_N GOPOD_CHANNEL_RING_MAX_CAPACITY
+/* Far more than a wake's few frames, far less than CHAIN_N of them. */
+#define CHAIN_STACK (256 * 1024)
+
+typedef struct
+{
+  gint  n_received;
+  gint  sum;
+  guint seen[CHAIN_N / 32];
+} ChainCount;
+
+static void
+chain_received (GObject      *source,
+                GAsyncResult *result,
+                gpointer      data)
+{
+  ChainCount *count = data;
+  GValue value = G_VALUE_INIT;
+  gint v;
+
+  g_assert_true (gopod_channel_receive_finish (GOPOD_CHANNEL (source), result, &value, NULL));
+  v = g_value_get_int (&value);
+  g_assert_cmpint (v, >=, 0);
+  g_assert_cmpint (v, <, CHAIN_N);
+  /* Each value once. */
+  g_assert_false (count->seen[v / 32] & (1u << (v % 32)));
+  count->seen[v / 32] |= 1u << (v % 32);
+  count->n_received++;
+  count->sum += v;
+}
+
+static gboolean
+chain_all_received (gpointer data)
+{
+  return ((ChainCount *) data)->n_received == CHAIN_N;
+}
+
+static gpointer
+send_0 (gpointer data)
+{
+  g_assert_true (try_send_int (data, 0, NULL));
+  return NULL;
+}
+
+static void *
+send_0_pthread (void *data)
+{
+  return send_0 (data);
+}
+
+static void
+test_async_pass_on_chain (void)
+{
+  GopodChannel *channel;
+  SendGate gate = { 0, };
+  ChainCount count = { 0, };
+  pthread_attr_t attr;
+  pthread_t held_sender;
+  gint i;
+
+  g_test_summary ("Async receivers told of a full ring one after another, each by the one "
+                  "before, are completed one after another, not each inside the last");
+
+  if (!g_test_subprocess ())
+    {
+      /* A stack overflow is a crash: the child's. */
+      g_test_trap_subprocess (NULL, 60 * G_USEC_PER_SEC, G_TEST_SUBPROCESS_DEFAULT);
+      g_test_trap_assert_passed ();
+      return;
+    }
+
+  channel = gopod_channel_new (G_TYPE_INT, CHAIN_N);
+  g_mutex_init (&gate.lock);
+  g_cond_init (&gate.cond);
+  for (i = 0; i < CHAIN_N; i++)
+    gopod_channel_receive_async (channel, NULL, chain_received, &count);
+
+  /* A send claims the first cell and is held there, in a thread with a
+   * small stack (a thread pool's may be smaller still). */
+  gopod_channel_ring_set_test_hook (send_gate_hook, &gate);
+  g_assert_cmpint (pthread_attr_init (&attr), ==, 0);
+  g_assert_cmpint (pthread_attr_setstacksize (&attr, CHAIN_STACK), ==, 0);
+  g_assert_cmpint (pthread_create (&held_sender, &attr, send_0_pthread, channel), ==, 0);
+  pthread_attr_destroy (&attr);
+  g_mutex_lock (&gate.lock);
+  while (!gate.claimed)
+    g_cond_wait (&gate.cond, &gate.lock);
+  g_mutex_unlock (&gate.lock);
+
+  /* Every other cell is filled: each send tells one receiver, which finds
+   * the first cell empty and waits again. */
+  for (i = 1; i < CHAIN_N; i++)
+    g_assert_true (try_send_int (channel, i, NULL));
+  g_assert_cmpint (count.n_received, ==, 0);
+
+  /* The first cell is filled: the receiver told takes it and tells the
+   * next, which takes the second and tells the next, and so on. */
+  g_mutex_lock (&gate.lock);
+  gate.release = TRUE;
+  g_cond_broadcast (&gate.cond);
+  g_mutex_unlock (&gate.lock);
+  g_assert_cmpint (pthread_join (held_sender, NULL), ==, 0);
+  gopod_channel_ring_set_test_hook (NULL, NULL);
+
+  test_iterate_until_holds (NULL, chain_all_received, &count, 10000);
+  g_assert_cmpint (count.sum, ==, CHAIN_N * (CHAIN_N - 1) / 2);
+  g_assert_cmpuint (gopod_channel_get_length (channel), ==, 0);
+
+  g_object_unref (channel);
+  g_mutex_clear (&gate.lock);
+  g_cond_clear (&gate.cond);
+}
+
 static gpointer
 receive_expect_41 (gpointer data)
 {
@@ -1224,6 +1341,7 @@ main (int   argc,
   g_test_add_func ("/Gopod/Channel/values/dropped-freed", test_dropped_values_freed);
   g_test_add_func ("/Gopod/Channel/async/told-then-cancelled", test_async_told_then_cancelled);
   g_test_add_func ("/Gopod/Channel/buffered/published-out-of-order", test_published_out_of_order);
+  g_test_add_func ("/Gopod/Channel/async/pass-on-chain", test_async_pass_on_chain);
   g_test_add_func ("/Gopod/Channel/values/typed", test_typed_values);
   g_test_add_func ("/Gopod/Channel/values/unconvertible", test_unconvertible_value);
   g_test_add_func ("/Gopod/Channel/values/object-of-another-class", test_object_of_another_class);

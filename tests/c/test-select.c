@@ -826,6 +826,13 @@ test_bad_input (void)
     g_clear_error (&error);
     g_clear_object (&result);
     g_assert_null (first);  /* the first wait goes on */
+    /* So does the blocking twin: -1 alone would pass for a wait that
+     * failed without saying why. */
+    EXPECT_CRITICAL ("*already waiting*",
+                     g_assert_cmpint (gopod_select_wait (busy, NULL, &error), ==, -1));
+    g_assert_error (error, G_IO_ERROR, G_IO_ERROR_BUSY);
+    g_clear_error (&error);
+    g_assert_null (first);
     g_cancellable_cancel (stop);
     test_wait_for_result (NULL, &first, 10000);
     g_assert_cmpint (gopod_select_wait_finish (busy, first, &error), ==, -1);

@@ -351,7 +351,10 @@ raw = override.Gopod  # the introspected classes the override calls
 
 def interrupted_first(real):
     def call(*args):
-        os.kill(os.getpid(), signal.SIGINT)
+        # What the override's SIGINT handler does with a Ctrl-C that comes
+        # now, called here rather than through a real signal, whose Python
+        # handler runs at whichever bytecode checks for it next.
+        override._watcher._on_sigint(signal.SIGINT, None)
         return real(*args)
     return call
 
@@ -376,6 +379,55 @@ except KeyboardInterrupt:
     print('interrupted', flush=True)
     sys.exit(0)
 print('not raised', flush=True)
+sys.exit(1)
+"""
+
+
+# The app's own Python handler (signal.signal) is in, and a Ctrl-C comes
+# as a receive takes a value (sent here from inside the call, right after
+# the value was taken): the value must not be lost. The child receives
+# what was sent, then expects the handler's exception from the next
+# blocking call, and prints "kept".
+APP_HANDLER_KEEPS = r"""
+import os, signal, sys
+signal.signal(signal.SIGINT, signal.default_int_handler)
+import gi
+gi.require_version('Gopod', '1.0')
+from gi.repository import GObject, Gopod
+from gi.overrides import Gopod as override
+
+class Stop(Exception):
+    pass
+
+def handler(signum, frame):
+    raise Stop()
+
+real_receive = override.Gopod.Channel.receive
+
+def receive_then_ctrl_c(self, cancellable):
+    result = real_receive(self, cancellable)
+    os.kill(os.getpid(), signal.SIGINT)
+    return result
+
+override.Gopod.Channel.receive = receive_then_ctrl_c
+signal.signal(signal.SIGINT, handler)
+channel = Gopod.Channel.new(GObject.TYPE_INT, 2)
+channel.try_send(7)
+channel.try_send(8)
+try:
+    ok, value = channel.receive()
+except Stop:
+    print('lost', flush=True)
+    sys.exit(1)
+override.Gopod.Channel.receive = real_receive
+try:
+    channel.receive()
+except Stop:
+    # Raised before the next call took anything: 8 is still there.
+    print('kept' if (ok, value) == (True, 7) and channel.try_receive() == (True, 8)
+          else 'wrong', flush=True)
+    sys.exit(0)
+print('handler not called', flush=True)
 sys.exit(1)
 """
 
@@ -409,6 +461,17 @@ class CtrlCGapsTest(unittest.TestCase):
 
     def test_sigint_as_send_succeeds(self):
         self.run_child(SIGINT_AS_CALL_SUCCEEDS, 'send')
+
+    def test_app_handler_keeps_a_received_value(self):
+        child = subprocess.Popen(['/usr/bin/python3', '-c', APP_HANDLER_KEEPS],
+                                 stdout=subprocess.PIPE, text=True)
+        try:
+            out, _ = child.communicate(timeout=SAFETY_S)
+        except subprocess.TimeoutExpired:
+            child.kill()
+            out, _ = child.communicate()
+            out += 'hung'
+        self.assertEqual((child.returncode, out), (0, 'kept\n'))
 
     def test_sigint_in_a_forked_child(self):
         # The watcher thread stays in the parent: the child needs its own.

@@ -207,7 +207,9 @@ class _SigintWatcher:
         self._reader = None
         self._writer = None
         self._drained = threading.Event()
-        self._pending = False  # a Ctrl-C not raised yet, see _blocking()
+        # A Ctrl-C not acted on yet, see _blocking(): KeyboardInterrupt, or
+        # the app's own handler to call.
+        self._pending = None
         self._app_handler = None  # the app's own handler, while calls are in flight
 
     def can_watch(self):
@@ -268,12 +270,15 @@ class _SigintWatcher:
         self._drained = threading.Event()
 
     def raise_pending(self):
-        if self._pending:
-            self._pending = False
+        pending, self._pending = self._pending, None
+        if pending is KeyboardInterrupt:
             raise KeyboardInterrupt
+        if pending is not None:
+            # As Python would have: the app's handler, which may return.
+            pending(signal.SIGINT, sys._getframe())
 
-    def defer(self):
-        self._pending = True
+    def defer(self, handler=None):
+        self._pending = KeyboardInterrupt if handler is None else handler
 
     def _on_sigint(self, signum, frame):
         # Only takes note: the watcher thread cancels, once, when it reads
@@ -349,10 +354,10 @@ def _blocking(call, cancellable=None, give_back=None, keep=False):
     result is returned and KeyboardInterrupt raised by the next blocking call."""
     if not _watcher.can_watch():
         return call(cancellable)
+    _watcher.raise_pending()
     if _watcher._active and _watcher._app_handler is not None or \
             not _watcher._active and _watcher._app_handler_in_place():
-        return _blocking_for_app_handler(call, cancellable, give_back)
-    _watcher.raise_pending()
+        return _blocking_for_app_handler(call, cancellable, give_back, keep)
     error = None
     with _watcher.watching(cancellable) as interruption:
         try:
@@ -374,11 +379,13 @@ def _blocking(call, cancellable=None, give_back=None, keep=False):
     raise KeyboardInterrupt
 
 
-def _blocking_for_app_handler(call, cancellable, give_back):
+def _blocking_for_app_handler(call, cancellable, give_back, keep=False):
     """_blocking() while the app's own Python SIGINT handler is in: a
     Ctrl-C cancels the call, Python runs the handler as the call returns,
     and if the handler returns, the call is made again. What a call took as
-    the handler raised is given back (give_back), if it can be."""
+    the handler raised is given back (give_back), if it can be; with keep
+    (a value that cannot be given back), the result is returned and the
+    handler called by the next blocking call."""
     while True:
         took = False
         result = error = None
@@ -390,6 +397,10 @@ def _blocking_for_app_handler(call, cancellable, give_back):
                 except GLib.Error as e:
                     error = e
             if interruption.interrupted:
+                if took and keep:
+                    # What it raises would drop the value taken.
+                    _watcher.defer(interruption.app_handler)
+                    return result
                 # As Python would have, had the call not blocked it.
                 interruption.app_handler(signal.SIGINT, sys._getframe())
         except BaseException:
