@@ -280,20 +280,25 @@ class CtrlCTest(unittest.TestCase):
         self.interrupt('app-handler')
 
 
-# A SIGINT sent from inside the Ctrl-C watch's own steps, where a real one
-# may come: while it sets the wakeup fd up (entry), while it puts the old
-# one back (exit), and while the main thread holds the watcher's lock
-# (lock). With the steps in another order the first left a receive nobody
-# sends to blocked for ever, the second was swallowed, the third deadlocked
-# in the handler. The child prints "interrupted" and exits 0.
-SIGINT_IN_GAP = r"""
+# What every Ctrl-C child below starts with: Python's own SIGINT handling,
+# Gopod with its override, and the override itself to look into.
+CTRL_C_CHILD = r"""
 import os, signal, sys
 signal.signal(signal.SIGINT, signal.default_int_handler)
 import gi
 gi.require_version('Gopod', '1.0')
 from gi.repository import GObject, Gopod
 from gi.overrides import Gopod as override
+"""
 
+
+# A SIGINT sent from inside the Ctrl-C watch's own steps, where a real one
+# may come: while it sets the wakeup fd up (entry), while it puts the old
+# one back (exit), and while the main thread holds the watcher's lock
+# (lock). With the steps in another order the first left a receive nobody
+# sends to blocked for ever, the second was swallowed, the third deadlocked
+# in the handler. The child prints "interrupted" and exits 0.
+SIGINT_IN_GAP = CTRL_C_CHILD + r"""
 scenario = sys.argv[1]
 real_set_wakeup_fd = signal.set_wakeup_fd
 calls = []
@@ -338,14 +343,7 @@ sys.exit(1)
 # True and the next blocking call raises KeyboardInterrupt; raising at once
 # told the caller its job or value was lost when it was not. The child
 # prints "interrupted".
-SIGINT_AS_CALL_SUCCEEDS = r"""
-import os, signal, sys
-signal.signal(signal.SIGINT, signal.default_int_handler)
-import gi
-gi.require_version('Gopod', '1.0')
-from gi.repository import GObject, Gopod
-from gi.overrides import Gopod as override
-
+SIGINT_AS_CALL_SUCCEEDS = CTRL_C_CHILD + r"""
 scenario = sys.argv[1]
 raw = override.Gopod  # the introspected classes the override calls
 
@@ -388,14 +386,7 @@ sys.exit(1)
 # the value was taken): the value must not be lost. The child receives
 # what was sent, then expects the handler's exception from the next
 # blocking call, and prints "kept".
-APP_HANDLER_KEEPS = r"""
-import os, signal, sys
-signal.signal(signal.SIGINT, signal.default_int_handler)
-import gi
-gi.require_version('Gopod', '1.0')
-from gi.repository import GObject, Gopod
-from gi.overrides import Gopod as override
-
+APP_HANDLER_KEEPS = CTRL_C_CHILD + r"""
 class Stop(Exception):
     pass
 
@@ -482,13 +473,8 @@ class CtrlCGapsTest(unittest.TestCase):
 # nobody sends to, and a thread of the child sends it SIGINT once the
 # override's handler is in. The child prints "interrupted", the parent
 # exits with the child's status.
-SIGINT_IN_FORKED_CHILD = r"""
-import os, signal, sys, threading
-signal.signal(signal.SIGINT, signal.default_int_handler)
-import gi
-gi.require_version('Gopod', '1.0')
-from gi.repository import GObject, Gopod
-from gi.overrides import Gopod as override
+SIGINT_IN_FORKED_CHILD = CTRL_C_CHILD + r"""
+import threading
 
 pod = Gopod.Pod.new(1)
 pod.start()
