@@ -56,6 +56,20 @@ gopod_channel_value_copy (const GValue *src,
   g_value_copy (src, dest);
 }
 
+/* Whether @type's values include NULL (which its zeroed GValue holds). */
+static gboolean
+channel_value_type_is_nullable (GType type)
+{
+  switch (G_TYPE_FUNDAMENTAL (type))
+    {
+    case G_TYPE_STRING: case G_TYPE_OBJECT: case G_TYPE_INTERFACE: case G_TYPE_BOXED:
+    case G_TYPE_VARIANT: case G_TYPE_PARAM: case G_TYPE_POINTER:
+      return TRUE;
+    default:
+      return FALSE;
+    }
+}
+
 gboolean
 gopod_channel_value_convert (GType         type,
                              const GValue *in,
@@ -64,6 +78,15 @@ gopod_channel_value_convert (GType         type,
   if (G_VALUE_TYPE (in) == type)
     {
       gopod_channel_value_copy (in, out);
+      return TRUE;
+    }
+  /* GJS makes a JavaScript null a NULL G_TYPE_POINTER: it is the NULL of
+   * a string, object or boxed channel, as Go's nil is of its pointer
+   * types, and a JavaScript user writes send(null) for it. */
+  if (G_VALUE_HOLDS_POINTER (in) && g_value_get_pointer (in) == NULL &&
+      channel_value_type_is_nullable (type))
+    {
+      g_value_init (out, type);
       return TRUE;
     }
   /* GObject's own object-to-object transform turns an instance that is

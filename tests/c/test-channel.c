@@ -403,6 +403,40 @@ test_typed_values (void)
   g_assert_true (gopod_channel_get_element_type (int64s) == G_TYPE_INT64);
 }
 
+/* A NULL G_TYPE_POINTER (a JavaScript null, as GJS passes it) is the NULL
+ * of a string, object or boxed channel; a pointer that is not NULL, or a
+ * NULL for a type without one, is still refused. */
+static void
+test_null_pointer_value (void)
+{
+  g_autoptr(GopodChannel) strings = gopod_channel_new (G_TYPE_STRING, 1);
+  g_autoptr(GopodChannel) objects = gopod_channel_new (G_TYPE_CANCELLABLE, 1);
+  g_autoptr(GopodChannel) ints = gopod_channel_new (G_TYPE_INT, 1);
+  GValue null_pointer = G_VALUE_INIT, pointer = G_VALUE_INIT, v = G_VALUE_INIT;
+
+  g_value_init (&null_pointer, G_TYPE_POINTER);
+  g_value_init (&pointer, G_TYPE_POINTER);
+  g_value_set_pointer (&pointer, &v);
+
+  g_assert_true (gopod_channel_try_send (strings, &null_pointer, NULL));
+  g_assert_true (gopod_channel_try_receive (strings, &v, NULL));
+  g_assert_true (G_VALUE_HOLDS_STRING (&v));
+  g_assert_null (g_value_get_string (&v));
+  g_value_unset (&v);
+  g_assert_true (gopod_channel_try_send (objects, &null_pointer, NULL));
+  g_assert_true (gopod_channel_try_receive (objects, &v, NULL));
+  g_assert_true (G_VALUE_HOLDS (&v, G_TYPE_CANCELLABLE));
+  g_assert_null (g_value_get_object (&v));
+  g_value_unset (&v);
+
+  EXPECT_CRITICAL ("*gpointer cannot go into a channel of gchararray*",
+                   g_assert_false (gopod_channel_try_send (strings, &pointer, NULL)));
+  EXPECT_CRITICAL ("*gpointer cannot go into a channel of gint*",
+                   g_assert_false (gopod_channel_try_send (ints, &null_pointer, NULL)));
+  g_assert_cmpuint (gopod_channel_get_length (strings), ==, 0);
+  g_assert_cmpuint (gopod_channel_get_length (ints), ==, 0);
+}
+
 static void
 test_unconvertible_value (void)
 {
@@ -1344,6 +1378,7 @@ main (int   argc,
   g_test_add_func ("/Gopod/Channel/async/pass-on-chain", test_async_pass_on_chain);
   g_test_add_func ("/Gopod/Channel/values/typed", test_typed_values);
   g_test_add_func ("/Gopod/Channel/values/unconvertible", test_unconvertible_value);
+  g_test_add_func ("/Gopod/Channel/values/null-pointer", test_null_pointer_value);
   g_test_add_func ("/Gopod/Channel/values/object-of-another-class", test_object_of_another_class);
   g_test_add_data_func ("/Gopod/Channel/cancel/send", GINT_TO_POINTER (TRUE), test_cancel_blocked);
   g_test_add_data_func ("/Gopod/Channel/cancel/receive", GINT_TO_POINTER (FALSE), test_cancel_blocked);

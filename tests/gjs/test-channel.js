@@ -255,6 +255,12 @@ function testValues() {
     const variants = Gopod.Channel.new(GObject.TYPE_VARIANT, 1);
     variants.try_send(new GLib.Variant('s', 'v'));
     check(variants.try_receive()[1].unpack() === 'v', 'a GVariant travels');
+    // null is the nil of a string or object channel, as in Go.
+    const strings = Gopod.Channel.new(GObject.TYPE_STRING, 1);
+    strings.try_send(null);
+    check(strings.try_receive()[1] === null, 'null goes into a string channel and comes back');
+    objects.try_send(null);
+    check(objects.try_receive()[1] === null, 'null goes into an object channel and comes back');
 }
 
 function testBadInput() {
