@@ -559,7 +559,7 @@ channel_op_async (GopodChannel *self,
  * emitted on the thread-default main context of the caller.
  *
  * A value sent is converted to @element_type where GLib can
- * ([func@GObject.Value.type_transformable]); an object must be an instance
+ * (`g_value_type_transformable()`); an object must be an instance
  * of it, and a %NULL %G_TYPE_POINTER (what GJS passes for `null`) is the
  * %NULL of a string, object, boxed or variant channel, Go's `nil`.
  *
