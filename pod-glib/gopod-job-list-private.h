@@ -24,7 +24,8 @@ G_BEGIN_DECLS
  * do meanwhile. Read the model on @context only.
  *
  * An ended job stays listed for `keep-ended-ms` after its end, counted with
- * the value current when the list looks (so lowering it clears kept jobs).
+ * the value current when the list looks (so lowering it clears kept jobs,
+ * also when it is raised again before the list looks).
  */
 
 #define GOPOD_TYPE_JOB_LIST (gopod_job_list_get_type ())

@@ -58,6 +58,7 @@ struct _GopodJobList
   GMutex        lock;           /* guards what follows, up to the context's part */
   GArray       *pending;        /* of JobListChange, in the order recorded */
   guint         keep_ended_ms;
+  gint64        cleared_to;     /* jobs that ended at or before it go (a lowered keep time) */
 
   /* The context's own: */
   GSequence    *items;          /* of GopodJob, not owned (the entries own them) */
@@ -92,8 +93,9 @@ job_list_take_change (GopodJobList  *self,
                       JobListChange *change)
 {
   g_mutex_lock (&self->lock);
+  /* Later than any clear made before it, even in the same microsecond. */
   if (change->ended_at != -1)
-    change->ended_at = g_get_monotonic_time ();
+    change->ended_at = MAX (g_get_monotonic_time (), self->cleared_to + 1);
   g_array_append_val (self->pending, *change);
   /* The first change since the list last looked wakes its context; the
    * rest of a burst only append. */
@@ -267,12 +269,13 @@ job_list_look (GopodJobList *self)
   guint n_before = (guint) g_sequence_get_length (self->items);
   GArray *changes;
   JobListEntry *entry;
-  gint64 keep_us, now;
+  gint64 keep_us, cleared_to, now;
 
   g_mutex_lock (&self->lock);
   changes = self->pending;
   self->pending = g_array_new (FALSE, FALSE, sizeof (JobListChange));
   keep_us = (gint64) self->keep_ended_ms * 1000;
+  cleared_to = self->cleared_to;
   g_mutex_unlock (&self->lock);
 
   now = g_get_monotonic_time ();
@@ -280,7 +283,8 @@ job_list_look (GopodJobList *self)
     job_list_apply_change (self, &g_array_index (changes, JobListChange, i));
   g_array_unref (changes);
 
-  while ((entry = g_queue_peek_head (&self->kept)) != NULL && entry->ended_at + keep_us <= now)
+  while ((entry = g_queue_peek_head (&self->kept)) != NULL &&
+         (entry->ended_at + keep_us <= now || entry->ended_at <= cleared_to))
     g_ptr_array_add (doomed, g_queue_pop_head (&self->kept));
 
   job_list_remove (self, doomed, n_before);
@@ -370,6 +374,7 @@ gopod_job_list_init (GopodJobList *self)
 {
   g_mutex_init (&self->lock);
   self->pending = g_array_new (FALSE, FALSE, sizeof (JobListChange));
+  self->cleared_to = G_MININT64;
   self->items = g_sequence_new (NULL);
   self->entries = g_hash_table_new_full (NULL, NULL, NULL, job_list_entry_free);
   g_queue_init (&self->kept);
@@ -415,6 +420,11 @@ gopod_job_list_set_keep_ended_ms (GopodJobList *self,
                                   guint         keep_ended_ms)
 {
   g_mutex_lock (&self->lock);
+  /* What a lower value lets go goes, even if a higher one is set before
+   * the list looks again (a Clear button that then keeps on keeping). */
+  if (keep_ended_ms < self->keep_ended_ms)
+    self->cleared_to = MAX (self->cleared_to,
+                            g_get_monotonic_time () - (gint64) keep_ended_ms * 1000);
   self->keep_ended_ms = keep_ended_ms;
   /* Kept jobs are measured against the new value at the next look. */
   g_source_set_ready_time (self->source, 0);

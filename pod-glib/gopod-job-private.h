@@ -105,12 +105,16 @@ const char   *gopod_job_peek_key          (GopodJob *job);
  */
 typedef void (*GopodJobResumeFunc) (GopodJob *job,
                                     gpointer  data);
-/* Sets the hook once: @data (freed by @destroy, when the job is finalized)
- * stays valid for any resume, even one racing the job's end. A second call
- * frees its @data at once. */
+/* Sets the hook once: @data stays valid for any resume, even one racing the
+ * job's end (a resume takes its own reference with @ref, dropped with
+ * @destroy after the call). The job drops its reference when it ended,
+ * after the owner's end func: a job kept for its outcome (a pod's list
+ * under keep-ended-ms) must not keep its owner alive, which keeps it. A
+ * second call, or one on an ended job, frees its @data at once. */
 void          gopod_job_set_resume_func   (GopodJob           *job,
                                            GopodJobResumeFunc  resume_func,
                                            gpointer            data,
+                                           gpointer          (*ref) (gpointer),
                                            GDestroyNotify      destroy);
 /* Whether a thread is blocked in gopod_job_check_pause() on @job: lets a
  * test know that a paused job's work is held, without sleeping. */

@@ -172,6 +172,7 @@ gopod_job_resume (GopodJob *job)
   GopodJobPrivate *priv;
   GopodOutbox out = GOPOD_OUTBOX_INIT;
   GopodJobResumeFunc resume_func = NULL;
+  GDestroyNotify resume_destroy = NULL;
   gpointer resume_data = NULL;
   gboolean changed;
 
@@ -188,8 +189,14 @@ gopod_job_resume (GopodJob *job)
       if (priv->started && !gopod_job_priv_state_is_final (priv->state))
         extra->paused_for += g_get_monotonic_time () - extra->paused_at;
       gopod_wait_list_fire_all (&extra->pause_waiters, &out);
+      /* Our own reference: the job's end may drop the job's as soon as
+       * we unlock. */
       resume_func = extra->resume_func;
-      resume_data = extra->resume_data;
+      if (resume_func != NULL)
+        {
+          resume_data = extra->resume_ref (extra->resume_data);
+          resume_destroy = extra->resume_destroy;
+        }
     }
   g_mutex_unlock (&priv->lock);
   gopod_outbox_flush (&out);
@@ -198,7 +205,10 @@ gopod_job_resume (GopodJob *job)
     return;
   gopod_job_priv_notify (job, PROP_PAUSED);
   if (resume_func != NULL)
-    resume_func (job, resume_data);
+    {
+      resume_func (job, resume_data);
+      resume_destroy (resume_data);
+    }
 }
 
 static gboolean
@@ -338,8 +348,14 @@ gopod_job_get_remaining_ms (GopodJob *job)
   if (gopod_job_priv_state_is_final (priv->state))
     remaining = 0;
   else if (priv->started && priv->extra != NULL && priv->extra->progress > 0.0)
-    remaining = (gint64) (job_registry_elapsed_us_locked (priv) * (1.0 - priv->extra->progress)
-                          / priv->extra->progress / 1000.0);
+    {
+      double ms = job_registry_elapsed_us_locked (priv) * (1.0 - priv->extra->progress)
+                  / priv->extra->progress / 1000.0;
+
+      /* A tiny progress makes a huge estimate: converting one past what
+       * gint64 holds is undefined (it comes out negative on x86). */
+      remaining = ms < (double) G_MAXINT64 ? (gint64) ms : G_MAXINT64;
+    }
   g_mutex_unlock (&priv->lock);
 
   return remaining;
@@ -369,8 +385,19 @@ gopod_job_priv_clear_registry (JobExtra *extra)
   g_assert (gopod_wait_list_is_empty (&extra->pause_waiters));
   g_free (extra->status);
   g_free (extra->key);
-  if (extra->resume_destroy != NULL)
+  if (extra->resume_func != NULL)
     extra->resume_destroy (extra->resume_data);
+}
+
+void
+gopod_job_priv_steal_resume_func_locked (JobExtra    *extra,
+                                         GopodOutbox *out)
+{
+  if (extra == NULL || extra->resume_func == NULL)
+    return;
+  gopod_outbox_add (out, (GopodOutboxFunc) extra->resume_destroy, extra->resume_data);
+  extra->resume_func = NULL;
+  extra->resume_data = NULL;
 }
 
 gboolean
@@ -393,6 +420,7 @@ void
 gopod_job_set_resume_func (GopodJob           *job,
                            GopodJobResumeFunc  resume_func,
                            gpointer            data,
+                           gpointer          (*ref) (gpointer),
                            GDestroyNotify      destroy)
 {
   GopodJobPrivate *priv = JOB_PRIV (job);
@@ -401,11 +429,14 @@ gopod_job_set_resume_func (GopodJob           *job,
 
   g_mutex_lock (&priv->lock);
   extra = gopod_job_priv_ensure_extra_locked (priv);
-  set = extra->resume_func == NULL;
+  /* Ended: its end dropped the hook already, or will, and nothing would
+   * drop one set now before the job is finalized. */
+  set = extra->resume_func == NULL && !priv->ended;
   if (set)
     {
       extra->resume_func = resume_func;
       extra->resume_data = data;
+      extra->resume_ref = ref;
       extra->resume_destroy = destroy;
     }
   g_mutex_unlock (&priv->lock);

@@ -59,6 +59,7 @@ typedef struct
   GopodWaitList    pause_waiters;  /* gopod_job_check_pause() callers */
   GopodJobResumeFunc resume_func;  /* the owner's hook, set once */
   gpointer         resume_data;
+  gpointer       (*resume_ref) (gpointer);
   GDestroyNotify   resume_destroy;
 } JobExtra;
 
@@ -226,6 +227,9 @@ void          gopod_job_priv_stop_locked               (GopodJobPrivate  *priv,
 void          gopod_job_priv_mark_started_locked       (GopodJobPrivate  *priv);
 void          gopod_job_priv_mark_ended_locked         (GopodJobPrivate  *priv);
 void          gopod_job_priv_clear_registry            (JobExtra         *extra);
+/* The job ended: its owner's resume hook goes, its data let go in @out. */
+void          gopod_job_priv_steal_resume_func_locked  (JobExtra         *extra,
+                                                        GopodOutbox      *out);
 
 /* Cancels a running job's cancellable where its work listens. */
 void          gopod_job_priv_cancel_work               (GopodJob         *job,

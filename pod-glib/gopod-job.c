@@ -344,6 +344,9 @@ gopod_job_priv_end_full (GopodJob       *job,
     *recycle = g_steal_pointer (&priv->cancellable);
   if (priv->extra != NULL)
     gopod_wait_list_fire_all (&priv->extra->waiters, &out);
+  /* The owner is done with the job: its resume hook would only keep the
+   * owner alive for as long as anyone keeps the job (G6). */
+  gopod_job_priv_steal_resume_func_locked (priv->extra, &out);
   g_mutex_unlock (&priv->lock);
 
   gopod_outbox_flush (&out);

@@ -215,6 +215,7 @@ gopod_pod_registry_hold_locked (GopodPodCore *core,
   /* The hook first, then the look: a resume between the two either sees
    * the hook (and waits for this lock to find the job held) or is seen. */
   gopod_job_set_resume_func (job, pod_registry_job_resumed, gopod_pod_core_ref (core),
+                             (gpointer (*) (gpointer)) gopod_pod_core_ref,
                              (GDestroyNotify) gopod_pod_core_unref);
   if (!gopod_job_peek_paused (job) && pod_registry_lane_allows (registry, job))
     return FALSE;
@@ -314,6 +315,14 @@ pod_registry_queued_jobs_locked (GopodPodCore *core)
   return jobs;
 }
 
+static void
+pod_registry_seed (GopodJobList *jobs,
+                   GopodJob     *job)
+{
+  if (!gopod_job_is_ended (job))
+    gopod_job_list_append (jobs, job);
+}
+
 GListModel *
 gopod_pod_registry_get_jobs_locked (GopodPodCore *core)
 {
@@ -324,13 +333,16 @@ gopod_pod_registry_get_jobs_locked (GopodPodCore *core)
       g_autoptr(GPtrArray) queued = pod_registry_queued_jobs_locked (core);
 
       /* Jobs accepted before anyone asked: the running ones first, then
-       * the queued ones in the order they were accepted. */
+       * the queued ones in the order they were accepted. A job there may
+       * have ended already (one a worker counts running until it finds it
+       * will not start, rule P13): its end was told to no list, and no end
+       * would take it out again. */
       registry->jobs = gopod_job_list_new (core->context);
       gopod_job_list_set_keep_ended_ms (registry->jobs, registry->keep_ended_ms);
       for (guint i = 0; i < core->running_jobs->len; i++)
-        gopod_job_list_append (registry->jobs, g_ptr_array_index (core->running_jobs, i));
+        pod_registry_seed (registry->jobs, g_ptr_array_index (core->running_jobs, i));
       for (guint i = 0; i < queued->len; i++)
-        gopod_job_list_append (registry->jobs, g_ptr_array_index (queued, i));
+        pod_registry_seed (registry->jobs, g_ptr_array_index (queued, i));
     }
   return g_object_ref (G_LIST_MODEL (registry->jobs));
 }
@@ -340,9 +352,14 @@ gopod_pod_registry_lookup_locked (GopodPodCore *core,
                                   const char   *key)
 {
   GQueue *lane = pod_registry_lane (&core->registry, key);
-  GopodJob *newest = lane != NULL ? g_queue_peek_tail (lane) : NULL;
 
-  return newest != NULL ? g_object_ref (newest) : NULL;
+  /* A job leaves its lane in its end func, after its state turned final and
+   * its `finish` ran: until then it is in the lane but ended (and a newer
+   * one cancelled while queued may sit behind a running one). */
+  for (GList *l = lane != NULL ? lane->tail : NULL; l != NULL; l = l->prev)
+    if (!gopod_job_is_ended (l->data))
+      return g_object_ref (l->data);
+  return NULL;
 }
 
 double

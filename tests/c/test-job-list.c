@@ -215,6 +215,33 @@ test_keep_ended (void)
   reader_clear (&reader);
 }
 
+static void
+test_clear_then_keep (void)
+{
+  Reader reader;
+  g_autoptr(GPtrArray) jobs = make_jobs (3);
+
+  g_test_summary ("A Clear button that lowers keep-ended-ms to 0 and sets it back at once "
+                  "still clears the jobs kept so far, and keeps those that end later");
+  list_reader_init (&reader);
+  gopod_job_list_set_keep_ended_ms (LIST (&reader), 3600 * 1000);
+  append_all (&reader, jobs);
+  end_at (&reader, jobs, 0);
+  reader_look (&reader);
+  assert_lists (&reader, jobs);
+
+  /* Both in one handler, before the list looks again. */
+  gopod_job_list_set_keep_ended_ms (LIST (&reader), 0);
+  gopod_job_list_set_keep_ended_ms (LIST (&reader), 3600 * 1000);
+  end_at (&reader, jobs, 1);
+  reader_look (&reader);
+  g_assert_cmpuint (reader.shadow->len, ==, 2);
+  g_assert_true (g_ptr_array_index (reader.shadow, 0) == g_ptr_array_index (jobs, 1));
+  g_assert_true (g_ptr_array_index (reader.shadow, 1) == g_ptr_array_index (jobs, 2));
+  reader_check (&reader);
+  reader_clear (&reader);
+}
+
 /* --- workers appending and ending at once, a reader checking each step --- */
 
 #define N_FEEDERS 4
@@ -336,6 +363,7 @@ main (int    argc,
   g_test_add_func ("/Gopod/JobList/many-runs", test_many_runs);
   g_test_add_func ("/Gopod/JobList/transient", test_transient);
   g_test_add_func ("/Gopod/JobList/keep-ended", test_keep_ended);
+  g_test_add_func ("/Gopod/JobList/clear-then-keep", test_clear_then_keep);
   g_test_add_func ("/Gopod/JobList/concurrent", test_concurrent);
   g_test_add_func ("/Gopod/JobList/outlives-list", test_outlives_list);
 

@@ -331,6 +331,47 @@ test_remaining (void)
   test_gate_clear (&gate);
 }
 
+static gboolean
+report_tiny (GopodJob      *job,
+             GCancellable  *cancellable,
+             gpointer       user_data,
+             GError       **error)
+{
+  TestGate *gate = user_data;
+
+  /* Valid, however small: the first of very many steps. */
+  gopod_job_set_progress (job, 1e-300);
+  test_gate_pass (gate);
+  return TRUE;
+}
+
+static void
+test_remaining_tiny_progress (void)
+{
+  g_autoptr(GopodPod) pod = gopod_pod_new (1);
+  TestGate gate;
+  g_autoptr(GopodJob) job = NULL;
+  gint64 until;
+
+  g_test_summary ("remaining-ms of a job that has barely begun is large, never negative "
+                  "(the estimate saturates instead of overflowing)");
+  test_gate_init (&gate);
+  job = gopod_job_new_func (report_tiny, &gate, NULL);
+  gopod_pod_start (pod);
+  g_assert_true (gopod_pod_add_job (pod, job, NULL, NULL));
+  test_gate_wait_for_waiters (&gate, 1);
+  /* Some running time to scale: a busy wait on the clock, ordering no
+   * thread. 10 ms at 1e-300 is far past what gint64 holds in ms. */
+  until = g_get_monotonic_time () + 10000;
+  while (g_get_monotonic_time () < until)
+    ;
+  g_assert_cmpint (gopod_job_get_remaining_ms (job), ==, G_MAXINT64);
+  test_gate_open (&gate);
+  g_assert_true (gopod_job_wait (job, NULL, NULL));
+  g_assert_true (gopod_pod_shutdown (pod, GOPOD_SHUTDOWN_DRAIN, NULL, NULL));
+  test_gate_clear (&gate);
+}
+
 static void
 test_key (void)
 {
@@ -1418,6 +1459,174 @@ test_resume_ended_keyed (void)
   g_assert_true (gopod_pod_shutdown (pod, GOPOD_SHUTDOWN_DRAIN, NULL, NULL));
 }
 
+/* A pod's list holds its jobs, and a job a worker looked at for its key or
+ * pause holds a reference to the pod's core for its resume hook: a kept job
+ * must not keep the core, and with it the list, alive for ever. */
+static void
+list_gone (gpointer  data,
+           GObject  *where_the_object_was)
+{
+  g_atomic_int_set ((int *) data, TRUE);
+}
+
+static void
+test_model_kept_keyed_freed (gconstpointer data)
+{
+  const char *key = data;
+  GopodPod *pod = gopod_pod_new (1);
+  g_autoptr(GopodJob) job = gopod_job_new_func (test_job_succeed, NULL, NULL);
+  GListModel *jobs;
+  int freed = FALSE;
+
+  g_test_summary ("A pod dropped with a kept ended job in its list, keyed or not, frees "
+                  "its list (no cycle through the job's resume hook)");
+  gopod_pod_set_keep_ended_ms (pod, G_MAXUINT);
+  jobs = gopod_pod_get_jobs (pod);
+  g_object_weak_ref (G_OBJECT (jobs), list_gone, &freed);
+  gopod_job_set_key (job, key);
+  g_assert_true (gopod_pod_add_job (pod, job, NULL, NULL));
+  gopod_pod_start (pod);
+  g_assert_true (gopod_job_wait (job, NULL, NULL));
+  g_assert_true (gopod_pod_shutdown (pod, GOPOD_SHUTDOWN_DRAIN, NULL, NULL));
+  g_object_unref (pod);
+  g_object_unref (jobs);
+  g_clear_object (&job);
+  /* The last worker lets go of the core after the shutdown returned. */
+  g_assert_true (test_poll_until (test_flag_is_set, &freed, 10000));
+}
+
+/* A job whose `finish` looks its own key up, as one that adds a follow-up
+ * of the same key, unless one is pending, would. */
+typedef struct
+{
+  GopodJob  parent_instance;
+  GopodPod *pod;
+  GopodJob *found;  /* what lookup_job gave `finish` */
+} LookupJob;
+
+typedef struct
+{
+  GopodJobClass parent_class;
+} LookupJobClass;
+
+static GType lookup_job_get_type (void);
+G_DEFINE_TYPE (LookupJob, lookup_job, GOPOD_TYPE_JOB)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (LookupJob, g_object_unref)
+
+static gboolean
+lookup_job_run (GopodJob      *job,
+                GCancellable  *cancellable,
+                GError       **error)
+{
+  return TRUE;
+}
+
+static void
+lookup_job_finish (GopodJob *job)
+{
+  LookupJob *self = (LookupJob *) job;
+
+  self->found = gopod_pod_lookup_job (self->pod, gopod_job_get_key (job));
+}
+
+static void
+lookup_job_dispose (GObject *object)
+{
+  g_clear_object (&((LookupJob *) object)->found);
+  G_OBJECT_CLASS (lookup_job_parent_class)->dispose (object);
+}
+
+static void
+lookup_job_class_init (LookupJobClass *klass)
+{
+  GOPOD_JOB_CLASS (klass)->run = lookup_job_run;
+  GOPOD_JOB_CLASS (klass)->finish = lookup_job_finish;
+  G_OBJECT_CLASS (klass)->dispose = lookup_job_dispose;
+}
+
+static void
+lookup_job_init (LookupJob *self)
+{
+}
+
+static void
+test_lookup_skips_ended (void)
+{
+  g_autoptr(GopodPod) pod = gopod_pod_new (1);
+  g_autoptr(LookupJob) job = g_object_new (lookup_job_get_type (), "key", "lane", NULL);
+  g_autoptr(LookupJob) queued = g_object_new (lookup_job_get_type (), "key", "lane", NULL);
+
+  g_test_summary ("lookup_job never returns a job that has ended, also while its end is "
+                  "on its way (from its own finish)");
+  job->pod = queued->pod = pod;
+  g_assert_true (gopod_pod_add_job (pod, GOPOD_JOB (job), NULL, NULL));
+  gopod_pod_start (pod);
+  g_assert_true (gopod_job_wait (GOPOD_JOB (job), NULL, NULL));
+  g_assert_null (job->found);
+
+  /* Cancelled while queued behind nothing else of its key: it ends in the
+   * cancelling thread, its own finish looking. */
+  gopod_pod_pause (pod);
+  g_assert_true (gopod_pod_add_job (pod, GOPOD_JOB (queued), NULL, NULL));
+  gopod_job_cancel (GOPOD_JOB (queued));
+  g_assert_cmpint (gopod_job_get_state (GOPOD_JOB (queued)), ==, GOPOD_JOB_STATE_CANCELLED);
+  g_assert_null (queued->found);
+  g_assert_true (gopod_pod_shutdown (pod, GOPOD_SHUTDOWN_DRAIN, NULL, NULL));
+}
+
+/* The worker that ran a job hands its slot to the next queued one under the
+ * lock (P13) and starts it after letting go of the first: the first one's
+ * finalization, which it may run there (J10), holds it in between. */
+static void
+hold_worker_in_finalize (gpointer  data,
+                         GObject  *where_the_object_was)
+{
+  test_gate_pass (data);
+}
+
+static void
+test_model_skips_ended_running (void)
+{
+  g_autoptr(GopodPod) pod = gopod_pod_new (1);
+  g_autoptr(GopodJob) next = NULL;
+  g_autoptr(GListModel) jobs = NULL;
+  GopodJob *first;
+  TestGate run_gate, finalize_gate;
+
+  g_test_summary ("A model made while a job the worker took for its slot was cancelled "
+                  "before it started does not list that ended job for ever (G4)");
+  test_gate_init (&run_gate);
+  test_gate_init (&finalize_gate);
+  first = add_job (pod, pass_gate, &run_gate);
+  next = add_job (pod, test_job_succeed, NULL);
+  gopod_pod_start (pod);
+  test_gate_wait_for_waiters (&run_gate, 1);
+  /* The pod's reference is the last: the worker finalizes it itself, nobody
+   * running the job's context. */
+  g_object_weak_ref (G_OBJECT (first), hold_worker_in_finalize, &finalize_gate);
+  g_object_unref (first);
+  test_gate_open (&run_gate);
+  test_gate_wait_for_waiters (&finalize_gate, 1);
+
+  /* @next is out of the queue, counted running, not started yet:
+   * cancelled, it ends here. */
+  g_assert_cmpuint (gopod_pod_get_queued (pod), ==, 0);
+  g_assert_cmpuint (gopod_pod_get_running (pod), ==, 1);
+  g_assert_cmpint (gopod_job_get_state (next), ==, GOPOD_JOB_STATE_QUEUED);
+  gopod_job_cancel (next);
+  g_assert_cmpint (gopod_job_get_state (next), ==, GOPOD_JOB_STATE_CANCELLED);
+  jobs = gopod_pod_get_jobs (pod);
+  test_gate_open (&finalize_gate);
+  g_assert_true (gopod_pod_wait (pod, NULL, NULL));
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  g_assert_cmpuint (g_list_model_get_n_items (jobs), ==, 0);
+  test_assert_counters_add_up (pod);
+  g_assert_true (gopod_pod_shutdown (pod, GOPOD_SHUTDOWN_DRAIN, NULL, NULL));
+  test_gate_clear (&run_gate);
+  test_gate_clear (&finalize_gate);
+}
+
 /* The pod may hold the last reference to its application: letting go of
  * it finalizes it, and whatever that runs (a subclass's dispose, a weak
  * notify, a binding's toggle notify) must not run under the pod's lock
@@ -1603,6 +1812,7 @@ main (int    argc,
   g_test_add_func ("/Gopod/Registry/pause/notify", test_paused_notify);
   g_test_add_func ("/Gopod/Registry/status/coalesced", test_status_coalesced);
   g_test_add_func ("/Gopod/Registry/remaining", test_remaining);
+  g_test_add_func ("/Gopod/Registry/remaining/tiny-progress", test_remaining_tiny_progress);
   g_test_add_func ("/Gopod/Registry/key", test_key);
   g_test_add_func ("/Gopod/Registry/model/counters", test_model_counters);
   g_test_add_func ("/Gopod/Registry/model/burst", test_model_burst);
@@ -1631,6 +1841,12 @@ main (int    argc,
   g_test_add_func ("/Gopod/Registry/held/ended-in-flight/paused-pod", test_ended_in_flight_paused_pod);
   g_test_add_func ("/Gopod/Registry/pod/popped-cancelled-put-back", test_popped_cancelled_put_back);
   g_test_add_func ("/Gopod/Registry/pod/drain-cancelled-held", test_pod_drain_cancelled_held);
+  g_test_add_func ("/Gopod/Registry/model/skips-ended-running", test_model_skips_ended_running);
+  g_test_add_func ("/Gopod/Registry/keys/lookup-skips-ended", test_lookup_skips_ended);
+  g_test_add_data_func ("/Gopod/Registry/model/kept-freed/plain", NULL,
+                        test_model_kept_keyed_freed);
+  g_test_add_data_func ("/Gopod/Registry/model/kept-freed/keyed", "lane",
+                        test_model_kept_keyed_freed);
 
   return g_test_run ();
 }

@@ -152,6 +152,40 @@ function testKeepEnded() {
     pod.keep_ended_ms = 0;
     drain();
     checkEqual(reader.copy.length, 0, 'lowering keep-ended-ms clears it');
+
+    // A Clear button that goes on keeping: 0, then the keep time again,
+    // before the loop runs.
+    const again = new HeldJob({title: 'kept again'});
+    again.autoComplete = true;
+    pod.keep_ended_ms = 3600 * 1000;
+    pod.add_job(again, null);
+    runLoopUntil(() => again.state === Gopod.JobState.SUCCEEDED, 'the job kept again');
+    drain();
+    checkEqual(reader.copy.length, 1, 'the job is kept again');
+    pod.keep_ended_ms = 0;
+    pod.keep_ended_ms = 3600 * 1000;
+    drain();
+    checkEqual(reader.copy.length, 0, 'clear then keep still clears what was kept');
+    pod.shutdown(Gopod.ShutdownMode.DRAIN, null);
+}
+
+// A job whose finish adds a follow-up of its key unless one is pending.
+const FollowUpJob = GObject.registerClass(class FollowUpJob extends HeldJob {
+    vfunc_finish() {
+        this.found = this.pod.lookup_job(this.key);
+    }
+});
+
+function testLookupFromFinish() {
+    const pod = Gopod.Pod.new(1);
+    const job = new FollowUpJob({title: 'sync', key: 'account'});
+    job.pod = pod;
+    job.found = 'not looked';
+    job.autoComplete = true;
+    pod.add_job(job, null);
+    pod.start();
+    runLoopUntil(() => job.state === Gopod.JobState.SUCCEEDED, 'the job');
+    checkEqual(job.found, null, 'finish does not find its own, ended job');
     pod.shutdown(Gopod.ShutdownMode.DRAIN, null);
 }
 
@@ -188,6 +222,7 @@ function testApplicationHold() {
 testModelAndCoalescing();
 testPauseAndKeys();
 testKeepEnded();
+testLookupFromFinish();
 testApplicationHold();
 
 if (failures() > 0) {

@@ -326,6 +326,45 @@ class TestKeys(unittest.TestCase):
         self.assertIsNone(pod.lookup_job('a'))
         pod.shutdown(Gopod.ShutdownMode.DRAIN, None)
 
+    def test_lookup_from_finish(self):
+        """A job's do_finish that looks its key up before adding a follow-up
+        does not find itself: it has ended."""
+        class FollowUpJob(Gopod.Job):
+            def __init__(self, pod, **props):
+                super().__init__(**props)
+                self.pod, self.found = pod, 'not looked'
+
+            def do_run(self, cancellable):
+                return True
+
+            def do_finish(self):
+                self.found = self.pod.lookup_job(self.get_key())
+
+        pod = Gopod.Pod.new(1)
+        job = FollowUpJob(pod, key='account')
+        pod.add_job(job, None)
+        pod.start()
+        self.assertTrue(job.wait(None))
+        self.assertIsNone(job.found)
+        pod.shutdown(Gopod.ShutdownMode.DRAIN, None)
+
+    def test_kept_keyed_jobs_let_the_model_go(self):
+        """A pod dropped with keyed jobs kept under keep-ended-ms lets its
+        model go once nobody holds it: a job kept in the model does not keep
+        the pod's insides, which keep the model."""
+        pod = Gopod.Pod.new(1)
+        pod.props.keep_ended_ms = GLib.MAXUINT32
+        model = pod.get_jobs()
+        freed = threading.Event()
+        model.weak_ref(freed.set)
+        # A plain Gopod.Job has no run: it fails, and was looked at for its key.
+        pod.add_job(Gopod.Job(key='/home/user/a.iso'), None)
+        pod.start()
+        self.assertTrue(pod.wait(None))
+        self.assertTrue(pod.shutdown(Gopod.ShutdownMode.DRAIN, None))
+        del pod, model
+        self.assertTrue(freed.wait(SAFETY_S))
+
 
 class TestPodProgress(unittest.TestCase):
     def test_progress(self):
