@@ -504,15 +504,19 @@ void
 gopod_pod_set_application (GopodPod     *pod,
                            GApplication *application)
 {
+  GApplication *old = NULL;
   gboolean changed;
 
   g_return_if_fail (GOPOD_IS_POD (pod));
   g_return_if_fail (application == NULL || G_IS_APPLICATION (application));
 
   gopod_pod_core_lock (pod->core);
-  changed = gopod_pod_registry_set_application_locked (pod->core, application);
+  changed = gopod_pod_registry_set_application_locked (pod->core, application, &old);
   g_mutex_unlock (&pod->core->lock);
 
+  /* Here, on the caller's thread, as any unref by the caller would be: its
+   * finalization is user code, run without the lock (rule 1). */
+  g_clear_object (&old);
   if (changed)
     gopod_notify_queue (&pod->core->notify, PROP_APPLICATION);
 }

@@ -24,7 +24,8 @@ G_BEGIN_DECLS
  *   not at the head of their lane). They still count as queued and keep the
  *   queue's reference; a resume or a lane moving on puts them back.
  * - Progress since the pod was last idle, from its counters.
- * - The application hold, taken and dropped on the pod's context.
+ * - The application hold, taken and dropped on the application's context
+ *   (the global default one), not the pod's.
  */
 
 typedef struct _GopodPodCore GopodPodCore;
@@ -39,7 +40,7 @@ typedef struct
   guint64       base_ended;
   GApplication *application;      /* owned */
   gboolean      holding;          /* whether @application should be held now */
-  GApplication *app_held;         /* the one held now, owned; on the pod's context */
+  GApplication *app_held;         /* the one held now, owned; on the application's context */
 } GopodPodRegistry;
 
 void          gopod_pod_registry_init              (GopodPodRegistry *registry);
@@ -76,8 +77,10 @@ GopodJob     *gopod_pod_registry_lookup_locked     (GopodPodCore     *core,
 double        gopod_pod_registry_progress_locked   (GopodPodCore     *core);
 void          gopod_pod_registry_set_keep_ended_ms_locked (GopodPodCore *core,
                                                            guint         keep_ended_ms);
-/* Returns whether it changed. */
-gboolean      gopod_pod_registry_set_application_locked   (GopodPodCore *core,
-                                                           GApplication *application);
+/* Returns whether it changed; if so, @old is the previous application
+ * (owned, maybe NULL), to unref once the lock is dropped (rule 1). */
+gboolean      gopod_pod_registry_set_application_locked   (GopodPodCore  *core,
+                                                           GApplication  *application,
+                                                           GApplication **old);
 
 G_END_DECLS

@@ -28,10 +28,20 @@ gopod_pod_registry_clear (GopodPodRegistry *registry)
 
 /* The application hold. GApplication's use count belongs to the thread
  * that runs its context: `holding` says what should be, `app_held` what is,
- * and the two are brought together there: at once when the caller owns the
- * pod's context (an `activate` handler adding work must hold before it
+ * and the two are brought together there: at once when the caller owns
+ * that context (an `activate` handler adding work must hold before it
  * returns, or the application quits), else from an idle source there. Each
  * sync does what is missing, so syncs may come in any order. */
+
+/* The application's context: g_application_run() runs the global default
+ * one whatever the thread-default context of whoever made the pod, so a pod
+ * made under a context of its own must not hold from there (nobody may run
+ * it, and the use count would be touched off the application's thread). */
+static GMainContext *
+pod_registry_app_context (void)
+{
+  return g_main_context_default ();
+}
 
 static gboolean
 pod_registry_unref_in_context (gpointer data)
@@ -42,13 +52,14 @@ pod_registry_unref_in_context (gpointer data)
 /* Drops a reference to an application that may be the last one: its
  * finalization (a subclass's dispose, weak and toggle notifies) is user
  * code, so it never runs under the core lock (internals rule 1), but from
- * an idle on the pod's context, the application's. */
+ * an idle on the application's context. Only for `app_held`, let go of by
+ * a sync under the lock. */
 static void
 pod_registry_unref_later (GopodPodCore *core,
                           GApplication *application)
 {
   if (application != NULL)
-    gopod_idle_add_on (core->context, "[pod-glib] application unref",
+    gopod_idle_add_on (pod_registry_app_context (), "[pod-glib] application unref",
                        pod_registry_unref_in_context, application, g_object_unref);
 }
 
@@ -84,23 +95,27 @@ pod_registry_send_hold (GopodPodCore *core,
                         gboolean      hold)
 {
   core->registry.holding = hold;
-  if (g_main_context_is_owner (core->context))
+  if (g_main_context_is_owner (pod_registry_app_context ()))
     pod_registry_sync_locked (core);
   else
-    gopod_idle_add_on (core->context, "[pod-glib] application hold",
+    gopod_idle_add_on (pod_registry_app_context (), "[pod-glib] application hold",
                        pod_registry_sync_in_context, gopod_pod_core_ref (core),
                        (GDestroyNotify) gopod_pod_core_unref);
 }
 
 gboolean
-gopod_pod_registry_set_application_locked (GopodPodCore *core,
-                                           GApplication *application)
+gopod_pod_registry_set_application_locked (GopodPodCore  *core,
+                                           GApplication  *application,
+                                           GApplication **old)
 {
   GopodPodRegistry *registry = &core->registry;
 
   if (registry->application == application)
     return FALSE;
-  pod_registry_unref_later (core, g_steal_pointer (&registry->application));
+  /* The caller drops it once unlocked, not an idle: after
+   * g_application_run() returned nobody runs the application's context,
+   * and the idle would keep the application until exit. */
+  *old = g_steal_pointer (&registry->application);
   registry->application = application != NULL ? g_object_ref (application) : NULL;
   pod_registry_send_hold (core, application != NULL && !gopod_pod_core_is_idle_locked (core));
   return TRUE;

@@ -356,7 +356,8 @@ gopod_pod_class_init (GopodPodClass *klass)
    * queued or running, the pod holds it ([method@Gio.Application.hold]), so
    * closing the last window does not stop work in flight; it releases it
    * when the pod is idle or shut down. Holds and releases happen on the
-   * pod's main context.
+   * global default main context, the one [method@Gio.Application.run] runs,
+   * whatever the pod's own main context.
    *
    * Since: 1.2
    */

@@ -1692,6 +1692,129 @@ test_application_unref_unlocked (gconstpointer data)
   test_gate_clear (&gate);
 }
 
+/* A pod made on a thread with a context of its own (pushed as its
+ * thread-default, then never run again) still holds an application, which
+ * runs on the global default context (g_application_run() uses no other). */
+static gpointer
+make_pod_elsewhere (gpointer data)
+{
+  GMainContext *context = g_main_context_new ();
+  GopodPod *pod;
+
+  g_main_context_push_thread_default (context);
+  pod = gopod_pod_new (1);
+  g_main_context_pop_thread_default (context);
+  g_main_context_unref (context);
+  return pod;
+}
+
+typedef struct
+{
+  GopodPod *pod;
+  TestGate  gate;
+  GopodJob *job;
+  gboolean  ended_at_shutdown;
+} AppElsewhere;
+
+static gboolean
+open_gate_idle (gpointer data)
+{
+  test_gate_open (data);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+elsewhere_activate (GApplication *app,
+                    AppElsewhere *run)
+{
+  run->job = add_job (run->pod, pass_gate, &run->gate);
+  /* Opened only if the application keeps running its loop: it does only
+   * while the pod holds it. */
+  g_idle_add (open_gate_idle, &run->gate);
+}
+
+static void
+elsewhere_shutdown (GApplication *app,
+                    AppElsewhere *run)
+{
+  run->ended_at_shutdown = gopod_job_is_ended (run->job);
+}
+
+static void
+test_application_other_context (void)
+{
+  GApplication *app = g_application_new ("org.gnome.PodGlib.TestRegistryElsewhere",
+                                          G_APPLICATION_NON_UNIQUE);
+  AppElsewhere run = { NULL };
+  GThread *maker;
+
+  g_test_summary ("A pod made on a thread whose thread-default context is not the "
+                  "application's still holds the application while it has work (G9)");
+  maker = g_thread_new ("maker", make_pod_elsewhere, NULL);
+  run.pod = g_thread_join (maker);
+  test_gate_init (&run.gate);
+  gopod_pod_start (run.pod);
+  gopod_pod_set_application (run.pod, app);
+  g_signal_connect (app, "activate", G_CALLBACK (elsewhere_activate), &run);
+  g_signal_connect (app, "shutdown", G_CALLBACK (elsewhere_shutdown), &run);
+  g_assert_cmpint (g_application_run (app, 0, NULL), ==, 0);
+  g_assert_true (run.ended_at_shutdown);
+
+  test_gate_open (&run.gate);
+  g_assert_true (gopod_pod_wait (run.pod, NULL, NULL));
+  gopod_pod_set_application (run.pod, NULL);
+  g_assert_true (gopod_pod_shutdown (run.pod, GOPOD_SHUTDOWN_DRAIN, NULL, NULL));
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  g_clear_object (&run.job);
+  g_object_unref (run.pod);
+  g_object_unref (app);
+  test_gate_clear (&run.gate);
+}
+
+/* What a Python or GJS program writes: set the application, run it, and
+ * once g_application_run() returned, unset it. Nobody runs the application's
+ * context any more, so letting go of it must not wait for that context. */
+static void
+after_run_activate (GApplication *app,
+                    AppElsewhere *run)
+{
+  run->job = add_job (run->pod, pass_gate, &run->gate);
+  g_idle_add (open_gate_idle, &run->gate);
+}
+
+static void
+test_application_unset_after_run (void)
+{
+  GApplication *app = g_application_new ("org.gnome.PodGlib.TestRegistryAfterRun",
+                                          G_APPLICATION_NON_UNIQUE);
+  AppElsewhere run = { NULL };
+
+  g_test_summary ("Unsetting the application after g_application_run() returned lets "
+                  "go of it at once: nobody runs its context any more (G9)");
+  run.pod = gopod_pod_new (1);
+  test_gate_init (&run.gate);
+  gopod_pod_start (run.pod);
+  gopod_pod_set_application (run.pod, app);
+  g_signal_connect (app, "activate", G_CALLBACK (after_run_activate), &run);
+  g_signal_connect (app, "shutdown", G_CALLBACK (elsewhere_shutdown), &run);
+  g_assert_cmpint (g_application_run (app, 0, NULL), ==, 0);
+  g_assert_true (run.ended_at_shutdown);
+
+  /* The release ran before the application quit, and its unref in the
+   * flush g_application_run() ends with: the pod's reference is the last
+   * but ours. */
+  gopod_pod_set_application (run.pod, NULL);
+  g_object_add_weak_pointer (G_OBJECT (app), (gpointer *) &app);
+  g_object_unref (app);
+  g_assert_null (app);
+
+  g_clear_object (&run.job);
+  g_assert_true (gopod_pod_shutdown (run.pod, GOPOD_SHUTDOWN_DRAIN, NULL, NULL));
+  g_object_unref (run.pod);
+  test_gate_clear (&run.gate);
+}
+
 static gboolean
 one_worker_left (gpointer pod)
 {
@@ -1838,6 +1961,8 @@ main (int    argc,
                         test_application_unref_unlocked);
   g_test_add_data_func ("/Gopod/Registry/application/unref-unlocked/busy", GINT_TO_POINTER (TRUE),
                         test_application_unref_unlocked);
+  g_test_add_func ("/Gopod/Registry/application/other-context", test_application_other_context);
+  g_test_add_func ("/Gopod/Registry/application/unset-after-run", test_application_unset_after_run);
   g_test_add_func ("/Gopod/Registry/held/ended-in-flight/paused-pod", test_ended_in_flight_paused_pod);
   g_test_add_func ("/Gopod/Registry/pod/popped-cancelled-put-back", test_popped_cancelled_put_back);
   g_test_add_func ("/Gopod/Registry/pod/drain-cancelled-held", test_pod_drain_cancelled_held);

@@ -3,6 +3,7 @@
 """The job registry from Python: the pod's model, pause, keys, progress and
 the application hold."""
 
+import gc
 import threading
 import time
 import unittest
@@ -410,6 +411,24 @@ class TestApplication(unittest.TestCase):
         self.assertEqual(app.run([]), 0)
         self.assertEqual(seen['ended'], Gopod.JobState.SUCCEEDED)
         pod.props.application = None
+        pod.shutdown(Gopod.ShutdownMode.DRAIN, None)
+
+    def test_unset_after_run(self):
+        """Unsetting the application once run() returned lets go of it at
+        once: nobody runs its main context any more to drop it later."""
+        app = Gio.Application(application_id='org.gnome.PodGlib.TestRegistryPythonAfterRun',
+                              flags=Gio.ApplicationFlags.NON_UNIQUE)
+        pod = Gopod.Pod.new(1)
+        pod.props.application = app
+        pod.start()
+        app.connect('activate', lambda app: None)
+        self.assertEqual(app.run([]), 0)
+        pod.props.application = None
+        freed = []
+        app.weak_ref(lambda: freed.append(True))
+        del app
+        gc.collect()
+        self.assertTrue(freed)
         pod.shutdown(Gopod.ShutdownMode.DRAIN, None)
 
 
