@@ -829,7 +829,10 @@ job_discard_cancelled (GopodJob *job)
  * @job: a job
  *
  * Cancels @job. A job that has not started never runs: it ends
- * %GOPOD_JOB_STATE_CANCELLED at once, and its `finish` runs now. A running
+ * %GOPOD_JOB_STATE_CANCELLED at once, and its `finish` runs now; a
+ * main-context job ends on its main context instead, at once if the calling
+ * thread owns or can acquire that context, else from an idle source there,
+ * so that its `finish` runs on the thread of that context. A running
  * job has its cancellable cancelled; it ends when its work returns (or, for a
  * main-context job, completes), %GOPOD_JOB_STATE_CANCELLED unless the work
  * succeeded anyway. Cancelling a job that ended does nothing.

@@ -771,7 +771,9 @@ gopod_select_get_n_cases (GopodSelect *self)
  *
  * Blocks until one case happens, does it, and returns its number. No main
  * loop is needed. A select without cases waits for @cancellable, as Go's
- * `select {}` waits forever.
+ * `select {}` waits forever; without cases and without @cancellable it
+ * would wait for ever, a programmer error: a critical, and -1 with @error
+ * left unset.
  *
  * Returns: the chosen case's number, or -1 with %G_IO_ERROR_CANCELLED
  *   when @cancellable fired first (no case happened), or with

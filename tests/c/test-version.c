@@ -29,6 +29,17 @@ test_version_check (void)
     g_assert_nonnull (gopod_check_version (GOPOD_MAJOR_VERSION - 1, 0, 0));
 }
 
+/* The library says it is as new as the newest API it has: an application
+ * that uses what GOPOD_AVAILABLE_IN_1_2 marks and checks for 1.2 at run
+ * time must pass the check (the project's version said 1.0.0). */
+static void
+test_version_covers_api (void)
+{
+  g_assert_cmpint (GOPOD_VERSION_CUR_STABLE, ==, GOPOD_VERSION_1_2);
+  g_assert_true (GOPOD_CHECK_VERSION (1, 2, 0));
+  g_assert_null (gopod_check_version (1, 2, 0));
+}
+
 static void
 test_error_domain (void)
 {
@@ -97,6 +108,7 @@ main (int   argc,
   g_test_add_func ("/Gopod/Error/quark-threads", test_error_quark_threads);
   g_test_add_func ("/Gopod/Version/runtime-matches-headers", test_version_runtime_matches_headers);
   g_test_add_func ("/Gopod/Version/check", test_version_check);
+  g_test_add_func ("/Gopod/Version/covers-api", test_version_covers_api);
   g_test_add_func ("/Gopod/Error/domain", test_error_domain);
   g_test_add_func ("/Gopod/Enums/types", test_enum_types);
 
