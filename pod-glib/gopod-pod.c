@@ -359,12 +359,13 @@ gopod_pod_class_init (GopodPodClass *klass)
    * global default main context, the one [method@Gio.Application.run] runs,
    * whatever the pod's own main context.
    *
-   * Set it from the application's `startup` or `activate`: before the run,
-   * nobody runs that context yet, so a pod with work takes its hold only
-   * once the run is under way, and a run with nothing else to do may quit
-   * first. And shut the pod down from the application's `shutdown` when it
-   * may still have work after [method@Gio.Application.quit]: a release
-   * due after the run ended waits for a context nobody runs again.
+   * Give the pod its work once the run is under way (from `startup`,
+   * `activate` or later): before the run nobody runs that context, so a
+   * pod already busy then takes its hold only once the run looks, and a run
+   * with nothing else to do may quit first. And shut the pod down from the
+   * application's `shutdown` when it may still have work after
+   * [method@Gio.Application.quit]: a release due after the run ended waits
+   * for a context nobody runs again.
    *
    * Since: 1.2
    */
