@@ -380,21 +380,27 @@ pod_core_light_keeps_holding_locked (GopodPodCore *core,
  * the head of the queue, which a worker would take next, does not come
  * before it. The queue's length cannot tell whether anything is queued: it
  * counts the workers asleep in it negative, also one already woken for an
- * item. The head is taken out to be compared, then put back in front. */
+ * item. The head is taken out to be compared, then put back in front, in
+ * one hold of the queue's lock: a worker popping without ours (P4) would
+ * otherwise take the item behind it in between, ahead of its turn. */
 static gboolean
 pod_core_light_goes_first_locked (GopodPodCore *core,
                                   GopodChunk   *chunk)
 {
-  gpointer head = g_async_queue_try_pop (core->queue);
-  gboolean first;
+  gpointer head;
+  gboolean first = TRUE;
 
-  if (head == NULL)
-    return TRUE;
-  /* A wake marker sorts first, but only wakes: whatever is behind it may
-   * come first. */
-  first = head != GOPOD_WAKE_MARKER &&
-          gopod_chunk_queue_order (gopod_chunk_to_item (chunk), head, NULL) < 0;
-  gopod_pod_core_queue_push_front_locked (core, head);
+  g_async_queue_lock (core->queue);
+  head = g_async_queue_try_pop_unlocked (core->queue);
+  if (head != NULL)
+    {
+      /* A wake marker sorts first, but only wakes: whatever is behind it
+       * may come first. */
+      first = head != GOPOD_WAKE_MARKER &&
+              gopod_chunk_queue_order (gopod_chunk_to_item (chunk), head, NULL) < 0;
+      g_async_queue_push_front_unlocked (core->queue, head);
+    }
+  g_async_queue_unlock (core->queue);
   return first;
 }
 
