@@ -1776,14 +1776,6 @@ test_application_other_context (void)
  * once g_application_run() returned, unset it. Nobody runs the application's
  * context any more, so letting go of it must not wait for that context. */
 static void
-after_run_activate (GApplication *app,
-                    AppElsewhere *run)
-{
-  run->job = add_job (run->pod, pass_gate, &run->gate);
-  g_idle_add (open_gate_idle, &run->gate);
-}
-
-static void
 test_application_unset_after_run (void)
 {
   GApplication *app = g_application_new ("org.gnome.PodGlib.TestRegistryAfterRun",
@@ -1796,7 +1788,7 @@ test_application_unset_after_run (void)
   test_gate_init (&run.gate);
   gopod_pod_start (run.pod);
   gopod_pod_set_application (run.pod, app);
-  g_signal_connect (app, "activate", G_CALLBACK (after_run_activate), &run);
+  g_signal_connect (app, "activate", G_CALLBACK (elsewhere_activate), &run);
   g_signal_connect (app, "shutdown", G_CALLBACK (elsewhere_shutdown), &run);
   g_assert_cmpint (g_application_run (app, 0, NULL), ==, 0);
   g_assert_true (run.ended_at_shutdown);
