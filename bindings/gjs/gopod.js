@@ -47,17 +47,24 @@ function asError(error) {
     return new GLib.Error(Gopod.Error, Gopod.Error.FAILED, message);
 }
 
-function settle(job, error) {
-    if (job.state !== Gopod.JobState.RUNNING)
-        return;  // completed by the begin itself, cancelled, or timed out
-    job.complete(error);
+function settle(job, thrown) {
+    const error = thrown === null ? null : asError(thrown);
+    if (job.state === Gopod.JobState.RUNNING) {
+        job.complete(error);
+        return;
+    }
+    // Completed by the begin itself, cancelled, or timed out: the job's
+    // outcome stands, but an error the begin threw afterwards must not
+    // vanish (a cancelled await rejecting once the job ended is expected).
+    if (error !== null && !error.matches(Gio.IOErrorEnum, Gio.IOErrorEnum.CANCELLED))
+        logError(thrown, `${job.constructor.name}.vfunc_begin threw after the job ended`);
 }
 
 function beginSettling(begin) {
     return function (cancellable) {
         const started = begin.call(this, cancellable);
         if (started instanceof Promise) {
-            started.then(() => settle(this, null), e => settle(this, asError(e)));
+            started.then(() => settle(this, null), e => settle(this, e ?? new Error(String(e))));
             return true;
         }
         return started ?? true;
