@@ -348,11 +348,13 @@ runner_run_current_has_ended (gpointer data)
   return self->current_ended || gopod_job_is_ended (self->current_job);
 }
 
-/* Called with the lock held, once current_job was taken. */
+/* Once current_job was taken. */
 static void
-runner_run_wait_for_current_locked (GopodRunner *self)
+runner_run_wait_for_current (GopodRunner *self)
 {
+  g_mutex_lock (&self->lock);
   gopod_wait_until (&self->waiters, runner_run_current_has_ended, self, NULL, NULL);
+  g_mutex_unlock (&self->lock);
 }
 
 static gboolean
@@ -362,30 +364,22 @@ runner_run_job (GopodRunner  *self,
 {
   const GError *job_error;
 
-  if (gopod_job_start (job))
-    {
-      if (gopod_job_is_main_context (job))
-        {
-          gopod_job_begin_on (job, self->context);
+  gboolean started = gopod_job_start (job);
 
-          /* The job is kept (and this thread waits) until it completes, even
-           * after the run ended: its cancellable was cancelled then. */
-          g_mutex_lock (&self->lock);
-          runner_run_wait_for_current_locked (self);
-          g_mutex_unlock (&self->lock);
-        }
-      else
-        gopod_job_execute (job);
-    }
+  if (started && !gopod_job_is_main_context (job))
+    gopod_job_execute (job);
   else
     {
-      /* Refused: cancelled while it waited its turn. Its end may still be
-       * on its way (a main-context job's from an idle on its context, the
-       * canceller's thread may not have got to it yet, internals rule J8):
-       * until then it has neither its final state nor its error. */
-      g_mutex_lock (&self->lock);
-      runner_run_wait_for_current_locked (self);
-      g_mutex_unlock (&self->lock);
+      /* A main-context job is kept (and this thread waits) until it
+       * completes, even after the run ended: its cancellable was cancelled
+       * then. One refused at its turn (cancelled while it waited) may still
+       * have its end on its way (a main-context job's from an idle on its
+       * context, the canceller's thread may not have got to it yet,
+       * internals rule J8): until then it has neither its final state nor
+       * its error. */
+      if (started)
+        gopod_job_begin_on (job, self->context);
+      runner_run_wait_for_current (self);
     }
 
   if (gopod_job_get_state (job) == GOPOD_JOB_STATE_SUCCEEDED)

@@ -293,16 +293,23 @@ test_status_coalesced (void)
 
 /* --- the rest of a job's registry properties --- */
 
-static gboolean
-report_half (GopodJob      *job,
-             GCancellable  *cancellable,
-             gpointer       user_data,
-             GError       **error)
+/* A job that reports @progress, then waits at @gate. */
+typedef struct
 {
-  TestGate *gate = user_data;
+  TestGate gate;
+  double   progress;
+} ProgressReport;
 
-  gopod_job_set_progress (job, 0.5);
-  test_gate_pass (gate);
+static gboolean
+report_progress (GopodJob      *job,
+                 GCancellable  *cancellable,
+                 gpointer       user_data,
+                 GError       **error)
+{
+  ProgressReport *report = user_data;
+
+  gopod_job_set_progress (job, report->progress);
+  test_gate_pass (&report->gate);
   return TRUE;
 }
 
@@ -310,66 +317,53 @@ static void
 test_remaining (void)
 {
   g_autoptr(GopodPod) pod = gopod_pod_new (1);
-  TestGate gate;
+  ProgressReport report = { .progress = 0.5 };
   g_autoptr(GopodJob) job = NULL;
 
   g_test_summary ("remaining-ms is unknown before a job starts and before it reports "
                   "progress, an estimate while it runs, and 0 once it ended");
-  test_gate_init (&gate);
-  job = gopod_job_new_func (report_half, &gate, NULL);
+  test_gate_init (&report.gate);
+  job = gopod_job_new_func (report_progress, &report, NULL);
   g_assert_cmpint (gopod_job_get_remaining_ms (job), ==, -1);
   g_assert_cmpuint (gopod_job_get_elapsed_ms (job), ==, 0);
   gopod_pod_start (pod);
   g_assert_true (gopod_pod_add_job (pod, job, NULL, NULL));
-  test_gate_wait_for_waiters (&gate, 1);
+  test_gate_wait_for_waiters (&report.gate, 1);
   /* Half done in some time: about as much again to go. */
   g_assert_cmpint (gopod_job_get_remaining_ms (job), >=, 0);
-  test_gate_open (&gate);
+  test_gate_open (&report.gate);
   g_assert_true (gopod_job_wait (job, NULL, NULL));
   g_assert_cmpint (gopod_job_get_remaining_ms (job), ==, 0);
   g_assert_true (gopod_pod_shutdown (pod, GOPOD_SHUTDOWN_DRAIN, NULL, NULL));
-  test_gate_clear (&gate);
-}
-
-static gboolean
-report_tiny (GopodJob      *job,
-             GCancellable  *cancellable,
-             gpointer       user_data,
-             GError       **error)
-{
-  TestGate *gate = user_data;
-
-  /* Valid, however small: the first of very many steps. */
-  gopod_job_set_progress (job, 1e-300);
-  test_gate_pass (gate);
-  return TRUE;
+  test_gate_clear (&report.gate);
 }
 
 static void
 test_remaining_tiny_progress (void)
 {
   g_autoptr(GopodPod) pod = gopod_pod_new (1);
-  TestGate gate;
+  /* Valid, however small: the first of very many steps. */
+  ProgressReport report = { .progress = 1e-300 };
   g_autoptr(GopodJob) job = NULL;
   gint64 until;
 
   g_test_summary ("remaining-ms of a job that has barely begun is large, never negative "
                   "(the estimate saturates instead of overflowing)");
-  test_gate_init (&gate);
-  job = gopod_job_new_func (report_tiny, &gate, NULL);
+  test_gate_init (&report.gate);
+  job = gopod_job_new_func (report_progress, &report, NULL);
   gopod_pod_start (pod);
   g_assert_true (gopod_pod_add_job (pod, job, NULL, NULL));
-  test_gate_wait_for_waiters (&gate, 1);
+  test_gate_wait_for_waiters (&report.gate, 1);
   /* Some running time to scale: a busy wait on the clock, ordering no
    * thread. 10 ms at 1e-300 is far past what gint64 holds in ms. */
   until = g_get_monotonic_time () + 10000;
   while (g_get_monotonic_time () < until)
     ;
   g_assert_cmpint (gopod_job_get_remaining_ms (job), ==, G_MAXINT64);
-  test_gate_open (&gate);
+  test_gate_open (&report.gate);
   g_assert_true (gopod_job_wait (job, NULL, NULL));
   g_assert_true (gopod_pod_shutdown (pod, GOPOD_SHUTDOWN_DRAIN, NULL, NULL));
-  test_gate_clear (&gate);
+  test_gate_clear (&report.gate);
 }
 
 static void
